@@ -1,0 +1,155 @@
+package sse
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Writer writes SSE frames to one response. Its methods are safe for
+// concurrent use, so a heartbeat may run beside the stream.
+type Writer struct {
+	mu     sync.Mutex
+	w      http.ResponseWriter
+	rc     *http.ResponseController
+	buf    []byte
+	err    error        // first write error; every later write returns it
+	last   atomic.Int64 // when a frame was last written, as time since start
+	start  time.Time
+	frames int
+}
+
+// Start sends the status line and the SSE headers at once, so the first byte
+// leaves before the model has answered, and returns a Writer for the body.
+func Start(w http.ResponseWriter) (*Writer, error) {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	h.Del("Content-Length")
+	w.WriteHeader(http.StatusOK)
+	sw := &Writer{w: w, rc: http.NewResponseController(w), start: time.Now()}
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	return sw, sw.flush()
+}
+
+// Data writes one event whose data is p. A p with line breaks (LF, CR or
+// CRLF) becomes one "data:" line per line, which a conforming parser joins
+// back with LF.
+func (s *Writer) Data(p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buf[:0]
+	for {
+		i := bytes.IndexAny(p, "\r\n")
+		if i < 0 {
+			break
+		}
+		b = append(b, "data: "...)
+		b = append(b, p[:i]...)
+		b = append(b, '\n')
+		if p[i] == '\r' && i+1 < len(p) && p[i+1] == '\n' {
+			i++
+		}
+		p = p[i+1:]
+	}
+	b = append(b, "data: "...)
+	b = append(b, p...)
+	b = append(b, '\n', '\n')
+	s.buf = b
+	return s.write(b)
+}
+
+// Comment writes an SSE comment line, which every conforming parser ignores.
+// Line breaks in text are replaced by spaces so the comment stays one line.
+func (s *Writer) Comment(text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := append(s.buf[:0], ": "...)
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	b = append(b, '\n', '\n')
+	s.buf = b
+	return s.write(b)
+}
+
+// Frames reports how many frames (data and comments) were written.
+func (s *Writer) Frames() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.frames
+}
+
+// write sends b in exactly one Write and flushes. s.mu is held.
+func (s *Writer) write(b []byte) error {
+	if s.err != nil {
+		return s.err
+	}
+	if _, err := s.w.Write(b); err != nil {
+		s.err = err
+		return err
+	}
+	s.frames++
+	s.last.Store(int64(time.Since(s.start)))
+	return s.flush()
+}
+
+func (s *Writer) flush() error {
+	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.err = err
+		return err
+	}
+	return nil
+}
+
+// Heartbeat writes a ": ping" comment whenever no frame has been written for
+// interval, until ctx ends or a write fails. It keeps proxies (CloudFront's
+// origin read timeout) from closing a stream while a model is silent. The
+// returned stop function ends the heartbeat and waits for it to finish, so
+// no write happens after stop returns. A non-positive interval disables it.
+func (s *Writer) Heartbeat(ctx context.Context, interval time.Duration) (stop func()) {
+	if interval <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTimer(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-done:
+				return
+			case <-t.C:
+			}
+			idle := time.Since(s.start) - time.Duration(s.last.Load())
+			if idle < interval {
+				t.Reset(interval - idle)
+				continue
+			}
+			if err := s.Comment("ping"); err != nil {
+				return
+			}
+			t.Reset(interval)
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		wg.Wait()
+	}
+}
