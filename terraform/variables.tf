@@ -1,0 +1,331 @@
+variable "region" {
+  type        = string
+  description = "AWS region for the Lambda function, Cognito and Bedrock calls (CloudFront is global)."
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region code, e.g. us-east-1."
+  }
+}
+
+variable "project" {
+  type        = string
+  description = "Short project name; prefixes every resource name."
+  default     = "chatbot"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
+    error_message = "project must be 2-21 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Deployment environment name (dev, staging, prod, ...); part of every resource name."
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,11}$", var.environment))
+    error_message = "environment must be 1-12 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags applied to every resource."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "Tag keys must be at most 128 characters and values at most 256."
+  }
+}
+
+variable "lambda_zip_path" {
+  type        = string
+  description = "Path to the Lambda deployment package built by `make lambda` (a zip holding the `bootstrap` binary)."
+  default     = "../dist/chatbot.zip"
+
+  validation {
+    condition     = endswith(var.lambda_zip_path, ".zip")
+    error_message = "lambda_zip_path must name a .zip file."
+  }
+}
+
+variable "lambda_memory_mb" {
+  type        = number
+  description = "Lambda memory size in MB (CPU scales with it)."
+  default     = 256
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
+    error_message = "lambda_memory_mb must be a whole number between 128 and 10240."
+  }
+}
+
+variable "lambda_timeout_seconds" {
+  type        = number
+  description = "Lambda timeout in seconds; bounds the longest streamed answer (the gateway stops DEADLINE_MARGIN before it)."
+  default     = 300
+
+  validation {
+    condition     = var.lambda_timeout_seconds >= 10 && var.lambda_timeout_seconds <= 900 && floor(var.lambda_timeout_seconds) == var.lambda_timeout_seconds
+    error_message = "lambda_timeout_seconds must be a whole number between 10 and 900."
+  }
+}
+
+variable "reserved_concurrency" {
+  type        = number
+  description = "Reserved concurrent executions for the function: caps parallel streams and therefore cost. -1 means no reservation."
+  default     = -1
+
+  validation {
+    condition     = var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency)
+    error_message = "reserved_concurrency must be -1 (unreserved) or a whole number from 1 to 1000 (0 would disable the function)."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the function's CloudWatch log group, in days."
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
+variable "log_level" {
+  type        = string
+  description = "Gateway log level (LOG_LEVEL)."
+  default     = "info"
+
+  validation {
+    condition     = contains(["debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be one of debug, info, warn, error."
+  }
+}
+
+variable "max_tokens" {
+  type        = number
+  description = "Upper bound on completion tokens per request (CHATBOT_MAX_TOKENS); bounds cost per request."
+  default     = 1024
+
+  validation {
+    condition     = var.max_tokens >= 1 && var.max_tokens <= 65536 && floor(var.max_tokens) == var.max_tokens
+    error_message = "max_tokens must be a whole number between 1 and 65536."
+  }
+}
+
+variable "bedrock_model_id" {
+  type        = string
+  description = "Default Bedrock model: a foundation-model id (anthropic.claude-...), a cross-region inference profile id (us.anthropic.claude-...) or an ARN. Empty makes ELIZA the default model."
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_model_id == "" || can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", var.bedrock_model_id))
+    error_message = "bedrock_model_id must be empty, a model or inference profile id such as anthropic.claude-3-haiku-20240307-v1:0, or a foundation-model/inference-profile ARN."
+  }
+}
+
+variable "bedrock_models" {
+  type        = list(string)
+  description = "Further Bedrock model ids clients may select (BEDROCK_MODELS). The function may invoke exactly these plus bedrock_model_id."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.bedrock_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+  }
+}
+
+variable "system_prompt" {
+  type        = string
+  description = "System prompt prepended to every conversation (SYSTEM_PROMPT). Empty for none."
+  default     = ""
+
+  validation {
+    # Lambda environment variables share a 4 KB budget.
+    condition     = length(var.system_prompt) <= 2048
+    error_message = "system_prompt must be at most 2048 characters (Lambda environment variables are limited to 4 KB in total)."
+  }
+}
+
+variable "allowed_origins" {
+  type        = list(string)
+  description = "Browser origins allowed by CORS (ALLOWED_ORIGINS), e.g. https://chat.example.com. Empty allows no cross-origin browser calls."
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.allowed_origins : can(regex("^(https://[a-z0-9.-]+(:[0-9]+)?|http://(localhost|127\\.0\\.0\\.1)(:[0-9]+)?)$", o))])
+    error_message = "allowed_origins entries must be https://host[:port] (or http://localhost[:port] for development), without a path or trailing slash."
+  }
+}
+
+variable "allowed_cidrs" {
+  type        = list(string)
+  description = "Client networks allowed to call the API (ALLOWED_CIDRS), matched against CloudFront-Viewer-Address. Empty allows every address."
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.allowed_cidrs : can(cidrhost(c, 0))])
+    error_message = "allowed_cidrs entries must be CIDR blocks such as 203.0.113.0/24 or 2001:db8::/32."
+  }
+}
+
+variable "price_class" {
+  type        = string
+  description = "CloudFront price class (which edge locations serve the API)."
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.price_class)
+    error_message = "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "origin_read_timeout" {
+  type        = number
+  description = "Seconds CloudFront waits for the next bytes from the function; SSE heartbeats (CHATBOT_HEARTBEAT) must arrive well inside it. Above 60 needs a CloudFront quota increase."
+  default     = 60
+
+  validation {
+    condition     = var.origin_read_timeout >= 60 && var.origin_read_timeout <= 180
+    error_message = "origin_read_timeout must be between 60 and 180 seconds: streams pause between tokens."
+  }
+}
+
+variable "domain_aliases" {
+  type        = list(string)
+  description = "Optional custom domain names for the distribution; needs acm_certificate_arn."
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.domain_aliases : can(regex("^[a-z0-9*][a-z0-9.-]+[a-z0-9]$", d))])
+    error_message = "domain_aliases entries must be lowercase DNS names."
+  }
+}
+
+variable "acm_certificate_arn" {
+  type        = string
+  description = "ACM certificate (in us-east-1) for domain_aliases. Null uses the default *.cloudfront.net certificate."
+  default     = null
+
+  validation {
+    condition     = var.acm_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/.+$", var.acm_certificate_arn))
+    error_message = "acm_certificate_arn must be an ACM certificate ARN in us-east-1 (a CloudFront requirement)."
+  }
+}
+
+variable "create_cognito" {
+  type        = bool
+  description = "Create a Cognito user pool and public app client. Set false and give cognito_user_pool_id and cognito_client_ids to use an existing pool."
+  default     = true
+}
+
+variable "cognito_user_pool_id" {
+  type        = string
+  description = "Existing Cognito user pool id (when create_cognito is false)."
+  default     = ""
+
+  validation {
+    condition     = var.cognito_user_pool_id == "" || can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]_[0-9A-Za-z]+$", var.cognito_user_pool_id))
+    error_message = "cognito_user_pool_id must look like us-east-1_AbCdEf123."
+  }
+}
+
+variable "cognito_client_ids" {
+  type        = list(string)
+  description = "Existing app client ids accepted in tokens (with create_cognito, added to the created client)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.cognito_client_ids : can(regex("^[0-9a-z]{20,128}$", c))])
+    error_message = "cognito_client_ids entries must be Cognito app client ids (lowercase letters and digits)."
+  }
+}
+
+variable "cognito_token_use" {
+  type        = string
+  description = "Which Cognito token the gateway accepts (COGNITO_TOKEN_USE)."
+  default     = "access"
+
+  validation {
+    condition     = contains(["id", "access", "any"], var.cognito_token_use)
+    error_message = "cognito_token_use must be id, access or any."
+  }
+}
+
+variable "cognito_groups" {
+  type        = list(string)
+  description = "If set, a token must carry one of these cognito:groups (COGNITO_GROUPS)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for g in var.cognito_groups : length(g) > 0 && length(g) <= 128 && !strcontains(g, ",")])
+    error_message = "cognito_groups entries must be 1-128 characters without commas."
+  }
+}
+
+variable "metrics_namespace" {
+  type        = string
+  description = "CloudWatch namespace of the gateway's embedded metrics (METRICS_NAMESPACE); alarms and the dashboard read it."
+  default     = "Chatbot"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters of letters, digits and . _ / # : - and must not start with AWS/."
+  }
+}
+
+variable "enable_xray" {
+  type        = bool
+  description = "Turn on X-Ray active tracing for the function."
+  default     = false
+}
+
+variable "alarm_email" {
+  type        = string
+  description = "E-mail address subscribed to the alarm SNS topic. Empty creates no topic; alarms then only show in the console."
+  default     = ""
+
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be empty or an e-mail address."
+  }
+}
+
+variable "alarm_error_rate_percent" {
+  type        = number
+  description = "Alarm when more than this percentage of requests end in a 5xx (over 5 minutes, 2 of 3 periods)."
+  default     = 5
+
+  validation {
+    condition     = var.alarm_error_rate_percent > 0 && var.alarm_error_rate_percent <= 100
+    error_message = "alarm_error_rate_percent must be greater than 0 and at most 100."
+  }
+}
+
+variable "alarm_fallback_rate_percent" {
+  type        = number
+  description = "Alarm when more than this percentage of requests fall back to ELIZA."
+  default     = 20
+
+  validation {
+    condition     = var.alarm_fallback_rate_percent > 0 && var.alarm_fallback_rate_percent <= 100
+    error_message = "alarm_fallback_rate_percent must be greater than 0 and at most 100."
+  }
+}
+
+variable "alarm_ttft_p99_ms" {
+  type        = number
+  description = "Alarm when the p99 time to first token exceeds this many milliseconds."
+  default     = 8000
+
+  validation {
+    condition     = var.alarm_ttft_p99_ms >= 100 && var.alarm_ttft_p99_ms <= 900000
+    error_message = "alarm_ttft_p99_ms must be between 100 and 900000."
+  }
+}
