@@ -18,6 +18,7 @@ type Writer struct {
 	rc     *http.ResponseController
 	buf    []byte
 	err    error        // first write error; every later write returns it
+	flush  bool         // whether the writer can flush; learnt at Start
 	last   atomic.Int64 // when a frame was last written, as time since start
 	start  time.Time
 	frames int
@@ -32,10 +33,10 @@ func Start(w http.ResponseWriter) (*Writer, error) {
 	h.Set("X-Accel-Buffering", "no")
 	h.Del("Content-Length")
 	w.WriteHeader(http.StatusOK)
-	sw := &Writer{w: w, rc: http.NewResponseController(w), start: time.Now()}
+	sw := &Writer{w: w, rc: http.NewResponseController(w), start: time.Now(), flush: true}
 	sw.mu.Lock()
 	defer sw.mu.Unlock()
-	return sw, sw.flush()
+	return sw, sw.doFlush()
 }
 
 // Data writes one event whose data is p. A p with line breaks (LF, CR or
@@ -101,11 +102,22 @@ func (s *Writer) write(b []byte) error {
 	}
 	s.frames++
 	s.last.Store(int64(time.Since(s.start)))
-	return s.flush()
+	return s.doFlush()
 }
 
-func (s *Writer) flush() error {
-	if err := s.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+// doFlush flushes where the writer can. One without a Flusher (lambdaurl's)
+// sends each Write at once anyway; after the first ErrNotSupported the
+// writer stops asking, which also spares an allocation per frame.
+func (s *Writer) doFlush() error {
+	if !s.flush {
+		return nil
+	}
+	err := s.rc.Flush()
+	switch {
+	case err == nil:
+	case errors.Is(err, http.ErrNotSupported):
+		s.flush = false
+	default:
 		s.err = err
 		return err
 	}
