@@ -1,0 +1,280 @@
+// Streaming client for the chatbot gateway's OpenAI-compatible endpoint.
+//
+// EventSource cannot POST or set headers, so the stream is read with fetch and
+// a ReadableStream reader, decoded with a streaming TextDecoder (a multi-byte
+// character may be split across network chunks) and parsed by the SSE parser.
+
+import {
+  AuthError,
+  CallbackError,
+  ChatbotError,
+  HttpError,
+  NetworkError,
+  StreamError,
+  TruncatedError,
+  type ErrorDetails,
+} from "./errors";
+import { createSSEParser } from "./sse";
+import type { ChatCompletionChunk, ChatRequest, FinishReason, Usage } from "./types";
+
+export * from "./errors";
+export type * from "./types";
+
+/** How a stream ended without an error. */
+export type StreamStatus = "complete" | "aborted";
+
+/** The outcome of a stream that did not fail. */
+export interface StreamResult {
+  /** "complete" after `[DONE]`; "aborted" when the caller's AbortSignal fired. */
+  status: StreamStatus;
+  /** All text received, in order (partial when aborted). */
+  text: string;
+  /** The finish_reason of the final chunk, or null when none arrived. */
+  finishReason: FinishReason | null;
+  /** The model that answered, as reported by the server. */
+  model: string | undefined;
+  /** The completion id (`chatcmpl-…`). */
+  id: string | undefined;
+  /** Token counts, present when requested with stream_options.include_usage. */
+  usage: Usage | undefined;
+}
+
+export interface StreamCallbacks {
+  /** Called for every chunk that carries text, in order. */
+  onData?: (textDelta: string, chunk: ChatCompletionChunk) => void;
+  /** Called once when the stream fails. Never called for an abort. */
+  onError?: (error: ChatbotError) => void;
+  /** Called once when the stream ends with `[DONE]` or is aborted (see result.status). */
+  onComplete?: (result: StreamResult) => void;
+}
+
+export interface StreamOptions {
+  /** Base URL of the gateway, without `/v1`. Empty or undefined means the page's own origin. */
+  endpoint?: string;
+  /** Returns the bearer token to send, or undefined to send none. */
+  getToken?: () => Promise<string | undefined>;
+  /** Aborting stops the request; the stream then completes with status "aborted". */
+  signal?: AbortSignal;
+  /** The fetch implementation; defaults to the global one. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Sends a chat request with `stream: true` and reports the answer as it arrives.
+ *
+ * Exactly one of onComplete or onError is called, and the returned promise
+ * resolves after it with the same outcome; it never rejects. An abort through
+ * options.signal is not an error: onComplete receives status "aborted" with
+ * the text received so far.
+ */
+export async function streamChatbotResponse(
+  request: ChatRequest,
+  callbacks: StreamCallbacks = {},
+  options: StreamOptions = {},
+): Promise<StreamResult | ChatbotError> {
+  const result: StreamResult = {
+    status: "complete",
+    text: "",
+    finishReason: null,
+    model: undefined,
+    id: undefined,
+    usage: undefined,
+  };
+  const signal = options.signal;
+
+  const complete = (status: StreamStatus): StreamResult => {
+    result.status = status;
+    callbacks.onComplete?.(result);
+    return result;
+  };
+  const fail = (error: ChatbotError): ChatbotError => {
+    callbacks.onError?.(error);
+    return error;
+  };
+
+  if (signal?.aborted) {
+    return complete("aborted");
+  }
+
+  let response: Response;
+  try {
+    const body = JSON.stringify({ ...request, stream: true });
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    let token: string | undefined;
+    try {
+      token = await options.getToken?.();
+    } catch (err) {
+      throw new AuthError(describe(err, "Could not get a sign-in token."));
+    }
+    if (token) {
+      headers["X-Authorization"] = `Bearer ${token}`;
+    }
+    const hash = await sha256Hex(body);
+    if (hash !== undefined) {
+      headers["x-amz-content-sha256"] = hash;
+    }
+    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    response = await doFetch(chatCompletionsURL(options.endpoint), {
+      method: "POST",
+      headers,
+      body,
+      signal,
+      cache: "no-store",
+    });
+  } catch (err) {
+    if (signal?.aborted) {
+      return complete("aborted");
+    }
+    return fail(err instanceof ChatbotError ? err : new NetworkError(describe(err, "The request could not be sent."), err));
+  }
+
+  if (!response.ok) {
+    return fail(await httpError(response));
+  }
+  if (!response.body) {
+    return fail(new TruncatedError("The server sent an empty response."));
+  }
+
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder("utf-8");
+  const parser = createSSEParser();
+  const onAbort = () => {
+    reader.cancel().catch(() => undefined);
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  // Returns the terminal outcome once a frame decides it, or undefined to keep reading.
+  const handleText = (text: string): "done" | ChatbotError | undefined => {
+    for (const event of parser.feed(text)) {
+      if (event.type !== "message") {
+        continue;
+      }
+      if (event.data === "[DONE]") {
+        return "done";
+      }
+      let frame: unknown;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return new StreamError("The server sent a malformed frame.", { type: "invalid_frame" });
+      }
+      const inBand = errorFromBody(frame);
+      if (inBand) {
+        return new StreamError(inBand.message, inBand);
+      }
+      const chunk = frame as ChatCompletionChunk;
+      result.id ??= chunk.id;
+      if (chunk.model) {
+        result.model = chunk.model;
+      }
+      if (chunk.usage) {
+        result.usage = chunk.usage;
+      }
+      const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+      if (choice?.finish_reason) {
+        result.finishReason = choice.finish_reason;
+      }
+      const delta = choice?.delta?.content;
+      if (typeof delta === "string" && delta !== "") {
+        result.text += delta;
+        try {
+          callbacks.onData?.(delta, chunk);
+        } catch (err) {
+          return new CallbackError(err);
+        }
+      }
+    }
+    return undefined;
+  };
+
+  try {
+    for (;;) {
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (err) {
+        if (signal?.aborted) {
+          return complete("aborted");
+        }
+        return fail(new NetworkError(describe(err, "The connection failed while reading the answer."), err));
+      }
+      if (signal?.aborted) {
+        return complete("aborted");
+      }
+      const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
+      const outcome = handleText(text);
+      if (outcome === "done") {
+        reader.cancel().catch(() => undefined);
+        return complete("complete");
+      }
+      if (outcome) {
+        reader.cancel().catch(() => undefined);
+        return fail(outcome);
+      }
+      if (read.done) {
+        return fail(new TruncatedError());
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Joins the endpoint and the API path; an empty endpoint means same origin. */
+export function chatCompletionsURL(endpoint: string | undefined): string {
+  const base = (endpoint ?? "").replace(/\/+$/, "");
+  return `${base}/v1/chat/completions`;
+}
+
+/** Lowercase hex SHA-256 of the UTF-8 bytes of text, or undefined without WebCrypto. */
+export async function sha256Hex(text: string): Promise<string | undefined> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) {
+    // Only secure contexts (https, localhost) have WebCrypto; the gateway then
+    // rejects the request if it requires the header, which names the problem.
+    return undefined;
+  }
+  const digest = await subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function httpError(response: Response): Promise<HttpError> {
+  let message = response.statusText || `HTTP ${response.status}`;
+  let details: ErrorDetails = {};
+  try {
+    const parsed = errorFromBody(JSON.parse(await response.text()));
+    if (parsed) {
+      message = parsed.message;
+      details = parsed;
+    }
+  } catch {
+    // Not JSON (a proxy's error page, for instance): keep the status text.
+  }
+  if (response.status === 401) {
+    return new AuthError(message, details);
+  }
+  return new HttpError(response.status, message, details);
+}
+
+/** Reads `{"error":{...}}`, the OpenAI error shape used both as a body and in-band. */
+function errorFromBody(value: unknown): (ErrorDetails & { message: string }) | undefined {
+  if (typeof value !== "object" || value === null || !("error" in value)) {
+    return undefined;
+  }
+  const error = (value as { error: unknown }).error;
+  if (typeof error !== "object" || error === null) {
+    return undefined;
+  }
+  const e = error as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return {
+    message: str(e.message) ?? "The server reported an error.",
+    type: str(e.type),
+    code: str(e.code),
+    param: str(e.param),
+  };
+}
+
+function describe(err: unknown, fallback: string): string {
+  return err instanceof Error && err.message ? `${fallback} (${err.message})` : fallback;
+}
