@@ -1,0 +1,14 @@
+// Package terraform holds the Terraform configuration that deploys the chat
+// gateway to AWS: a Lambda function URL (AWS_IAM, RESPONSE_STREAM) behind
+// CloudFront with Origin Access Control, an optional Cognito user pool, and
+// the alarms and dashboard that watch it.
+//
+// The package has no Go API. Its tests check the configuration offline, with
+// no provider plugins and no AWS account: they parse every .tf file with
+// github.com/hashicorp/hcl/v2, check that it is formatted the way
+// `terraform fmt` formats it, assert the security-critical settings (who may
+// invoke the function, how CloudFront signs, what the execution role may
+// do), and evaluate variable validations and the Bedrock ARN expressions with
+// sample inputs. They do not replace `terraform validate` or a real
+// deployment; the README lists what only a deployment can confirm.
+package terraform

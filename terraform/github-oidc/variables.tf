@@ -1,0 +1,81 @@
+variable "region" {
+  type        = string
+  description = "AWS region of the deployment the role manages."
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region code, e.g. us-east-1."
+  }
+}
+
+variable "project" {
+  type        = string
+  description = "Project name used by the main configuration; the role may only manage resources named after it."
+  default     = "chatbot"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.project))
+    error_message = "project must be 2-21 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "github_repository" {
+  type        = string
+  description = "GitHub repository allowed to assume the role, as owner/name."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$", var.github_repository))
+    error_message = "github_repository must be owner/name."
+  }
+}
+
+variable "branch" {
+  type        = string
+  description = "The only branch whose workflows may assume the role."
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+$", var.branch)) && !strcontains(var.branch, "*")
+    error_message = "branch must be a plain branch name without wildcards."
+  }
+}
+
+variable "role_name" {
+  type        = string
+  description = "Name of the deploy role."
+  default     = "chatbot-github-deploy"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name)) && !endswith(var.role_name, "-lambda")
+    error_message = "role_name must be a valid IAM role name (1-64 characters) not ending in -lambda (those are the function roles it manages)."
+  }
+}
+
+variable "create_oidc_provider" {
+  type        = bool
+  description = "Create the account's GitHub OIDC provider. Set false when the account already has one (there can be only one per URL)."
+  default     = true
+}
+
+variable "state_bucket" {
+  type        = string
+  description = "S3 bucket holding the Terraform state of the main configuration (empty when state is not in S3)."
+  default     = ""
+
+  validation {
+    condition     = var.state_bucket == "" || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be empty or an S3 bucket name."
+  }
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags applied to every resource."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
+    error_message = "Tag keys must be at most 128 characters and values at most 256."
+  }
+}
