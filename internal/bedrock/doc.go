@@ -1,0 +1,17 @@
+// Package bedrock answers chat requests with Amazon Bedrock foundation models
+// through InvokeModelWithResponseStream.
+//
+// It owns the parts that depend on Bedrock: configuration from the
+// environment, the request body and stream chunk shape of each supported
+// model family (Anthropic Claude, Amazon Nova, Meta Llama 3/4, Mistral,
+// Amazon Titan Text), the retry policy before the first token, and
+// [FallbackReason], the one place that decides whether a failure should be
+// answered by the built-in model instead.
+//
+// It is not an HTTP handler and knows nothing of SSE: a [Model] streams plain
+// text through a chat.Emit callback. Deadline margins and the fallback
+// itself belong to the caller.
+//
+// Package fakebedrock, below this one, is a Bedrock stand-in that speaks the
+// real eventstream wire protocol, for tests and local runs.
+package bedrock

@@ -1,0 +1,354 @@
+package fakebedrock
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
+	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+)
+
+// maxBody is Bedrock's request body limit.
+const maxBody = 25_000_000
+
+// sigV4 matches a well-formed SigV4 Authorization header for Bedrock.
+var sigV4 = regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=[A-Za-z0-9]+/[0-9]{8}/[a-z0-9-]+/bedrock/aws4_request, ?SignedHeaders=[a-z0-9;-]+, ?Signature=[0-9a-f]{64}$`)
+
+// Request is one call the fake received.
+type Request struct {
+	ModelID string
+	Body    []byte
+	Header  http.Header
+}
+
+// Option configures a Handler.
+type Option func(*Handler)
+
+// WithScenario sets the scenario used when the queue is empty (default
+// Tokens(5)).
+func WithScenario(s Scenario) Option { return func(h *Handler) { h.def = s } }
+
+// WithTimeFunc sets the clock used for stamped chunks.
+func WithTimeFunc(now func() time.Time) Option { return func(h *Handler) { h.now = now } }
+
+// WithoutAuthCheck accepts requests without a SigV4 Authorization header.
+func WithoutAuthCheck() Option { return func(h *Handler) { h.noAuth = true } }
+
+// Handler is the fake as an http.Handler, to mount on any server.
+type Handler struct {
+	mux    *http.ServeMux
+	now    func() time.Time
+	noAuth bool
+
+	mu       sync.Mutex
+	def      Scenario
+	queue    []Scenario
+	requests []Request
+	opened   int
+	closed   int
+	changed  chan struct{} // closed and replaced when a stream opens or closes
+}
+
+// NewHandler returns the fake as a handler.
+func NewHandler(opts ...Option) *Handler {
+	h := &Handler{mux: http.NewServeMux(), now: time.Now, def: Tokens(5), changed: make(chan struct{})}
+	for _, o := range opts {
+		o(h)
+	}
+	h.mux.HandleFunc("POST /model/{modelId}/invoke-with-response-stream", h.invoke)
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusNotFound, "UnknownOperationException", "unknown operation")
+	})
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Push queues scenarios for the next calls, one per call, in order. When
+// the queue is empty the default scenario answers.
+func (h *Handler) Push(s ...Scenario) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.queue = append(h.queue, s...)
+}
+
+// SetDefault replaces the scenario used when the queue is empty.
+func (h *Handler) SetDefault(s Scenario) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.def = s
+}
+
+// Requests returns the calls received so far.
+func (h *Handler) Requests() []Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Request(nil), h.requests...)
+}
+
+// Streams returns how many event streams were opened and how many of them
+// have ended (finished, failed, cut, or closed by the client).
+func (h *Handler) Streams() (opened, closed int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.opened, h.closed
+}
+
+// WaitIdle blocks until every opened stream has ended, or ctx ends.
+func (h *Handler) WaitIdle(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		idle, ch := h.opened == h.closed, h.changed
+		h.mu.Unlock()
+		if idle {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (h *Handler) count(open bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if open {
+		h.opened++
+	} else {
+		h.closed++
+	}
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
+
+func (h *Handler) next(r Request) Scenario {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.requests = append(h.requests, r)
+	if len(h.queue) > 0 {
+		s := h.queue[0]
+		h.queue = h.queue[1:]
+		return s
+	}
+	return h.def
+}
+
+func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
+	auth := r.Header.Get("Authorization")
+	if !h.noAuth {
+		switch {
+		case auth == "":
+			writeError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
+			return
+		case !sigV4.MatchString(auth) || r.Header.Get("X-Amz-Date") == "":
+			writeError(w, http.StatusForbidden, "InvalidSignatureException", "The request signature is malformed.")
+			return
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return
+	}
+	modelID := r.PathValue("modelId")
+	s := h.next(Request{ModelID: modelID, Body: body, Header: r.Header.Clone()})
+	if len(body) > maxBody {
+		writeError(w, http.StatusBadRequest, "ValidationException", "Input is too long for requested model.")
+		return
+	}
+	f, err := bedrock.FamilyOf(modelID)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "ValidationException", "The provided model identifier is invalid.")
+		return
+	}
+	if s.Status != 0 {
+		writeError(w, s.Status, s.ErrorType, s.Message)
+		return
+	}
+	fam := families[f]
+	if msg := verify(body, fam.verify); msg != "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", msg)
+		return
+	}
+	h.stream(w, r, fam, s)
+}
+
+// verify checks that body is a JSON object with the required keys.
+func verify(body []byte, keys []string) string {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil {
+		return "Malformed input request: body is not a JSON object."
+	}
+	for _, k := range keys {
+		if _, ok := obj[k]; !ok {
+			return "Malformed input request: required key [" + k + "] not found, please reformat your input and try again."
+		}
+	}
+	return ""
+}
+
+func writeError(w http.ResponseWriter, status int, errType, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", errType)
+	w.Header().Set("X-Amzn-RequestId", "fake-request")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"message": message})
+	_, _ = w.Write(b)
+}
+
+// stream writes the event stream of scenario s in family f's shapes.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
+	ctx := r.Context()
+	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
+	w.Header().Set("X-Amzn-Bedrock-Content-Type", "application/json")
+	w.Header().Set("X-Amzn-RequestId", "fake-request")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	h.count(true)
+	defer h.count(false)
+
+	fw := &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}
+	if s.Hang {
+		<-ctx.Done()
+		return
+	}
+	if !pause(ctx, s.Delay) {
+		return
+	}
+	n := s.count()
+	u := usage{prompt: s.PromptTokens, completion: n}
+	if u.prompt == 0 {
+		u.prompt = 11
+	}
+	for _, c := range f.start(u) {
+		if fw.chunk(c) != nil {
+			return
+		}
+	}
+	for i := 0; ; i++ {
+		if s.Cut && i == s.CutAfter {
+			cut(rc)
+			return
+		}
+		if s.Exception != "" && i == s.ExceptionAfter {
+			_ = fw.exception(s.Exception, s.Message)
+			return
+		}
+		if i == n {
+			break
+		}
+		if i > 0 && !pause(ctx, s.Interval) {
+			return
+		}
+		if fw.chunk(f.text(i, s.word(i, h.now), u)) != nil {
+			return
+		}
+	}
+	stop, ok := f.stops[s.Finish]
+	if !ok {
+		stop = f.stops["stop"]
+	}
+	for _, c := range f.end(stop, u) {
+		if fw.chunk(c) != nil {
+			return
+		}
+	}
+}
+
+// pause waits d, and reports false when the client went away first.
+func pause(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// cut closes the connection under the stream, as a network failure would.
+func cut(rc *http.ResponseController) {
+	conn, _, err := rc.Hijack()
+	if err != nil {
+		return
+	}
+	_ = conn.Close()
+}
+
+// frameWriter encodes eventstream frames, one flush per frame.
+type frameWriter struct {
+	w   io.Writer
+	rc  *http.ResponseController
+	enc *eventstream.Encoder
+	buf bytes.Buffer
+}
+
+func (fw *frameWriter) chunk(payload []byte) error {
+	fw.buf.Reset()
+	fw.buf.WriteString(`{"bytes":"`)
+	b64 := base64.StdEncoding
+	fw.buf.Grow(b64.EncodedLen(len(payload)) + 2)
+	enc := fw.buf.AvailableBuffer()[:b64.EncodedLen(len(payload))]
+	b64.Encode(enc, payload)
+	fw.buf.Write(enc)
+	fw.buf.WriteString(`"}`)
+	var msg eventstream.Message
+	msg.Headers.Set(":event-type", eventstream.StringValue("chunk"))
+	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+	msg.Headers.Set(":message-type", eventstream.StringValue("event"))
+	msg.Payload = fw.buf.Bytes()
+	return fw.write(msg)
+}
+
+func (fw *frameWriter) exception(excType, message string) error {
+	b, _ := json.Marshal(map[string]string{"message": message})
+	var msg eventstream.Message
+	msg.Headers.Set(":exception-type", eventstream.StringValue(excType))
+	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
+	msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
+	msg.Payload = b
+	return fw.write(msg)
+}
+
+func (fw *frameWriter) write(msg eventstream.Message) error {
+	if err := fw.enc.Encode(fw.w, msg); err != nil {
+		return err
+	}
+	return fw.rc.Flush()
+}
+
+// Server is the fake listening on a free port of 127.0.0.1.
+type Server struct {
+	*Handler
+	// URL is the base URL, for BaseEndpoint or AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
+	URL string
+	ts  *httptest.Server
+}
+
+// New starts the fake on 127.0.0.1. Call Close when done.
+func New(opts ...Option) *Server {
+	h := NewHandler(opts...)
+	ts := httptest.NewServer(h)
+	return &Server{Handler: h, URL: ts.URL, ts: ts}
+}
+
+// Close stops the server and cuts any stream still open.
+func (s *Server) Close() {
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}

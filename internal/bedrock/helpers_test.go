@@ -1,0 +1,135 @@
+package bedrock_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+const haiku = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+// sleeps records the backoff waits instead of waiting.
+type sleeps struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.d = append(s.d, d)
+	return ctx.Err()
+}
+
+func (s *sleeps) get() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.d...)
+}
+
+// testConfig is a Config for id whose backoff is recorded by s and has no
+// jitter, so waits are exact.
+func testConfig(id string, s *sleeps) bedrock.Config {
+	return bedrock.Config{
+		DefaultModel:      id,
+		AllowClientSystem: true,
+		FirstTokenTimeout: 10 * time.Second,
+		MaxRetries:        bedrock.DefaultMaxRetries,
+		RetryBudget:       bedrock.DefaultRetryBudget,
+		Sleep:             s.sleep,
+		Jitter:            func(d time.Duration) time.Duration { return d },
+	}
+}
+
+// awsOptions point the real SDK at url with dummy credentials and a
+// transport of the test's own, closed at the end so no connection outlives it.
+func awsOptions(tb testing.TB, url string, creds aws.CredentialsProvider) []func(*config.LoadOptions) error {
+	tb.Helper()
+	if creds == nil {
+		creds = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")
+	}
+	var (
+		mu  sync.Mutex
+		trs []*http.Transport
+	)
+	client := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		mu.Lock()
+		defer mu.Unlock()
+		trs = append(trs, tr)
+	})
+	tb.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, tr := range trs {
+			tr.CloseIdleConnections()
+		}
+	})
+	return []func(*config.LoadOptions) error{
+		config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(creds),
+		config.WithBaseEndpoint(url),
+		config.WithHTTPClient(client),
+		config.WithSharedConfigFiles([]string{}),
+		config.WithSharedCredentialsFiles([]string{}),
+	}
+}
+
+// newModel returns the model cfg.DefaultModel served by srv.
+func newModel(tb testing.TB, srv *fakebedrock.Server, cfg bedrock.Config) chat.Model {
+	tb.Helper()
+	models, err := bedrock.NewModels(context.Background(), cfg, awsOptions(tb, srv.URL, nil)...)
+	if err != nil {
+		tb.Fatalf("NewModels: %v", err)
+	}
+	m, ok := models[cfg.DefaultModel]
+	if !ok {
+		tb.Fatalf("NewModels: no model %q in %v", cfg.DefaultModel, models)
+	}
+	return m
+}
+
+// newFake starts a fake Bedrock that stops with the test, after checking
+// that every stream it opened was closed.
+func newFake(tb testing.TB, opts ...fakebedrock.Option) *fakebedrock.Server {
+	tb.Helper()
+	srv := fakebedrock.New(opts...)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.WaitIdle(ctx); err != nil {
+			opened, closed := srv.Streams()
+			tb.Errorf("fake: %d streams opened, %d closed: %v", opened, closed, err)
+		}
+		srv.Close()
+	})
+	return srv
+}
+
+// collect streams req and returns the emitted text.
+func collect(ctx context.Context, m chat.Model, req *chat.Request) (string, chat.Result, error) {
+	var b strings.Builder
+	res, err := m.Stream(ctx, req, func(s string) error {
+		b.WriteString(s)
+		return nil
+	})
+	return b.String(), res, err
+}
+
+func hello() *chat.Request {
+	return &chat.Request{MaxTokens: 64, Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hello"}}}
+}
+
+var errEmit = errors.New("client gone")

@@ -1,0 +1,247 @@
+package bedrock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// Backoff before the first token: baseBackoff doubled per retry, capped,
+// then jittered, and never beyond Config.RetryBudget in total.
+const (
+	baseBackoff = 200 * time.Millisecond
+	maxBackoff  = 2 * time.Second
+)
+
+// Model is one Bedrock model id, answering through a shared client.
+type Model struct {
+	id     string
+	family Family
+	decode decoder
+	client *bedrockruntime.Client
+	cfg    Config
+}
+
+var _ chat.Model = (*Model)(nil)
+
+// NewModels builds one Bedrock runtime client from the standard AWS
+// configuration (region, credentials, AWS_ENDPOINT_URL_BEDROCK_RUNTIME and
+// the other AWS_* variables; optFns override them) and returns a Model for
+// each configured id, keyed by id. The SDK's own retries are off: Stream
+// retries only before the first token, under its own budget. It returns an
+// empty map when cfg is not enabled.
+func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptions) error) (map[string]chat.Model, error) {
+	models := make(map[string]chat.Model)
+	if !cfg.Enabled() {
+		return models, nil
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, optFns...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return nil, errors.New("load AWS config: no region: set AWS_REGION")
+	}
+	if awsCfg.Credentials != nil {
+		awsCfg.Credentials = markCredentialErrors{awsCfg.Credentials}
+	}
+	client := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
+		o.Retryer = aws.NopRetryer{}
+	})
+	for _, id := range cfg.ModelIDs() {
+		f, err := FamilyOf(id)
+		if err != nil {
+			return nil, err
+		}
+		models[id] = &Model{id: id, family: f, decode: decoderFor(f), client: client, cfg: cfg}
+	}
+	return models, nil
+}
+
+// markCredentialErrors tags failures to obtain credentials, which the SDK
+// otherwise reports as anonymous wrapped errors.
+type markCredentialErrors struct{ aws.CredentialsProvider }
+
+func (m markCredentialErrors) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := m.CredentialsProvider.Retrieve(ctx)
+	if err != nil {
+		return c, fmt.Errorf("%w: %w", ErrNoCredentials, err)
+	}
+	return c, nil
+}
+
+// ID returns the Bedrock model id.
+func (m *Model) ID() string { return m.id }
+
+// Family returns the model's request and stream format.
+func (m *Model) Family() Family { return m.family }
+
+// Stream asks the model and emits its text as it arrives.
+//
+// Before the first text, throttling, server errors, cut streams and
+// transport timeouts are retried with jittered exponential backoff, at most
+// Config.MaxRetries times and within Config.RetryBudget of waiting. The
+// first-token timeout spans all attempts and is not retried: when it
+// passes, the error is ErrFirstTokenTimeout. A ValidationException becomes
+// a chat.PublicError of kind chat.ErrInvalidRequest carrying Bedrock's
+// message. After the first text nothing is retried. Use FallbackReason on
+// an error returned before any text to decide on a fallback.
+func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
+	if err != nil {
+		return chat.Result{}, err
+	}
+	body, err := buildBody(m.family, m.id, req, p)
+	if err != nil {
+		return chat.Result{}, err
+	}
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var timer *time.Timer
+	if m.cfg.FirstTokenTimeout > 0 {
+		timer = time.AfterFunc(m.cfg.FirstTokenTimeout, func() { cancel(ErrFirstTokenTimeout) })
+		defer timer.Stop()
+	}
+	var waited time.Duration
+	for attempt := 0; ; attempt++ {
+		res, emitted, err := m.attempt(sctx, body, emit, timer)
+		switch {
+		case err == nil:
+			return res, nil
+		case emitted:
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return res, fmt.Errorf("stream %s: %w", m.id, err)
+		}
+		err = m.beforeTokenErr(ctx, sctx, err)
+		if !classify(err).retry || attempt >= m.cfg.MaxRetries {
+			return chat.Result{}, err
+		}
+		d := m.backoff(attempt)
+		if rest := m.cfg.RetryBudget - waited; d > rest {
+			d = rest
+		}
+		if d <= 0 {
+			return chat.Result{}, err
+		}
+		if serr := m.sleep(sctx, d); serr != nil {
+			return chat.Result{}, m.beforeTokenErr(ctx, sctx, serr)
+		}
+		waited += d
+	}
+}
+
+// attempt makes one call and relays its stream. emitted reports whether
+// emit was called, after which the call must not be repeated.
+func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer *time.Timer) (res chat.Result, emitted bool, err error) {
+	out, err := m.client.InvokeModelWithResponseStream(ctx, &bedrockruntime.InvokeModelWithResponseStreamInput{
+		ModelId:     aws.String(m.id),
+		Body:        body,
+		ContentType: aws.String("application/json"),
+		Accept:      aws.String("application/json"),
+	})
+	if err != nil {
+		return chat.Result{}, false, err
+	}
+	stream := out.GetStream()
+	defer stream.Close()
+	events := stream.Events()
+	var st streamState
+	for {
+		var (
+			ev types.ResponseStream
+			ok bool
+		)
+		select {
+		case <-ctx.Done():
+			return st.result(), emitted, ctx.Err()
+		case ev, ok = <-events:
+		}
+		if !ok {
+			if err := stream.Err(); err != nil {
+				return st.result(), emitted, err
+			}
+			if !st.ended {
+				return st.result(), emitted, ErrStreamCut
+			}
+			return st.result(), emitted, nil
+		}
+		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
+		if !isChunk {
+			continue // union members this SDK version does not know
+		}
+		text, err := m.decode(chunk.Value.Bytes, &st)
+		if err != nil {
+			return st.result(), emitted, err
+		}
+		if text == "" {
+			continue
+		}
+		if ctx.Err() != nil {
+			return st.result(), emitted, ctx.Err()
+		}
+		if !emitted && timer != nil && !timer.Stop() {
+			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
+		}
+		emitted = true
+		if err := emit(text); err != nil {
+			return st.result(), true, err
+		}
+	}
+}
+
+// beforeTokenErr gives a failure before any text its meaning: the caller's
+// context, the first-token timeout, a client error, or Bedrock's error.
+func (m *Model) beforeTokenErr(ctx, sctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("invoke %s: %w", m.id, ctx.Err())
+	}
+	if errors.Is(context.Cause(sctx), ErrFirstTokenTimeout) || errors.Is(err, ErrFirstTokenTimeout) {
+		return fmt.Errorf("invoke %s: %w (%s)", m.id, ErrFirstTokenTimeout, m.cfg.FirstTokenTimeout)
+	}
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" {
+		msg := apiErr.ErrorMessage()
+		if msg == "" {
+			msg = "the model rejected the request"
+		}
+		return &chat.PublicError{Kind: chat.ErrInvalidRequest, Message: msg}
+	}
+	return fmt.Errorf("invoke %s: %w", m.id, err)
+}
+
+func (m *Model) backoff(attempt int) time.Duration {
+	d := maxBackoff
+	if attempt < 8 {
+		d = min(baseBackoff<<attempt, maxBackoff)
+	}
+	if m.cfg.Jitter != nil {
+		return m.cfg.Jitter(d)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func (m *Model) sleep(ctx context.Context, d time.Duration) error {
+	if m.cfg.Sleep != nil {
+		return m.cfg.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,291 @@
+package bedrock
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// defaultMaxTokens applies when a request carries none; Anthropic requires
+// the field and every family has some default.
+const defaultMaxTokens = 1024
+
+// prompt is a request reduced to what every family needs: one system text
+// and alternating user/assistant turns.
+type prompt struct {
+	system string
+	turns  []chat.Message
+}
+
+// splitPrompt joins the configured system prompt with the client's system
+// messages (when allowed) and merges consecutive turns of the same role,
+// which several families reject.
+func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool) (prompt, error) {
+	var sys []string
+	if systemPrompt != "" {
+		sys = append(sys, systemPrompt)
+	}
+	p := prompt{turns: make([]chat.Message, 0, len(req.Messages))}
+	for _, m := range req.Messages {
+		switch m.Role {
+		case chat.RoleSystem:
+			if allowClientSystem && m.Content != "" {
+				sys = append(sys, m.Content)
+			}
+		case chat.RoleUser, chat.RoleAssistant:
+			if n := len(p.turns); n > 0 && p.turns[n-1].Role == m.Role {
+				p.turns[n-1].Content += "\n\n" + m.Content
+				continue
+			}
+			p.turns = append(p.turns, m)
+		}
+	}
+	if len(p.turns) == 0 {
+		return prompt{}, &chat.PublicError{Kind: chat.ErrInvalidRequest, Message: "messages must include at least one user message"}
+	}
+	p.system = strings.Join(sys, "\n\n")
+	return p, nil
+}
+
+// buildBody returns the InvokeModel body of family f for req.
+func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, error) {
+	maxTokens := req.MaxTokens
+	if maxTokens <= 0 {
+		maxTokens = defaultMaxTokens
+	}
+	var body any
+	switch f {
+	case FamilyAnthropic:
+		body = anthropicBody(req, p, maxTokens)
+	case FamilyNova:
+		body = novaBody(req, p, maxTokens)
+	case FamilyLlama3:
+		body = llamaBody{Prompt: llama3Prompt(p), MaxGenLen: maxTokens, Temperature: req.Temperature, TopP: req.TopP}
+	case FamilyLlama4:
+		body = llamaBody{Prompt: llama4Prompt(p), MaxGenLen: maxTokens, Temperature: req.Temperature, TopP: req.TopP}
+	case FamilyMistral:
+		body = mistralBody{Prompt: mistralPrompt(p), MaxTokens: maxTokens, Temperature: req.Temperature, TopP: req.TopP, Stop: req.Stop}
+	case FamilyMistralChat:
+		body = mistralChatBody(req, p, maxTokens)
+	case FamilyTitan:
+		body = titanBody(req, p, maxTokens)
+	default:
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedModel, modelID)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("encode request body: %w", err)
+	}
+	return b, nil
+}
+
+type textMessage struct {
+	Role    chat.Role `json:"role"`
+	Content string    `json:"content"`
+}
+
+type anthropicRequest struct {
+	AnthropicVersion string        `json:"anthropic_version"`
+	MaxTokens        int           `json:"max_tokens"`
+	System           string        `json:"system,omitempty"`
+	Messages         []textMessage `json:"messages"`
+	Temperature      *float64      `json:"temperature,omitempty"`
+	TopP             *float64      `json:"top_p,omitempty"`
+	StopSequences    []string      `json:"stop_sequences,omitempty"`
+}
+
+// anthropicBody sends only temperature when both temperature and top_p are
+// given: Claude 4.5 and later reject the pair, and older models are not
+// hurt by the simpler rule.
+func anthropicBody(req *chat.Request, p prompt, maxTokens int) anthropicRequest {
+	b := anthropicRequest{
+		AnthropicVersion: "bedrock-2023-05-31",
+		MaxTokens:        maxTokens,
+		System:           p.system,
+		Messages:         textMessages(p.turns, ""),
+		Temperature:      req.Temperature,
+		TopP:             req.TopP,
+		StopSequences:    req.Stop,
+	}
+	if b.Temperature != nil {
+		b.TopP = nil
+	}
+	return b
+}
+
+func textMessages(turns []chat.Message, system string) []textMessage {
+	out := make([]textMessage, 0, len(turns)+1)
+	if system != "" {
+		out = append(out, textMessage{Role: chat.RoleSystem, Content: system})
+	}
+	for _, t := range turns {
+		out = append(out, textMessage{Role: t.Role, Content: t.Content})
+	}
+	return out
+}
+
+type novaText struct {
+	Text string `json:"text"`
+}
+
+type novaMessage struct {
+	Role    chat.Role  `json:"role"`
+	Content []novaText `json:"content"`
+}
+
+type novaRequest struct {
+	SchemaVersion   string        `json:"schemaVersion"`
+	System          []novaText    `json:"system,omitempty"`
+	Messages        []novaMessage `json:"messages"`
+	InferenceConfig struct {
+		MaxTokens     int      `json:"maxTokens"`
+		Temperature   *float64 `json:"temperature,omitempty"`
+		TopP          *float64 `json:"topP,omitempty"`
+		StopSequences []string `json:"stopSequences,omitempty"`
+	} `json:"inferenceConfig"`
+}
+
+func novaBody(req *chat.Request, p prompt, maxTokens int) novaRequest {
+	b := novaRequest{SchemaVersion: "messages-v1", Messages: make([]novaMessage, 0, len(p.turns))}
+	if p.system != "" {
+		b.System = []novaText{{Text: p.system}}
+	}
+	for _, t := range p.turns {
+		b.Messages = append(b.Messages, novaMessage{Role: t.Role, Content: []novaText{{Text: t.Content}}})
+	}
+	b.InferenceConfig.MaxTokens = maxTokens
+	b.InferenceConfig.Temperature = req.Temperature
+	b.InferenceConfig.TopP = req.TopP
+	b.InferenceConfig.StopSequences = req.Stop
+	return b
+}
+
+// llamaBody has no stop field: Bedrock's Meta models take none, so stop
+// sequences are not sent.
+type llamaBody struct {
+	Prompt      string   `json:"prompt"`
+	MaxGenLen   int      `json:"max_gen_len"`
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+}
+
+func llama3Prompt(p prompt) string {
+	var b strings.Builder
+	b.WriteString("<|begin_of_text|>")
+	turn := func(role chat.Role, text string) {
+		b.WriteString("<|start_header_id|>" + string(role) + "<|end_header_id|>\n\n" + text + "<|eot_id|>")
+	}
+	if p.system != "" {
+		turn(chat.RoleSystem, p.system)
+	}
+	for _, t := range p.turns {
+		turn(t.Role, t.Content)
+	}
+	b.WriteString("<|start_header_id|>assistant<|end_header_id|>\n\n")
+	return b.String()
+}
+
+func llama4Prompt(p prompt) string {
+	var b strings.Builder
+	b.WriteString("<|begin_of_text|>")
+	turn := func(role chat.Role, text string) {
+		b.WriteString("<|header_start|>" + string(role) + "<|header_end|>\n\n" + text + "<|eot|>")
+	}
+	if p.system != "" {
+		turn(chat.RoleSystem, p.system)
+	}
+	for _, t := range p.turns {
+		turn(t.Role, t.Content)
+	}
+	b.WriteString("<|header_start|>assistant<|header_end|>\n\n")
+	return b.String()
+}
+
+type mistralBody struct {
+	Prompt      string   `json:"prompt"`
+	MaxTokens   int      `json:"max_tokens"`
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+	Stop        []string `json:"stop,omitempty"`
+}
+
+// mistralPrompt has no system role: the system text leads the first
+// instruction, as Mistral's own template does.
+func mistralPrompt(p prompt) string {
+	var b strings.Builder
+	b.WriteString("<s>")
+	system := p.system
+	for _, t := range p.turns {
+		if t.Role == chat.RoleAssistant {
+			b.WriteString(" " + t.Content + "</s>")
+			continue
+		}
+		text := t.Content
+		if system != "" {
+			text, system = system+"\n\n"+text, ""
+		}
+		b.WriteString("[INST] " + text + " [/INST]")
+	}
+	return b.String()
+}
+
+// mistralChatRequest sends no stop field: the Mistral Large 2 (2407) chat
+// format documents none.
+type mistralChatRequest struct {
+	Messages    []textMessage `json:"messages"`
+	MaxTokens   int           `json:"max_tokens"`
+	Temperature *float64      `json:"temperature,omitempty"`
+	TopP        *float64      `json:"top_p,omitempty"`
+}
+
+func mistralChatBody(req *chat.Request, p prompt, maxTokens int) mistralChatRequest {
+	return mistralChatRequest{
+		Messages:    textMessages(p.turns, p.system),
+		MaxTokens:   maxTokens,
+		Temperature: req.Temperature,
+		TopP:        req.TopP,
+	}
+}
+
+type titanRequest struct {
+	InputText            string `json:"inputText"`
+	TextGenerationConfig struct {
+		MaxTokenCount int      `json:"maxTokenCount"`
+		Temperature   *float64 `json:"temperature,omitempty"`
+		TopP          *float64 `json:"topP,omitempty"`
+		StopSequences []string `json:"stopSequences,omitempty"`
+	} `json:"textGenerationConfig"`
+}
+
+// titanStop matches the only stop sequences Titan Text is known to accept;
+// others are dropped rather than failing the request.
+var titanStop = regexp.MustCompile(`^(\|+|User:)$`)
+
+func titanBody(req *chat.Request, p prompt, maxTokens int) titanRequest {
+	var b strings.Builder
+	if p.system != "" {
+		b.WriteString(p.system + "\n\n")
+	}
+	for _, t := range p.turns {
+		if t.Role == chat.RoleAssistant {
+			b.WriteString("Bot: " + t.Content + "\n")
+		} else {
+			b.WriteString("User: " + t.Content + "\n")
+		}
+	}
+	b.WriteString("Bot:")
+	var r titanRequest
+	r.InputText = b.String()
+	r.TextGenerationConfig.MaxTokenCount = maxTokens
+	r.TextGenerationConfig.Temperature = req.Temperature
+	r.TextGenerationConfig.TopP = req.TopP
+	for _, s := range req.Stop {
+		if titanStop.MatchString(s) {
+			r.TextGenerationConfig.StopSequences = append(r.TextGenerationConfig.StopSequences, s)
+		}
+	}
+	return r
+}
