@@ -1,0 +1,113 @@
+package terraform_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAlarms checks the four operational alarms read the metrics the gateway
+// emits and notify the optional topic.
+func TestAlarms(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, ".")
+	tests := []struct {
+		name      string
+		namespace string
+		metrics   []string
+		statistic string
+	}{
+		{name: "error_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Errors5xx"}},
+		{name: "fallback_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Fallbacks"}},
+		{name: "ttft_p99", namespace: "var.metrics_namespace", metrics: []string{"TimeToFirstToken"}, statistic: "p99"},
+		{name: "throttles", namespace: `"AWS/Lambda"`, metrics: []string{"Throttles"}},
+		{name: "function_errors", namespace: `"AWS/Lambda"`, metrics: []string{"Errors"}},
+	}
+	for _, tc := range tests {
+		a := m.find(t, "resource", "aws_cloudwatch_metric_alarm", tc.name)
+		for _, attr := range []string{"alarm_actions", "ok_actions"} {
+			if got := m.attr(t, a, attr); got != "local.alarm_actions" {
+				t.Errorf("%s: %s = %s", tc.name, attr, got)
+			}
+		}
+		if got := literalString(t, a, "treat_missing_data"); got != "notBreaching" {
+			t.Errorf("%s: treat_missing_data = %q; quiet periods are not outages", tc.name, got)
+		}
+		if !strings.Contains(m.attr(t, a, "alarm_description"), "Operations") {
+			t.Errorf("%s: description does not point to the runbook", tc.name)
+		}
+		var metrics []string
+		if queries := nested(a, "metric_query"); len(queries) > 0 {
+			returned := 0
+			for _, q := range queries {
+				if r, ok := q.Body.Attributes["return_data"]; ok {
+					if v, _ := r.Expr.Value(nil); v.True() {
+						returned++
+					}
+				}
+				for _, mb := range nested(q, "metric") {
+					if got := m.attr(t, mb, "namespace"); got != tc.namespace {
+						t.Errorf("%s: namespace = %s", tc.name, got)
+					}
+					metrics = append(metrics, literalString(t, mb, "metric_name"))
+				}
+			}
+			if returned != 1 {
+				t.Errorf("%s: %d queries return data, want 1", tc.name, returned)
+			}
+		} else {
+			if got := m.attr(t, a, "namespace"); got != tc.namespace {
+				t.Errorf("%s: namespace = %s", tc.name, got)
+			}
+			metrics = append(metrics, literalString(t, a, "metric_name"))
+		}
+		if !equalStrings(metrics, tc.metrics) {
+			t.Errorf("%s: metrics %q, want %q", tc.name, metrics, tc.metrics)
+		}
+		if tc.statistic != "" {
+			if got := literalString(t, a, "extended_statistic"); got != tc.statistic {
+				t.Errorf("%s: extended_statistic = %q", tc.name, got)
+			}
+		}
+		if tc.namespace == `"AWS/Lambda"` {
+			if got := m.attr(t, a, "dimensions"); got != "{ FunctionName = aws_lambda_function.gateway.function_name }" {
+				t.Errorf("%s: dimensions = %s", tc.name, got)
+			}
+		}
+	}
+}
+
+func TestAlarmTopicIsOptional(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, ".")
+	for _, r := range []struct{ typ, name string }{
+		{typ: "aws_sns_topic", name: "alarms"},
+		{typ: "aws_sns_topic_subscription", name: "alarm_email"},
+	} {
+		b := m.find(t, "resource", r.typ, r.name)
+		if got := m.attr(t, b, "count"); got != `var.alarm_email == "" ? 0 : 1` {
+			t.Errorf("%s.%s count = %s", r.typ, r.name, got)
+		}
+	}
+	sub := m.find(t, "resource", "aws_sns_topic_subscription", "alarm_email")
+	if literalString(t, sub, "protocol") != "email" || m.attr(t, sub, "endpoint") != "var.alarm_email" {
+		t.Error("subscription must e-mail var.alarm_email")
+	}
+	if got := m.text(t, m.locals()["alarm_actions"].Expr); got != `var.alarm_email == "" ? [] : [aws_sns_topic.alarms[0].arn]` {
+		t.Errorf("alarm_actions = %s", got)
+	}
+}
+
+func TestDashboardShowsTheAlarmSeries(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, ".")
+	d := m.find(t, "resource", "aws_cloudwatch_dashboard", "gateway")
+	body := m.attr(t, d, "dashboard_body")
+	if !strings.HasPrefix(body, "jsonencode(") {
+		t.Fatalf("dashboard_body = %.40s..., want jsonencode", body)
+	}
+	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions"} {
+		if !strings.Contains(body, `"`+metric+`"`) {
+			t.Errorf("dashboard lacks %s", metric)
+		}
+	}
+}
