@@ -1,19 +1,20 @@
 package terraform_test
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
+	_ "embed"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
-// providerTypingsEnv names the directory of an installed
-// @cdktf/provider-aws package. Its typings link every argument of every
-// resource to the provider docs, which makes them an offline argument list.
-const providerTypingsEnv = "CDKTF_PROVIDER_AWS_DIR"
+// providerArguments lists, per resource and data source type used here,
+// the argument and nested-block names hashicorp/aws 6.25.0 documents, as
+// "<kind>/<type> <name>" lines. scripts/provider-args.sh regenerates it from
+// the typings of @cdktf/provider-aws, which link every argument to its docs.
+//
+//go:embed testdata/provider-arguments.txt
+var providerArguments string
 
 // newerArguments are arguments added to hashicorp/aws after the release the
 // typings were generated from (6.25.0); versions.tf requires a provider that
@@ -28,14 +29,25 @@ var metaArguments = map[string]bool{
 }
 
 // TestArgumentsExistInProvider checks every argument and nested block name
-// used in an aws_* resource or data source against the provider's typings.
-// It runs when CDKTF_PROVIDER_AWS_DIR is set (`make test-terraform` installs
-// the package when npm is available).
+// used in an aws_* resource or data source against the provider's documented
+// arguments, so a misspelt or invented argument fails offline.
 func TestArgumentsExistInProvider(t *testing.T) {
 	t.Parallel()
-	dir := os.Getenv(providerTypingsEnv)
-	if dir == "" {
-		t.Skipf("%s not set; provider argument names not checked", providerTypingsEnv)
+	known := map[string]map[string]bool{}
+	for _, line := range strings.Split(providerArguments, "\n") {
+		page, name, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if known[page] == nil {
+			known[page] = map[string]bool{}
+		}
+		known[page][name] = true
+	}
+	for page, names := range newerArguments {
+		for _, n := range names {
+			known[page][n] = true
+		}
 	}
 	for _, mod := range []string{".", "github-oidc"} {
 		m := loadModule(t, mod)
@@ -43,39 +55,23 @@ func TestArgumentsExistInProvider(t *testing.T) {
 			if (b.Type != "resource" && b.Type != "data") || !strings.HasPrefix(b.Labels[0], "aws_") {
 				continue
 			}
-			kind, libDir := "resources", strings.ReplaceAll(strings.TrimPrefix(b.Labels[0], "aws_"), "_", "-")
+			kind := "resources"
 			if b.Type == "data" {
-				kind, libDir = "data-sources", "data-aws-"+libDir
+				kind = "data-sources"
 			}
 			page := kind + "/" + strings.TrimPrefix(b.Labels[0], "aws_")
-			known := typingsArguments(t, filepath.Join(dir, "lib", libDir, "index.d.ts"), page)
-			for _, n := range newerArguments[page] {
-				known[n] = true
+			args, ok := known[page]
+			if !ok {
+				t.Errorf("%s: no argument list for %s; run scripts/provider-args.sh", mod, page)
+				continue
 			}
 			for _, name := range usedNames(b.Body) {
-				if !known[name] {
+				if !args[name] {
 					t.Errorf("%s: %s.%s uses %q, which hashicorp/aws does not document", mod, b.Labels[0], b.Labels[1], name)
 				}
 			}
 		}
 	}
-}
-
-func typingsArguments(tb testing.TB, file, page string) map[string]bool {
-	tb.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		tb.Fatalf("read provider typings: %v", err)
-	}
-	re := regexp.MustCompile(`docs/` + regexp.QuoteMeta(page) + `#([a-z0-9_]+)`)
-	out := map[string]bool{}
-	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-		out[m[1]] = true
-	}
-	if len(out) == 0 {
-		tb.Fatalf("%s documents no arguments for %s", file, page)
-	}
-	return out
 }
 
 // usedNames lists attribute and block names in a body, recursively, leaving
