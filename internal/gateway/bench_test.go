@@ -1,0 +1,50 @@
+package gateway_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
+)
+
+// discardWriter is a ResponseWriter without Flusher that drops the body,
+// as cheap as a writer can be, so the benchmark measures the gateway.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(int)             {}
+func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkRelay measures the per-frame cost of relaying a model's tokens
+// as SSE chunks: one op is one frame.
+func BenchmarkRelay(b *testing.B) {
+	const frames = 1000
+	model := fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+		for range frames {
+			if err := emit(" token"); err != nil {
+				return chat.Result{}, err
+			}
+		}
+		return chat.Result{}, nil
+	})
+	h, err := gateway.New(gateway.Config{
+		Models: []gateway.ModelEntry{{ID: "m", Model: model}},
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := `{"stream":true,"messages":[{"role":"user","content":"hi"}]}`
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += frames {
+		req, _ := http.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
+	}
+}

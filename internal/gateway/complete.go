@@ -1,0 +1,234 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/sse"
+)
+
+var doneFrame = []byte("[DONE]")
+
+func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Record) {
+	body, err := h.readBody(w, r)
+	if err == nil {
+		r, err = h.authenticate(r, body, rec)
+	}
+	var p *parsed
+	if err == nil {
+		p, err = decodeRequest(body, h.lim)
+	}
+	if err != nil {
+		e := toAPIError(err)
+		rec.ErrorCode = e.Code
+		writeError(w, e)
+		return
+	}
+	id := p.req.Model
+	if id == "" {
+		id = h.cfg.DefaultModel
+	}
+	if _, ok := h.models[id]; !ok {
+		e := invalid("model", "model_not_found", "model "+quote(id)+" does not exist; see GET /v1/models")
+		rec.ErrorCode = e.Code
+		writeError(w, e)
+		return
+	}
+	p.req.Model = id
+	rec.Model = id
+
+	ctx := r.Context()
+	if dl, ok := ctx.Deadline(); ok {
+		// On Lambda the deadline is the invocation's: stop early enough to
+		// say so in-band rather than be cut off mid-frame.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadlineCause(ctx, dl.Add(-h.cfg.DeadlineMargin), chat.ErrDeadline)
+		defer cancel()
+	}
+	if p.stream {
+		h.stream(ctx, w, p, rec)
+	} else {
+		h.collect(ctx, w, p, rec)
+	}
+}
+
+func quote(s string) string {
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return `"` + strings.ToValidUTF8(s, "\uFFFD") + `"`
+}
+
+// run asks the request's model and, when it fails before its first token and
+// the policy allows, the fallback model. onSwitch is told the new model's id
+// before it emits anything. It returns the model's result and error.
+func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
+	emitted := false
+	counting := func(text string) error {
+		if text == "" {
+			return nil
+		}
+		if !emitted {
+			emitted = true
+			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
+		}
+		rec.OutputTokens++
+		return emit(text)
+	}
+	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
+	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel {
+		return res, err
+	}
+	reason, ok := h.cfg.Fallback(err)
+	if !ok {
+		return res, err
+	}
+	h.log.Warn("model failed before its first token; falling back",
+		slog.String("request_id", rec.ID), slog.String("model", req.Model),
+		slog.String("fallback", h.cfg.FallbackModel), slog.String("reason", reason), slog.String("error", err.Error()))
+	rec.Fallback, rec.Model = reason, h.cfg.FallbackModel
+	onSwitch(h.cfg.FallbackModel)
+	fb := *req
+	fb.Model = h.cfg.FallbackModel
+	return h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+}
+
+// usageOf prefers the model's own counts and fills what it did not report.
+func usageOf(res chat.Result, rec *Record) chat.Usage {
+	u := res.Usage
+	if u.CompletionTokens == 0 {
+		u.CompletionTokens = rec.OutputTokens
+	}
+	rec.OutputTokens = u.CompletionTokens
+	return u
+}
+
+func finishOf(res chat.Result) chat.FinishReason {
+	if res.FinishReason == "" {
+		return chat.FinishStop
+	}
+	return res.FinishReason
+}
+
+// failure classifies why a model call ended with err: whether anyone is
+// still listening, and what to tell them.
+func failure(ctx context.Context, err error) (e *apiError, clientGone bool) {
+	if ctx.Err() != nil {
+		switch cause := context.Cause(ctx); {
+		case errors.Is(cause, chat.ErrDeadline), errors.Is(cause, errShuttingDown):
+			return inBand(cause), false
+		default:
+			return nil, true
+		}
+	}
+	return inBand(err), false
+}
+
+// inBand is the error told to a client once a response has started: like
+// toAPIError, but an unexplained failure says the model did not finish.
+func inBand(err error) *apiError {
+	e := toAPIError(err)
+	if e.Status == http.StatusInternalServerError {
+		return &apiError{Status: e.Status, Type: typeServer, Code: "model_error",
+			Message: "the model failed before finishing the answer"}
+	}
+	return e
+}
+
+func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
+	sw, err := sse.Start(w)
+	if err != nil {
+		rec.Outcome = "client_gone"
+		return
+	}
+	rec.stream = sw
+	stop := sw.Heartbeat(ctx, h.cfg.Heartbeat)
+	defer stop()
+
+	created := h.cfg.Now().Unix()
+	cid := "chatcmpl-" + rec.ID
+	ch := newChunker(cid, created, p.req.Model)
+	res, err := h.run(ctx, &p.req, rec, func(text string) error {
+		return sw.Data(ch.delta(text))
+	}, func(id string) { ch.reset(cid, created, id) })
+	stop()
+	if err != nil {
+		e, gone := failure(ctx, err)
+		if gone {
+			rec.Outcome = "client_gone"
+			return
+		}
+		rec.Outcome, rec.ErrorCode = "error", e.Code
+		_ = sw.Data(errorFrame(ch.buf, e))
+		return
+	}
+	if ch.first {
+		// An empty answer still names its role once.
+		err = sw.Data(ch.delta(""))
+	}
+	if err == nil {
+		err = sw.Data(ch.finish(finishOf(res)))
+	}
+	u := usageOf(res, rec)
+	if err == nil && p.includeUsage {
+		err = sw.Data(ch.usage(u))
+	}
+	if err == nil {
+		err = sw.Data(doneFrame)
+	}
+	if err != nil {
+		rec.Outcome = "client_gone"
+	}
+}
+
+func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
+	var text strings.Builder
+	model := p.req.Model
+	res, err := h.run(ctx, &p.req, rec, func(s string) error {
+		text.WriteString(s)
+		return nil
+	}, func(id string) { model = id })
+	if err != nil {
+		e, gone := failure(ctx, err)
+		if gone {
+			rec.Outcome = "client_gone"
+			return
+		}
+		rec.ErrorCode = e.Code
+		writeError(w, e)
+		return
+	}
+	type message struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	}
+	type choice struct {
+		Index        int     `json:"index"`
+		Message      message `json:"message"`
+		Logprobs     *string `json:"logprobs"`
+		FinishReason string  `json:"finish_reason"`
+	}
+	type usage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	}
+	u := usageOf(res, rec)
+	writeJSON(w, http.StatusOK, struct {
+		ID      string   `json:"id"`
+		Object  string   `json:"object"`
+		Created int64    `json:"created"`
+		Model   string   `json:"model"`
+		Choices []choice `json:"choices"`
+		Usage   usage    `json:"usage"`
+	}{
+		ID: "chatcmpl-" + rec.ID, Object: "chat.completion", Created: h.cfg.Now().Unix(), Model: model,
+		Choices: []choice{{Message: message{Role: "assistant", Content: text.String()}, FinishReason: string(finishOf(res))}},
+		Usage:   usage{u.PromptTokens, u.CompletionTokens, u.Total()},
+	})
+}

@@ -1,0 +1,83 @@
+package gateway
+
+import (
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"messages":[{"role":"user","content":"hi"}]}`,
+		`{"model":"eliza","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"system","content":"x"},{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}],"max_tokens":5,"temperature":0.5,"top_p":1,"stop":["x"],"seed":1}`,
+		`{"messages":[{"role":"user","content":null}]}`,
+		`{"messages":[],"n":2}`,
+		`{"stop":"x","messages":[{"role":"assistant","content":"a"},{"role":"user","content":"b"}]}`,
+		`[]`, `null`, `{"messages":"x"}`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	lim := limits{maxMessages: 200, maxTokens: 1024}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := decodeRequest(body, lim)
+		if err != nil {
+			e := toAPIError(err)
+			if e.Status != 400 || e.Message == "" || e.Code == "" {
+				t.Fatalf("rejection %+v is not a clear 400", e)
+			}
+			return
+		}
+		r := p.req
+		if len(r.Messages) == 0 || len(r.Messages) > 200 || r.MaxTokens < 1 || r.MaxTokens > 1024 {
+			t.Fatalf("accepted an out-of-limit request: %d messages, max tokens %d", len(r.Messages), r.MaxTokens)
+		}
+		users := 0
+		for _, m := range r.Messages {
+			if !utf8.ValidString(m.Content) {
+				t.Fatalf("accepted invalid UTF-8 content")
+			}
+			if m.Role == chat.RoleUser {
+				users++
+			}
+		}
+		if users == 0 {
+			t.Fatalf("accepted a conversation without a user message")
+		}
+	})
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"b\s`, "\n\r\t\x00\x1f", "\u2028\u2029", "é漢😀", "\xff\xfe", "a\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b := appendString(nil, s)
+		var got string
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("appendString(%q) = %s: not valid JSON: %v", s, b, err)
+		}
+		// Each invalid byte becomes one U+FFFD, as ranging over the string does.
+		if want := string([]rune(s)); got != want {
+			t.Fatalf("round trip of %q = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func TestChunksAreValidJSON(t *testing.T) {
+	t.Parallel()
+	c := newChunker("chatcmpl-1", 42, `we"ird`)
+	// The chunker reuses its buffer, so each frame is checked before the next.
+	for _, frame := range []func() []byte{
+		func() []byte { return c.delta("first") },
+		func() []byte { return c.delta("second \"quoted\"\n") },
+		func() []byte { return c.finish(chat.FinishLength) },
+		func() []byte { return c.usage(chat.Usage{PromptTokens: 1, CompletionTokens: 2}) },
+		func() []byte { return errorFrame(nil, &apiError{Message: "m\n", Type: "t", Code: "c"}) },
+	} {
+		if b := frame(); !json.Valid(b) {
+			t.Errorf("invalid JSON: %s", b)
+		}
+	}
+}

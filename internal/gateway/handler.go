@@ -1,0 +1,262 @@
+package gateway
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// ErrShuttingDown is the cause the server cancels in-flight requests with
+// when its shutdown grace period ends: streams then end with an in-band
+// error instead of silently.
+var ErrShuttingDown = errShuttingDown
+
+// Authenticator checks a request's credentials and integrity. It sees the
+// raw body so it can check the payload hash before the body is decoded.
+type Authenticator interface {
+	Check(r *http.Request, body []byte) (*auth.Identity, error)
+}
+
+// ModelEntry is a model the gateway offers.
+type ModelEntry struct {
+	ID      string
+	OwnedBy string
+	Model   chat.Model
+}
+
+// Config configures a Handler. Zero values mean the documented defaults.
+type Config struct {
+	Models        []ModelEntry // at least one
+	DefaultModel  string       // default: the first entry
+	FallbackModel string       // answers when another model fails before its first token; "" disables
+	// Fallback decides whether a failure before the first token may be
+	// answered by FallbackModel, and why (the reason is logged).
+	Fallback func(err error) (reason string, ok bool)
+
+	Auth           Authenticator // nil: no checks (local mode on loopback only)
+	MaxBodyBytes   int64         // default 256 KiB
+	MaxMessages    int           // default 200
+	MaxTokens      int           // cap on max_tokens; default 1024
+	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
+	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
+	Static         http.Handler  // serves the chat page at /; nil: none
+
+	Logger    *slog.Logger               // default: slog.Default()
+	RequestID func(*http.Request) string // default: a random id
+	Now       func() time.Time           // default: time.Now
+	// Observe, when set, receives every request's record after it ends
+	// (metrics). It must not keep the pointer.
+	Observe func(*Record)
+}
+
+// Handler serves the gateway's HTTP API.
+type Handler struct {
+	cfg    Config
+	models map[string]ModelEntry
+	ids    []string
+	lim    limits
+	log    *slog.Logger
+}
+
+// New checks cfg and builds the handler.
+func New(cfg Config) (*Handler, error) {
+	if len(cfg.Models) == 0 {
+		return nil, errors.New("gateway: no models configured")
+	}
+	h := &Handler{cfg: cfg, models: make(map[string]ModelEntry, len(cfg.Models))}
+	for _, m := range cfg.Models {
+		if m.ID == "" || m.Model == nil {
+			return nil, errors.New("gateway: a model entry needs an id and a model")
+		}
+		if _, dup := h.models[m.ID]; dup {
+			return nil, fmt.Errorf("gateway: model %q configured twice", m.ID)
+		}
+		h.models[m.ID] = m
+		h.ids = append(h.ids, m.ID)
+	}
+	c := &h.cfg
+	if c.DefaultModel == "" {
+		c.DefaultModel = cfg.Models[0].ID
+	}
+	if _, ok := h.models[c.DefaultModel]; !ok {
+		return nil, fmt.Errorf("gateway: default model %q is not configured", c.DefaultModel)
+	}
+	if _, ok := h.models[c.FallbackModel]; c.FallbackModel != "" && !ok {
+		return nil, fmt.Errorf("gateway: fallback model %q is not configured", c.FallbackModel)
+	}
+	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
+	c.MaxMessages = orInt(c.MaxMessages, 200)
+	c.MaxTokens = orInt(c.MaxTokens, 1024)
+	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
+	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.RequestID == nil {
+		c.RequestID = func(*http.Request) string { return rand.Text() }
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens}
+	h.log = c.Logger
+	return h, nil
+}
+
+func orInt[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// ServeHTTP routes a request, recovers from panics and logs one line.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &Record{ID: h.cfg.RequestID(r), Method: r.Method, Path: r.URL.Path, Start: h.cfg.Now()}
+	rw := &recorder{ResponseWriter: w, rec: rec, now: h.cfg.Now}
+	rw.Header().Set("X-Request-Id", rec.ID)
+	defer func() {
+		if v := recover(); v != nil {
+			rec.Outcome = "panic"
+			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if rec.stream != nil {
+				_ = rec.stream.Data(errorFrame(nil, inBand(errPanic)))
+			} else if !rw.wrote {
+				writeError(rw, toAPIError(errPanic))
+			}
+		}
+		h.finish(rec)
+	}()
+	h.route(rw, r, rec)
+}
+
+func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
+	path := r.URL.Path
+	switch path {
+	case "/v1/chat/completions":
+		if allow(w, r, http.MethodPost) {
+			h.completions(w, r, rec)
+		}
+	case "/v1/models":
+		if allow(w, r, http.MethodGet, http.MethodHead) {
+			h.listModels(w, r, rec)
+		}
+	case "/healthz":
+		if allow(w, r, http.MethodGet, http.MethodHead) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}
+	default:
+		if h.cfg.Static != nil && !strings.HasPrefix(path, "/v1/") &&
+			(r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			h.cfg.Static.ServeHTTP(w, r)
+			return
+		}
+		writeError(w, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
+			Message: "no route for " + r.Method + " " + path})
+	}
+}
+
+// allow answers 405 with an Allow header unless r's method is one of methods.
+func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	list := strings.Join(methods, ", ")
+	w.Header().Set("Allow", list)
+	writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
+		Message: r.Method + " is not allowed here; use " + list})
+	return false
+}
+
+// authenticate runs the Authenticator, if any, and records who called.
+func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http.Request, error) {
+	if h.cfg.Auth == nil {
+		return r, nil
+	}
+	id, err := h.cfg.Auth.Check(r, body)
+	if err != nil {
+		rec.AuthRefusal = toAPIError(err).Code
+		return r, err
+	}
+	rec.Subject = id.Subject
+	return r.WithContext(auth.NewContext(r.Context(), id)), nil
+}
+
+func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record) {
+	if _, err := h.authenticate(r, nil, rec); err != nil {
+		writeError(w, toAPIError(err))
+		return
+	}
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: make([]model, 0, len(h.ids))}
+	for _, id := range h.ids {
+		list.Data = append(list.Data, model{ID: id, Object: "model", OwnedBy: h.models[id].OwnedBy})
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+// readBody checks the content type and reads the body under the size limit.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
+			Message: "Content-Type must be application/json"}
+	}
+	limit := h.cfg.MaxBodyBytes
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, invalid("", "invalid_body", "could not read the request body")
+	}
+	return body, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"message":"internal error","type":"server_error","param":null,"code":"internal_error"}}`)
+	}
+	b = append(b, '\n')
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	setErrorHeaders(w.Header(), e)
+	writeJSON(w, e.Status, struct {
+		Error *apiError `json:"error"`
+	}{e})
+}

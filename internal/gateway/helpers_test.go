@@ -1,0 +1,228 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeModel is a chat.Model whose behaviour each test writes.
+type fakeModel func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error)
+
+func (f fakeModel) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	return f(ctx, req, emit)
+}
+
+// words emits each word in turn and reports the given usage.
+func words(ws ...string) fakeModel {
+	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+		for _, w := range ws {
+			if err := emit(w); err != nil {
+				return chat.Result{}, err
+			}
+		}
+		return chat.Result{FinishReason: chat.FinishStop, Usage: chat.Usage{PromptTokens: 7, CompletionTokens: len(ws)}}, nil
+	}
+}
+
+// logBuffer collects log lines safely across goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// lines returns the decoded log lines whose msg is msg.
+func (l *logBuffer) lines(t testing.TB, msg string) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(l.buf.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+type server struct {
+	*httptest.Server
+	logs *logBuffer
+}
+
+// newServer serves a gateway with an "echo" model (the default) and an
+// "eliza" fallback, both overridable through mod.
+func newServer(t testing.TB, mod func(*gateway.Config)) *server {
+	t.Helper()
+	logs := &logBuffer{}
+	cfg := gateway.Config{
+		Models: []gateway.ModelEntry{
+			{ID: "echo", OwnedBy: "test", Model: words("Hello", " there", "!")},
+			{ID: "eliza", OwnedBy: "chatbot", Model: words("Please", " go", " on.")},
+		},
+		FallbackModel: "eliza",
+		Fallback:      func(error) (string, bool) { return "unavailable", true },
+		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := gateway.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := httptest.NewServer(h)
+	t.Cleanup(s.Close)
+	return &server{Server: s, logs: logs}
+}
+
+func (s *server) post(t testing.TB, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/chat/completions", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+// chunk is a chat.completion.chunk or an in-band error, decoded.
+type chunk struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"`
+	Created int64  `json:"created"`
+	Model   string `json:"model"`
+	Choices []struct {
+		Index int `json:"index"`
+		Delta struct {
+			Role    *string `json:"role"`
+			Content *string `json:"content"`
+		} `json:"delta"`
+		FinishReason *string `json:"finish_reason"`
+	} `json:"choices"`
+	Usage *struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	} `json:"usage"`
+	Error *errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Message string  `json:"message"`
+	Type    string  `json:"type"`
+	Code    string  `json:"code"`
+	Param   *string `json:"param"`
+}
+
+// readStream parses a whole SSE response: the chunks before [DONE], and
+// whether [DONE] came last.
+func readStream(t testing.TB, body io.Reader) (chunks []chunk, done bool, r *ssetest.Reader) {
+	t.Helper()
+	r = ssetest.NewReader(body)
+	evs, err := r.All()
+	if err != nil {
+		t.Fatalf("read stream: %v", err)
+	}
+	for i, ev := range evs {
+		if ev.Data == "[DONE]" {
+			if i != len(evs)-1 {
+				t.Fatalf("[DONE] is event %d of %d, want last", i+1, len(evs))
+			}
+			return chunks, true, r
+		}
+		var c chunk
+		if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
+			t.Fatalf("event %d is not JSON: %q", i, ev.Data)
+		}
+		chunks = append(chunks, c)
+	}
+	return chunks, false, r
+}
+
+func text(chunks []chunk) string {
+	var b strings.Builder
+	for _, c := range chunks {
+		for _, ch := range c.Choices {
+			if ch.Delta.Content != nil {
+				b.WriteString(*ch.Delta.Content)
+			}
+		}
+	}
+	return b.String()
+}
+
+func decodeError(t testing.TB, resp *http.Response) errorBody {
+	t.Helper()
+	var body struct {
+		Error *errorBody `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error == nil {
+		t.Fatalf("error body is not OpenAI's error shape: %v", err)
+	}
+	return *body.Error
+}
+
+const hello = `{"model":"echo","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+
+// eventReader reads one event at a time, for tests that interleave reading
+// with the model's progress.
+type eventReader struct{ r *ssetest.Reader }
+
+func newEventReader(body io.Reader) *eventReader { return &eventReader{ssetest.NewReader(body)} }
+
+func (e *eventReader) chunk(t testing.TB) chunk {
+	t.Helper()
+	ev, err := e.r.Next()
+	if err != nil {
+		t.Fatalf("next event: %v", err)
+	}
+	var c chunk
+	if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
+		t.Fatalf("event is not JSON: %q", ev.Data)
+	}
+	return c
+}
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// capture reports the max tokens each request asked for.
+func capture(got chan<- int) fakeModel {
+	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+		got <- req.MaxTokens
+		return chat.Result{}, emit("ok")
+	}
+}

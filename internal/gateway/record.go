@@ -1,0 +1,101 @@
+package gateway
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/sse"
+)
+
+// Record is what the gateway knows about one request when it ends: the
+// source of the request log line and of metrics.
+type Record struct {
+	ID, Method, Path string
+	Start            time.Time
+	Status           int
+	Model            string        // the model that answered
+	Fallback         string        // why the fallback model answered, if it did
+	FirstByte        time.Duration // until the status line left
+	FirstToken       time.Duration // until the first text left; 0 if none
+	Duration         time.Duration
+	OutputTokens     int
+	Subject          string // the caller's verified subject, never a token
+	AuthRefusal      string // the auth error code when refused
+	Outcome          string // complete, error, client_gone, panic
+	ErrorCode        string // the error code sent, in-band or not
+
+	stream *sse.Writer // set once the SSE stream has started
+}
+
+// recorder notes the status and the time of the first byte. It exposes the
+// writer beneath through Unwrap, so http.ResponseController still reaches a
+// Flusher where there is one.
+type recorder struct {
+	http.ResponseWriter
+	rec   *Record
+	now   func() time.Time
+	wrote bool
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.wrote = true
+		r.rec.Status = status
+		r.rec.FirstByte = r.now().Sub(r.rec.Start)
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if !r.wrote {
+		r.WriteHeader(http.StatusOK)
+	}
+	return r.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController find the underlying writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (h *Handler) finish(rec *Record) {
+	rec.Duration = h.cfg.Now().Sub(rec.Start)
+	if rec.Outcome == "" {
+		rec.Outcome = "complete"
+		if rec.Status >= 400 {
+			rec.Outcome = "error"
+		}
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", rec.ID),
+		slog.String("method", rec.Method),
+		slog.String("path", rec.Path),
+		slog.Int("status", rec.Status),
+		slog.String("outcome", rec.Outcome),
+		slog.Float64("ttfb_ms", ms(rec.FirstByte)),
+		slog.Float64("duration_ms", ms(rec.Duration)),
+	}
+	if rec.Model != "" {
+		attrs = append(attrs, slog.String("model", rec.Model), slog.Int("output_tokens", rec.OutputTokens))
+	}
+	if rec.FirstToken > 0 {
+		attrs = append(attrs, slog.Float64("ttft_ms", ms(rec.FirstToken)))
+	}
+	for _, a := range [...]struct{ k, v string }{
+		{"fallback", rec.Fallback}, {"sub", rec.Subject}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
+	} {
+		if a.v != "" {
+			attrs = append(attrs, slog.String(a.k, a.v))
+		}
+	}
+	level := slog.LevelInfo
+	if rec.Status >= 500 || rec.Outcome == "panic" {
+		level = slog.LevelError
+	}
+	h.log.LogAttrs(context.Background(), level, "request", attrs...)
+	if h.cfg.Observe != nil {
+		h.cfg.Observe(rec)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
