@@ -1,0 +1,88 @@
+# The chatbot gateway. `make run` starts it locally with ELIZA and the chat
+# page; `make test` runs every test. Both install what they need.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO          ?= go
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
+ADDR        ?= 127.0.0.1:8080
+
+# Fragments in mk/ add their targets to these lists.
+TEST_TARGETS  :=
+BENCH_TARGETS :=
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey
+
+help:
+	@echo "make run      start the gateway locally (ELIZA, chat page) on http://$(ADDR)"
+	@echo "make test     run every test (Go, web, SDK, Terraform checks)"
+	@echo "make lambda   build dist/bootstrap and dist/chatbot.zip for AWS Lambda (arm64)"
+	@echo "make bench    run the benchmarks"
+	@echo "make deploy | smoke | destroy   the AWS stack (see README)"
+
+## Local server ---------------------------------------------------------------
+
+run: web-build
+	@mkdir -p dist
+	$(GO) build -o dist/chatbot ./cmd/chatbot
+	@echo
+	@echo "Chat page: http://$(ADDR)/"
+	@echo "Try:  curl -N http://$(ADDR)/v1/chat/completions -H 'Content-Type: application/json' \\"
+	@echo "        -d '{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"I am worried about my mother\"}]}'"
+	@echo
+	CHATBOT_ADDR=$(ADDR) CHATBOT_WEB_DIR=web/out ELIZA_WORD_DELAY=$${ELIZA_WORD_DELAY:-40ms} ./dist/chatbot
+
+build:
+	@mkdir -p dist
+	$(GO) build -trimpath -o dist/chatbot ./cmd/chatbot
+
+## Lambda ---------------------------------------------------------------------
+
+lambda:
+	@mkdir -p dist
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -buildvcs=false \
+		-ldflags "-s -w -buildid=" -o dist/bootstrap ./cmd/chatbot
+	$(GO) run ./internal/tools/mkzip dist/chatbot.zip bootstrap=dist/bootstrap
+	@ls -l dist/chatbot.zip | awk '{printf "dist/chatbot.zip: %.2f MB\n", $$5/1048576}'
+	@sha256sum dist/chatbot.zip
+
+## Tests ----------------------------------------------------------------------
+
+test: lint test-go $(TEST_TARGETS)
+	@echo "all tests passed"
+
+test-go:
+	$(GO) test -race -count=1 ./...
+
+lint: vet staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './web/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+$(STATICCHECK):
+	$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+bench: bench-go $(BENCH_TARGETS)
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+FUZZTIME ?= 30s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf dist bench/results.json

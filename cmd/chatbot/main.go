@@ -1,0 +1,55 @@
+// Command chatbot is the streaming chatbot gateway. With
+// AWS_LAMBDA_RUNTIME_API set it serves Lambda function URL invocations in
+// response-streaming mode; otherwise it is a local HTTP server.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aws/aws-lambda-go/lambdaurl"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		os.Exit(subcommand(os.Args[1:]))
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: logLevel()}))
+	slog.SetDefault(log)
+	api := os.Getenv("AWS_LAMBDA_RUNTIME_API")
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	h, s, err := build(ctx, os.Getenv, api != "", log)
+	if err != nil {
+		log.Error("invalid configuration", "error", err.Error())
+		if api != "" {
+			reportInitError(api, err)
+		}
+		fmt.Fprintln(os.Stderr, "chatbot:", err)
+		os.Exit(1)
+	}
+	if api != "" {
+		stop() // Lambda manages the process's lifetime.
+		lambdaurl.Start(h)
+		return
+	}
+	if err := serve(ctx, s.addr, h, log); err != nil {
+		fmt.Fprintln(os.Stderr, "chatbot:", err)
+		os.Exit(1)
+	}
+}
+
+// logLevel reads LOG_LEVEL early, so that configuration errors are logged
+// at the level asked for; loadSettings reports a bad value.
+func logLevel() slog.Level {
+	var l slog.Level
+	if l.UnmarshalText([]byte(os.Getenv("LOG_LEVEL"))) != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
