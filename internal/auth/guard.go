@@ -1,0 +1,292 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+)
+
+// Header names the Guard reads.
+const (
+	HeaderXAuthorization = "X-Authorization"
+	HeaderAPIKey         = "X-Api-Key"
+	HeaderOriginVerify   = "X-Origin-Verify"
+	HeaderContentSHA256  = "X-Amz-Content-Sha256"
+	HeaderViewerAddress  = "CloudFront-Viewer-Address"
+)
+
+// UnsignedPayload is the x-amz-content-sha256 value that claims no hash.
+const UnsignedPayload = "UNSIGNED-PAYLOAD"
+
+// Guard checks requests against a Config. It is safe for concurrent use.
+type Guard struct {
+	cfg          Config
+	opt          options
+	jwt          *jwtVerifier // nil when JWTs are off
+	originSecret [32]byte     // SHA-256 of the origin secret
+}
+
+type options struct {
+	now           func() time.Time
+	client        *http.Client
+	fetchTimeout  time.Duration
+	refreshWindow time.Duration
+	log           *slog.Logger
+}
+
+// Option changes how New builds a Guard; the defaults suit production.
+type Option func(*options)
+
+// WithTimeFunc sets the clock used for token times and fetch rate limits.
+func WithTimeFunc(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithHTTPClient sets the client that fetches the issuer's key set.
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
+
+// WithFetchTimeout bounds each key-set fetch (default 3s), the start-up one
+// included.
+func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.fetchTimeout = d } }
+
+// WithRefreshWindow sets the least time between key-set fetches caused by
+// unknown kids (default 1 minute).
+func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.refreshWindow = d } }
+
+// WithLogger sets where key-set fetch failures are logged (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// New builds a Guard. With JWTs on it fetches the issuer's key set once,
+// waiting at most the fetch timeout: if that fails it logs and carries on,
+// and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx
+// bounds start-up work only; nothing runs in the background.
+func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
+	if cfg.Lambda && !cfg.Enabled() {
+		return nil, errNoCredentialCheck
+	}
+	o := options{
+		now:           time.Now,
+		client:        &http.Client{},
+		fetchTimeout:  defaultFetchTimeout,
+		refreshWindow: defaultRefreshWindow,
+		log:           slog.Default(),
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	g := &Guard{cfg: cfg, opt: o}
+	if cfg.OriginVerifySecret != "" {
+		g.originSecret = sha256.Sum256([]byte(cfg.OriginVerifySecret))
+	}
+	if cfg.JWT.Enabled() {
+		if len(cfg.JWT.Algorithms) == 0 {
+			g.cfg.JWT.Algorithms = []string{"RS256"}
+		}
+		for _, alg := range g.cfg.JWT.Algorithms {
+			if strings.HasPrefix(alg, "HS") || alg == "none" {
+				return nil, fmt.Errorf("new guard: algorithm %q is not allowed for issuer tokens", alg)
+			}
+		}
+		store := &keyStore{
+			url: cfg.JWT.JWKSURL, client: o.client, timeout: o.fetchTimeout,
+			window: o.refreshWindow, retry: min(defaultEmptyRetry, o.refreshWindow),
+			maxAge: defaultKeysMaxAge, now: o.now, log: o.log, mem: jwkset.NewMemoryStorage(),
+		}
+		v, err := newJWTVerifier(g.cfg.JWT, store, o.now)
+		if err != nil {
+			return nil, fmt.Errorf("new guard: %w", err)
+		}
+		g.jwt = v
+		store.mu.Lock()
+		store.refreshLocked(ctx, reasonStart)
+		store.mu.Unlock()
+	}
+	return g, nil
+}
+
+// Config returns the configuration the Guard enforces.
+func (g *Guard) Config() Config { return g.cfg }
+
+// Check decides whether r may proceed. body is the request body the caller
+// has already read (and capped); its hash is compared with
+// x-amz-content-sha256. The checks run in order: origin secret, CIDR, payload
+// hash, credential. The error is an *Error. With auth off the Identity has
+// Method "none".
+func (g *Guard) Check(r *http.Request, body []byte) (*Identity, error) {
+	if err := g.checkOrigin(r); err != nil {
+		return nil, err
+	}
+	if err := g.checkCIDR(r); err != nil {
+		return nil, err
+	}
+	if err := g.checkPayloadHash(r, body); err != nil {
+		return nil, err
+	}
+	return g.checkCredential(r)
+}
+
+func (g *Guard) checkOrigin(r *http.Request) error {
+	if g.cfg.OriginVerifySecret == "" {
+		return nil
+	}
+	// Hashing first makes the comparison independent of the length guessed.
+	got := sha256.Sum256([]byte(r.Header.Get(HeaderOriginVerify)))
+	if subtle.ConstantTimeCompare(got[:], g.originSecret[:]) != 1 {
+		return forbidden(CodeOriginNotVerified)
+	}
+	return nil
+}
+
+func (g *Guard) checkCIDR(r *http.Request) error {
+	if len(g.cfg.AllowedCIDRs) == 0 {
+		return nil
+	}
+	addr, ok := g.viewerAddr(r)
+	if !ok {
+		return forbidden(CodeViewerAddressUnknown)
+	}
+	for _, p := range g.cfg.AllowedCIDRs {
+		if p.Contains(addr) {
+			return nil
+		}
+	}
+	return forbidden(CodeCIDRDenied)
+}
+
+// viewerAddr finds the caller's address: CloudFront-Viewer-Address in Lambda
+// mode (only CloudFront can invoke the function there, so the header is
+// CloudFront's), else RemoteAddr, which lambdaurl sets to the function URL's
+// sourceIp and net/http to the socket peer. Locally the header is ignored:
+// any client could forge it.
+func (g *Guard) viewerAddr(r *http.Request) (netip.Addr, bool) {
+	if g.cfg.Lambda {
+		if v := r.Header.Get(HeaderViewerAddress); v != "" {
+			return parseAddr(v)
+		}
+	}
+	return parseAddr(r.RemoteAddr)
+}
+
+// parseAddr reads "ip", "ip:port", "[ipv6]:port", or CloudFront's unbracketed
+// "ipv6:port".
+func parseAddr(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	if i := strings.LastIndexByte(s, ':'); i > 0 {
+		if a, err := netip.ParseAddr(s[:i]); err == nil {
+			return a.Unmap(), true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// checkPayloadHash compares x-amz-content-sha256 with the body. GET, HEAD and
+// OPTIONS are not checked: they carry no body the gateway reads, and
+// CloudFront signs them without a viewer-supplied hash.
+func (g *Guard) checkPayloadHash(r *http.Request, body []byte) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	got := r.Header.Get(HeaderContentSHA256)
+	switch {
+	case got == "":
+		if g.cfg.RequireContentSHA256 {
+			return badHash(CodePayloadHashMissing)
+		}
+		return nil
+	case got == UnsignedPayload:
+		if g.cfg.RequireContentSHA256 {
+			return badHash(CodePayloadUnsigned)
+		}
+		return nil
+	case !isLowerHex(got, 64):
+		return badHash(CodePayloadHashMalformed)
+	}
+	sum := sha256.Sum256(body)
+	var want [64]byte
+	hexEncode(want[:], sum[:])
+	if subtle.ConstantTimeCompare([]byte(got), want[:]) != 1 {
+		return badHash(CodePayloadHashMismatch)
+	}
+	return nil
+}
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func hexEncode(dst, src []byte) {
+	const digits = "0123456789abcdef"
+	for i, b := range src {
+		dst[2*i], dst[2*i+1] = digits[b>>4], digits[b&0x0f]
+	}
+}
+
+// checkCredential finds the credential and verifies it.
+func (g *Guard) checkCredential(r *http.Request) (*Identity, error) {
+	if !g.cfg.Enabled() {
+		return &Identity{Method: MethodNone}, nil
+	}
+	cred, err := extractCredential(r)
+	if err != nil {
+		return nil, err
+	}
+	h, herr := decodeHeader(cred)
+	if herr != nil {
+		return nil, herr
+	}
+	if g.jwt == nil {
+		return nil, unauthenticated(CodeJWTDisabled, nil)
+	}
+	return g.jwt.verify(r.Context(), cred, h)
+}
+
+// extractCredential takes the bearer token from X-Authorization, else from
+// Authorization. An Authorization header that is not Bearer is ignored:
+// behind CloudFront OAC it holds CloudFront's SigV4 signature. Query strings
+// are never read: they end up in logs.
+func extractCredential(r *http.Request) (string, error) {
+	if v := r.Header.Get(HeaderXAuthorization); v != "" {
+		tok, ok := bearer(v)
+		if !ok {
+			return "", unauthenticated(CodeMalformedAuth, errors.New("X-Authorization is not a Bearer credential"))
+		}
+		return tok, nil
+	}
+	if tok, ok := bearer(r.Header.Get("Authorization")); ok {
+		return tok, nil
+	}
+	return "", unauthenticated(CodeMissingToken, nil)
+}
+
+// bearer returns the credential of "Bearer <credential>" (scheme case-insensitive).
+func bearer(v string) (string, bool) {
+	scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	cred = strings.TrimSpace(cred)
+	return cred, cred != ""
+}

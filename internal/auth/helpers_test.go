@@ -1,0 +1,100 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
+)
+
+// clock is a settable time source for WithTimeFunc.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// quietLogger drops the warnings a failing key-set fetch logs.
+func quietLogger() auth.Option {
+	return auth.WithLogger(slog.New(slog.DiscardHandler))
+}
+
+// newGuard loads env and builds a Guard, failing the test on error.
+func newGuard(tb testing.TB, env map[string]string, lambda bool, opts ...auth.Option) *auth.Guard {
+	tb.Helper()
+	cfg, err := auth.LoadConfig(authtest.Getenv(env), lambda)
+	if err != nil {
+		tb.Fatalf("LoadConfig: %v", err)
+	}
+	g, err := auth.New(context.Background(), cfg, append([]auth.Option{quietLogger()}, opts...)...)
+	if err != nil {
+		tb.Fatalf("New: %v", err)
+	}
+	return g
+}
+
+// with returns a copy of env with extra entries.
+func with(env map[string]string, extra map[string]string) map[string]string {
+	out := maps.Clone(env)
+	maps.Copy(out, extra)
+	return out
+}
+
+// postWith builds a POST with body and the given headers (name, value pairs).
+func postWith(body string, headers ...string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		r.Header.Set(headers[i], headers[i+1])
+	}
+	return r
+}
+
+// bearerReq is a POST carrying token in X-Authorization.
+func bearerReq(token string) *http.Request {
+	return postWith("{}", "X-Authorization", "Bearer "+token)
+}
+
+// check runs g.Check on r with r's body.
+func check(tb testing.TB, g *auth.Guard, r *http.Request) (*auth.Identity, error) {
+	tb.Helper()
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		tb.Fatalf("read body: %v", err)
+	}
+	return g.Check(r, body)
+}
+
+// wantCode fails unless err is an *auth.Error of kind and code.
+func wantCode(tb testing.TB, err error, kind error, code string) {
+	tb.Helper()
+	var ae *auth.Error
+	if !errors.As(err, &ae) {
+		tb.Fatalf("error = %v, want *auth.Error %v (%s)", err, kind, code)
+	}
+	if !errors.Is(err, kind) || ae.Code != code {
+		tb.Fatalf("error = %v (kind %v, code %q), want kind %v code %q", err, ae.Kind, ae.Code, kind, code)
+	}
+}
