@@ -28,7 +28,7 @@ test-terraform-fmt:
 
 test-terraform-go:
 	@echo "== go test ./$(TF_DIR)/... (HCL settings, validations, provider arguments)"
-	go test -race -count=1 ./$(TF_DIR)/...
+	go test -count=1 ./$(TF_DIR)/...
 
 # terraform validate needs the provider plugins; offline, init fails within a
 # second and the check is skipped. A copy keeps .terraform out of the tree.
