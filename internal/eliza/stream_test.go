@@ -1,0 +1,243 @@
+package eliza_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/eliza"
+)
+
+// collect runs Stream and returns the emitted pieces.
+func collect(tb testing.TB, m *eliza.Model, req *chat.Request) ([]string, chat.Result) {
+	tb.Helper()
+	var pieces []string
+	res, err := m.Stream(context.Background(), req, func(s string) error {
+		pieces = append(pieces, s)
+		return nil
+	})
+	if err != nil {
+		tb.Fatalf("Stream: %v", err)
+	}
+	return pieces, res
+}
+
+func userRequest(msgs ...string) *chat.Request {
+	req := &chat.Request{Model: eliza.ID, MaxTokens: 1024}
+	for i, s := range msgs {
+		role := chat.RoleUser
+		if i%2 == 1 {
+			role = chat.RoleAssistant
+		}
+		req.Messages = append(req.Messages, chat.Message{Role: role, Content: s})
+	}
+	return req
+}
+
+func TestStreamWordByWord(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	tests := []struct {
+		name     string
+		messages []chat.Message
+		wantText string
+		prompt   int
+	}{
+		{
+			name:     "one message",
+			messages: []chat.Message{{Role: chat.RoleUser, Content: "my mother hates me"}},
+			wantText: m.Reply([]string{"my mother hates me"}),
+			prompt:   4,
+		},
+		{
+			name: "only user messages are replayed",
+			messages: []chat.Message{
+				{Role: chat.RoleSystem, Content: "Be nice."},
+				{Role: chat.RoleUser, Content: "I am sad"},
+				{Role: chat.RoleAssistant, Content: "Whatever the client says I said."},
+				{Role: chat.RoleUser, Content: "I am sad"},
+			},
+			wantText: m.Reply([]string{"I am sad", "I am sad"}),
+			prompt:   2 + 3 + 6 + 3,
+		},
+		{
+			name:     "no user message: greeting",
+			messages: []chat.Message{{Role: chat.RoleSystem, Content: "Be nice."}},
+			wantText: m.Reply(nil),
+			prompt:   2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pieces, res := collect(t, m, &chat.Request{Messages: tt.messages, MaxTokens: 100})
+			if got := strings.Join(pieces, ""); got != tt.wantText {
+				t.Errorf("pieces join to %q, want %q", got, tt.wantText)
+			}
+			for i, p := range pieces {
+				word := p
+				if i > 0 {
+					var ok bool
+					if word, ok = strings.CutPrefix(p, " "); !ok {
+						t.Errorf("piece %d %q has no leading space", i, p)
+					}
+				}
+				if word == "" || strings.Contains(word, " ") {
+					t.Errorf("piece %d %q is not one word", i, p)
+				}
+			}
+			want := chat.Result{FinishReason: chat.FinishStop, Usage: chat.Usage{PromptTokens: tt.prompt, CompletionTokens: len(pieces)}}
+			if res != want {
+				t.Errorf("result %+v, want %+v", res, want)
+			}
+		})
+	}
+}
+
+func TestStreamGreetingsTakeTurns(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	first, _ := collect(t, m, &chat.Request{Messages: []chat.Message{{Role: chat.RoleSystem, Content: "x"}}})
+	second, _ := collect(t, m, &chat.Request{Messages: []chat.Message{{Role: chat.RoleAssistant, Content: "x"}}})
+	if strings.Join(first, "") == strings.Join(second, "") {
+		t.Errorf("both conversations were greeted with %q", strings.Join(first, ""))
+	}
+}
+
+func TestStreamMaxTokens(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	reply := m.Reply([]string{"I am sad"})
+	words := len(strings.Fields(reply))
+	tests := []struct {
+		name       string
+		maxTokens  int
+		wantPieces int
+		wantFinish chat.FinishReason
+	}{
+		{name: "cut short", maxTokens: 2, wantPieces: 2, wantFinish: chat.FinishLength},
+		{name: "exactly enough", maxTokens: words, wantPieces: words, wantFinish: chat.FinishStop},
+		{name: "plenty", maxTokens: words + 1, wantPieces: words, wantFinish: chat.FinishStop},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := userRequest("I am sad")
+			req.MaxTokens = tt.maxTokens
+			pieces, res := collect(t, m, req)
+			if len(pieces) != tt.wantPieces || res.FinishReason != tt.wantFinish || res.Usage.CompletionTokens != tt.wantPieces {
+				t.Errorf("got %d pieces, %+v; want %d pieces, finish %q", len(pieces), res, tt.wantPieces, tt.wantFinish)
+			}
+			if !strings.HasPrefix(reply, strings.Join(pieces, "")) {
+				t.Errorf("pieces %q are not a prefix of %q", pieces, reply)
+			}
+		})
+	}
+}
+
+func TestStreamPacing(t *testing.T) {
+	t.Parallel()
+	const delay = 5 * time.Millisecond
+	m, err := eliza.New(eliza.Options{WordDelay: delay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pieces []string
+	var at []time.Time
+	_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(s string) error {
+		pieces = append(pieces, s)
+		at = append(at, time.Now())
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(pieces, ""), m.Reply([]string{"my mother hates me"}); got != want {
+		t.Fatalf("pieces join to %q, want %q", got, want)
+	}
+	if len(at) < 3 {
+		t.Fatalf("only %d pieces", len(at))
+	}
+	for i := 1; i < len(at); i++ {
+		if gap := at[i].Sub(at[i-1]); gap < delay {
+			t.Errorf("piece %d came %v after the one before, want at least %v", i, gap, delay)
+		}
+	}
+}
+
+func TestStreamCancel(t *testing.T) {
+	t.Parallel()
+	m, err := eliza.New(eliza.Options{WordDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 100)
+	type outcome struct {
+		res chat.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(s string) error {
+			got <- s
+			return nil
+		})
+		done <- outcome{res, err}
+	}()
+	first := <-got
+	cancel()
+	select {
+	case o := <-done:
+		if !errors.Is(o.err, context.Canceled) {
+			t.Errorf("Stream returned %v, want context.Canceled", o.err)
+		}
+		if o.res.Usage.CompletionTokens != 1 {
+			t.Errorf("CompletionTokens = %d, want 1", o.res.Usage.CompletionTokens)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stream did not return after cancel")
+	}
+	close(got)
+	if first != "Why" || len(got) != 0 {
+		t.Errorf("emitted %q then %d more pieces, want only the first word", first, len(got))
+	}
+}
+
+func TestStreamCancelledBeforeStart(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := m.Stream(ctx, userRequest("hello"), func(string) error {
+		t.Error("emit called on a cancelled context")
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream returned %v, want context.Canceled", err)
+	}
+}
+
+func TestStreamEmitError(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	errGone := errors.New("client gone")
+	calls := 0
+	res, err := m.Stream(context.Background(), userRequest("my mother hates me"), func(string) error {
+		calls++
+		if calls == 2 {
+			return errGone
+		}
+		return nil
+	})
+	if !errors.Is(err, errGone) {
+		t.Errorf("Stream returned %v, want the emit error", err)
+	}
+	if calls != 2 || res.Usage.CompletionTokens != 1 {
+		t.Errorf("emit called %d times, %d tokens counted; want 2 calls and 1 token", calls, res.Usage.CompletionTokens)
+	}
+}
