@@ -5,7 +5,7 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import type { ChatbotError } from "../api/errors";
-import { useChatStream, type UseChatStreamOptions } from "../hooks/useChatStream";
+import { useChatStream, type UIMessage, type UseChatStreamOptions } from "../hooks/useChatStream";
 import styles from "./Chatbot.module.css";
 
 export interface ChatbotProps extends UseChatStreamOptions {
@@ -54,7 +54,7 @@ export function Chatbot({ title = "Chat", placeholder = "Type a message…", cla
       <h2 className={styles.title}>{title}</h2>
       <ol ref={listRef} className={styles.messages} aria-live="polite" aria-busy={streaming} data-testid="messages">
         {messages.length === 0 && <li className={styles.empty}>Say hello to start the conversation.</li>}
-        {messages.map((m) => (
+        {messages.filter(isShown).map((m) => (
           <li key={m.id} className={`${styles.message} ${styles[m.role]}`} data-role={m.role} data-status={m.status}>
             <span className={styles.sender}>{m.role === "user" ? "You" : "Assistant"}</span>
             <p className={styles.text}>
@@ -97,6 +97,9 @@ export function Chatbot({ title = "Chat", placeholder = "Type a message…", cla
     </section>
   );
 }
+
+// A failed answer with no text is represented by the error notice alone.
+const isShown = (m: UIMessage) => !(m.status === "error" && m.content === "");
 
 function ErrorNotice({ error, onRetry }: { error: ChatbotError; onRetry: () => void }) {
   return (
