@@ -3,14 +3,12 @@ package bedrock_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
@@ -54,34 +52,16 @@ func testConfig(id string, s *sleeps) bedrock.Config {
 	}
 }
 
-// awsOptions point the real SDK at url with dummy credentials and a
-// transport of the test's own, closed at the end so no connection outlives it.
+// awsOptions point the real SDK at url with dummy credentials.
 func awsOptions(tb testing.TB, url string, creds aws.CredentialsProvider) []func(*config.LoadOptions) error {
 	tb.Helper()
 	if creds == nil {
 		creds = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")
 	}
-	var (
-		mu  sync.Mutex
-		trs []*http.Transport
-	)
-	client := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-		mu.Lock()
-		defer mu.Unlock()
-		trs = append(trs, tr)
-	})
-	tb.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, tr := range trs {
-			tr.CloseIdleConnections()
-		}
-	})
 	return []func(*config.LoadOptions) error{
 		config.WithRegion("us-east-1"),
 		config.WithCredentialsProvider(creds),
 		config.WithBaseEndpoint(url),
-		config.WithHTTPClient(client),
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
 	}
@@ -133,3 +113,5 @@ func hello() *chat.Request {
 }
 
 var errEmit = errors.New("client gone")
+
+func asPublic(err error, pe **chat.PublicError) bool { return errors.As(err, pe) }

@@ -1,10 +1,13 @@
 package bedrock
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,6 +60,7 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 	}
 	client := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
 		o.Retryer = aws.NopRetryer{}
+		o.HTTPClient = plainBody{o.HTTPClient}
 	})
 	for _, id := range cfg.ModelIDs() {
 		f, err := FamilyOf(id)
@@ -78,6 +82,25 @@ func (m markCredentialErrors) Retrieve(ctx context.Context) (aws.Credentials, er
 		return c, fmt.Errorf("%w: %w", ErrNoCredentials, err)
 	}
 	return c, nil
+}
+
+// plainBody hands net/http the request body as a plain in-memory reader.
+// The SDK's own body wrapper is closed by the SDK once the response
+// arrives, and from then on answers net/http's final "anything left?" read
+// with io.EOF as an error; the transport then closes the connection under
+// the response that is still streaming. Seen as random "use of closed
+// network connection" failures mid-stream.
+type plainBody struct{ bedrockruntime.HTTPClient }
+
+func (c plainBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read request body: %w", err)
+		}
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return c.HTTPClient.Do(r)
 }
 
 // ID returns the Bedrock model id.

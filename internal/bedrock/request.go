@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -75,11 +76,14 @@ func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, e
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedModel, modelID)
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
+	// Prompt templates are full of < and >: keep them readable in the body.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
 		return nil, fmt.Errorf("encode request body: %w", err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 type textMessage struct {

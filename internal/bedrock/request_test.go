@@ -1,0 +1,102 @@
+package bedrock_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/golden")
+
+func ptr(f float64) *float64 { return &f }
+
+// TestRequestBodyGolden sends one conversation to each family through the
+// fake and compares the body Bedrock would receive with testdata/golden.
+func TestRequestBodyGolden(t *testing.T) {
+	t.Parallel()
+	conversation := &chat.Request{
+		MaxTokens:   256,
+		Temperature: ptr(0.5),
+		TopP:        ptr(0.9),
+		Stop:        []string{"User:", "END"},
+		Messages: []chat.Message{
+			{Role: chat.RoleSystem, Content: "Answer in English."},
+			{Role: chat.RoleUser, Content: "Hi"},
+			{Role: chat.RoleAssistant, Content: "Hello! How can I help?"},
+			{Role: chat.RoleUser, Content: "Tell me a joke."},
+			{Role: chat.RoleUser, Content: "A short one."},
+		},
+	}
+	topPOnly := &chat.Request{MaxTokens: 100, TopP: ptr(0.8), Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi"}}}
+	tests := []struct {
+		golden      string
+		id          string
+		req         *chat.Request
+		allowClient bool
+	}{
+		{golden: "anthropic", id: haiku, req: conversation, allowClient: true},
+		{golden: "anthropic-top-p", id: haiku, req: topPOnly, allowClient: true},
+		{golden: "anthropic-no-client-system", id: haiku, req: conversation},
+		{golden: "nova", id: "us.amazon.nova-lite-v1:0", req: conversation, allowClient: true},
+		{golden: "llama3", id: "meta.llama3-1-70b-instruct-v1:0", req: conversation, allowClient: true},
+		{golden: "llama4", id: "us.meta.llama4-scout-17b-instruct-v1:0", req: conversation, allowClient: true},
+		{golden: "mistral", id: "mistral.mixtral-8x7b-instruct-v0:1", req: conversation, allowClient: true},
+		{golden: "mistral-chat", id: "mistral.mistral-large-2407-v1:0", req: conversation, allowClient: true},
+		{golden: "titan", id: "amazon.titan-text-premier-v1:0", req: conversation, allowClient: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(1)))
+			cfg := testConfig(tt.id, &sleeps{})
+			cfg.SystemPrompt = "You are a helpful assistant."
+			cfg.AllowClientSystem = tt.allowClient
+			if _, _, err := collect(context.Background(), newModel(t, srv, cfg), tt.req); err != nil {
+				t.Fatalf("Stream: %v", err)
+			}
+			reqs := srv.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests, want 1", len(reqs))
+			}
+			var got bytes.Buffer
+			if err := json.Indent(&got, reqs[0].Body, "", "  "); err != nil {
+				t.Fatalf("body is not JSON: %v\n%s", err, reqs[0].Body)
+			}
+			got.WriteByte('\n')
+			path := filepath.Join("testdata", "golden", tt.golden+".json")
+			if *update {
+				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Errorf("body differs from %s:\n%s", path, got.Bytes())
+			}
+		})
+	}
+}
+
+func TestRequestNeedsAUserTurn(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	m := newModel(t, srv, testConfig(haiku, &sleeps{}))
+	_, _, err := collect(context.Background(), m, &chat.Request{MaxTokens: 5, Messages: []chat.Message{{Role: chat.RoleSystem, Content: "only system"}}})
+	var pe *chat.PublicError
+	if !asPublic(err, &pe) || pe.Kind != chat.ErrInvalidRequest {
+		t.Fatalf("err = %v, want invalid request", err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d calls, want none", n)
+	}
+}
