@@ -59,6 +59,7 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 		cfg.DefaultModel = bcfg.DefaultModel
 	}
 	cfg.Models = append(cfg.Models, gateway.ModelEntry{ID: "eliza", OwnedBy: "chatbot", Model: el})
+	cfg.Models = append(cfg.Models, testModels...)
 
 	guard, err := auth.New(ctx, acfg)
 	if err != nil {
@@ -78,6 +79,10 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 	}
 	return guard.CORS(h), s, nil
 }
+
+// testModels are extra models compiled in only by the chatbot_testhooks
+// build tag, for tests of the real binary (see testhooks.go).
+var testModels []gateway.ModelEntry
 
 // lambdaRequestID makes the log line's request id the Lambda invocation's.
 func lambdaRequestID(r *http.Request) string {
