@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Header names the Guard reads.
@@ -32,6 +33,8 @@ type Guard struct {
 	cfg          Config
 	opt          options
 	jwt          *jwtVerifier // nil when JWTs are off
+	keys         *keyRing     // nil when API keys are off
+	tokens       *tokenSigner // nil when minting is off
 	originSecret [32]byte     // SHA-256 of the origin secret
 }
 
@@ -41,6 +44,7 @@ type options struct {
 	fetchTimeout  time.Duration
 	refreshWindow time.Duration
 	log           *slog.Logger
+	aws           *aws.Config
 }
 
 // Option changes how New builds a Guard; the defaults suit production.
@@ -63,10 +67,15 @@ func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.ref
 // WithLogger sets where key-set fetch failures are logged (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// New builds a Guard. With JWTs on it fetches the issuer's key set once,
+// WithAWSConfig sets the AWS configuration used to read API_KEYS_SECRET_ARN
+// (default: config.LoadDefaultConfig, which honours AWS_ENDPOINT_URL_SECRETS_MANAGER).
+func WithAWSConfig(c aws.Config) Option { return func(o *options) { o.aws = &c } }
+
+// New builds a Guard. With API_KEYS_SECRET_ARN set it reads the secret once
+// and fails if it cannot. With JWTs on it fetches the issuer's key set once,
 // waiting at most the fetch timeout: if that fails it logs and carries on,
-// and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx
-// bounds start-up work only; nothing runs in the background.
+// and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx is
+// used for start-up work only; nothing runs in the background.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	if cfg.Lambda && !cfg.Enabled() {
 		return nil, errNoCredentialCheck
@@ -84,6 +93,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	g := &Guard{cfg: cfg, opt: o}
 	if cfg.OriginVerifySecret != "" {
 		g.originSecret = sha256.Sum256([]byte(cfg.OriginVerifySecret))
+	}
+	if err := g.initAPIKeys(ctx); err != nil {
+		return nil, fmt.Errorf("new guard: %w", err)
 	}
 	if cfg.JWT.Enabled() {
 		if len(cfg.JWT.Algorithms) == 0 {
@@ -109,6 +121,35 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 		store.mu.Unlock()
 	}
 	return g, nil
+}
+
+// initAPIKeys loads the key ring and the token signer.
+func (g *Guard) initAPIKeys(ctx context.Context) error {
+	c := g.cfg.APIKeys
+	if !c.Enabled() {
+		return nil
+	}
+	keys, signing := c.Keys, []byte(c.TokenSigningKey)
+	if c.SecretARN != "" {
+		more, secretSigning, err := loadSecret(ctx, g.opt.aws, c.SecretARN)
+		if err != nil {
+			return err
+		}
+		if keys, err = mergeKeys(keys, more); err != nil {
+			return err
+		}
+		if len(secretSigning) > 0 {
+			if len(signing) > 0 {
+				return errors.New("token signing key is in both TOKEN_SIGNING_KEY and API_KEYS_SECRET_ARN")
+			}
+			signing = secretSigning
+		}
+	}
+	g.keys = &keyRing{keys: keys}
+	if len(signing) > 0 {
+		g.tokens = newTokenSigner(signing, g.opt.now)
+	}
+	return nil
 }
 
 // Config returns the configuration the Guard enforces.
@@ -244,7 +285,9 @@ func hexEncode(dst, src []byte) {
 	}
 }
 
-// checkCredential finds the credential and verifies it.
+// checkCredential finds the credential and verifies it: "sk-…" is an API
+// key; a JWT whose typ is TokenType is a token this gateway minted; any other
+// JWT must come from the configured issuer.
 func (g *Guard) checkCredential(r *http.Request) (*Identity, error) {
 	if !g.cfg.Enabled() {
 		return &Identity{Method: MethodNone}, nil
@@ -253,9 +296,18 @@ func (g *Guard) checkCredential(r *http.Request) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(cred, APIKeyPrefix) {
+		return g.checkAPIKey(cred)
+	}
 	h, herr := decodeHeader(cred)
 	if herr != nil {
 		return nil, herr
+	}
+	if h.Typ == TokenType {
+		if g.tokens == nil {
+			return nil, unauthenticated(CodeTokensDisabled, nil)
+		}
+		return g.tokens.verify(cred, g.keys)
 	}
 	if g.jwt == nil {
 		return nil, unauthenticated(CodeJWTDisabled, nil)
@@ -263,10 +315,10 @@ func (g *Guard) checkCredential(r *http.Request) (*Identity, error) {
 	return g.jwt.verify(r.Context(), cred, h)
 }
 
-// extractCredential takes the bearer token from X-Authorization, else from
-// Authorization. An Authorization header that is not Bearer is ignored:
-// behind CloudFront OAC it holds CloudFront's SigV4 signature. Query strings
-// are never read: they end up in logs.
+// extractCredential takes the bearer credential from X-Authorization, else
+// from Authorization, else the key in X-Api-Key. An Authorization header that
+// is not Bearer is ignored: behind CloudFront OAC it holds CloudFront's SigV4
+// signature. Query strings are never read: they end up in logs.
 func extractCredential(r *http.Request) (string, error) {
 	if v := r.Header.Get(HeaderXAuthorization); v != "" {
 		tok, ok := bearer(v)
@@ -277,6 +329,12 @@ func extractCredential(r *http.Request) (string, error) {
 	}
 	if tok, ok := bearer(r.Header.Get("Authorization")); ok {
 		return tok, nil
+	}
+	if v := strings.TrimSpace(r.Header.Get(HeaderAPIKey)); v != "" {
+		if !strings.HasPrefix(v, APIKeyPrefix) {
+			return "", unauthenticated(CodeInvalidAPIKey, errors.New("X-Api-Key does not hold an sk- key"))
+		}
+		return v, nil
 	}
 	return "", unauthenticated(CodeMissingToken, nil)
 }
