@@ -1,0 +1,103 @@
+// Command fakebedrock serves the fake Bedrock runtime on 127.0.0.1 for local
+// runs and benchmarks. Point the gateway at it with
+// AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<printed URL> and dummy AWS credentials.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "fakebedrock:", err)
+		os.Exit(1)
+	}
+}
+
+// scenarios are the names -scenario accepts.
+var scenarios = map[string]func(tokens int, interval time.Duration) fakebedrock.Scenario{
+	"ok": func(n int, d time.Duration) fakebedrock.Scenario { return fakebedrock.Scenario{Tokens: n, Interval: d} },
+	"stamp": func(n int, d time.Duration) fakebedrock.Scenario {
+		return fakebedrock.Scenario{Tokens: n, Interval: d, Stamp: true}
+	},
+	"throttled":     func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Throttled() },
+	"access-denied": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.AccessDenied() },
+	"not-found":     func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.NotFound() },
+	"invalid": func(int, time.Duration) fakebedrock.Scenario {
+		return fakebedrock.Invalid("invalid request from the fake")
+	},
+	"unavailable": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Unavailable() },
+	"stream-error": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.InStream("modelStreamErrorException", n/2)
+		s.Tokens, s.Interval = n, d
+		return s
+	},
+	"cut": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.CutAfter(n, n/2)
+		s.Interval = d
+		return s
+	},
+	"silent": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Silent() },
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("fakebedrock", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback only)")
+	tokens := fs.Int("tokens", 20, "text chunks per answer")
+	interval := fs.Duration("interval", 50*time.Millisecond, "pause between chunks")
+	rate := fs.Float64("rate", 0, "chunks per second (overrides -interval when > 0)")
+	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rate > 0 {
+		*interval = time.Duration(float64(time.Second) / *rate)
+	}
+	mk, ok := scenarios[*name]
+	if !ok {
+		return fmt.Errorf("unknown -scenario %q", *name)
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return fmt.Errorf("parse -addr: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("-addr %s: only loopback addresses are allowed", *addr)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           fakebedrock.NewHandler(fakebedrock.WithScenario(mk(*tokens, *interval))),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	fmt.Printf("http://%s\n", ln.Addr())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package fakebedrock_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+)
+
+const path = "/model/amazon.nova-micro-v1%3A0/invoke-with-response-stream"
+
+const goodAuth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=" +
+	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func post(tb testing.TB, srv *fakebedrock.Server, auth, body string) *http.Response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("X-Amz-Date", "20250101T000000Z")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestAuthCheck(t *testing.T) {
+	t.Parallel()
+	srv := fakebedrock.New()
+	defer srv.Close()
+	tests := []struct {
+		name, auth, wantType string
+	}{
+		{name: "missing", auth: "", wantType: "MissingAuthenticationTokenException"},
+		{name: "bearer", auth: "Bearer abc", wantType: "InvalidSignatureException"},
+		{name: "wrong service", auth: strings.Replace(goodAuth, "/bedrock/", "/s3/", 1), wantType: "InvalidSignatureException"},
+		{name: "short signature", auth: goodAuth[:len(goodAuth)-2], wantType: "InvalidSignatureException"},
+	}
+	for _, tt := range tests {
+		resp := post(t, srv, tt.auth, `{"messages":[]}`)
+		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Amzn-ErrorType") != tt.wantType {
+			t.Errorf("%s: %d %s, want 403 %s", tt.name, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), tt.wantType)
+		}
+	}
+	if resp := post(t, srv, goodAuth, `{"messages":[]}`); resp.StatusCode != http.StatusOK {
+		t.Errorf("well-formed signature: status %d", resp.StatusCode)
+	}
+}
+
+func TestFramesAndQueue(t *testing.T) {
+	t.Parallel()
+	stamp := time.Unix(1700000000, 5)
+	srv := fakebedrock.New(fakebedrock.WithTimeFunc(func() time.Time { return stamp }))
+	defer srv.Close()
+	srv.Push(fakebedrock.Throttled(), fakebedrock.Scenario{Tokens: 2, Stamp: true})
+
+	resp := post(t, srv, goodAuth, `{"messages":[]}`)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 429 || resp.Header.Get("X-Amzn-ErrorType") != "ThrottlingException" || !bytes.Contains(body, []byte(`"message"`)) {
+		t.Fatalf("first call: %d %s %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body)
+	}
+
+	resp = post(t, srv, goodAuth, `{"messages":[]}`)
+	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.amazon.eventstream" {
+		t.Fatalf("content type %q", ct)
+	}
+	dec := eventstream.NewDecoder()
+	var texts []string
+	for {
+		msg, err := dec.Decode(resp.Body, nil)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mt := msg.Headers.Get(":message-type").String(); mt != "event" || msg.Headers.Get(":event-type").String() != "chunk" {
+			t.Fatalf("frame headers %v", msg.Headers)
+		}
+		var wrapper struct{ Bytes string }
+		if err := json.Unmarshal(msg.Payload, &wrapper); err != nil {
+			t.Fatal(err)
+		}
+		inner, err := base64.StdEncoding.DecodeString(wrapper.Bytes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chunk struct {
+			ContentBlockDelta struct{ Delta struct{ Text string } }
+		}
+		if err := json.Unmarshal(inner, &chunk); err != nil {
+			t.Fatalf("%v: %s", err, inner)
+		}
+		if tx := chunk.ContentBlockDelta.Delta.Text; tx != "" {
+			texts = append(texts, tx)
+		}
+	}
+	if len(texts) != 2 || texts[0] != "tok1@1700000000000000005 " {
+		t.Fatalf("texts = %q", texts)
+	}
+	if at, ok := fakebedrock.ParseStamp(texts[1]); !ok || !at.Equal(stamp) {
+		t.Errorf("ParseStamp(%q) = %v, %v", texts[1], at, ok)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || reqs[1].ModelID != "amazon.nova-micro-v1:0" || string(reqs[1].Body) != `{"messages":[]}` {
+		t.Errorf("requests = %+v", reqs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if opened, closed := srv.Streams(); opened != 1 || closed != 1 {
+		t.Errorf("streams %d/%d, want 1/1", opened, closed)
+	}
+}
+
+func TestRejectsBadBodies(t *testing.T) {
+	t.Parallel()
+	srv := fakebedrock.New()
+	defer srv.Close()
+	for _, body := range []string{`not json`, `{"prompt":"x"}`} {
+		resp := post(t, srv, goodAuth, body)
+		if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "ValidationException" {
+			t.Errorf("%s: %d %s", body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+		}
+	}
+}
