@@ -84,5 +84,9 @@ fuzz:
 	  done; \
 	done
 
+# make apikey NAME=backend — a new API key and the hash the gateway stores.
+apikey:
+	@$(GO) run ./cmd/chatbot apikey $(or $(NAME),default)
+
 clean:
 	rm -rf dist bench/results.json

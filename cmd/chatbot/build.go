@@ -65,7 +65,7 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 	if err != nil {
 		return nil, s, err
 	}
-	cfg.Auth = guard
+	cfg.Auth, cfg.Tokens = guard, guard
 	if onLambda {
 		cfg.RequestID = lambdaRequestID
 	} else if st, err := os.Stat(s.webDir); err == nil && st.IsDir() {

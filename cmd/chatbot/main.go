@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdaurl"
 )
@@ -24,6 +25,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	start := time.Now()
 	h, s, err := build(ctx, os.Getenv, api != "", log)
 	if err != nil {
 		log.Error("invalid configuration", "error", err.Error())
@@ -33,6 +35,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chatbot:", err)
 		os.Exit(1)
 	}
+	log.Info("ready", "init_ms", float64(time.Since(start).Microseconds())/1000, "lambda", api != "")
 	if api != "" {
 		stop() // Lambda manages the process's lifetime.
 		lambdaurl.Start(h)

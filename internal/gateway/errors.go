@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -12,11 +13,12 @@ import (
 
 // apiError is an error as the OpenAI API reports it, with its HTTP status.
 type apiError struct {
-	Status  int     `json:"-"`
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Param   *string `json:"param"`
-	Code    string  `json:"code"`
+	Status     int           `json:"-"`
+	RetryAfter time.Duration `json:"-"`
+	Message    string        `json:"message"`
+	Type       string        `json:"type"`
+	Param      *string       `json:"param"`
+	Code       string        `json:"code"`
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -76,8 +78,14 @@ func toAPIError(err error) *apiError {
 		return &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: orDefault(code, "payload_hash_mismatch"),
 			Message: "x-amz-content-sha256 must be the lowercase hex SHA-256 of the request body"}
 	case errors.Is(err, auth.ErrKeysUnavailable):
-		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "keys_unavailable",
+		e := &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "keys_unavailable",
 			Message: "token verification keys are unavailable; retry shortly"}
+		if authErr != nil {
+			e.RetryAfter = authErr.RetryAfter
+		}
+		return e
+	case errors.Is(err, auth.ErrInvalidTTL):
+		return invalid("ttl_seconds", orDefault(code, "invalid_value"), "ttl_seconds must be from 1 to 3600")
 	case errors.As(err, &pub) && errors.Is(err, chat.ErrInvalidRequest):
 		return &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: "invalid_request", Message: pub.Message}
 	case errors.Is(err, chat.ErrDeadline):
@@ -108,6 +116,10 @@ func setErrorHeaders(h http.Header, e *apiError) {
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
-		h.Set("Retry-After", "1")
+		secs := int64(1)
+		if e.RetryAfter > time.Second {
+			secs = int64((e.RetryAfter + time.Second - 1) / time.Second)
+		}
+		h.Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
 }

@@ -46,6 +46,7 @@ type Config struct {
 	Fallback func(err error) (reason string, ok bool)
 
 	Auth           Authenticator // nil: no checks (local mode on loopback only)
+	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
 	MaxBodyBytes   int64         // default 256 KiB
 	MaxMessages    int           // default 200
 	MaxTokens      int           // cap on max_tokens; default 1024
@@ -153,6 +154,12 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		if allow(w, r, http.MethodGet, http.MethodHead) {
 			h.listModels(w, r, rec)
 		}
+	case "/v1/tokens":
+		if h.cfg.Tokens == nil {
+			h.notFound(w, r)
+		} else if allow(w, r, http.MethodPost) {
+			h.tokens(w, r, rec)
+		}
 	case "/healthz":
 		if allow(w, r, http.MethodGet, http.MethodHead) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -164,9 +171,13 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 			h.cfg.Static.ServeHTTP(w, r)
 			return
 		}
-		writeError(w, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
-			Message: "no route for " + r.Method + " " + path})
+		h.notFound(w, r)
 	}
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
+		Message: "no route for " + r.Method + " " + quote(r.URL.Path)})
 }
 
 // allow answers 405 with an Allow header unless r's method is one of methods.

@@ -1,0 +1,129 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
+)
+
+// clock is a settable time source shared by the guard and the test.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestMintedTokens(t *testing.T) {
+	t.Parallel()
+	key, entry := authtest.APIKey(t, "backend")
+	env := map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": authtest.SigningKey(t)}
+	acfg, err := auth.LoadConfig(authtest.Getenv(env), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Now()}
+	guard, err := auth.New(context.Background(), acfg, auth.WithTimeFunc(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = guard, guard })
+
+	do := func(path, credential, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if credential != "" {
+			req.Header.Set("Authorization", "Bearer "+credential)
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	mint := func(credential, body string) (int, string) {
+		t.Helper()
+		resp := do("/v1/tokens", credential, body)
+		var out struct {
+			Token     string `json:"token"`
+			ExpiresAt int64  `json:"expires_at"`
+			Scope     string `json:"scope"`
+		}
+		if resp.StatusCode == 200 {
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if out.Scope != "chat" || out.Token == "" || out.ExpiresAt <= clk.Now().Unix() {
+				t.Errorf("minted %+v", out)
+			}
+		}
+		return resp.StatusCode, out.Token
+	}
+
+	status, token := mint(key, `{"ttl_seconds":60}`)
+	if status != 200 {
+		t.Fatalf("mint with an API key: status %d", status)
+	}
+	if st, _ := mint(key, ``); st != 200 {
+		t.Errorf("mint with an empty body (default ttl): status %d", st)
+	}
+	if resp := do("/v1/chat/completions", token, hello); resp.StatusCode != 200 {
+		t.Errorf("chat with a minted token: status %d", resp.StatusCode)
+	}
+	for _, tc := range []struct {
+		name, credential, body string
+		status                 int
+	}{
+		{"no credential", "", `{}`, 401},
+		{"wrong key", "sk-wrong", `{}`, 401},
+		{"token cannot mint", token, `{}`, 403},
+		{"ttl zero", key, `{"ttl_seconds":0}`, 400},
+		{"ttl too long", key, `{"ttl_seconds":3601}`, 400},
+		{"bad json", key, `{"ttl_seconds":`, 400},
+	} {
+		if st, _ := mint(tc.credential, tc.body); st != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, st, tc.status)
+		}
+	}
+	tampered := token[:len(token)-2] + "AA"
+	if resp := do("/v1/chat/completions", tampered, hello); resp.StatusCode != 401 {
+		t.Errorf("tampered token: status %d, want 401", resp.StatusCode)
+	}
+	clk.advance(2 * time.Minute)
+	if resp := do("/v1/chat/completions", token, hello); resp.StatusCode != 401 {
+		t.Errorf("expired token: status %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestTokensRouteAbsentWithoutMinter(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	r, err := s.Client().Post(s.URL+"/v1/tokens", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 404 {
+		t.Errorf("POST /v1/tokens without a minter: status %d, want 404", r.StatusCode)
+	}
+}
