@@ -35,8 +35,8 @@ type response struct {
 	id, contentType string
 	contentLength   int64 // -1 when the body is streamed (chunked)
 	body            []byte
-	arrivals              []arrival // after each read: when, and how many bytes so far
-	errorPosted           bool
+	arrivals        []arrival // after each read: when, and how many bytes so far
+	errorPosted     bool
 }
 
 type arrival struct {
