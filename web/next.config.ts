@@ -10,6 +10,8 @@ export default function config(phase: string): NextConfig {
     const target = (process.env.CHATBOT_DEV_PROXY ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
     return {
       reactStrictMode: true,
+      // gzip would hold back proxied SSE frames until the stream ends.
+      compress: false,
       async rewrites() {
         return [{ source: "/v1/:path*", destination: `${target}/v1/:path*` }];
       },
