@@ -61,7 +61,7 @@ write-client-config:
 	mkdir -p $(dir $(WEB_ENV_FILE)); \
 	{ \
 	  echo "# Written by make deploy."; \
-	  echo "NEXT_PUBLIC_CHATBOT_API_ENDPOINT=$$base/v1/chat/completions"; \
+	  echo "NEXT_PUBLIC_CHATBOT_API_ENDPOINT=$$base"; \
 	  echo "NEXT_PUBLIC_COGNITO_REGION=$$region"; \
 	  echo "NEXT_PUBLIC_COGNITO_USER_POOL_ID=$$pool"; \
 	  echo "NEXT_PUBLIC_COGNITO_CLIENT_ID=$$client"; \
