@@ -173,7 +173,6 @@ describe("with JWT auth on", () => {
 // While the gateway does not serve POST /v1/tokens, the token tests run as
 // TODO: they report their result without failing the run. Set this to false
 // once the route exists.
-const TOKENS_PENDING = "POST /v1/tokens is not served yet";
 describe("with API key auth on", () => {
   const apiKey = `sk-${randomBytes(32).toString("base64url")}`;
   let url;
@@ -200,7 +199,7 @@ describe("with API key auth on", () => {
     await assert.rejects(client(url, wrong).chat.completions.create({ model: "eliza", messages }), AuthenticationError);
   });
 
-  test("a minted token streams an answer and cannot mint another", { todo: TOKENS_PENDING }, async () => {
+  test("a minted token streams an answer and cannot mint another", async () => {
     const res = await fetch(`${url}/v1/tokens`, {
       method: "POST",
       headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
@@ -225,7 +224,7 @@ describe("with API key auth on", () => {
     assert.ok([401, 403].includes(again.status), `a minted token minted again: ${again.status}`);
   });
 
-  test("a tampered minted token raises AuthenticationError", { todo: TOKENS_PENDING }, async () => {
+  test("a tampered minted token raises AuthenticationError", async () => {
     const res = await fetch(`${url}/v1/tokens`, {
       method: "POST",
       headers: { "X-Api-Key": apiKey, "Content-Type": "application/json" },
@@ -235,6 +234,35 @@ describe("with API key auth on", () => {
     const { token } = await res.json();
     const flipped = token.slice(0, -2) + (token.at(-2) === "A" ? "B" : "A") + token.at(-1);
     await assert.rejects(client(url, flipped).chat.completions.create({ model: "eliza", messages }), AuthenticationError);
+  });
+});
+
+describe("with the payload hash required (as behind CloudFront OAC)", () => {
+  let url;
+
+  before(async () => {
+    url = (await gateway({ REQUIRE_CONTENT_SHA256: "true" })).url;
+  });
+
+  /** The fetch the README shows: it adds x-amz-content-sha256 of the exact body. */
+  const hashingFetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    const body = typeof init?.body === "string" ? init.body : "";
+    headers.set("x-amz-content-sha256", createHash("sha256").update(body).digest("hex"));
+    return fetch(input, { ...init, headers });
+  };
+
+  test("a plain SDK client is refused with BadRequestError", async () => {
+    await assert.rejects(client(url).chat.completions.create({ model: "eliza", messages }), (err) => {
+      assert.ok(err instanceof BadRequestError, `got ${err}`);
+      assert.equal(err.code, "payload_hash_missing");
+      return true;
+    });
+  });
+
+  test("an SDK client with a hashing fetch streams an answer", async () => {
+    const { text } = await streamText(client(url, "unused", { fetch: hashingFetch }));
+    assert.ok(text.length > 0);
   });
 });
 
