@@ -9,9 +9,9 @@ TF_DIR ?= terraform
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chatbot
 ACTIONLINT_VERSION ?= v1.7.12
 ACTIONLINT := $(TOOLS_CACHE)/actionlint-$(ACTIONLINT_VERSION)/actionlint
-# Set to 1 once local API-key auth (X-Authorization: Bearer sk-...) works,
-# to run smoke check (c) against the local gateway too.
-SMOKE_LOCAL_AUTH ?= 0
+# The third local smoke run turns API-key auth on, so check (c) runs too;
+# SMOKE_LOCAL_AUTH=0 skips it.
+SMOKE_LOCAL_AUTH ?= 1
 
 .PHONY: test-terraform test-terraform-fmt test-terraform-go test-terraform-validate \
 	test-cloudfront-function test-smoke-local test-workflows tf-provider-args
