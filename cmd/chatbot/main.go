@@ -1,6 +1,3 @@
-// Command chatbot is the streaming chatbot gateway. With
-// AWS_LAMBDA_RUNTIME_API set it serves Lambda function URL invocations in
-// response-streaming mode; otherwise it is a local HTTP server.
 package main
 
 import (
