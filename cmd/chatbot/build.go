@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -13,11 +14,13 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/metrics"
 )
 
 // build reads the whole configuration and builds the handler once, with its
 // expensive clients (AWS SDK, key set), for the life of the process.
-func build(ctx context.Context, getenv func(string) string, onLambda bool, log *slog.Logger) (http.Handler, settings, error) {
+// Metrics, when on, are written to out as CloudWatch EMF lines.
+func build(ctx context.Context, getenv func(string) string, onLambda bool, log *slog.Logger, out io.Writer) (http.Handler, settings, error) {
 	s, err := loadSettings(getenv)
 	if err != nil {
 		return nil, s, err
@@ -43,6 +46,13 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 		Heartbeat:      s.heartbeat,
 		DeadlineMargin: s.deadlineMargin,
 		Logger:         log,
+	}
+	mcfg, err := metrics.LoadConfig(getenv, onLambda)
+	if err != nil {
+		return nil, s, err
+	}
+	if mcfg.Enabled {
+		cfg.Observe = metrics.New(out, mcfg.Namespace).Observe
 	}
 	bcfg, err := bedrock.LoadConfig(getenv)
 	if err != nil {

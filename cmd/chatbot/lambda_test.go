@@ -224,9 +224,17 @@ func TestLambdaWire(t *testing.T) {
 		}
 	})
 
-	t.Run("log lines carry the invocation id", func(t *testing.T) {
-		if !strings.Contains(w.out.String(), `"request_id":"inv-plain"`) {
-			t.Errorf("no log line with the Lambda request id; output:\n%s", w.out.String())
+	t.Run("log and metric lines carry the invocation id", func(t *testing.T) {
+		var logLine, emfLine bool
+		for _, line := range strings.Split(w.out.String(), "\n") {
+			if !strings.Contains(line, `"request_id":"inv-plain"`) {
+				continue
+			}
+			logLine = logLine || strings.Contains(line, `"msg":"request"`)
+			emfLine = emfLine || strings.Contains(line, `"_aws":{`) && strings.Contains(line, `"Requests":1`)
+		}
+		if !logLine || !emfLine {
+			t.Errorf("request log line %v, EMF metrics line %v for the invocation; output:\n%s", logLine, emfLine, w.out.String())
 		}
 		if strings.Contains(w.out.String(), w.token) {
 			t.Errorf("the token appears in the logs")

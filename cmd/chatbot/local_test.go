@@ -129,8 +129,13 @@ func TestLocalBedrockThenFallback(t *testing.T) {
 	if !done || text == "" || !models["eliza"] || len(models) != 1 {
 		t.Fatalf("with Bedrock down: text=%q models=%v done=%v", text, models, done)
 	}
-	if !strings.Contains(out.String(), `"fallback":"connection_failed"`) {
-		t.Errorf("the request log does not record the fallback reason:\n%s", out.String())
+	// The request's log line is written just after its last frame.
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), `"fallback":"connection_failed"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the request log does not record the fallback reason:\n%s", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -16,14 +16,15 @@ func main() {
 	if len(os.Args) > 1 {
 		os.Exit(subcommand(os.Args[1:]))
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: logLevel()}))
+	stdout := &lockedWriter{w: os.Stdout}
+	log := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(log)
 	api := os.Getenv("AWS_LAMBDA_RUNTIME_API")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	start := time.Now()
-	h, s, err := build(ctx, os.Getenv, api != "", log)
+	h, s, err := build(ctx, os.Getenv, api != "", log, stdout)
 	if err != nil {
 		log.Error("invalid configuration", "error", err.Error())
 		if api != "" {
