@@ -41,9 +41,15 @@ func TestMain(m *testing.M) {
 // environment. It is killed when the test ends.
 func startBootstrap(t testing.TB, rt *fakeRuntime, env map[string]string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
+	return startBinary(t, env, "AWS_LAMBDA_RUNTIME_API="+rt.addr(), "AWS_LAMBDA_FUNCTION_NAME=chatbot", "AWS_REGION=us-east-1")
+}
+
+// startBinary runs the binary with base and env as its whole environment,
+// its output collected. It is killed when the test ends.
+func startBinary(t testing.TB, env map[string]string, base ...string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
 	cmd := exec.Command(binary)
-	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + rt.addr(), "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin",
-		"AWS_LAMBDA_FUNCTION_NAME=chatbot", "AWS_REGION=us-east-1"}
+	cmd.Env = append(base, "HOME="+t.TempDir(), "PATH=/usr/bin:/bin")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

@@ -30,20 +30,7 @@ func freeAddr(t testing.TB) string {
 func startLocal(t *testing.T, env map[string]string) (string, *exec.Cmd, *syncBuffer) {
 	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(binary)
-	cmd.Env = []string{"CHATBOT_ADDR=" + addr, "HOME=" + t.TempDir(), "PATH=/usr/bin:/bin", "CHATBOT_WEB_DIR=" + t.TempDir() + "/none"}
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
+	cmd, out := startBinary(t, env, "CHATBOT_ADDR="+addr, "CHATBOT_WEB_DIR="+t.TempDir()+"/none")
 	url := "http://" + addr
 	deadline := time.Now().Add(30 * time.Second)
 	for {

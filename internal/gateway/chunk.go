@@ -2,9 +2,9 @@ package gateway
 
 import (
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/jsontext"
 )
 
 // chunker encodes chat.completion.chunk objects by appending to one reused
@@ -26,11 +26,11 @@ func newChunker(id string, created int64, model string) *chunker {
 // the model that actually answers.
 func (c *chunker) reset(id string, created int64, model string) {
 	b := append(c.prefix[:0], `{"id":`...)
-	b = appendString(b, id)
+	b = jsontext.AppendString(b, id)
 	b = append(b, `,"object":"chat.completion.chunk","created":`...)
 	b = strconv.AppendInt(b, created, 10)
 	b = append(b, `,"model":`...)
-	b = appendString(b, model)
+	b = jsontext.AppendString(b, model)
 	c.prefix = append(b, ',')
 	c.first = true
 }
@@ -44,7 +44,7 @@ func (c *chunker) delta(text string) []byte {
 		c.first = false
 	}
 	b = append(b, `"content":`...)
-	b = appendString(b, text)
+	b = jsontext.AppendString(b, text)
 	b = append(b, `},"logprobs":null,"finish_reason":null}]}`...)
 	c.buf = b
 	return b
@@ -54,7 +54,7 @@ func (c *chunker) delta(text string) []byte {
 func (c *chunker) finish(reason chat.FinishReason) []byte {
 	b := append(c.buf[:0], c.prefix...)
 	b = append(b, `"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":`...)
-	b = appendString(b, string(reason))
+	b = jsontext.AppendString(b, string(reason))
 	b = append(b, `}]}`...)
 	c.buf = b
 	return b
@@ -84,63 +84,10 @@ func appendUsage(b []byte, u chat.Usage) []byte {
 // errorFrame encodes the in-band error that ends a stream without [DONE].
 func errorFrame(b []byte, e *apiError) []byte {
 	b = append(b[:0], `{"error":{"message":`...)
-	b = appendString(b, e.Message)
+	b = jsontext.AppendString(b, e.Message)
 	b = append(b, `,"type":`...)
-	b = appendString(b, e.Type)
+	b = jsontext.AppendString(b, e.Type)
 	b = append(b, `,"param":null,"code":`...)
-	b = appendString(b, e.Code)
+	b = jsontext.AppendString(b, e.Code)
 	return append(b, `}}`...)
-}
-
-const hex = "0123456789abcdef"
-
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
-// encoding/json does, so a frame is always valid JSON.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			// Valid JSON, but not valid JavaScript source; escape as encoding/json does.
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -48,23 +48,6 @@ func FuzzDecodeRequest(f *testing.F) {
 	})
 }
 
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `q"b\s`, "\n\r\t\x00\x1f", "\u2028\u2029", "é漢😀", "\xff\xfe", "a\xc3"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		b := appendString(nil, s)
-		var got string
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatalf("appendString(%q) = %s: not valid JSON: %v", s, b, err)
-		}
-		// Each invalid byte becomes one U+FFFD, as ranging over the string does.
-		if want := string([]rune(s)); got != want {
-			t.Fatalf("round trip of %q = %q, want %q", s, got, want)
-		}
-	})
-}
-
 func TestChunksAreValidJSON(t *testing.T) {
 	t.Parallel()
 	c := newChunker("chatcmpl-1", 42, `we"ird`)

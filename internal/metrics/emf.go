@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/jsontext"
 )
 
 // Metric names. The Terraform alarms and dashboard read these exact names.
@@ -74,7 +75,7 @@ func New(w io.Writer, namespace string, opts ...Option) *EMF {
 		o(e)
 	}
 	h := []byte(`,"CloudWatchMetrics":[{"Namespace":`)
-	h = appendString(h, namespace)
+	h = jsontext.AppendString(h, namespace)
 	h = append(h, `,"Dimensions":[[],["`+DimModel+`"],["`+DimRoute+`"]],"Metrics":[`...)
 	e.head = h
 	e.pool.New = func() any { b := make([]byte, 0, 1024); return &b }
@@ -197,7 +198,7 @@ func appendMember(b []byte, key, value string) []byte {
 	b = append(b, `,"`...)
 	b = append(b, key...)
 	b = append(b, `":`...)
-	return appendString(b, value)
+	return jsontext.AppendString(b, value)
 }
 
 func b2f(v bool) float64 {

@@ -1,12 +1,14 @@
-package metrics
+package jsontext
 
 import "unicode/utf8"
 
-const hexDigits = "0123456789abcdef"
+const hex = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, so
-// a hostile value can never break the line CloudWatch has to parse.
-func appendString(b []byte, s string) []byte {
+// AppendString appends s to b as a JSON string. Invalid UTF-8 becomes
+// U+FFFD, one per invalid byte, as encoding/json does, so the output is
+// always valid JSON; U+2028 and U+2029 are escaped so it is valid JavaScript
+// too.
+func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -27,7 +29,7 @@ func appendString(b []byte, s string) []byte {
 			case '\t':
 				b = append(b, '\\', 't')
 			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 			}
 			i++
 			start = i
@@ -37,6 +39,14 @@ func appendString(b []byte, s string) []byte {
 		if r == utf8.RuneError && size == 1 {
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			// Valid JSON, but not valid JavaScript source; escape as encoding/json does.
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
 			i += size
 			start = i
 			continue
