@@ -177,3 +177,28 @@ func TestLocalGracefulShutdown(t *testing.T) {
 		t.Errorf("server still accepts connections after shutdown")
 	}
 }
+
+// TestLocalWordsArriveOverTime checks what `make run` promises: with ELIZA
+// paced, curl sees the words arrive one by one, not in one burst.
+func TestLocalWordsArriveOverTime(t *testing.T) {
+	t.Parallel()
+	url, _, _ := startLocal(t, map[string]string{"ELIZA_WORD_DELAY": "40ms"})
+	resp, err := http.Post(url+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"stream":true,"messages":[{"role":"user","content":"I am unhappy about my father and his work"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	evs, err := ssetest.NewReader(resp.Body).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) < 5 || evs[len(evs)-1].Data != "[DONE]" {
+		t.Fatalf("events = %v", evs)
+	}
+	words := evs[:len(evs)-2] // content frames, without the finish chunk and [DONE]
+	spread := words[len(words)-1].At.Sub(words[0].At)
+	if min := time.Duration(len(words)-1) * 20 * time.Millisecond; spread < min {
+		t.Errorf("%d words arrived within %v, want them at least %v apart", len(words), spread, min)
+	}
+}
