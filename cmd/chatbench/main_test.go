@@ -59,17 +59,9 @@ func TestParseColdStart(t *testing.T) {
 // TestRunTiny runs every measurement with tiny sizes: the rig starts, the
 // gateway accepts the token and hash, stamps are found, and every target
 // row gets a verdict.
-//
-// Under the race detector the concurrent steps run one stream at a time:
-// concurrent streams on one Bedrock client trip a race report inside
-// smithy-go v1.28.8 (aws/smithy-go#714, harmless in effect), which is not
-// this command's to fix; internal/resilience covers concurrency.
 func TestRunTiny(t *testing.T) {
 	tiny := plan{seq: 20, seqWarm: 5, c10: 40, c100: 100, chunkStreams: 2, chunkTokens: 20,
 		chunkInterval: time.Millisecond, tputTokens: 2000, tputN: 1, memoryConcurrences: []int{1, 20}}
-	if raceEnabled {
-		tiny.concurrency, tiny.memoryConcurrences = []int{1, 1, 1}, []int{1, 1}
-	}
 	res, err := run(context.Background(), tiny, true, false, "testdata/none.zip", &strings.Builder{})
 	if err != nil {
 		t.Fatal(err)
@@ -95,9 +87,6 @@ func TestRunTiny(t *testing.T) {
 	// Sequential p50, c=10 p99, chunk p50, throughput; no 200-stream step
 	// and no cold start here.
 	want := 4
-	if raceEnabled {
-		want = 5 // three sequential steps, each with its p50 target, no c=10 step
-	}
 	if verdicts != want {
 		t.Errorf("%d rows with a verdict, want %d: %+v", verdicts, want, res.Rows)
 	}

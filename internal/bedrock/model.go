@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
@@ -165,6 +166,13 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 	}
 }
 
+// ownProtocol gives a call a protocol of its own. The client's default one
+// holds an event-stream codec whose scratch state every concurrent stream
+// writes without a lock (smithy-go v1.28.8, internal/eventstream.Codec;
+// aws/smithy-go#714), a data race; a protocol per call costs one small
+// allocation. restjson1.New ignores its schema argument.
+func ownProtocol(o *bedrockruntime.Options) { o.Protocol = restjson1.New(nil) }
+
 // attempt makes one call and relays its stream. emitted reports whether
 // emit was called, after which the call must not be repeated.
 func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer *time.Timer) (res chat.Result, emitted bool, err error) {
@@ -173,7 +181,7 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		Body:        body,
 		ContentType: aws.String("application/json"),
 		Accept:      aws.String("application/json"),
-	})
+	}, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}

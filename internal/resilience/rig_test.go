@@ -216,9 +216,6 @@ func newRig(tb testing.TB, routes ...route) *rig {
 		if err != nil {
 			tb.Fatalf("bedrock.NewModels: %v", err)
 		}
-		if !sharedClient() {
-			m = freshClient(build)
-		}
 		cfg.Models = append(cfg.Models, gateway.ModelEntry{ID: rt.id, OwnedBy: "amazon-bedrock", Model: m})
 		r.up[rt.id] = u
 		r.expected[rt.id] = script(rt.scenario)
