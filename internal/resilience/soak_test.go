@@ -13,8 +13,9 @@ import (
 // TestSoak keeps the mixed fault load going for $CHATBOT_SOAK (e.g. 60s;
 // unset skips it): mixedStreams clients, each streaming one answer after
 // another, a throttling storm every 5s, and every answer checked frame by
-// frame. The fakes, which remember every request, are replaced every 5s
-// so that they do not count as growth. It logs RSS and goroutines every 5s. Both must stay flat: memory
+// frame. The fakes are replaced every 5s so that their own bookkeeping (a
+// log of recent requests) does not count as growth. It logs RSS and
+// goroutines every 5s. Both must stay flat: memory
 // may settle in the first seconds but not keep growing, and the goroutines
 // return to their baseline at the end.
 func TestSoak(t *testing.T) {

@@ -88,7 +88,11 @@ func (h *Handler) SetDefault(s Scenario) {
 	h.def = s
 }
 
-// Requests returns the calls received so far.
+// maxRecorded bounds the request log, so a long load run against the fake
+// does not grow without limit; the oldest calls are dropped first.
+const maxRecorded = 1000
+
+// Requests returns the calls received so far, the latest maxRecorded.
 func (h *Handler) Requests() []Request {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -135,6 +139,9 @@ func (h *Handler) count(open bool) {
 func (h *Handler) next(r Request) Scenario {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.requests) == maxRecorded {
+		h.requests = append(h.requests[:0], h.requests[1:]...)
+	}
 	h.requests = append(h.requests, r)
 	if len(h.queue) > 0 {
 		s := h.queue[0]
