@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -94,7 +95,19 @@ func main() {
 	out := flag.String("out", "bench/results.json", "where to write the JSON results (\"\" for none)")
 	cold := flag.Bool("coldstart", true, "run BenchmarkColdStart of cmd/chatbot (needs the go tool and the source tree)")
 	zip := flag.String("zip", "dist/chatbot.zip", "the Lambda zip whose size to report")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chatbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	p := fullPlan
