@@ -79,7 +79,7 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 	if onLambda {
 		cfg.RequestID = lambdaRequestID
 	} else if st, err := os.Stat(s.webDir); err == nil && st.IsDir() {
-		cfg.Static = http.FileServer(http.Dir(s.webDir))
+		cfg.Static = staticSite(s.webDir)
 	} else {
 		log.Info("chat page not built; serving the API only", "web_dir", s.webDir)
 	}
