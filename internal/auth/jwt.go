@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -25,10 +26,10 @@ const Leeway = 5 * time.Second
 // the token to the jwt parser. jku, jwk, x5u and x5c are never read: keys
 // come only from the configured key set.
 type header struct {
-	Alg  string          `json:"alg"`
-	Kid  *string         `json:"kid"`
-	Typ  string          `json:"typ"`
-	Crit json.RawMessage `json:"crit"`
+	Alg  string
+	Kid  *string
+	Typ  string
+	Crit json.RawMessage
 }
 
 // jwtVerifier checks tokens from the configured issuer the way aws-jwt-verify
@@ -71,8 +72,23 @@ func decodeHeader(raw string) (header, *Error) {
 	if err != nil {
 		return h, unauthenticated(CodeMalformedToken, errors.New("header is not base64url"))
 	}
-	if err := json.Unmarshal(b, &h); err != nil || !isJSONObject(b) {
+	// Members are read by exact name, as the jwt parser and keyfunc read
+	// them: encoding/json would match struct fields case-insensitively, so
+	// a "KID" could pass the checks here while keyfunc picks the key by
+	// "kid", or by no kid at all.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil || !isJSONObject(b) {
 		return h, unauthenticated(CodeMalformedToken, errors.New("header is not a JSON object"))
+	}
+	for name, dst := range map[string]any{"alg": &h.Alg, "kid": &h.Kid, "typ": &h.Typ} {
+		if v, ok := members[name]; ok {
+			if err := json.Unmarshal(v, dst); err != nil {
+				return h, unauthenticated(CodeMalformedToken, fmt.Errorf("header %s is not a string", name))
+			}
+		}
+	}
+	if v, ok := members["crit"]; ok {
+		h.Crit = v
 	}
 	if len(h.Crit) > 0 {
 		return h, unauthenticated(CodeUnsupportedHeader, errors.New("crit header is not supported"))
@@ -105,12 +121,16 @@ func (v *jwtVerifier) verify(ctx context.Context, raw string, h header) (*Identi
 var (
 	errKeyAlg = errors.New("token alg differs from the key's alg")
 	errKeyUse = errors.New(`key use is not "sig"`)
+	errKeyKID = errors.New("kid differs from the one checked")
 )
 
 // keyfunc finds the key for kid, checks its alg and use like aws-jwt-verify,
 // and lets keyfunc extract the public key.
 func (v *jwtVerifier) keyfunc(ctx context.Context, kid, alg string) jwt.Keyfunc {
 	return func(t *jwt.Token) (any, error) {
+		if got, _ := t.Header["kid"].(string); got != kid {
+			return nil, errKeyKID
+		}
 		jwk, err := v.store.lookup(ctx, kid)
 		if err != nil {
 			return nil, err
@@ -138,6 +158,8 @@ func (v *jwtVerifier) classify(err error, claims jwt.MapClaims) error {
 		code = CodeKeyAlgMismatch
 	case errors.Is(err, errKeyUse):
 		code = CodeKeyUseMismatch
+	case errors.Is(err, errKeyKID):
+		code = CodeMalformedToken
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		code = CodeMalformedToken
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):

@@ -120,6 +120,8 @@ func b64json(t *testing.T, v any) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+func rawB64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
 // signRaw signs header and payload segments as they are, with RS256.
 func signRaw(t *testing.T, key *authtest.Key, headerSeg, payloadSeg string) string {
 	t.Helper()
@@ -137,7 +139,10 @@ func TestCheckRejectsBadTokens(t *testing.T) {
 	// Same key material published under other kids with other metadata.
 	encKey := &authtest.Key{ID: "key-enc", Alg: "RS256", Use: "enc", Signer: signer.Signer}
 	rs512Key := &authtest.Key{ID: "key-rs512", Alg: "RS512", Use: "sig", Signer: signer.Signer}
-	iss.Publish(signer, encKey, rs512Key)
+	// A key of its own that may only encrypt.
+	encOnly := authtest.NewRSAKey(t, "enc-only")
+	encOnly.Use = "enc"
+	iss.Publish(signer, encKey, rs512Key, encOnly)
 	attacker := authtest.NewRSAKey(t, "key-1") // unknown key claiming a known kid
 	attackerOwn := &authtest.Key{ID: "attacker", Alg: "RS256", Signer: attacker.Signer}
 	ecKey := authtest.NewECKey(t, "key-1")
@@ -225,6 +230,9 @@ func TestCheckRejectsBadTokens(t *testing.T) {
 		{name: "ES256 when only RS256 allowed", token: authtest.Sign(t, ecKey, good, nil), code: auth.CodeAlgNotAllowed},
 		{name: "RS512 with a key limited to RS512", token: sign(nil, map[string]any{"kid": "key-rs512"}), code: auth.CodeKeyAlgMismatch},
 		{name: "key published for encryption", token: sign(nil, map[string]any{"kid": "key-enc"}), code: auth.CodeKeyUseMismatch},
+		// JOSE member names are case-sensitive: "KID" is not "kid".
+		{name: "kid only in another case", token: signRaw(t, signer, rawB64(`{"alg":"RS256","KID":"key-1"}`), parts[1]), code: auth.CodeMissingKID},
+		{name: "second kid in another case", token: signRaw(t, encOnly, rawB64(`{"alg":"RS256","kid":"enc-only","KID":"key-1"}`), parts[1]), code: auth.CodeKeyUseMismatch},
 		{name: "crit header", token: sign(nil, map[string]any{"crit": []any{"exp"}, "exp": 1}), code: auth.CodeUnsupportedHeader},
 		{name: "groups not a list", token: sign(func(c jwt.MapClaims) { c["cognito:groups"] = "admins" }, nil), code: auth.CodeInvalidClaim},
 		{name: "not a JWT at all", token: "hello", code: auth.CodeMalformedToken},
