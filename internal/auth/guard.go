@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -209,14 +210,37 @@ func (g *Guard) checkCIDR(r *http.Request) error {
 func (g *Guard) viewerAddr(r *http.Request) (netip.Addr, bool) {
 	if g.cfg.Lambda {
 		if v := r.Header.Get(HeaderViewerAddress); v != "" {
-			return parseAddr(v)
+			return parseViewerAddress(v)
 		}
 	}
 	return parseAddr(r.RemoteAddr)
 }
 
-// parseAddr reads "ip", "ip:port", "[ipv6]:port", or CloudFront's unbracketed
-// "ipv6:port".
+// parseViewerAddress reads CloudFront-Viewer-Address, which is always
+// "ip:port", IPv6 unbracketed ("2001:db8::1:443"). The port must be cut off
+// before parsing: a port of up to four digits would otherwise read as one
+// more IPv6 group and shift the address.
+func parseViewerAddress(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ap, err := netip.ParseAddrPort(s); err == nil { // "ipv4:port", "[ipv6]:port"
+		return ap.Addr().Unmap(), true
+	}
+	i := strings.LastIndexByte(s, ':')
+	if i <= 0 {
+		return netip.Addr{}, false
+	}
+	if _, err := strconv.ParseUint(s[i+1:], 10, 16); err != nil {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(s[:i])
+	if err != nil || !a.Is6() {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// parseAddr reads a RemoteAddr: "ip" (a function URL's sourceIp), "ip:port"
+// or "[ipv6]:port" (net/http).
 func parseAddr(s string) (netip.Addr, bool) {
 	s = strings.TrimSpace(s)
 	if ap, err := netip.ParseAddrPort(s); err == nil {

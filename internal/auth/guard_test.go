@@ -69,6 +69,9 @@ func TestCIDR(t *testing.T) {
 	env := with(iss.Env("access"), map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24, 2001:db8::/32, 192.0.2.7"})
 	local := newGuard(t, env, false)
 	lambda := newGuard(t, with(env, map[string]string{"REQUIRE_CONTENT_SHA256": "false"}), true)
+	narrow := newGuard(t, with(iss.Env("access"), map[string]string{
+		"ALLOWED_CIDRS": "2001:db8:0:1::/64, 2001:db8::7", "REQUIRE_CONTENT_SHA256": "false",
+	}), true)
 	token := iss.AccessToken(t)
 	tests := []struct {
 		name       string
@@ -86,6 +89,11 @@ func TestCIDR(t *testing.T) {
 		{name: "lambda viewer inside", guard: lambda, remoteAddr: "198.51.100.1", viewer: "203.0.113.5:46532"},
 		{name: "lambda viewer outside", guard: lambda, remoteAddr: "203.0.113.5", viewer: "198.51.100.1:46532", wantCode: auth.CodeCIDRDenied},
 		{name: "lambda IPv6 viewer as CloudFront writes it", guard: lambda, remoteAddr: "198.51.100.1", viewer: "2001:db8:4a55::8b4c:42316"},
+		// CloudFront appends ":port" to an unbracketed IPv6 address; a port
+		// of up to four digits also reads as one more IPv6 group.
+		{name: "lambda IPv6 viewer with a short port, outside", guard: narrow, remoteAddr: "198.51.100.1", viewer: "2001:db8::1:2:3:4:5", wantCode: auth.CodeCIDRDenied},
+		{name: "lambda IPv6 single address with port 443", guard: narrow, remoteAddr: "198.51.100.1", viewer: "2001:db8::7:443"},
+		{name: "lambda IPv6 viewer with a long port", guard: narrow, remoteAddr: "198.51.100.1", viewer: "2001:db8:0:1::9:50000"},
 		{name: "lambda bracketed IPv6 viewer", guard: lambda, remoteAddr: "198.51.100.1", viewer: "[2001:db8::1]:443"},
 		{name: "lambda without CloudFront header uses sourceIp", guard: lambda, remoteAddr: "203.0.113.9"},
 		{name: "lambda sourceIp outside", guard: lambda, remoteAddr: "198.51.100.9", wantCode: auth.CodeCIDRDenied},
