@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
@@ -15,37 +16,60 @@ import (
 const defaultMaxTokens = 1024
 
 // prompt is a request reduced to what every family needs: one system text
-// and alternating user/assistant turns.
+// and alternating user/assistant turns that start with a user turn.
 type prompt struct {
 	system string
 	turns  []chat.Message
 }
 
+// openingTurn stands in for the user's side when a conversation starts
+// with the assistant (a greeting shown before the user spoke): the
+// messages formats require the first turn to be the user's.
+const openingTurn = "Hello."
+
 // splitPrompt joins the configured system prompt with the client's system
-// messages (when allowed) and merges consecutive turns of the same role,
-// which several families reject.
+// messages (when allowed) and shapes the rest into turns every family
+// accepts: messages without text are dropped (Anthropic and Nova reject
+// empty text), consecutive turns of the same role are merged (the messages
+// formats require alternation; an answer that failed leaves two user
+// messages in a row), a leading assistant turn gets openingTurn before it,
+// and a final assistant turn (a prefill) loses its trailing white space,
+// which Anthropic rejects.
 func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool) (prompt, error) {
 	var sys []string
 	if systemPrompt != "" {
 		sys = append(sys, systemPrompt)
 	}
-	p := prompt{turns: make([]chat.Message, 0, len(req.Messages))}
+	p := prompt{turns: make([]chat.Message, 0, len(req.Messages)+1)}
+	users := 0
 	for _, m := range req.Messages {
 		switch m.Role {
 		case chat.RoleSystem:
-			if allowClientSystem && m.Content != "" {
+			if allowClientSystem && strings.TrimSpace(m.Content) != "" {
 				sys = append(sys, m.Content)
 			}
 		case chat.RoleUser, chat.RoleAssistant:
+			if strings.TrimSpace(m.Content) == "" {
+				continue
+			}
+			if m.Role == chat.RoleUser {
+				users++
+			}
 			if n := len(p.turns); n > 0 && p.turns[n-1].Role == m.Role {
 				p.turns[n-1].Content += "\n\n" + m.Content
 				continue
 			}
+			if len(p.turns) == 0 && m.Role == chat.RoleAssistant {
+				p.turns = append(p.turns, chat.Message{Role: chat.RoleUser, Content: openingTurn})
+			}
 			p.turns = append(p.turns, m)
 		}
 	}
-	if len(p.turns) == 0 {
-		return prompt{}, &chat.PublicError{Kind: chat.ErrInvalidRequest, Message: "messages must include at least one user message"}
+	if users == 0 {
+		return prompt{}, &chat.PublicError{Kind: chat.ErrInvalidRequest, Message: "messages must include at least one user message with text"}
+	}
+	if last := &p.turns[len(p.turns)-1]; last.Role == chat.RoleAssistant {
+		last.Content = strings.TrimRightFunc(last.Content, unicode.IsSpace)
 	}
 	p.system = strings.Join(sys, "\n\n")
 	return p, nil

@@ -34,6 +34,18 @@ func TestRequestBodyGolden(t *testing.T) {
 			{Role: chat.RoleUser, Content: "A short one."},
 		},
 	}
+	// An assistant greeting first, a failed answer left empty, a final
+	// assistant prefill: shaped into alternating turns.
+	turns := &chat.Request{
+		MaxTokens: 100,
+		Messages: []chat.Message{
+			{Role: chat.RoleAssistant, Content: "Hello. What is on your mind?"},
+			{Role: chat.RoleUser, Content: "My exams."},
+			{Role: chat.RoleAssistant, Content: ""},
+			{Role: chat.RoleUser, Content: "Are you there?"},
+			{Role: chat.RoleAssistant, Content: "Yes. "},
+		},
+	}
 	topPOnly := &chat.Request{MaxTokens: 100, TopP: ptr(0.8), Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi"}}}
 	tests := []struct {
 		golden      string
@@ -44,6 +56,8 @@ func TestRequestBodyGolden(t *testing.T) {
 		{golden: "anthropic", id: haiku, req: conversation, allowClient: true},
 		{golden: "anthropic-top-p", id: haiku, req: topPOnly, allowClient: true},
 		{golden: "anthropic-no-client-system", id: haiku, req: conversation},
+		{golden: "anthropic-turns", id: haiku, req: turns, allowClient: true},
+		{golden: "nova-turns", id: "us.amazon.nova-lite-v1:0", req: turns, allowClient: true},
 		{golden: "nova", id: "us.amazon.nova-lite-v1:0", req: conversation, allowClient: true},
 		{golden: "llama3", id: "meta.llama3-1-70b-instruct-v1:0", req: conversation, allowClient: true},
 		{golden: "llama4", id: "us.meta.llama4-scout-17b-instruct-v1:0", req: conversation, allowClient: true},
@@ -92,6 +106,61 @@ func TestRequestNeedsAUserTurn(t *testing.T) {
 	srv := newFake(t)
 	m := newModel(t, srv, testConfig(haiku, &sleeps{}))
 	_, _, err := collect(context.Background(), m, &chat.Request{MaxTokens: 5, Messages: []chat.Message{{Role: chat.RoleSystem, Content: "only system"}}})
+	var pe *chat.PublicError
+	if !asPublic(err, &pe) || pe.Kind != chat.ErrInvalidRequest {
+		t.Fatalf("err = %v, want invalid request", err)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d calls, want none", n)
+	}
+}
+
+// TestRequestTurns sends conversations that OpenAI clients send but that
+// Bedrock's messages formats refuse as they are: an assistant greeting
+// first, two user messages in a row (the answer between them failed),
+// empty messages, a final assistant message ending in a space. Each family
+// must get a body the fake, which checks the turn rules, accepts.
+func TestRequestTurns(t *testing.T) {
+	t.Parallel()
+	user := func(s string) chat.Message { return chat.Message{Role: chat.RoleUser, Content: s} }
+	assistant := func(s string) chat.Message { return chat.Message{Role: chat.RoleAssistant, Content: s} }
+	system := chat.Message{Role: chat.RoleSystem, Content: "Be brief."}
+	conversations := []struct {
+		name     string
+		messages []chat.Message
+	}{
+		{name: "assistant first", messages: []chat.Message{system, assistant("How can I help?"), user("Hi")}},
+		{name: "users in a row", messages: []chat.Message{user("Hi"), user("Are you there?")}},
+		{name: "empty assistant between users", messages: []chat.Message{user("Hi"), assistant(""), user("Hello?")}},
+		{name: "blank messages", messages: []chat.Message{user(" \n"), assistant("Hi."), user("Why?"), assistant("\t")}},
+		{name: "assistant last with trailing space", messages: []chat.Message{user("Count to three."), assistant("One, two, ")}},
+	}
+	ids := []string{haiku, "us.amazon.nova-lite-v1:0", "mistral.mistral-large-2407-v1:0", "mistral.mixtral-8x7b-instruct-v0:1", "meta.llama3-1-70b-instruct-v1:0", "amazon.titan-text-premier-v1:0"}
+	for _, id := range ids {
+		for _, c := range conversations {
+			t.Run(id+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
+				srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(1)))
+				m := newModel(t, srv, testConfig(id, &sleeps{}))
+				if _, _, err := collect(context.Background(), m, &chat.Request{MaxTokens: 5, Messages: c.messages}); err != nil {
+					var body []byte
+					if reqs := srv.Requests(); len(reqs) > 0 {
+						body = reqs[0].Body
+					}
+					t.Fatalf("Stream: %v\nbody: %s", err, body)
+				}
+			})
+		}
+	}
+}
+
+func TestRequestNeedsUserText(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	m := newModel(t, srv, testConfig(haiku, &sleeps{}))
+	_, _, err := collect(context.Background(), m, &chat.Request{MaxTokens: 5, Messages: []chat.Message{
+		{Role: chat.RoleAssistant, Content: "Hello."}, {Role: chat.RoleUser, Content: "  "},
+	}})
 	var pe *chat.PublicError
 	if !asPublic(err, &pe) || pe.Kind != chat.ErrInvalidRequest {
 		t.Fatalf("err = %v, want invalid request", err)

@@ -18,6 +18,9 @@ type family struct {
 	end    func(finish string, u usage) [][]byte
 	stops  map[string]string // OpenAI finish reason -> the family's word
 	verify []string          // top-level keys a request body must have
+	// check, when set, returns the model's complaint about a body that
+	// has the keys, or "".
+	check func(body []byte) string
 }
 
 func metrics(u usage) map[string]any {
@@ -58,6 +61,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "refusal"},
 		verify: []string{"anthropic_version", "max_tokens", "messages"},
+		check:  anthropicTurns.check,
 	},
 	bedrock.FamilyNova: {
 		start: func(usage) [][]byte { return [][]byte{[]byte(`{"messageStart":{"role":"assistant"}}`)} },
@@ -76,6 +80,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "content_filtered"},
 		verify: []string{"messages"},
+		check:  novaTurns.check,
 	},
 	bedrock.FamilyLlama3: llama,
 	bedrock.FamilyLlama4: llama,
@@ -92,6 +97,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify: []string{"prompt", "max_tokens"},
+		check:  checkMistralPrompt,
 	},
 	bedrock.FamilyMistralChat: {
 		start: func(usage) [][]byte { return nil },
@@ -108,6 +114,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify: []string{"messages", "max_tokens"},
+		check:  mistralChatTurns.check,
 	},
 	bedrock.FamilyTitan: {
 		start: func(usage) [][]byte { return nil },

@@ -183,7 +183,11 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fam := families[f]
-	if msg := verify(body, fam.verify); msg != "" {
+	msg := verify(body, fam.verify)
+	if msg == "" && fam.check != nil {
+		msg = fam.check(body)
+	}
+	if msg != "" {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
 	}

@@ -18,6 +18,9 @@ import (
 
 const path = "/model/amazon.nova-micro-v1%3A0/invoke-with-response-stream"
 
+// novaBody is a minimal valid Nova request.
+const novaBody = `{"messages":[{"role":"user","content":[{"text":"Hi"}]}]}`
+
 const goodAuth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=" +
 	"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -52,12 +55,12 @@ func TestAuthCheck(t *testing.T) {
 		{name: "short signature", auth: goodAuth[:len(goodAuth)-2], wantType: "InvalidSignatureException"},
 	}
 	for _, tt := range tests {
-		resp := post(t, srv, tt.auth, `{"messages":[]}`)
+		resp := post(t, srv, tt.auth, novaBody)
 		if resp.StatusCode != http.StatusForbidden || resp.Header.Get("X-Amzn-ErrorType") != tt.wantType {
 			t.Errorf("%s: %d %s, want 403 %s", tt.name, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), tt.wantType)
 		}
 	}
-	if resp := post(t, srv, goodAuth, `{"messages":[]}`); resp.StatusCode != http.StatusOK {
+	if resp := post(t, srv, goodAuth, novaBody); resp.StatusCode != http.StatusOK {
 		t.Errorf("well-formed signature: status %d", resp.StatusCode)
 	}
 }
@@ -69,13 +72,13 @@ func TestFramesAndQueue(t *testing.T) {
 	defer srv.Close()
 	srv.Push(fakebedrock.Throttled(), fakebedrock.Scenario{Tokens: 2, Stamp: true})
 
-	resp := post(t, srv, goodAuth, `{"messages":[]}`)
+	resp := post(t, srv, goodAuth, novaBody)
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 429 || resp.Header.Get("X-Amzn-ErrorType") != "ThrottlingException" || !bytes.Contains(body, []byte(`"message"`)) {
 		t.Fatalf("first call: %d %s %s", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body)
 	}
 
-	resp = post(t, srv, goodAuth, `{"messages":[]}`)
+	resp = post(t, srv, goodAuth, novaBody)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.amazon.eventstream" {
 		t.Fatalf("content type %q", ct)
 	}
@@ -117,7 +120,7 @@ func TestFramesAndQueue(t *testing.T) {
 		t.Errorf("ParseStamp(%q) = %v, %v", texts[1], at, ok)
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 2 || reqs[1].ModelID != "amazon.nova-micro-v1:0" || string(reqs[1].Body) != `{"messages":[]}` {
+	if len(reqs) != 2 || reqs[1].ModelID != "amazon.nova-micro-v1:0" || string(reqs[1].Body) != novaBody {
 		t.Errorf("requests = %+v", reqs)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -134,7 +137,15 @@ func TestRejectsBadBodies(t *testing.T) {
 	t.Parallel()
 	srv := fakebedrock.New()
 	defer srv.Close()
-	for _, body := range []string{`not json`, `{"prompt":"x"}`} {
+	for _, body := range []string{
+		`not json`,
+		`{"prompt":"x"}`,
+		`{"messages":[]}`,
+		`{"messages":[{"role":"assistant","content":[{"text":"Hello"}]},{"role":"user","content":[{"text":"Hi"}]}]}`,
+		`{"messages":[{"role":"user","content":[{"text":"Hi"}]},{"role":"user","content":[{"text":"Hi"}]}]}`,
+		`{"messages":[{"role":"user","content":[{"text":" "}]}]}`,
+		`{"messages":[{"role":"user","content":"Hi"}]}`,
+	} {
 		resp := post(t, srv, goodAuth, body)
 		if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != "ValidationException" {
 			t.Errorf("%s: %d %s", body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
