@@ -200,11 +200,17 @@ type llamaBody struct {
 	TopP        *float64 `json:"top_p,omitempty"`
 }
 
+// llamaText keeps text from forging the Llama templates' special tokens
+// (<|eot_id|>, <|start_header_id|>, <|header_start|> ...), which the model
+// reads as turn boundaries wherever they appear in the prompt: a space
+// after "<" leaves the text readable and no longer a token.
+var llamaText = strings.NewReplacer("<|", "< |")
+
 func llama3Prompt(p prompt) string {
 	var b strings.Builder
 	b.WriteString("<|begin_of_text|>")
 	turn := func(role chat.Role, text string) {
-		b.WriteString("<|start_header_id|>" + string(role) + "<|end_header_id|>\n\n" + text + "<|eot_id|>")
+		b.WriteString("<|start_header_id|>" + string(role) + "<|end_header_id|>\n\n" + llamaText.Replace(text) + "<|eot_id|>")
 	}
 	if p.system != "" {
 		turn(chat.RoleSystem, p.system)
@@ -220,7 +226,7 @@ func llama4Prompt(p prompt) string {
 	var b strings.Builder
 	b.WriteString("<|begin_of_text|>")
 	turn := func(role chat.Role, text string) {
-		b.WriteString("<|header_start|>" + string(role) + "<|header_end|>\n\n" + text + "<|eot|>")
+		b.WriteString("<|header_start|>" + string(role) + "<|header_end|>\n\n" + llamaText.Replace(text) + "<|eot|>")
 	}
 	if p.system != "" {
 		turn(chat.RoleSystem, p.system)
@@ -240,6 +246,9 @@ type mistralBody struct {
 	Stop        []string `json:"stop,omitempty"`
 }
 
+// mistralText keeps text from forging the Mistral template's markers.
+var mistralText = strings.NewReplacer("[INST]", "[ INST]", "[/INST]", "[ /INST]", "<s>", "< s>", "</s>", "< /s>")
+
 // mistralPrompt has no system role: the system text leads the first
 // instruction, as Mistral's own template does.
 func mistralPrompt(p prompt) string {
@@ -248,14 +257,14 @@ func mistralPrompt(p prompt) string {
 	system := p.system
 	for _, t := range p.turns {
 		if t.Role == chat.RoleAssistant {
-			b.WriteString(" " + t.Content + "</s>")
+			b.WriteString(" " + mistralText.Replace(t.Content) + "</s>")
 			continue
 		}
 		text := t.Content
 		if system != "" {
 			text, system = system+"\n\n"+text, ""
 		}
-		b.WriteString("[INST] " + text + " [/INST]")
+		b.WriteString("[INST] " + mistralText.Replace(text) + " [/INST]")
 	}
 	return b.String()
 }
