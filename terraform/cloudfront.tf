@@ -25,6 +25,7 @@ locals {
     "Access-Control-Request-Method",
     "Access-Control-Request-Headers",
     "X-Authorization",
+    "X-Api-Key",
     "X-Amz-Content-Sha256",
     "X-Request-Id",
     "CloudFront-Viewer-Address",

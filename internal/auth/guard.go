@@ -83,7 +83,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	}
 	o := options{
 		now:           time.Now,
-		client:        &http.Client{},
+		client:        &http.Client{CheckRedirect: sameSchemeRedirect}, // https stays https
 		fetchTimeout:  defaultFetchTimeout,
 		refreshWindow: defaultRefreshWindow,
 		log:           slog.Default(),
@@ -371,4 +371,16 @@ func bearer(v string) (string, bool) {
 	}
 	cred = strings.TrimSpace(cred)
 	return cred, cred != ""
+}
+
+// sameSchemeRedirect lets the key set fetch follow at most a few redirects,
+// never from https down to http.
+func sameSchemeRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+		return errors.New("refusing a redirect from https to " + req.URL.Scheme)
+	}
+	return nil
 }

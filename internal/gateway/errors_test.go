@@ -77,6 +77,9 @@ func TestBadRequests(t *testing.T) {
 			if resp.StatusCode != tt.status {
 				t.Errorf("status = %d, want %d", resp.StatusCode, tt.status)
 			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("error response without X-Content-Type-Options: nosniff")
+			}
 			if resp.StatusCode == 405 && resp.Header.Get("Allow") == "" {
 				t.Errorf("405 without Allow header")
 			}

@@ -259,6 +259,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	b = append(b, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
