@@ -75,8 +75,19 @@ func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool)
 	return p, nil
 }
 
+const maxTemperature = 1.0
+
+func ptr[T any](v T) *T { return &v }
+
 // buildBody returns the InvokeModel body of family f for req.
 func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, error) {
+	if req.Temperature != nil && *req.Temperature > maxTemperature {
+		// OpenAI's temperature runs to 2, every Bedrock family's to 1: the
+		// hottest setting a client asks for is the hottest the model has.
+		r := *req
+		r.Temperature = ptr(maxTemperature)
+		req = &r
+	}
 	maxTokens := req.MaxTokens
 	if maxTokens <= 0 {
 		maxTokens = defaultMaxTokens

@@ -211,3 +211,44 @@ func TestRequestTemplateTokensInText(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestTemperatureClampedToBedrockRange(t *testing.T) {
+	t.Parallel()
+	temp := func(body []byte) float64 {
+		t.Helper()
+		var b map[string]any
+		if err := json.Unmarshal(body, &b); err != nil {
+			t.Fatal(err)
+		}
+		for _, holder := range []string{"", "inferenceConfig", "textGenerationConfig"} {
+			m := b
+			if holder != "" {
+				m, _ = b[holder].(map[string]any)
+			}
+			if v, ok := m["temperature"].(float64); ok {
+				return v
+			}
+		}
+		t.Fatalf("no temperature in %s", body)
+		return 0
+	}
+	for _, id := range []string{
+		"anthropic.claude-3-5-haiku-20241022-v1:0", "amazon.nova-lite-v1:0", "meta.llama3-1-70b-instruct-v1:0",
+		"mistral.mixtral-8x7b-instruct-v0:1", "mistral.mistral-large-2407-v1:0", "amazon.titan-text-express-v1",
+	} {
+		for _, tc := range []struct{ in, want float64 }{{1.7, 1}, {0.4, 0.4}} {
+			srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(1)))
+			in := tc.in
+			req := &chat.Request{MaxTokens: 5, Temperature: &in, Messages: []chat.Message{{Role: chat.RoleUser, Content: "hi"}}}
+			if _, _, err := collect(context.Background(), newModel(t, srv, testConfig(id, &sleeps{})), req); err != nil {
+				t.Fatalf("%s: %v", id, err)
+			}
+			if got := temp(srv.Requests()[0].Body); got != tc.want {
+				t.Errorf("%s: temperature %v sent as %v, want %v", id, tc.in, got, tc.want)
+			}
+			if in != tc.in {
+				t.Errorf("%s: the request's own temperature was changed", id)
+			}
+		}
+	}
+}
