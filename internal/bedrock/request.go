@@ -217,27 +217,22 @@ type llamaBody struct {
 // after "<" leaves the text readable and no longer a token.
 var llamaText = strings.NewReplacer("<|", "< |")
 
-func llama3Prompt(p prompt) string {
-	var b strings.Builder
-	b.WriteString("<|begin_of_text|>")
-	turn := func(role chat.Role, text string) {
-		b.WriteString("<|start_header_id|>" + string(role) + "<|end_header_id|>\n\n" + llamaText.Replace(text) + "<|eot_id|>")
-	}
-	if p.system != "" {
-		turn(chat.RoleSystem, p.system)
-	}
-	for _, t := range p.turns {
-		turn(t.Role, t.Content)
-	}
-	b.WriteString("<|start_header_id|>assistant<|end_header_id|>\n\n")
-	return b.String()
-}
+// llamaTemplate is a Llama chat template's special tokens.
+type llamaTemplate struct{ headerStart, headerEnd, eot string }
 
-func llama4Prompt(p prompt) string {
+var (
+	llama3Template = llamaTemplate{"<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"}
+	llama4Template = llamaTemplate{"<|header_start|>", "<|header_end|>", "<|eot|>"}
+)
+
+func llama3Prompt(p prompt) string { return llamaPrompt(llama3Template, p) }
+func llama4Prompt(p prompt) string { return llamaPrompt(llama4Template, p) }
+
+func llamaPrompt(tpl llamaTemplate, p prompt) string {
 	var b strings.Builder
 	b.WriteString("<|begin_of_text|>")
 	turn := func(role chat.Role, text string) {
-		b.WriteString("<|header_start|>" + string(role) + "<|header_end|>\n\n" + llamaText.Replace(text) + "<|eot|>")
+		b.WriteString(tpl.headerStart + string(role) + tpl.headerEnd + "\n\n" + llamaText.Replace(text) + tpl.eot)
 	}
 	if p.system != "" {
 		turn(chat.RoleSystem, p.system)
@@ -245,7 +240,7 @@ func llama4Prompt(p prompt) string {
 	for _, t := range p.turns {
 		turn(t.Role, t.Content)
 	}
-	b.WriteString("<|header_start|>assistant<|header_end|>\n\n")
+	b.WriteString(tpl.headerStart + "assistant" + tpl.headerEnd + "\n\n")
 	return b.String()
 }
 
