@@ -23,9 +23,7 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		p, err = decodeRequest(body, h.lim)
 	}
 	if err != nil {
-		e := toAPIError(err)
-		rec.ErrorCode = e.Code
-		writeError(w, e)
+		fail(w, rec, toAPIError(err))
 		return
 	}
 	id := p.req.Model
@@ -33,9 +31,7 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		id = h.cfg.DefaultModel
 	}
 	if _, ok := h.models[id]; !ok {
-		e := invalid("model", "model_not_found", "model "+quote(id)+" does not exist; see GET /v1/models")
-		rec.ErrorCode = e.Code
-		writeError(w, e)
+		fail(w, rec, invalid("model", "model_not_found", "model "+quote(id)+" does not exist; see GET /v1/models"))
 		return
 	}
 	p.req.Model = id
@@ -199,8 +195,7 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 			rec.Outcome = "client_gone"
 			return
 		}
-		rec.ErrorCode = e.Code
-		writeError(w, e)
+		fail(w, rec, e)
 		return
 	}
 	type message struct {

@@ -210,7 +210,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 
 func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record) {
 	if _, err := h.authenticate(r, nil, rec); err != nil {
-		writeError(w, toAPIError(err))
+		fail(w, rec, toAPIError(err))
 		return
 	}
 	type model struct {
@@ -264,6 +264,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// fail answers e before anything of the response has left, and records
+// its code for the request's log line and metrics.
+func fail(w http.ResponseWriter, rec *Record, e *apiError) {
+	rec.ErrorCode = e.Code
+	writeError(w, e)
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {

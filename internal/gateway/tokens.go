@@ -47,9 +47,7 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
 		token, expires, err = h.cfg.Tokens.Mint(id, ttl)
 	}
 	if err != nil {
-		e := toAPIError(err)
-		rec.ErrorCode = e.Code
-		writeError(w, e)
+		fail(w, rec, toAPIError(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
