@@ -94,8 +94,10 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	return h.models[fb.Model].Model.Stream(ctx, &fb, counting)
 }
 
-// usageOf prefers the model's own counts and fills what it did not report.
-func usageOf(res chat.Result, rec *Record) chat.Usage {
+// settle completes the record of a finished answer and returns its usage:
+// the model's own token counts, or the pieces of text it emitted where it
+// reported none.
+func settle(res chat.Result, rec *Record) chat.Usage {
 	u := res.Usage
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.OutputTokens
@@ -170,7 +172,7 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 	if err == nil {
 		err = sw.Data(ch.finish(finishOf(res)))
 	}
-	u := usageOf(res, rec)
+	u := settle(res, rec)
 	if err == nil && p.includeUsage {
 		err = sw.Data(ch.usage(u))
 	}
@@ -213,7 +215,7 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		CompletionTokens int `json:"completion_tokens"`
 		TotalTokens      int `json:"total_tokens"`
 	}
-	u := usageOf(res, rec)
+	u := settle(res, rec)
 	writeJSON(w, http.StatusOK, struct {
 		ID      string   `json:"id"`
 		Object  string   `json:"object"`
