@@ -13,15 +13,14 @@ import (
 // Writer writes SSE frames to one response. Its methods are safe for
 // concurrent use, so a heartbeat may run beside the stream.
 type Writer struct {
-	mu     sync.Mutex
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	buf    []byte
-	err    error        // first write error; every later write returns it
-	flush  bool         // whether the writer can flush; learnt at Start
-	last   atomic.Int64 // when a frame was last written, as time since start
-	start  time.Time
-	frames int
+	mu    sync.Mutex
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	buf   []byte
+	err   error        // first write error; every later write returns it
+	flush bool         // whether the writer can flush; learnt at Start
+	last  atomic.Int64 // when a frame was last written, as time since start
+	start time.Time
 }
 
 // Start sends the status line and the SSE headers at once, so the first byte
@@ -84,13 +83,6 @@ func (s *Writer) Comment(text string) error {
 	return s.write(b)
 }
 
-// Frames reports how many frames (data and comments) were written.
-func (s *Writer) Frames() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.frames
-}
-
 // write sends b in exactly one Write and flushes. s.mu is held.
 func (s *Writer) write(b []byte) error {
 	if s.err != nil {
@@ -100,7 +92,6 @@ func (s *Writer) write(b []byte) error {
 		s.err = err
 		return err
 	}
-	s.frames++
 	s.last.Store(int64(time.Since(s.start)))
 	return s.doFlush()
 }
