@@ -122,7 +122,14 @@ func TestUnavailableWithoutFallback(t *testing.T) {
 
 func TestDeadlineMarginEndsStreamInBand(t *testing.T) {
 	t.Parallel()
-	var h http.Handler
+	// A Lambda invocation's context carries its deadline.
+	withDeadline := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), 250*time.Millisecond)
+			defer cancel()
+			h.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 	s := newServer(t, func(c *gateway.Config) {
 		c.DeadlineMargin = 50 * time.Millisecond
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
@@ -132,14 +139,7 @@ func TestDeadlineMarginEndsStreamInBand(t *testing.T) {
 			<-ctx.Done()
 			return chat.Result{}, ctx.Err()
 		})
-	})
-	h = s.Config.Handler
-	// A Lambda invocation's context carries its deadline.
-	s.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 250*time.Millisecond)
-		defer cancel()
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
+	}, withDeadline)
 	start := time.Now()
 	chunks, done, _ := readStream(t, s.post(t, hello).Body)
 	if done {

@@ -79,8 +79,9 @@ type server struct {
 }
 
 // newServer serves a gateway with an "echo" model (the default) and an
-// "eliza" fallback, both overridable through mod.
-func newServer(t testing.TB, mod func(*gateway.Config)) *server {
+// "eliza" fallback, both overridable through mod; wrap, if given, sits in
+// front of the gateway.
+func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handler) http.Handler) *server {
 	t.Helper()
 	logs := &logBuffer{}
 	cfg := gateway.Config{
@@ -99,7 +100,11 @@ func newServer(t testing.TB, mod func(*gateway.Config)) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := httptest.NewServer(h)
+	var handler http.Handler = h
+	for _, w := range wrap {
+		handler = w(handler)
+	}
+	s := httptest.NewServer(handler)
 	t.Cleanup(s.Close)
 	return &server{Server: s, logs: logs}
 }
