@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Header names the Guard reads.
@@ -45,7 +45,6 @@ type options struct {
 	fetchTimeout  time.Duration
 	refreshWindow time.Duration
 	log           *slog.Logger
-	aws           *aws.Config
 }
 
 // Option changes how New builds a Guard; the defaults suit production.
@@ -68,18 +67,13 @@ func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.ref
 // WithLogger sets where key-set fetch failures are logged (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// WithAWSConfig sets the AWS configuration used to read API_KEYS_SECRET_ARN
-// (default: config.LoadDefaultConfig, which honours AWS_ENDPOINT_URL_SECRETS_MANAGER).
-func WithAWSConfig(c aws.Config) Option { return func(o *options) { o.aws = &c } }
-
-// New builds a Guard. With API_KEYS_SECRET_ARN set it reads the secret once
-// and fails if it cannot. With JWTs on it fetches the issuer's key set once,
+// New builds a Guard. With JWTs on it fetches the issuer's key set once,
 // waiting at most the fetch timeout: if that fails it logs and carries on,
 // and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx is
 // used for start-up work only; nothing runs in the background.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	if cfg.Lambda && !cfg.Enabled() {
-		return nil, errNoCredentialCheck
+		return nil, ErrNoCredentialCheck
 	}
 	o := options{
 		now:           time.Now,
@@ -95,7 +89,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	if cfg.OriginVerifySecret != "" {
 		g.originSecret = sha256.Sum256([]byte(cfg.OriginVerifySecret))
 	}
-	if err := g.initAPIKeys(ctx); err != nil {
+	if err := g.initAPIKeys(); err != nil {
 		return nil, fmt.Errorf("new guard: %w", err)
 	}
 	if cfg.JWT.Enabled() {
@@ -125,30 +119,17 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 }
 
 // initAPIKeys loads the key ring and the token signer.
-func (g *Guard) initAPIKeys(ctx context.Context) error {
+func (g *Guard) initAPIKeys() error {
 	c := g.cfg.APIKeys
 	if !c.Enabled() {
+		if c.TokenSigningKey != "" {
+			return errors.New("a token signing key without API keys: tokens are minted with an API key")
+		}
 		return nil
 	}
-	keys, signing := c.Keys, []byte(c.TokenSigningKey)
-	if c.SecretARN != "" {
-		more, secretSigning, err := loadSecret(ctx, g.opt.aws, c.SecretARN)
-		if err != nil {
-			return err
-		}
-		if keys, err = mergeKeys(keys, more); err != nil {
-			return err
-		}
-		if len(secretSigning) > 0 {
-			if len(signing) > 0 {
-				return errors.New("token signing key is in both TOKEN_SIGNING_KEY and API_KEYS_SECRET_ARN")
-			}
-			signing = secretSigning
-		}
-	}
-	g.keys = &keyRing{keys: keys}
-	if len(signing) > 0 {
-		g.tokens = newTokenSigner(signing, g.opt.now)
+	g.keys = &keyRing{keys: c.Keys}
+	if c.TokenSigningKey != "" {
+		g.tokens = newTokenSigner([]byte(c.TokenSigningKey), g.opt.now)
 	}
 	return nil
 }
@@ -277,36 +258,16 @@ func (g *Guard) checkPayloadHash(r *http.Request, body []byte) error {
 			return badHash(CodePayloadUnsigned)
 		}
 		return nil
-	case !isLowerHex(got, 64):
+	case len(got) != 64 || !isHex(got, true):
 		return badHash(CodePayloadHashMalformed)
 	}
 	sum := sha256.Sum256(body)
 	var want [64]byte
-	hexEncode(want[:], sum[:])
+	hex.Encode(want[:], sum[:])
 	if subtle.ConstantTimeCompare([]byte(got), want[:]) != 1 {
 		return badHash(CodePayloadHashMismatch)
 	}
 	return nil
-}
-
-func isLowerHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func hexEncode(dst, src []byte) {
-	const digits = "0123456789abcdef"
-	for i, b := range src {
-		dst[2*i], dst[2*i+1] = digits[b>>4], digits[b&0x0f]
-	}
 }
 
 // checkCredential finds the credential and verifies it: "sk-…" is an API

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 )
@@ -42,14 +43,15 @@ func quietLogger() auth.Option {
 	return auth.WithLogger(slog.New(slog.DiscardHandler))
 }
 
-// newGuard loads env and builds a Guard, failing the test on error.
+// newGuard reads env with the gateway's configuration reader and builds a
+// Guard, failing the test on error.
 func newGuard(tb testing.TB, env map[string]string, lambda bool, opts ...auth.Option) *auth.Guard {
 	tb.Helper()
-	cfg, err := auth.LoadConfig(authtest.Getenv(env), lambda)
+	cfg, err := app.Load(authtest.Getenv(env), lambda)
 	if err != nil {
-		tb.Fatalf("LoadConfig: %v", err)
+		tb.Fatalf("Load: %v", err)
 	}
-	g, err := auth.New(context.Background(), cfg, append([]auth.Option{quietLogger()}, opts...)...)
+	g, err := auth.New(context.Background(), cfg.Auth, append([]auth.Option{quietLogger()}, opts...)...)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}

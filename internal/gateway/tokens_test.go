@@ -35,11 +35,15 @@ func (c *clock) advance(d time.Duration) {
 func TestMintedTokens(t *testing.T) {
 	t.Parallel()
 	key, entry := authtest.APIKey(t, "backend")
-	env := map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": authtest.SigningKey(t)}
-	acfg, err := auth.LoadConfig(authtest.Getenv(env), false)
+	keys, err := auth.ParseAPIKeys([]string{entry})
 	if err != nil {
 		t.Fatal(err)
 	}
+	signing, err := auth.DecodeSigningKey(authtest.SigningKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acfg := auth.Config{APIKeys: auth.APIKeyConfig{Keys: keys, TokenSigningKey: auth.Secret(signing)}}
 	clk := &clock{now: time.Now()}
 	guard, err := auth.New(context.Background(), acfg, auth.WithTimeFunc(clk.Now))
 	if err != nil {

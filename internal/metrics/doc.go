@@ -67,7 +67,8 @@
 //
 // # Configuration
 //
-// [LoadConfig] reads METRICS_NAMESPACE and METRICS_ENABLED: metrics are on in
+// The gateway's configuration (internal/app) reads METRICS_NAMESPACE and
+// METRICS_ENABLED into a [Config]: metrics are on in
 // Lambda mode and off locally, unless METRICS_ENABLED says otherwise or
 // METRICS_NAMESPACE is set (which turns them on locally).
 package metrics

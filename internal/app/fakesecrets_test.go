@@ -1,4 +1,4 @@
-package authtest
+package app_test
 
 import (
 	"encoding/json"
@@ -8,9 +8,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 // SecretsManager is a fake AWS Secrets Manager on 127.0.0.1 that answers
@@ -39,16 +36,6 @@ func (s *SecretsManager) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
-}
-
-// AWSConfig returns an SDK configuration with static credentials whose
-// endpoint is the fake (for auth.WithAWSConfig).
-func (s *SecretsManager) AWSConfig() aws.Config {
-	return aws.Config{
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		BaseEndpoint: aws.String(s.Server.URL),
-	}
 }
 
 // Env returns the variables that point a process's default AWS

@@ -1,4 +1,4 @@
-package jsontext
+package jsonstr
 
 import "unicode/utf8"
 

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -15,11 +15,11 @@ import (
 // shutdownGrace is how long open streams may run on after a signal.
 const shutdownGrace = 5 * time.Second
 
-// serve runs the local server until ctx ends, then shuts down gracefully:
+// Serve runs h as the local server on cfg.Addr until ctx ends, then shuts down gracefully:
 // new connections are refused, open streams get shutdownGrace to finish,
 // and those still open are then ended with an in-band error.
-func serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger) error {
-	ln, err := net.Listen("tcp", addr)
+func Serve(ctx context.Context, cfg Config, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}

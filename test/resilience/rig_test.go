@@ -30,7 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"go.uber.org/goleak"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
@@ -167,24 +167,16 @@ func newRig(tb testing.TB, routes ...route) *rig {
 	r.token = r.issuer.AccessToken(tb)
 	env := r.issuer.Env("access")
 	env["REQUIRE_CONTENT_SHA256"] = "true"
-	acfg, err := auth.LoadConfig(authtest.Getenv(env), false)
+	env["CHATBOT_WEB_DIR"] = os.DevNull // API only
+	cfg, err := app.Load(authtest.Getenv(env), false)
 	if err != nil {
-		tb.Fatalf("auth.LoadConfig: %v", err)
+		tb.Fatalf("app.Load: %v", err)
 	}
-	guard, err := auth.New(ctx, acfg, auth.WithLogger(quiet))
-	if err != nil {
-		tb.Fatalf("auth.New: %v", err)
-	}
-	r.eliza, err = eliza.New(eliza.Options{})
+	r.eliza, err = eliza.New(eliza.Options{}) // ELIZA's expected answers
 	if err != nil {
 		tb.Fatalf("eliza.New: %v", err)
 	}
-	cfg := gateway.Config{
-		FallbackModel: "eliza",
-		Fallback:      bedrock.FallbackReason,
-		Auth:          guard,
-		Logger:        quiet,
-	}
+	var models []gateway.ModelEntry
 	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "")
 	for _, rt := range routes {
 		u := newUpstream(tb, rt.scenario)
@@ -216,16 +208,17 @@ func newRig(tb testing.TB, routes ...route) *rig {
 		if err != nil {
 			tb.Fatalf("bedrock.NewModels: %v", err)
 		}
-		cfg.Models = append(cfg.Models, gateway.ModelEntry{ID: rt.id, OwnedBy: "amazon-bedrock", Model: m})
+		models = append(models, gateway.ModelEntry{ID: rt.id, OwnedBy: "amazon-bedrock", Model: m})
 		r.up[rt.id] = u
 		r.expected[rt.id] = script(rt.scenario)
 	}
-	cfg.Models = append(cfg.Models, gateway.ModelEntry{ID: "eliza", OwnedBy: "chatbot", Model: r.eliza})
-	h, err := gateway.New(cfg)
+	// Each route's Bedrock model has a fake of its own, so they come in as
+	// extra models; everything else is assembled as in production.
+	h, err := app.New(ctx, cfg, app.WithLogger(quiet), app.WithModels(models...))
 	if err != nil {
-		tb.Fatalf("gateway.New: %v", err)
+		tb.Fatalf("app.New: %v", err)
 	}
-	r.gw = httptest.NewServer(guard.CORS(h))
+	r.gw = httptest.NewServer(h)
 	r.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}}
 	tb.Cleanup(func() {
 		r.gw.CloseClientConnections()

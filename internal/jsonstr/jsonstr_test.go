@@ -1,10 +1,10 @@
-package jsontext_test
+package jsonstr_test
 
 import (
 	"encoding/json"
 	"testing"
 
-	"github.com/chatbot-gateway/chatbot/internal/jsontext"
+	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
 func TestAppendString(t *testing.T) {
@@ -17,7 +17,7 @@ func TestAppendString(t *testing.T) {
 		{"é漢😀", `"é漢😀"`},
 		{"a\xffb", `"a\ufffdb"`},
 	} {
-		if got := string(jsontext.AppendString([]byte("x"), tc.in)); got != "x"+tc.want {
+		if got := string(jsonstr.AppendString([]byte("x"), tc.in)); got != "x"+tc.want {
 			t.Errorf("AppendString(%q) = %s, want x%s", tc.in, got, tc.want)
 		}
 	}
@@ -27,7 +27,7 @@ func BenchmarkAppendString(b *testing.B) {
 	buf := make([]byte, 0, 256)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = jsontext.AppendString(buf[:0], "a plain token with \"quotes\" and ünïcode")
+		buf = jsonstr.AppendString(buf[:0], "a plain token with \"quotes\" and ünïcode")
 	}
 }
 
@@ -36,7 +36,7 @@ func FuzzAppendString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b := jsontext.AppendString(nil, s)
+		b := jsonstr.AppendString(nil, s)
 		var got string
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatalf("AppendString(%q) = %s: not valid JSON: %v", s, b, err)
