@@ -50,7 +50,7 @@ write-client-config:
 	region="$$(terraform -chdir=$(TF_DIR) output -raw region)"; \
 	{ \
 	  echo "# Written by make deploy. LiteLLM proxy entry for the deployed gateway."; \
-	  echo "# The gateway needs x-amz-content-sha256 on POSTs (CloudFront OAC); see README."; \
+	  echo "# The gateway needs x-amz-content-sha256 on POSTs (CloudFront OAC); see docs/clients.md#behind-cloudfront-the-payload-hash."; \
 	  echo "model_list:"; \
 	  echo "  - model_name: chatbot"; \
 	  echo "    litellm_params:"; \

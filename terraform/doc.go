@@ -10,5 +10,6 @@
 // invoke the function, how CloudFront signs, what the execution role may
 // do), and evaluate variable validations and the Bedrock ARN expressions with
 // sample inputs. They do not replace `terraform validate` or a real
-// deployment; the README lists what only a deployment can confirm.
+// deployment; docs/deploy.md#what-a-real-deployment-must-still-confirm lists
+// what only a deployment can confirm.
 package terraform
