@@ -16,17 +16,14 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeModel is a chat.Model whose behaviour each test writes.
-type fakeModel func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error)
-
-func (f fakeModel) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
-	return f(ctx, req, emit)
-}
+type fakeModel = chat.ModelFunc
 
 // words emits each word in turn and reports the given usage.
 func words(ws ...string) fakeModel {
@@ -124,34 +121,10 @@ func (s *server) post(t testing.TB, body string) *http.Response {
 	return resp
 }
 
-// chunk is a chat.completion.chunk or an in-band error, decoded.
-type chunk struct {
-	ID      string `json:"id"`
-	Object  string `json:"object"`
-	Created int64  `json:"created"`
-	Model   string `json:"model"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Role    *string `json:"role"`
-			Content *string `json:"content"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
-	} `json:"usage"`
-	Error *errorBody `json:"error"`
-}
-
-type errorBody struct {
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Code    string  `json:"code"`
-	Param   *string `json:"param"`
-}
+type (
+	chunk     = gatewaytest.Chunk
+	errorBody = gatewaytest.Error
+)
 
 // readStream parses a whole SSE response: the chunks before [DONE], and
 // whether [DONE] came last.
@@ -169,26 +142,16 @@ func readStream(t testing.TB, body io.Reader) (chunks []chunk, done bool, r *sse
 			}
 			return chunks, true, r
 		}
-		var c chunk
-		if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-			t.Fatalf("event %d is not JSON: %q", i, ev.Data)
+		c, err := gatewaytest.Decode(ev.Data)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
 		}
 		chunks = append(chunks, c)
 	}
 	return chunks, false, r
 }
 
-func text(chunks []chunk) string {
-	var b strings.Builder
-	for _, c := range chunks {
-		for _, ch := range c.Choices {
-			if ch.Delta.Content != nil {
-				b.WriteString(*ch.Delta.Content)
-			}
-		}
-	}
-	return b.String()
-}
+func text(chunks []chunk) string { return gatewaytest.Text(chunks) }
 
 func decodeError(t testing.TB, resp *http.Response) errorBody {
 	t.Helper()
@@ -215,9 +178,9 @@ func (e *eventReader) chunk(t testing.TB) chunk {
 	if err != nil {
 		t.Fatalf("next event: %v", err)
 	}
-	var c chunk
-	if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-		t.Fatalf("event is not JSON: %q", ev.Data)
+	c, err := gatewaytest.Decode(ev.Data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }

@@ -33,8 +33,8 @@ func TestStreamFrames(t *testing.T) {
 	}
 	roles, finishes := 0, 0
 	for i, c := range chunks {
-		if c.Object != "chat.completion.chunk" || c.Model != "echo" || c.ID != chunks[0].ID || !strings.HasPrefix(c.ID, "chatcmpl-") {
-			t.Errorf("chunk %d: object=%q model=%q id=%q", i, c.Object, c.Model, c.ID)
+		if c.ID == nil || c.Object != "chat.completion.chunk" || c.Model != "echo" || *c.ID != *chunks[0].ID || !strings.HasPrefix(*c.ID, "chatcmpl-") {
+			t.Errorf("chunk %d: object=%q model=%q id=%v", i, c.Object, c.Model, c.ID)
 		}
 		for _, ch := range c.Choices {
 			if ch.Delta.Role != nil {

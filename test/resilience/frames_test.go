@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
 
@@ -39,25 +40,7 @@ func (r *result) outcome() outcome {
 	}
 }
 
-type chunk struct {
-	ID      *string `json:"id"`
-	Object  string  `json:"object"`
-	Model   string  `json:"model"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Role    *string `json:"role"`
-			Content *string `json:"content"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage json.RawMessage `json:"usage"`
-	Error *struct {
-		Message string `json:"message"`
-		Type    string `json:"type"`
-		Code    string `json:"code"`
-	} `json:"error"`
-}
+type chunk = gatewaytest.Chunk
 
 // checkFrames checks a whole SSE body frame by frame: only data and
 // comment lines, every frame complete, every data line JSON or [DONE],
@@ -123,7 +106,7 @@ func checkFrames(body []byte) (*result, error) {
 		}
 		if len(c.Choices) == 0 {
 			sawUsageOnly = true
-			if !finish || len(c.Usage) == 0 {
+			if !finish || c.Usage == nil {
 				return nil, fmt.Errorf("frame %d: a chunk without choices must be the usage after the finish: %q", i, ev.Data)
 			}
 			continue
