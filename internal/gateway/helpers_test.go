@@ -106,14 +106,10 @@ type server struct {
 }
 
 // newServer serves a gateway with an "echo" model (the default) and an
-// "eliza" fallback, both overridable through mod; wrap, if given, sits in
-// front of the gateway.
-func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handler) http.Handler) *server {
+// "eliza" fallback, both overridable through mod.
+func newServer(t testing.TB, mod func(*gateway.Config)) *server {
 	t.Helper()
 	handler, logs := newGateway(t, mod)
-	for _, w := range wrap {
-		handler = w(handler)
-	}
 	s := httptest.NewServer(handler)
 	t.Cleanup(s.Close)
 	return &server{Server: s, logs: logs}
