@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -39,14 +40,40 @@ func words(ws ...string) fakeModel {
 
 // logBuffer collects log lines safely across goroutines.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed and replaced on every write
 }
+
+func newLogBuffer() *logBuffer { return &logBuffer{written: make(chan struct{})} }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	close(l.written)
+	l.written = make(chan struct{})
 	return l.buf.Write(p)
+}
+
+// waitFor returns once cond holds, checking it after every write; a line
+// that never comes fails the test after 10s rather than hanging it.
+func (l *logBuffer) waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	guard := time.NewTimer(10 * time.Second)
+	defer guard.Stop()
+	for {
+		l.mu.Lock()
+		written := l.written
+		l.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-written:
+		case <-guard.C:
+			t.Fatal("condition on the log not met within 10s")
+		}
+	}
 }
 
 // lines returns the decoded log lines whose msg is msg.
@@ -76,11 +103,20 @@ type server struct {
 }
 
 // newServer serves a gateway with an "echo" model (the default) and an
-// "eliza" fallback, both overridable through mod; wrap, if given, sits in
-// front of the gateway.
-func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handler) http.Handler) *server {
+// "eliza" fallback, both overridable through mod.
+func newServer(t testing.TB, mod func(*gateway.Config)) *server {
 	t.Helper()
-	logs := &logBuffer{}
+	handler, logs := newGateway(t, mod)
+	s := httptest.NewServer(handler)
+	t.Cleanup(s.Close)
+	return &server{Server: s, logs: logs}
+}
+
+// newGateway builds the gateway newServer serves, without a server: tests
+// in a synctest bubble, where no socket may be used, call it through serve.
+func newGateway(t testing.TB, mod func(*gateway.Config)) (http.Handler, *logBuffer) {
+	t.Helper()
+	logs := newLogBuffer()
 	cfg := gateway.Config{
 		Models: []gateway.ModelEntry{
 			{ID: "echo", OwnedBy: "test", Model: words("Hello", " there", "!")},
@@ -97,13 +133,17 @@ func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handle
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handler http.Handler = h
-	for _, w := range wrap {
-		handler = w(handler)
-	}
-	s := httptest.NewServer(handler)
-	t.Cleanup(s.Close)
-	return &server{Server: s, logs: logs}
+	return h, logs
+}
+
+// serve posts body to h in the calling goroutine, under ctx, and returns
+// the response once the handler has returned.
+func serve(ctx context.Context, h http.Handler, body string) *http.Response {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
 }
 
 func (s *server) post(t testing.TB, body string) *http.Response {
