@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,24 +12,6 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
-
-// clock is a settable time source shared by the guard and the test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func TestMintedTokens(t *testing.T) {
 	t.Parallel()
@@ -44,7 +25,7 @@ func TestMintedTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	acfg := auth.Config{APIKeys: auth.APIKeyConfig{Keys: keys, TokenSigningKey: auth.Secret(signing)}}
-	clk := &clock{now: time.Now()}
+	clk := authtest.NewClock()
 	guard, err := auth.New(context.Background(), acfg, auth.WithTimeFunc(clk.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +94,7 @@ func TestMintedTokens(t *testing.T) {
 	if resp := do("/v1/chat/completions", tampered, hello); resp.StatusCode != 401 {
 		t.Errorf("tampered token: status %d, want 401", resp.StatusCode)
 	}
-	clk.advance(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if resp := do("/v1/chat/completions", token, hello); resp.StatusCode != 401 {
 		t.Errorf("expired token: status %d, want 401", resp.StatusCode)
 	}
