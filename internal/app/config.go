@@ -130,6 +130,13 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ALLOWED_CIDRS", err)
 	c.AllowedCIDRs = cidrs
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
+	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" {
+		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
+		// which any caller that reaches the function can write; only the origin
+		// secret proves the header came from CloudFront.
+		e.fail("ALLOWED_CIDRS", errors.New("needs ORIGIN_VERIFY_SECRET in Lambda mode: "+
+			"CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront"))
+	}
 
 	arn = applyAuthMode(e, &c, arn)
 	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
