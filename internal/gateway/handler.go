@@ -245,8 +245,7 @@ func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
-			Message: "Content-Type must be application/json"}
+		return nil, errNotJSON()
 	}
 	limit := h.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -261,6 +260,11 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		return nil, invalid("", "invalid_body", "could not read the request body")
 	}
 	return body, nil
+}
+
+func errNotJSON() *apiError {
+	return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
+		Message: "Content-Type must be application/json"}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
