@@ -56,6 +56,10 @@ type Config struct {
 	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
 	// see ParseOrigins. Empty: no cross-origin browser access.
 	AllowedOrigins []string
+	// LoopbackOnly serves only requests addressed to a loopback name or
+	// address on the port they arrived on (others get 421): the guard
+	// against DNS rebinding when auth is off.
+	LoopbackOnly bool
 
 	Logger    *slog.Logger               // default: slog.Default()
 	RequestID func(*http.Request) string // default: a random id
@@ -149,7 +153,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.finish(rec)
 	}()
-	if h.cors(rw, r, rec) {
+	if h.loopbackHost(rw, r, rec) || h.cors(rw, r, rec) {
 		return
 	}
 	h.route(rw, r, rec)
