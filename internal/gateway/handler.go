@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -261,7 +262,12 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		if errors.As(err, &mbe) {
 			return nil, err
 		}
-		return nil, invalid("", "invalid_body", "could not read the request body")
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The local server's CHATBOT_READ_TIMEOUT passed.
+			return nil, fmt.Errorf("%w: %w", &apiError{Status: http.StatusRequestTimeout, Type: typeInvalidRequest,
+				Code: "request_timeout", Message: "the request body did not arrive in time"}, err)
+		}
+		return nil, fmt.Errorf("%w: %w", invalid("", "invalid_body", "could not read the request body"), err)
 	}
 	return body, nil
 }
