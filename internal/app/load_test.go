@@ -37,7 +37,8 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.MaxBodyBytes != 256<<10 || c.MaxTokens != 1024 || c.Heartbeat != 10*time.Second ||
-		c.DeadlineMargin != 2*time.Second || c.WebDir != "web/out" || c.ElizaWordDelay != 0 || c.LogLevel != slog.LevelInfo {
+		c.DeadlineMargin != 2*time.Second || c.WebDir != "web/out" || c.ElizaWordDelay != 0 || c.LogLevel != slog.LevelInfo ||
+		c.ReadTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", c)
 	}
 	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.Lambda || c.Bedrock.Enabled() || c.Metrics.Enabled {
@@ -90,6 +91,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "zero max tokens", env: map[string]string{"CHATBOT_MAX_TOKENS": "0"}, want: "CHATBOT_MAX_TOKENS"},
 		{name: "bare number heartbeat", env: map[string]string{"CHATBOT_HEARTBEAT": "10"}, want: "write 10s"},
 		{name: "bare number first-token timeout", env: map[string]string{"BEDROCK_FIRST_TOKEN_TIMEOUT": "10"}, want: "BEDROCK_FIRST_TOKEN_TIMEOUT"},
+		{name: "zero read timeout", env: map[string]string{"CHATBOT_READ_TIMEOUT": "0s"}, want: "CHATBOT_READ_TIMEOUT"},
 		{name: "negative margin", env: map[string]string{"DEADLINE_MARGIN": "-1s"}, want: "DEADLINE_MARGIN"},
 		{name: "bad word delay", env: map[string]string{"ELIZA_WORD_DELAY": "soon"}, want: "ELIZA_WORD_DELAY"},
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
