@@ -154,7 +154,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.finish(rec)
 	}()
-	if h.loopbackHost(rw, r, rec) || h.cors(rw, r, rec) {
+	if malformed(rw, r, rec) || h.loopbackHost(rw, r, rec) || h.cors(rw, r, rec) {
 		return
 	}
 	h.route(rw, r, rec)
