@@ -11,7 +11,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 )
 
-var errForeignHost = errors.New("Host is not a loopback name on the port the request arrived on")
+var errForeignHost = errors.New("not a loopback name on the port the request arrived on")
 
 // loopbackHost answers 421 (Misdirected Request) unless the request is
 // addressed to a loopback name or address (localhost, 127.0.0.0/8, ::1) on
@@ -24,7 +24,7 @@ func (h *Handler) loopbackHost(w http.ResponseWriter, r *http.Request, rec *Reco
 	if !h.cfg.LoopbackOnly || hostIsLocal(r) {
 		return false
 	}
-	rec.Err = fmt.Errorf("Host %s: %w", quote(r.Host), errForeignHost)
+	rec.Err = fmt.Errorf("request addressed to %s: %w", quote(r.Host), errForeignHost)
 	fail(w, rec, &apiError{Status: http.StatusMisdirectedRequest, Type: typeInvalidRequest, Code: "misdirected_request",
 		Message: "this gateway answers only requests addressed to localhost, 127.0.0.1 or [::1] on its own port"})
 	return true
