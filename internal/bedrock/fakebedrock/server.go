@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -191,6 +193,12 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
 	}
+	if limit := fam.maxTokens(body); limit > 0 && s.count() > limit {
+		s.Tokens, s.Finish = limit, "length"
+		if len(s.Words) > 0 {
+			s.Words = s.Words[:limit]
+		}
+	}
 	h.stream(w, r, fam, s)
 }
 
@@ -250,6 +258,16 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	for i := 0; ; i++ {
 		if s.Cut && i == s.CutAfter {
 			cut(rc)
+			return
+		}
+		if s.Stall && i == s.StallAfter {
+			<-ctx.Done()
+			return
+		}
+		if s.HugeFrame > 0 && i == s.HugeFrameAfter {
+			if fw.prelude(s.HugeFrame) == nil {
+				<-ctx.Done()
+			}
 			return
 		}
 		if s.Exception != "" && i == s.ExceptionAfter {
@@ -334,6 +352,18 @@ func (fw *frameWriter) exception(excType, message string) error {
 	msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
 	msg.Payload = b
 	return fw.write(msg)
+}
+
+// prelude writes only the 12-byte prelude of a frame announcing total
+// bytes (no headers), with its valid checksum, and none of the rest.
+func (fw *frameWriter) prelude(total uint32) error {
+	var b [12]byte
+	binary.BigEndian.PutUint32(b[0:4], total)
+	binary.BigEndian.PutUint32(b[8:12], crc32.ChecksumIEEE(b[:8]))
+	if _, err := fw.w.Write(b[:]); err != nil {
+		return err
+	}
+	return fw.rc.Flush()
 }
 
 func (fw *frameWriter) write(msg eventstream.Message) error {
