@@ -76,7 +76,7 @@ resource "aws_lambda_function" "gateway" {
       error_message = "api_keys_secret_arn is set but enable_api_keys is false: the secret would be ignored."
     }
     precondition {
-      condition     = var.api_keys_secret_arn == "" || split(":", var.api_keys_secret_arn)[3] == var.region
+      condition     = var.api_keys_secret_arn == "" || try(split(":", var.api_keys_secret_arn)[3], "") == var.region
       error_message = "api_keys_secret_arn must be a secret in var.region: the function reads it from its own region."
     }
     precondition {
