@@ -1,5 +1,6 @@
 # OpenAI SDK compatibility (test/sdk/): the official openai npm package
-# against the real gateway binary, which the test builds and starts itself.
+# against the real gateway binary, which the test builds and starts itself,
+# directly and through the local CloudFront stand-in of terraform/functions.
 
 TEST_TARGETS += test-sdk
 
@@ -13,4 +14,4 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 	touch $@
 
 test-sdk: $(SDK_NPM_STAMP)
-	cd $(SDK) && node --test --test-concurrency=1 sdk.test.mjs
+	cd $(SDK) && node --test --test-concurrency=1 sdk.test.mjs cloudfront.test.mjs
