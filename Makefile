@@ -22,7 +22,7 @@ help:
 	@echo "make test     run every test (Go, web, SDK, Terraform checks)"
 	@echo "make lambda   build dist/bootstrap and dist/chatbot.zip for AWS Lambda (arm64)"
 	@echo "make bench    run the benchmarks"
-	@echo "make deploy | smoke | destroy   the AWS stack (see README)"
+	@echo "make deploy | smoke | destroy   the AWS stack (see docs/deploy.md)"
 
 ## Local server ---------------------------------------------------------------
 

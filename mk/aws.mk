@@ -75,7 +75,7 @@ write-client-config:
 	    echo "# The Lambda@Edge function adds x-amz-content-sha256: LiteLLM works unmodified."; \
 	  else \
 	    echo "# POSTs need x-amz-content-sha256 (CloudFront OAC), which LiteLLM cannot add:"; \
-	    echo "# deploy with edge_payload_hash = true (docs/deploy.md)."; \
+	    echo "# deploy with edge_payload_hash = true (docs/deploy.md, docs/clients.md#behind-cloudfront-the-payload-hash)."; \
 	  fi; \
 	  echo "model_list:"; \
 	  echo "  - model_name: chatbot"; \

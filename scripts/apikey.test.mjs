@@ -21,20 +21,32 @@ const script = path.join(repoRoot, 'scripts', 'apikey.sh');
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
 // The first version Terraform writes (terraform/secrets.tf: jsonencode of
-// { api_keys = {}, token_signing_key = random_bytes...hex }).
+// { api_keys = {}, token_signing_key_pending = random_bytes...hex }).
 const signingKey = randomBytes(32).toString('hex');
-const terraformSecret = JSON.stringify({ api_keys: {}, token_signing_key: signingKey });
+const terraformSecret = JSON.stringify({ api_keys: {}, token_signing_key_pending: signingKey });
 
 describe('editing the secret', () => {
-  test('adding keeps the signing key and every other key', () => {
+  test('the first key activates the pending signing key; later keys keep it', () => {
     const one = editSecret(terraformSecret, 'add', 'first', sha256('sk-a'));
+    assert.deepEqual(JSON.parse(one), { api_keys: { first: sha256('sk-a') }, token_signing_key: signingKey });
     const two = JSON.parse(editSecret(one, 'add', 'second', sha256('sk-b')));
     assert.deepEqual(two, { api_keys: { first: sha256('sk-a'), second: sha256('sk-b') }, token_signing_key: signingKey });
   });
 
-  test('revoking removes only that key', () => {
+  test('revoking removes only that key; the last one parks the signing key again', () => {
     const two = editSecret(editSecret(terraformSecret, 'add', 'a', sha256('sk-a')), 'add', 'b', sha256('sk-b'));
-    assert.deepEqual(JSON.parse(editSecret(two, 'revoke', 'a')), { api_keys: { b: sha256('sk-b') }, token_signing_key: signingKey });
+    const one = editSecret(two, 'revoke', 'a');
+    assert.deepEqual(JSON.parse(one), { api_keys: { b: sha256('sk-b') }, token_signing_key: signingKey });
+    assert.deepEqual(JSON.parse(editSecret(one, 'revoke', 'b')), { api_keys: {}, token_signing_key_pending: signingKey });
+  });
+
+  test('a secret given with an active signing key keeps it', () => {
+    const given = JSON.stringify({ api_keys: { a: sha256('sk-a') }, token_signing_key: signingKey, note: 'kept' });
+    assert.deepEqual(JSON.parse(editSecret(given, 'add', 'b', sha256('sk-b'))), {
+      api_keys: { a: sha256('sk-a'), b: sha256('sk-b') },
+      token_signing_key: signingKey,
+      note: 'kept',
+    });
   });
 
   test('the plain list form becomes JSON', () => {
@@ -143,9 +155,13 @@ describe('keys made this way work in the gateway', () => {
   }
 
   test('a key added to the Terraform secret chats and mints a token; revoked, it is refused', async () => {
+    // The untouched first version must not stop the gateway from starting.
+    let gw = await gatewayWithSecret();
+    await gw.stop();
+
     const key = 'sk-' + randomBytes(32).toString('base64url');
     secret = await cli(['add', 'e2e', sha256(key)], secret);
-    let gw = await gatewayWithSecret();
+    gw = await gatewayWithSecret();
     try {
       const res = await chat(gw.url, key);
       assert.equal(res.status, 200, await res.clone().text());
@@ -156,6 +172,7 @@ describe('keys made this way work in the gateway', () => {
     } finally {
       await gw.stop();
     }
+    secret = await cli(['add', 'other', sha256('sk-' + randomBytes(32).toString('base64url'))], secret);
     secret = await cli(['revoke', 'e2e'], secret);
     gw = await gatewayWithSecret();
     try {
@@ -163,6 +180,11 @@ describe('keys made this way work in the gateway', () => {
     } finally {
       await gw.stop();
     }
+
+    // Revoking the last key must leave a secret the gateway still starts with.
+    secret = await cli(['revoke', 'other'], secret);
+    gw = await gatewayWithSecret();
+    await gw.stop();
   });
 
   test('a key from the local file chats when passed as API_KEY_SHA256S', async () => {

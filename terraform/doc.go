@@ -15,6 +15,7 @@
 // sample inputs, preconditions included. They also check that
 // tests/*.tftest.hcl (terraform test with mocked providers, run where the
 // registry is reachable) parse and stay complete. They do not replace
-// `terraform validate` or a real deployment; docs/deploy.md lists what only a
+// `terraform validate` or a real deployment;
+// docs/deploy.md#what-a-real-deployment-must-still-confirm lists what only a
 // deployment can confirm.
 package terraform

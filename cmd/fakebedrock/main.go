@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
 )
 
@@ -69,7 +70,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("parse -addr: %w", err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !auth.IsLoopbackHost(host) {
 		return fmt.Errorf("-addr %s: only loopback addresses are allowed", *addr)
 	}
 	ln, err := net.Listen("tcp", *addr)

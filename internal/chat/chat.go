@@ -96,3 +96,12 @@ func (e *PublicError) Error() string { return e.Message }
 
 // Unwrap returns the error's kind.
 func (e *PublicError) Unwrap() error { return e.Kind }
+
+// ModelFunc adapts a function to the Model interface, as http.HandlerFunc
+// does for handlers.
+type ModelFunc func(ctx context.Context, req *Request, emit Emit) (Result, error)
+
+// Stream calls f(ctx, req, emit).
+func (f ModelFunc) Stream(ctx context.Context, req *Request, emit Emit) (Result, error) {
+	return f(ctx, req, emit)
+}

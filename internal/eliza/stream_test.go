@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -138,74 +139,71 @@ func TestStreamMaxTokens(t *testing.T) {
 	}
 }
 
+// The timing tests run in a synctest bubble: the clock is fake, so each
+// word comes exactly one delay after the one before.
+
 func TestStreamPacing(t *testing.T) {
 	t.Parallel()
-	const delay = 5 * time.Millisecond
-	m, err := eliza.New(eliza.Options{WordDelay: delay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pieces []string
-	var at []time.Time
-	_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(s string) error {
-		pieces = append(pieces, s)
-		at = append(at, time.Now())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(pieces, ""), m.Reply([]string{"my mother hates me"}); got != want {
-		t.Fatalf("pieces join to %q, want %q", got, want)
-	}
-	if len(at) < 3 {
-		t.Fatalf("only %d pieces", len(at))
-	}
-	for i := 1; i < len(at); i++ {
-		if gap := at[i].Sub(at[i-1]); gap < delay {
-			t.Errorf("piece %d came %v after the one before, want at least %v", i, gap, delay)
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 40 * time.Millisecond
+		m, err := eliza.New(eliza.Options{WordDelay: delay})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		var pieces []string
+		var at []time.Duration
+		start := time.Now()
+		_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(s string) error {
+			pieces = append(pieces, s)
+			at = append(at, time.Since(start))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(pieces, ""), m.Reply([]string{"my mother hates me"}); got != want {
+			t.Fatalf("pieces join to %q, want %q", got, want)
+		}
+		if len(at) < 3 {
+			t.Fatalf("only %d pieces", len(at))
+		}
+		for i, d := range at {
+			if want := time.Duration(i) * delay; d != want {
+				t.Errorf("piece %d came at %v, want %v", i, d, want)
+			}
+		}
+	})
 }
 
 func TestStreamCancel(t *testing.T) {
 	t.Parallel()
-	m, err := eliza.New(eliza.Options{WordDelay: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	got := make(chan string, 100)
-	type outcome struct {
-		res chat.Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		m, err := eliza.New(eliza.Options{WordDelay: delay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var pieces []string
+		start := time.Now()
 		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(s string) error {
-			got <- s
+			pieces = append(pieces, s)
+			if len(pieces) == 2 {
+				time.AfterFunc(delay/2, cancel)
+			}
 			return nil
 		})
-		done <- outcome{res, err}
-	}()
-	first := <-got
-	cancel()
-	select {
-	case o := <-done:
-		if !errors.Is(o.err, context.Canceled) {
-			t.Errorf("Stream returned %v, want context.Canceled", o.err)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Stream returned %v, want context.Canceled", err)
 		}
-		if o.res.Usage.CompletionTokens != 1 {
-			t.Errorf("CompletionTokens = %d, want 1", o.res.Usage.CompletionTokens)
+		if took, want := time.Since(start), delay+delay/2; took != want {
+			t.Errorf("Stream returned after %v, want %v: as soon as the context ended", took, want)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return after cancel")
-	}
-	close(got)
-	if first != "Why" || len(got) != 0 {
-		t.Errorf("emitted %q then %d more pieces, want only the first word", first, len(got))
-	}
+		if strings.Join(pieces, "") != "Why do" || res.Usage.CompletionTokens != 2 {
+			t.Errorf("emitted %q, %d tokens; want the first two words only", pieces, res.Usage.CompletionTokens)
+		}
+	})
 }
 
 func TestStreamCancelledBeforeStart(t *testing.T) {

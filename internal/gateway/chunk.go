@@ -4,7 +4,7 @@ import (
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
-	"github.com/chatbot-gateway/chatbot/internal/jsontext"
+	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
 // chunker encodes chat.completion.chunk objects by appending to one reused
@@ -26,11 +26,11 @@ func newChunker(id string, created int64, model string) *chunker {
 // the model that actually answers.
 func (c *chunker) reset(id string, created int64, model string) {
 	b := append(c.prefix[:0], `{"id":`...)
-	b = jsontext.AppendString(b, id)
+	b = jsonstr.AppendString(b, id)
 	b = append(b, `,"object":"chat.completion.chunk","created":`...)
 	b = strconv.AppendInt(b, created, 10)
 	b = append(b, `,"model":`...)
-	b = jsontext.AppendString(b, model)
+	b = jsonstr.AppendString(b, model)
 	c.prefix = append(b, ',')
 	c.first = true
 }
@@ -44,7 +44,7 @@ func (c *chunker) delta(text string) []byte {
 		c.first = false
 	}
 	b = append(b, `"content":`...)
-	b = jsontext.AppendString(b, text)
+	b = jsonstr.AppendString(b, text)
 	b = append(b, `},"logprobs":null,"finish_reason":null}]}`...)
 	c.buf = b
 	return b
@@ -54,7 +54,7 @@ func (c *chunker) delta(text string) []byte {
 func (c *chunker) finish(reason chat.FinishReason) []byte {
 	b := append(c.buf[:0], c.prefix...)
 	b = append(b, `"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":`...)
-	b = jsontext.AppendString(b, string(reason))
+	b = jsonstr.AppendString(b, string(reason))
 	b = append(b, `}]}`...)
 	c.buf = b
 	return b
@@ -84,10 +84,10 @@ func appendUsage(b []byte, u chat.Usage) []byte {
 // errorFrame encodes the in-band error that ends a stream without [DONE].
 func errorFrame(b []byte, e *apiError) []byte {
 	b = append(b[:0], `{"error":{"message":`...)
-	b = jsontext.AppendString(b, e.Message)
+	b = jsonstr.AppendString(b, e.Message)
 	b = append(b, `,"type":`...)
-	b = jsontext.AppendString(b, e.Type)
+	b = jsonstr.AppendString(b, e.Type)
 	b = append(b, `,"param":null,"code":`...)
-	b = jsontext.AppendString(b, e.Code)
+	b = jsonstr.AppendString(b, e.Code)
 	return append(b, `}}`...)
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
-	"github.com/chatbot-gateway/chatbot/internal/sse"
 )
 
 var doneFrame = []byte("[DONE]")
@@ -23,7 +22,7 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		p, err = decodeRequest(body, h.lim)
 	}
 	if err != nil {
-		fail(w, rec, toAPIError(err))
+		fail(w, rec, err)
 		return
 	}
 	id := p.req.Model
@@ -139,12 +138,11 @@ func inBand(err error) *apiError {
 }
 
 func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	sw, err := sse.Start(w)
+	sw, err := startStream(w)
 	if err != nil {
 		rec.Outcome = "client_gone"
 		return
 	}
-	rec.stream = sw
 	stop := sw.Heartbeat(ctx, h.cfg.Heartbeat)
 	defer stop()
 
@@ -161,7 +159,7 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 			rec.Outcome = "client_gone"
 			return
 		}
-		rec.Outcome, rec.ErrorCode = "error", e.Code
+		rec.Outcome, rec.ErrorCode, rec.Err = "error", e.Code, err
 		_ = sw.Data(errorFrame(ch.buf, e))
 		return
 	}
@@ -197,6 +195,7 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 			rec.Outcome = "client_gone"
 			return
 		}
+		rec.Err = err
 		fail(w, rec, e)
 		return
 	}

@@ -205,7 +205,7 @@ func TestRequestLogLine(t *testing.T) {
 	s := newServer(t, nil)
 	resp := s.post(t, hello)
 	readStream(t, resp.Body)
-	waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
+	s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
 	l := s.logs.lines(t, "request")[0]
 	for k, want := range map[string]any{
 		"method": "POST", "path": "/v1/chat/completions", "status": float64(200), "model": "echo",

@@ -53,6 +53,9 @@ type Config struct {
 	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
 	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
 	Static         http.Handler  // serves the chat page at /; nil: none
+	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
+	// see ParseOrigins. Empty: no cross-origin browser access.
+	AllowedOrigins []string
 
 	Logger    *slog.Logger               // default: slog.Default()
 	RequestID func(*http.Request) string // default: a random id
@@ -64,11 +67,12 @@ type Config struct {
 
 // Handler serves the gateway's HTTP API.
 type Handler struct {
-	cfg    Config
-	models map[string]ModelEntry
-	ids    []string
-	lim    limits
-	log    *slog.Logger
+	cfg       Config
+	models    map[string]ModelEntry
+	ids       []string
+	lim       limits
+	log       *slog.Logger
+	anyOrigin bool
 }
 
 // New checks cfg and builds the handler.
@@ -111,6 +115,10 @@ func New(cfg Config) (*Handler, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if _, err := ParseOrigins(c.AllowedOrigins); err != nil {
+		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
+	}
+	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
 	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens}
 	h.log = c.Logger
 	return h, nil
@@ -131,15 +139,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			rec.Outcome = "panic"
+			rec.Err = fmt.Errorf("%w: %v", errPanic, v)
 			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if rec.stream != nil {
-				_ = rec.stream.Data(errorFrame(nil, inBand(errPanic)))
+			if rw.stream != nil {
+				_ = rw.stream.Data(errorFrame(nil, inBand(errPanic)))
 			} else if !rw.wrote {
 				writeError(rw, toAPIError(errPanic))
 			}
 		}
 		h.finish(rec)
 	}()
+	if h.cors(rw, r, rec) {
+		return
+	}
 	h.route(rw, r, rec)
 }
 
@@ -147,21 +159,21 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 	path := r.URL.Path
 	switch path {
 	case "/v1/chat/completions":
-		if allow(w, r, http.MethodPost) {
+		if allow(w, r, rec, http.MethodPost) {
 			h.completions(w, r, rec)
 		}
 	case "/v1/models":
-		if allow(w, r, http.MethodGet, http.MethodHead) {
+		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			h.listModels(w, r, rec)
 		}
 	case "/v1/tokens":
 		if h.cfg.Tokens == nil {
-			h.notFound(w, r)
-		} else if allow(w, r, http.MethodPost) {
+			h.notFound(w, r, rec)
+		} else if allow(w, r, rec, http.MethodPost) {
 			h.tokens(w, r, rec)
 		}
 	case "/healthz":
-		if allow(w, r, http.MethodGet, http.MethodHead) {
+		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}
 	default:
@@ -171,17 +183,17 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 			h.cfg.Static.ServeHTTP(w, r)
 			return
 		}
-		h.notFound(w, r)
+		h.notFound(w, r, rec)
 	}
 }
 
-func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rec *Record) {
+	fail(w, rec, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
 		Message: "no route for " + r.Method + " " + quote(r.URL.Path)})
 }
 
 // allow answers 405 with an Allow header unless r's method is one of methods.
-func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+func allow(w http.ResponseWriter, r *http.Request, rec *Record, methods ...string) bool {
 	for _, m := range methods {
 		if r.Method == m {
 			return true
@@ -189,7 +201,7 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 	}
 	list := strings.Join(methods, ", ")
 	w.Header().Set("Allow", list)
-	writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
+	fail(w, rec, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
 		Message: r.Method + " is not allowed here; use " + list})
 	return false
 }
@@ -210,7 +222,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 
 func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record) {
 	if _, err := h.authenticate(r, nil, rec); err != nil {
-		fail(w, rec, toAPIError(err))
+		fail(w, rec, err)
 		return
 	}
 	type model struct {
@@ -266,9 +278,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// fail answers e before anything of the response has left, and records
-// its code for the request's log line and metrics.
-func fail(w http.ResponseWriter, rec *Record, e *apiError) {
+// fail answers err before anything of the response has left, as the
+// client is told it (see toAPIError), and records its code and its cause
+// for the request's log line and metrics.
+func fail(w http.ResponseWriter, rec *Record, err error) {
+	e := toAPIError(err)
+	if rec.Err == nil {
+		rec.Err = err
+	}
 	rec.ErrorCode = e.Code
 	writeError(w, e)
 }

@@ -25,8 +25,10 @@ type Record struct {
 	AuthRefusal      string // the auth error code when refused
 	Outcome          string // complete, error, client_gone, panic
 	ErrorCode        string // the error code sent, in-band or not
-
-	stream *sse.Writer // set once the SSE stream has started
+	// Err is why the request failed: internal text for the log line
+	// (Bedrock's exception, the JWT library's reason), never sent to the
+	// client. Nil when it did not fail.
+	Err error
 }
 
 // recorder notes the status and the time of the first byte. It exposes the
@@ -34,9 +36,20 @@ type Record struct {
 // Flusher where there is one.
 type recorder struct {
 	http.ResponseWriter
-	rec   *Record
-	now   func() time.Time
-	wrote bool
+	rec    *Record
+	now    func() time.Time
+	wrote  bool
+	stream *sse.Writer // set once the SSE stream has started
+}
+
+// startStream starts the SSE stream on w and notes it, so that a panic
+// later can still end it with an in-band error.
+func startStream(w http.ResponseWriter) (*sse.Writer, error) {
+	sw, err := sse.Start(w)
+	if rw, ok := w.(*recorder); ok && err == nil {
+		rw.stream = sw
+	}
+	return sw, err
 }
 
 func (r *recorder) WriteHeader(status int) {
@@ -88,9 +101,15 @@ func (h *Handler) finish(rec *Record) {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}
 	}
+	if rec.Err != nil {
+		attrs = append(attrs, slog.String("error", rec.Err.Error()))
+	}
 	level := slog.LevelInfo
-	if rec.Status >= 500 || rec.Outcome == "panic" {
+	switch {
+	case rec.Status >= 500 || rec.Outcome == "panic":
 		level = slog.LevelError
+	case rec.Outcome == "error" && rec.Status < 400:
+		level = slog.LevelWarn // failed after the stream started
 	}
 	h.log.LogAttrs(context.Background(), level, "request", attrs...)
 	if h.cfg.Observe != nil {

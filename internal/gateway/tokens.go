@@ -47,7 +47,7 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
 		token, expires, err = h.cfg.Tokens.Mint(id, ttl)
 	}
 	if err != nil {
-		fail(w, rec, toAPIError(err))
+		fail(w, rec, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,33 +13,19 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
-// clock is a settable time source shared by the guard and the test.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestMintedTokens(t *testing.T) {
 	t.Parallel()
 	key, entry := authtest.APIKey(t, "backend")
-	env := map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": authtest.SigningKey(t)}
-	acfg, err := auth.LoadConfig(authtest.Getenv(env), false)
+	keys, err := auth.ParseAPIKeys([]string{entry})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: time.Now()}
+	signing, err := auth.DecodeSigningKey(authtest.SigningKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acfg := auth.Config{APIKeys: auth.APIKeyConfig{Keys: keys, TokenSigningKey: auth.Secret(signing)}}
+	clk := authtest.NewClock()
 	guard, err := auth.New(context.Background(), acfg, auth.WithTimeFunc(clk.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +94,7 @@ func TestMintedTokens(t *testing.T) {
 	if resp := do("/v1/chat/completions", tampered, hello); resp.StatusCode != 401 {
 		t.Errorf("tampered token: status %d, want 401", resp.StatusCode)
 	}
-	clk.advance(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	if resp := do("/v1/chat/completions", token, hello); resp.StatusCode != 401 {
 		t.Errorf("expired token: status %d, want 401", resp.StatusCode)
 	}

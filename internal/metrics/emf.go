@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
-	"github.com/chatbot-gateway/chatbot/internal/jsontext"
+	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
 // Metric names. The Terraform alarms and dashboard read these exact names.
@@ -67,7 +67,7 @@ func WithRoutes(paths ...string) Option {
 
 // New returns an emitter writing to w (os.Stdout on Lambda, whose output
 // becomes the function's log group) under namespace. The namespace is not
-// checked here; LoadConfig and ValidateNamespace do that.
+// checked here; ValidateNamespace does that.
 func New(w io.Writer, namespace string, opts ...Option) *EMF {
 	e := &EMF{w: w, now: time.Now}
 	WithRoutes(DefaultRoutes...)(e)
@@ -75,7 +75,7 @@ func New(w io.Writer, namespace string, opts ...Option) *EMF {
 		o(e)
 	}
 	h := []byte(`,"CloudWatchMetrics":[{"Namespace":`)
-	h = jsontext.AppendString(h, namespace)
+	h = jsonstr.AppendString(h, namespace)
 	h = append(h, `,"Dimensions":[[],["`+DimModel+`"],["`+DimRoute+`"]],"Metrics":[`...)
 	e.head = h
 	e.pool.New = func() any { b := make([]byte, 0, 1024); return &b }
@@ -198,7 +198,7 @@ func appendMember(b []byte, key, value string) []byte {
 	b = append(b, `,"`...)
 	b = append(b, key...)
 	b = append(b, `":`...)
-	return jsontext.AppendString(b, value)
+	return jsonstr.AppendString(b, value)
 }
 
 func b2f(v bool) float64 {

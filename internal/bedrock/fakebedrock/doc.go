@@ -9,6 +9,10 @@
 // pace, HTTP errors, in-stream exceptions, cut connections and silences, so
 // the production client can be tested end to end with the real SDK.
 //
+// New serves it on a free port of 127.0.0.1. NewPipe serves it over
+// in-memory connections instead, for tests in a testing/synctest bubble,
+// where the fake's pauses and the client's timers share one fake clock.
+//
 // It is not a model: the text is generated ("tok1 tok2 ..."), and it checks
 // only the shape of the request, not its meaning.
 package fakebedrock
