@@ -10,9 +10,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
-	"text/tabwriter"
+	"strings"
 	"time"
 )
 
@@ -26,65 +25,96 @@ type plan struct {
 	chunkTokens        int
 	chunkInterval      time.Duration
 	tputTokens, tputN  int // unpaced stream length, and runs (best counts)
+	answers, batch     int // whole answers for the CPU per answer, in batches
+	answerTokens       int
 	coldRuns           int
 	memoryConcurrences []int
+	steps              []string // of allSteps; nil means all
 }
+
+// allSteps are the measurements, in the order they run.
+var allSteps = []string{"memory", "cpu", "ttfb", "chunk", "throughput", "coldstart"}
+
+func (p plan) runs(step string) bool { return p.steps == nil || slices.Contains(p.steps, step) }
 
 var (
 	fullPlan = plan{seq: 2000, seqWarm: 200, c10: 4000, c100: 5000,
 		chunkStreams: 11, chunkTokens: 200, chunkInterval: time.Millisecond,
-		tputTokens: 200_000, tputN: 3, coldRuns: 5, memoryConcurrences: []int{1, 100, 200}}
+		tputTokens: 200_000, tputN: 3, answers: 4000, batch: 200, answerTokens: 20,
+		coldRuns: 5, memoryConcurrences: []int{1, 100, 200}}
 	quickPlan = plan{seq: 300, seqWarm: 50, c10: 600, c100: 1000,
 		chunkStreams: 4, chunkTokens: 100, chunkInterval: time.Millisecond,
-		tputTokens: 30_000, tputN: 1, coldRuns: 2, memoryConcurrences: []int{1, 100, 200}}
+		tputTokens: 30_000, tputN: 1, answers: 600, batch: 100, answerTokens: 20,
+		coldRuns: 2, memoryConcurrences: []int{1, 100, 200}}
 )
 
-// ttfbResult is one TTFB step, in microseconds.
+// quantiles of a latency, in microseconds.
+type quantiles struct {
+	P50 float64 `json:"p50_us"`
+	P95 float64 `json:"p95_us"`
+	P99 float64 `json:"p99_us"`
+}
+
+func quantilesOf(ds []time.Duration) quantiles {
+	return quantiles{us(percentile(ds, .5)), us(percentile(ds, .95)), us(percentile(ds, .99))}
+}
+
+func (q quantiles) minus(o quantiles) quantiles {
+	return quantiles{q.P50 - o.P50, q.P95 - o.P95, q.P99 - o.P99}
+}
+
+// ttfbResult is one TTFB step: each server's time to its first data frame,
+// and that time minus the fake's own time to its first frame.
 type ttfbResult struct {
-	Concurrency int     `json:"concurrency"`
-	Samples     int     `json:"samples"`
-	FakeP50     float64 `json:"fake_p50_us"`
-	FakeP99     float64 `json:"fake_p99_us"`
-	GatewayP50  float64 `json:"gateway_p50_us"`
-	GatewayP99  float64 `json:"gateway_p99_us"`
-	AddedP50    float64 `json:"added_p50_us"`
-	AddedP95    float64 `json:"added_p95_us"`
-	AddedP99    float64 `json:"added_p99_us"`
+	Concurrency  int       `json:"concurrency"`
+	Samples      int       `json:"samples"`
+	Fake         quantiles `json:"fake"`
+	Gateway      quantiles `json:"gateway"`
+	Floor        quantiles `json:"floor"`
+	GatewayAdded quantiles `json:"gateway_added"`
+	FloorAdded   quantiles `json:"floor_added"`
 }
 
 type chunkResult struct {
-	Samples   int     `json:"samples"`
-	P50       float64 `json:"p50_us"`
-	P99       float64 `json:"p99_us"`
-	DirectP50 float64 `json:"direct_p50_us"` // straight from the fake, for scale
-	DirectP99 float64 `json:"direct_p99_us"`
+	Samples int       `json:"samples"`
+	Gateway quantiles `json:"gateway"`
+	Floor   quantiles `json:"floor"`
+	Direct  quantiles `json:"direct"` // straight from the fake, for scale
 }
 
 type throughputResult struct {
 	Gateway             rate    `json:"gateway"`
+	Floor               rate    `json:"floor"`
 	Direct              rate    `json:"direct"` // the fake alone
 	AddedAllocsPerFrame float64 `json:"added_allocs_per_frame"`
 }
 
-type row struct {
-	Metric string `json:"metric"`
-	Value  string `json:"value"`
-	Target string `json:"target,omitempty"`
-	Result string `json:"result,omitempty"` // PASS, MISS or ""
+type answerResult struct {
+	Tokens  int       `json:"tokens"`
+	Gateway perAnswer `json:"gateway"`
+	Floor   perAnswer `json:"floor"`
+}
+
+type memoryResult struct {
+	Streams int       `json:"streams"`
+	Gateway footprint `json:"gateway"`
+	Floor   footprint `json:"floor"`
 }
 
 type results struct {
 	Time       string           `json:"time"`
+	Command    string           `json:"command"`
 	GoVersion  string           `json:"go_version"`
 	GOMAXPROCS int              `json:"gomaxprocs"`
 	NumCPU     int              `json:"num_cpu"`
 	LoadBefore string           `json:"loadavg_before"`
 	LoadAfter  string           `json:"loadavg_after"`
 	Quick      bool             `json:"quick"`
+	Memory     []memoryResult   `json:"memory"`
+	Answer     answerResult     `json:"answer"`
 	TTFB       []ttfbResult     `json:"ttfb"`
-	Chunk      chunkResult      `json:"chunk_overhead"`
+	Chunk      chunkResult      `json:"chunk_relay"`
 	Throughput throughputResult `json:"throughput"`
-	Memory     []footprint      `json:"memory"`
 	ColdStart  *coldStart       `json:"cold_start,omitempty"`
 	ColdError  string           `json:"cold_start_error,omitempty"`
 	ZipBytes   int64            `json:"zip_bytes,omitempty"`
@@ -92,30 +122,37 @@ type results struct {
 }
 
 func main() {
+	if kind := os.Getenv(serveEnv); kind != "" {
+		if err := serveChild(kind); err != nil {
+			fmt.Fprintf(os.Stderr, "chatbench %s server: %v\n", kind, err)
+			os.Exit(1)
+		}
+		return
+	}
 	quick := flag.Bool("quick", false, "a short run with fewer samples")
 	out := flag.String("out", "bench/results.json", "where to write the JSON results (\"\" for none)")
 	cold := flag.Bool("coldstart", true, "run BenchmarkColdStart of cmd/chatbot (needs the go tool and the source tree)")
 	zip := flag.String("zip", "dist/chatbot.zip", "the Lambda zip whose size to report")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write the gateway process's CPU profile to this file (the floor's to FILE.floor)")
+	memProfile := flag.String("memprofile", "", "write the gateway process's allocation profile, every allocation sampled, to this file (the floor's to FILE.floor); slows both down")
+	goroutines := flag.String("goroutines", "", "write the gateway's goroutines at the largest concurrency, grouped by stack, to this file (the floor's to FILE.floor)")
+	steps := flag.String("steps", strings.Join(allSteps, ","), "the measurements to run, comma-separated (a profile of one step is easier to read)")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "chatbench:", err)
-			os.Exit(1)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	p := fullPlan
 	if *quick {
 		p = quickPlan
 	}
-	res, err := run(ctx, p, *quick, *cold, *zip, os.Stderr)
+	p.steps = strings.Split(*steps, ",")
+	for _, s := range p.steps {
+		if !slices.Contains(allSteps, s) {
+			fmt.Fprintf(os.Stderr, "chatbench: -steps: unknown step %q (known: %s)\n", s, strings.Join(allSteps, ", "))
+			os.Exit(2)
+		}
+	}
+	res, err := run(ctx, p, runOptions{quick: *quick, cold: *cold, zip: *zip,
+		prof: profiles{cpu: *cpuProfile, mem: *memProfile, goroutines: *goroutines}}, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chatbench:", err)
 		os.Exit(1)
@@ -130,28 +167,54 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, p plan, quick, cold bool, zip string, log io.Writer) (*results, error) {
+type runOptions struct {
+	quick, cold bool
+	zip         string
+	prof        profiles
+}
+
+func run(ctx context.Context, p plan, o runOptions, log io.Writer) (*results, error) {
 	res := &results{
-		Time: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(),
-		GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(), LoadBefore: loadAvg(), Quick: quick,
+		Time: time.Now().UTC().Format(time.RFC3339), Command: command(),
+		GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
+		LoadBefore: loadAvg(), Quick: o.quick,
 	}
-	r, err := newRig(ctx)
+	r, err := newRig(ctx, o.prof)
 	if err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
 	defer r.Close()
 
-	// Memory first, before the other steps leave their garbage behind.
-	if _, _, err := r.ttfb(ctx, 1, 20, 20); err != nil {
+	// Warm both servers (key set, SDK clients, connections) before the
+	// memory steps.
+	if _, _, _, err := r.ttfb(ctx, 1, 20, 20); err != nil {
 		return nil, fmt.Errorf("warm up: %w", err)
 	}
 	for _, k := range p.memoryConcurrences {
-		fmt.Fprintf(log, "memory at %d streams...\n", k)
-		f, err := r.memoryAt(ctx, k)
+		if !p.runs("memory") {
+			break
+		}
+		fmt.Fprintf(log, "memory and goroutines at %d streams...\n", k)
+		m := memoryResult{Streams: k}
+		var gwDump, flDump io.Writer
+		if o.prof.goroutines != "" && k == slices.Max(p.memoryConcurrences) {
+			gwDump, flDump = &fileOnce{path: o.prof.goroutines}, &fileOnce{path: o.prof.goroutines + ".floor"}
+		}
+		if m.Gateway, err = r.memoryAt(ctx, toGateway, k, gwDump); err == nil {
+			m.Floor, err = r.memoryAt(ctx, toFloor, k, flDump)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("memory at %d streams: %w", k, err)
 		}
-		res.Memory = append(res.Memory, f)
+		res.Memory = append(res.Memory, m)
+	}
+
+	if p.runs("cpu") {
+		fmt.Fprintf(log, "CPU per answer (%d answers of %d chunks each)...\n", p.answers, p.answerTokens)
+		res.Answer.Tokens = p.answerTokens
+		if res.Answer.Gateway, res.Answer.Floor, err = r.answerCost(ctx, p.answers, max(p.batch, 1), p.answerTokens); err != nil {
+			return nil, fmt.Errorf("CPU per answer: %w", err)
+		}
 	}
 
 	cs := p.concurrency
@@ -159,38 +222,55 @@ func run(ctx context.Context, p plan, quick, cold bool, zip string, log io.Write
 		cs = []int{1, 10, 100}
 	}
 	for _, step := range []struct{ c, n, warm int }{{cs[0], p.seq, p.seqWarm}, {cs[1], p.c10, 20}, {cs[2], p.c100, 3}} {
+		if !p.runs("ttfb") {
+			break
+		}
 		fmt.Fprintf(log, "TTFB at concurrency %d...\n", step.c)
-		gw, fake, err := r.ttfb(ctx, step.c, step.n, step.warm)
+		gw, fl, fake, err := r.ttfb(ctx, step.c, step.n, step.warm)
 		if err != nil {
 			return nil, fmt.Errorf("TTFB at concurrency %d: %w", step.c, err)
 		}
-		res.TTFB = append(res.TTFB, ttfbOf(step.c, gw, fake))
+		t := ttfbResult{Concurrency: step.c, Samples: len(gw),
+			Fake: quantilesOf(fake), Gateway: quantilesOf(gw), Floor: quantilesOf(fl)}
+		t.GatewayAdded, t.FloorAdded = t.Gateway.minus(t.Fake), t.Floor.minus(t.Fake)
+		res.TTFB = append(res.TTFB, t)
 	}
 
-	fmt.Fprintln(log, "chunk relay overhead...")
-	gw, direct, err := r.chunkLatency(ctx, p.chunkStreams, p.chunkTokens, p.chunkInterval)
-	if err != nil {
-		return nil, fmt.Errorf("chunk overhead: %w", err)
+	if p.runs("chunk") {
+		fmt.Fprintln(log, "chunk relay latency...")
+		gw, fl, direct, err := r.chunkLatency(ctx, p.chunkStreams, p.chunkTokens, p.chunkInterval)
+		if err != nil {
+			return nil, fmt.Errorf("chunk relay: %w", err)
+		}
+		res.Chunk = chunkResult{Samples: len(gw), Gateway: quantilesOf(gw), Floor: quantilesOf(fl), Direct: quantilesOf(direct)}
 	}
-	res.Chunk = chunkResult{Samples: len(gw), P50: us(percentile(gw, .5)), P99: us(percentile(gw, .99)),
-		DirectP50: us(percentile(direct, .5)), DirectP99: us(percentile(direct, .99))}
 
-	fmt.Fprintln(log, "throughput...")
-	for i := 0; i < p.tputN; i++ {
-		g, d, err := r.throughput(ctx, p.tputTokens)
+	tp := &res.Throughput
+	for i := 0; i < p.tputN && p.runs("throughput"); i++ {
+		if i == 0 {
+			fmt.Fprintln(log, "throughput...")
+		}
+		for _, side := range []struct {
+			t   target
+			out *rate
+		}{{toGateway, &tp.Gateway}, {toFloor, &tp.Floor}} {
+			g, err := r.throughput(ctx, side.t, p.tputTokens)
+			if err != nil {
+				return nil, fmt.Errorf("throughput: %w", err)
+			}
+			if g.FramesPerSec > side.out.FramesPerSec {
+				*side.out = g
+			}
+		}
+		d, err := r.throughputDirect(ctx, p.tputTokens)
 		if err != nil {
 			return nil, fmt.Errorf("throughput: %w", err)
 		}
-		if g.FramesPerSec > res.Throughput.Gateway.FramesPerSec {
-			res.Throughput.Gateway = g
-		}
-		if d.FramesPerSec > res.Throughput.Direct.FramesPerSec {
-			res.Throughput.Direct = d
-		}
+		tp.Direct.FramesPerSec = max(tp.Direct.FramesPerSec, d.FramesPerSec)
 	}
-	res.Throughput.AddedAllocsPerFrame = res.Throughput.Gateway.AllocsPerFrame - res.Throughput.Direct.AllocsPerFrame
+	tp.AddedAllocsPerFrame = tp.Gateway.AllocsPerFrame - tp.Floor.AllocsPerFrame
 
-	if cold {
+	if o.cold && p.runs("coldstart") {
 		fmt.Fprintln(log, "cold start (go test -bench ColdStart ./cmd/chatbot)...")
 		c, err := runColdStart(ctx, p.coldRuns)
 		if err != nil {
@@ -199,105 +279,25 @@ func run(ctx context.Context, p plan, quick, cold bool, zip string, log io.Write
 			res.ColdStart = &c
 		}
 	}
-	if st, err := os.Stat(zip); err == nil {
+	if st, err := os.Stat(o.zip); err == nil {
 		res.ZipBytes = st.Size()
 	}
 	res.LoadAfter = loadAvg()
-	res.Rows = table(res, zip)
+	res.Rows = table(res, o.zip)
 	return res, nil
 }
 
-func ttfbOf(c int, gw, fake []time.Duration) ttfbResult {
-	t := ttfbResult{Concurrency: c, Samples: len(gw)}
-	gp := func(q float64) time.Duration { return percentile(gw, q) }
-	fp := func(q float64) time.Duration { return percentile(fake, q) }
-	t.FakeP50, t.FakeP99 = us(fp(.5)), us(fp(.99))
-	t.GatewayP50, t.GatewayP99 = us(gp(.5)), us(gp(.99))
-	t.AddedP50, t.AddedP95, t.AddedP99 = us(gp(.5)-fp(.5)), us(gp(.95)-fp(.95)), us(gp(.99)-fp(.99))
-	return t
-}
+// fileOnce writes its one Write to a file.
+type fileOnce struct{ path string }
+
+func (f *fileOnce) Write(p []byte) (int, error) { return len(p), os.WriteFile(f.path, p, 0o644) }
 
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
-// table lays the results out beside their targets.
-func table(res *results, zip string) []row {
-	var rows []row
-	add := func(metric, value, target string, pass *bool) {
-		r := row{Metric: metric, Value: value, Target: target}
-		if pass != nil {
-			r.Result = map[bool]string{true: "PASS", false: "MISS"}[*pass]
-		}
-		rows = append(rows, r)
-	}
-	check := func(ok bool) *bool { return &ok }
-	ms := func(v float64) string { return fmt.Sprintf("%.3f ms", v/1000) }
-	for _, t := range res.TTFB {
-		name := fmt.Sprintf("added TTFB, c=%d", t.Concurrency)
-		if t.Concurrency == 1 {
-			name = "added TTFB, sequential"
-		}
-		var p50, p99 *bool
-		var t50, t99 string
-		switch t.Concurrency {
-		case 1:
-			p50, t50 = check(t.AddedP50 <= 300), "≤ 0.3 ms"
-		case 10:
-			p99, t99 = check(t.AddedP99 <= 2000), "≤ 2 ms"
-		}
-		add(name+" p50", ms(t.AddedP50), t50, p50)
-		add(name+" p95", ms(t.AddedP95), "", nil)
-		add(name+" p99", ms(t.AddedP99), t99, p99)
-		add(fmt.Sprintf("  (fake alone p50/p99, gateway p50/p99, c=%d)", t.Concurrency),
-			fmt.Sprintf("%s / %s, %s / %s", ms(t.FakeP50), ms(t.FakeP99), ms(t.GatewayP50), ms(t.GatewayP99)), "", nil)
-	}
-	c := res.Chunk
-	add("chunk relay overhead p50", fmt.Sprintf("%.1f µs", c.P50), "≤ 50 µs", check(c.P50 <= 50))
-	add("chunk relay overhead p99", fmt.Sprintf("%.1f µs", c.P99), "", nil)
-	add("  (fake → client direct p50/p99)", fmt.Sprintf("%.1f / %.1f µs", c.DirectP50, c.DirectP99), "", nil)
-	tp := res.Throughput
-	add("throughput, one unpaced stream", fmt.Sprintf("%.0f frames/s", tp.Gateway.FramesPerSec), "≥ 50000 frames/s",
-		check(tp.Gateway.FramesPerSec >= 50000))
-	add("  (fake alone)", fmt.Sprintf("%.0f frames/s", tp.Direct.FramesPerSec), "", nil)
-	add("allocations per frame (process / added by gateway)",
-		fmt.Sprintf("%.1f / %.1f", tp.Gateway.AllocsPerFrame, tp.AddedAllocsPerFrame), "", nil)
-	for _, f := range res.Memory {
-		var pass *bool
-		target := ""
-		if f.Streams == 200 {
-			pass, target = check(f.PeakRSSMB <= 96), "≤ 96 MB"
-		}
-		add(fmt.Sprintf("peak RSS, %d streams (whole process)", f.Streams), fmt.Sprintf("%.1f MB", f.PeakRSSMB), target, pass)
-		add(fmt.Sprintf("goroutines, %d streams", f.Streams), fmt.Sprint(f.Goroutines), "", nil)
-	}
-	if cs := res.ColdStart; cs != nil {
-		add("cold start to first SSE byte (Lambda, real binary)", fmt.Sprintf("%.1f ms", cs.MillisToFirstByte), "≤ 50 ms",
-			check(cs.MillisToFirstByte <= 50))
-		add("cold start peak RSS", fmt.Sprintf("%.1f MB", cs.PeakRSSMB), "≤ 32 MB", check(cs.PeakRSSMB <= 32))
-	} else if res.ColdError != "" {
-		add("cold start", "failed (see cold_start_error in the JSON)", "≤ 50 ms, ≤ 32 MB", nil)
-	} else {
-		add("cold start", "not measured (-coldstart=false)", "≤ 50 ms, ≤ 32 MB", nil)
-	}
-	if res.ZipBytes > 0 {
-		add("Lambda zip size", fmt.Sprintf("%.2f MB", float64(res.ZipBytes)/(1<<20)), "", nil)
-	} else {
-		add("Lambda zip size", zip+" missing: run make lambda", "", nil)
-	}
-	return rows
-}
-
-func printTable(w io.Writer, res *results) {
-	fmt.Fprintf(w, "\nchatbench %s, %s, GOMAXPROCS=%d, load average %s → %s%s\n\n", res.Time, res.GoVersion,
-		res.GOMAXPROCS, res.LoadBefore, res.LoadAfter, map[bool]string{true: " (quick)"}[res.Quick])
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "metric\tmeasured\ttarget\t")
-	for _, r := range res.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Metric, r.Value, r.Target, r.Result)
-	}
-	_ = tw.Flush()
-	if slices.ContainsFunc(res.Rows, func(r row) bool { return r.Result == "MISS" }) {
-		fmt.Fprintln(w, "\nMISS: a target was not met on this run (see the load average: the machine may be busy).")
-	}
+// command is how this run was started, for the record beside its figures.
+func command() string {
+	args := []string{"go run ./cmd/chatbench"}
+	return strings.Join(append(args, os.Args[1:]...), " ")
 }
 
 func writeJSON(path string, res *results) error {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,27 +58,64 @@ func TestParseColdStart(t *testing.T) {
 	}
 }
 
-// TestRunTiny runs every measurement with tiny sizes: the rig starts, the
-// gateway accepts the token and hash, stamps are found, and every target
-// row gets a verdict.
+// TestMain lets the test binary be the rig's server processes too: the
+// rig starts os.Executable() again with serveEnv set.
+func TestMain(m *testing.M) {
+	if kind := os.Getenv(serveEnv); kind != "" {
+		if err := serveChild(kind); err != nil {
+			fmt.Fprintf(os.Stderr, "chatbench %s server: %v\n", kind, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestRunTiny runs every measurement with tiny sizes: both server
+// processes start, the gateway accepts the token and hash, stamps are
+// found, the servers report their statistics, and every target row gets a
+// verdict.
 func TestRunTiny(t *testing.T) {
 	tiny := plan{seq: 20, seqWarm: 5, c10: 40, c100: 100, chunkStreams: 2, chunkTokens: 20,
-		chunkInterval: time.Millisecond, tputTokens: 2000, tputN: 1, memoryConcurrences: []int{1, 20}}
-	res, err := run(context.Background(), tiny, true, false, "testdata/none.zip", &strings.Builder{})
+		chunkInterval: time.Millisecond, tputTokens: 2000, tputN: 1, answers: 20, batch: 10, answerTokens: 20,
+		memoryConcurrences: []int{1, 20}}
+	res, err := run(context.Background(), tiny, runOptions{quick: true, zip: "testdata/none.zip"}, &strings.Builder{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.TTFB) != 3 || res.TTFB[0].Samples != 20 || res.TTFB[1].Samples != 40 || res.TTFB[2].Samples != 100 {
 		t.Errorf("TTFB steps %+v", res.TTFB)
 	}
-	if res.Chunk.Samples != 20 || res.Chunk.P50 <= 0 || res.Chunk.DirectP50 <= 0 {
-		t.Errorf("chunk overhead %+v, want 20 stamped samples", res.Chunk)
+	for _, tt := range res.TTFB {
+		if tt.Gateway.P50 <= 0 || tt.Floor.P50 <= 0 || tt.Fake.P50 <= 0 {
+			t.Errorf("TTFB at c=%d: %+v", tt.Concurrency, tt)
+		}
 	}
-	if res.Throughput.Gateway.FramesPerSec <= 0 || res.Throughput.Direct.FramesPerSec <= 0 {
-		t.Errorf("throughput %+v", res.Throughput)
+	if c := res.Chunk; c.Samples != 20 || c.Gateway.P50 <= 0 || c.Floor.P50 <= 0 || c.Direct.P50 <= 0 {
+		t.Errorf("chunk relay %+v, want 20 stamped samples of each", res.Chunk)
 	}
-	if len(res.Memory) != 2 || res.Memory[1].Goroutines < tiny.memoryConcurrences[1] {
-		t.Errorf("memory %+v", res.Memory)
+	tp := res.Throughput
+	if tp.Gateway.FramesPerSec <= 0 || tp.Floor.FramesPerSec <= 0 || tp.Direct.FramesPerSec <= 0 ||
+		tp.Gateway.AllocsPerFrame <= 0 || tp.Floor.AllocsPerFrame <= 0 {
+		t.Errorf("throughput %+v", tp)
+	}
+	a := res.Answer
+	// 20 chunks, the finish chunk and [DONE].
+	if a.Gateway.FramesPer != 22 || a.Floor.FramesPer != 22 || a.Gateway.CPUUS <= 0 || a.Floor.CPUUS <= 0 ||
+		a.Gateway.Allocs <= 0 || a.Floor.Allocs <= 0 {
+		t.Errorf("per answer %+v", a)
+	}
+	if len(res.Memory) != 2 {
+		t.Fatalf("memory %+v", res.Memory)
+	}
+	for _, m := range res.Memory {
+		for _, f := range []footprint{m.Gateway, m.Floor} {
+			// Each open stream holds at least the server's connection
+			// goroutine and the SDK's event reader.
+			if f.PeakRSSMB <= 0 || f.PerStream < 2 {
+				t.Errorf("memory at %d streams: %+v", m.Streams, f)
+			}
+		}
 	}
 	verdicts := 0
 	for _, r := range res.Rows {
@@ -84,10 +123,9 @@ func TestRunTiny(t *testing.T) {
 			verdicts++
 		}
 	}
-	// Sequential p50, c=10 p99, chunk p50, throughput; no 200-stream step
-	// and no cold start here.
-	want := 4
-	if verdicts != want {
+	// CPU per answer, added allocations, chunk p50, c=10 p99, throughput;
+	// no 200-stream step and no cold start here.
+	if want := 5; verdicts != want {
 		t.Errorf("%d rows with a verdict, want %d: %+v", verdicts, want, res.Rows)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -29,10 +27,10 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 	return ds[int(q*float64(len(ds)-1)+0.5)]
 }
 
-// ttfb measures n requests to the gateway and n straight to the fake, from
-// c concurrent clients, each alternating between the two so that both see
-// the same load. A warm-up round is not counted.
-func (r *rig) ttfb(ctx context.Context, c, n, warmup int) (gw, fake []time.Duration, err error) {
+// ttfb measures n requests to each of the gateway, the floor and the fake
+// from c concurrent clients, each client taking turns between the three so
+// that all see the same load. A warm-up round is not counted.
+func (r *rig) ttfb(ctx context.Context, c, n, warmup int) (gw, fl, fake []time.Duration, err error) {
 	r.fake.SetDefault(fakebedrock.Tokens(1))
 	var (
 		mu       sync.Mutex
@@ -42,15 +40,15 @@ func (r *rig) ttfb(ctx context.Context, c, n, warmup int) (gw, fake []time.Durat
 	per := max(n/c, 1)
 	for w := 0; w < c; w++ {
 		wg.Go(func() {
-			var g, f []time.Duration
+			var g, l, f []time.Duration
 			for i := -warmup; i < per; i++ {
 				a, err := r.ttfbFake(ctx)
+				var b, d time.Duration
 				if err == nil {
-					var b time.Duration
-					b, err = r.ttfbGateway(ctx)
-					if i >= 0 {
-						f, g = append(f, a), append(g, b)
-					}
+					b, err = r.ttfbSSE(ctx, toGateway)
+				}
+				if err == nil {
+					d, err = r.ttfbSSE(ctx, toFloor)
 				}
 				if err != nil {
 					mu.Lock()
@@ -58,14 +56,17 @@ func (r *rig) ttfb(ctx context.Context, c, n, warmup int) (gw, fake []time.Durat
 					mu.Unlock()
 					return
 				}
+				if i >= 0 {
+					f, g, l = append(f, a), append(g, b), append(l, d)
+				}
 			}
 			mu.Lock()
-			gw, fake = append(gw, g...), append(fake, f...)
+			gw, fl, fake = append(gw, g...), append(fl, l...), append(fake, f...)
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return gw, fake, firstErr
+	return gw, fl, fake, firstErr
 }
 
 func cmpErr(old, err error) error {
@@ -76,28 +77,32 @@ func cmpErr(old, err error) error {
 }
 
 // chunkLatency streams answers whose chunks carry their send time, through
-// the gateway and straight from the fake, and returns for each chunk the
-// time from its sending to its arrival at the client.
-func (r *rig) chunkLatency(ctx context.Context, streams, tokens int, interval time.Duration) (gw, direct []time.Duration, err error) {
+// the gateway, the floor and straight from the fake, and returns for each
+// chunk the time from its sending to its arrival at the client.
+func (r *rig) chunkLatency(ctx context.Context, streams, tokens int, interval time.Duration) (gw, fl, direct []time.Duration, err error) {
 	r.fake.SetDefault(fakebedrock.Scenario{Tokens: tokens, Interval: interval, Stamp: true})
 	for i := 0; i < streams; i++ {
-		g, err := r.stampsGateway(ctx)
+		g, err := r.stampsSSE(ctx, toGateway)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
+		}
+		l, err := r.stampsSSE(ctx, toFloor)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		d, err := r.stampsFake(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if i > 0 { // the first stream of each kind warms up
-			gw, direct = append(gw, g...), append(direct, d...)
+			gw, fl, direct = append(gw, g...), append(fl, l...), append(direct, d...)
 		}
 	}
-	return gw, direct, nil
+	return gw, fl, direct, nil
 }
 
-func (r *rig) stampsGateway(ctx context.Context) ([]time.Duration, error) {
-	resp, err := r.postGateway(ctx)
+func (r *rig) stampsSSE(ctx context.Context, t target) ([]time.Duration, error) {
+	resp, err := r.post(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +124,7 @@ func (r *rig) stampsGateway(ctx context.Context) ([]time.Duration, error) {
 		}
 		c, err := gatewaytest.Decode("{" + string(data))
 		if err != nil {
-			return nil, fmt.Errorf("decode gateway chunk: %w", err)
+			return nil, fmt.Errorf("decode chunk: %w", err)
 		}
 		if sent, ok := fakebedrock.ParseStamp(gatewaytest.Text([]gatewaytest.Chunk{c})); ok {
 			out = append(out, at.Sub(sent))
@@ -155,83 +160,155 @@ func (r *rig) stampsFake(ctx context.Context) ([]time.Duration, error) {
 	}
 }
 
-// rate is a throughput and its heap allocations per frame.
+// rate is one unpaced stream's throughput, and what the server process
+// spent on each frame.
 type rate struct {
 	FramesPerSec   float64 `json:"frames_per_sec"`
-	AllocsPerFrame float64 `json:"allocs_per_frame"`
+	AllocsPerFrame float64 `json:"allocs_per_frame,omitempty"`
+	CPUPerFrameUS  float64 `json:"cpu_per_frame_us,omitempty"`
 }
 
-// throughput streams one unpaced answer of tokens chunks through the
-// gateway, and the same straight from the fake, counting frames and the
-// heap allocations of the whole process per frame.
-func (r *rig) throughput(ctx context.Context, tokens int) (gw, direct rate, err error) {
+// throughput streams one unpaced answer of tokens chunks through t and
+// counts its frames, and the heap allocations and CPU time of t's process
+// per frame.
+func (r *rig) throughput(ctx context.Context, t target, tokens int) (rate, error) {
 	r.fake.SetDefault(fakebedrock.Tokens(tokens))
-	measure := func(run func() (int, error)) (rate, error) {
-		runtime.GC()
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		start := time.Now()
-		n, err := run()
-		el := time.Since(start)
-		runtime.ReadMemStats(&after)
-		if err != nil {
-			return rate{}, err
-		}
-		if n < tokens {
-			return rate{}, fmt.Errorf("%d frames of %d: %w", n, tokens, errShort)
-		}
-		return rate{float64(n) / el.Seconds(), float64(after.Mallocs-before.Mallocs) / float64(n)}, nil
-	}
-	gw, err = measure(func() (int, error) {
-		resp, err := r.postGateway(ctx)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		br := bufio.NewReaderSize(resp.Body, 64<<10)
-		n := 0
-		for {
-			line, err := br.ReadSlice('\n')
-			if err == io.EOF {
-				return n, nil
-			}
-			if err != nil {
-				return n, err
-			}
-			if bytes.HasPrefix(line, []byte("data: ")) {
-				n++
-			}
-		}
-	})
+	srv := r.server(t)
+	before, err := srv.snapshot(ctx, false)
 	if err != nil {
-		return gw, direct, err
+		return rate{}, err
 	}
-	direct, err = measure(func() (int, error) {
-		resp, err := r.postFake(ctx)
-		if err != nil {
-			return 0, err
-		}
-		defer resp.Body.Close()
-		_, err = io.Copy(io.Discard, resp.Body)
-		return tokens + 1, err // the text chunks and the final one
-	})
-	return gw, direct, err
+	start := time.Now()
+	resp, err := r.post(ctx, t)
+	if err != nil {
+		return rate{}, err
+	}
+	n, err := countFrames(resp.Body)
+	resp.Body.Close()
+	el := time.Since(start)
+	if err != nil {
+		return rate{}, err
+	}
+	after, err := srv.snapshot(ctx, false)
+	if err != nil {
+		return rate{}, err
+	}
+	if n != tokens+2 { // the text chunks, the finish chunk and [DONE]
+		return rate{}, fmt.Errorf("%s: %d frames, want %d: %w", srv.kind, n, tokens+2, errShort)
+	}
+	return rate{
+		FramesPerSec:   float64(n) / el.Seconds(),
+		AllocsPerFrame: float64(after.Mallocs-before.Mallocs) / float64(n),
+		CPUPerFrameUS:  float64(after.CPUNanos-before.CPUNanos) / 1e3 / float64(n),
+	}, nil
 }
 
-// footprint is the process at k concurrent streams.
+// throughputDirect is the fake's own rate, read straight from it.
+func (r *rig) throughputDirect(ctx context.Context, tokens int) (rate, error) {
+	r.fake.SetDefault(fakebedrock.Tokens(tokens))
+	start := time.Now()
+	resp, err := r.postFake(ctx)
+	if err != nil {
+		return rate{}, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return rate{}, err
+	}
+	return rate{FramesPerSec: float64(tokens+1) / time.Since(start).Seconds()}, nil
+}
+
+// perAnswer is what one whole answer costs a server process.
+type perAnswer struct {
+	Answers   int     `json:"answers"`
+	CPUUS     float64 `json:"cpu_us"`
+	Allocs    float64 `json:"allocs"`
+	WallMS    float64 `json:"wall_ms"`
+	FramesPer int     `json:"frames"`
+}
+
+// answers runs n sequential answers of tokens unpaced chunks through t, in
+// batches of batch between which the other server gets its turn (see
+// answerCost), and returns the process CPU time and allocations per answer.
+func (r *rig) answerCost(ctx context.Context, n, batch, tokens int) (gw, fl perAnswer, err error) {
+	r.fake.SetDefault(fakebedrock.Tokens(tokens))
+	gw.Answers, fl.Answers = n, n
+	for done := 0; done < n; done += batch {
+		k := min(batch, n-done)
+		for _, side := range []struct {
+			t   target
+			acc *perAnswer
+		}{{toGateway, &gw}, {toFloor, &fl}} {
+			if err := r.answerBatch(ctx, side.t, k, tokens, side.acc); err != nil {
+				return gw, fl, err
+			}
+		}
+	}
+	for _, a := range []*perAnswer{&gw, &fl} {
+		a.CPUUS /= float64(n)
+		a.Allocs /= float64(n)
+		a.WallMS /= float64(n)
+	}
+	return gw, fl, nil
+}
+
+func (r *rig) answerBatch(ctx context.Context, t target, k, tokens int, acc *perAnswer) error {
+	srv := r.server(t)
+	before, err := srv.snapshot(ctx, false)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	for i := 0; i < k; i++ {
+		resp, err := r.post(ctx, t)
+		if err != nil {
+			return err
+		}
+		n, err := countFrames(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if n != tokens+2 { // the text chunks, the finish chunk and [DONE]
+			return fmt.Errorf("%s: %d frames, want %d: %w", srv.kind, n, tokens+2, errShort)
+		}
+		acc.FramesPer = n
+	}
+	el := time.Since(start)
+	after, err := srv.snapshot(ctx, false)
+	if err != nil {
+		return err
+	}
+	acc.CPUUS += float64(after.CPUNanos-before.CPUNanos) / 1e3
+	acc.Allocs += float64(after.Mallocs - before.Mallocs)
+	acc.WallMS += float64(el.Microseconds()) / 1e3
+	return nil
+}
+
+// footprint is one server process at k concurrent streams.
 type footprint struct {
 	Streams    int     `json:"streams"`
 	PeakRSSMB  float64 `json:"peak_rss_mb"`
-	Goroutines int     `json:"goroutines"`
+	Goroutines int     `json:"goroutines"`      // the most seen
+	Idle       int     `json:"idle_goroutines"` // before the streams
+	PerStream  float64 `json:"goroutines_per_stream"`
 	HWMReset   bool    `json:"hwm_reset"` // false: peak is the highest VmRSS sampled
 }
 
-// memoryAt runs k concurrent paced streams through the gateway and reports
-// the process's peak RSS and the most goroutines seen meanwhile.
-func (r *rig) memoryAt(ctx context.Context, k int) (footprint, error) {
-	r.fake.SetDefault(fakebedrock.Scenario{Tokens: 40, Interval: 25 * time.Millisecond})
-	debug.FreeOSMemory()
-	f := footprint{Streams: k, HWMReset: resetPeakRSS()}
+// memoryAt runs k concurrent paced streams through t and reports the
+// process's peak RSS and the goroutines each open stream holds. With dump
+// set, it also writes the server's goroutines, grouped by stack, once
+// every stream is open.
+func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (footprint, error) {
+	const tokens = 40
+	r.fake.SetDefault(fakebedrock.Scenario{Tokens: tokens, Interval: 25 * time.Millisecond})
+	srv := r.server(t)
+	r.client.CloseIdleConnections()
+	base, err := srv.snapshot(ctx, true)
+	if err != nil {
+		return footprint{}, err
+	}
+	f := footprint{Streams: k, HWMReset: base.HWMReset, Idle: base.Goroutines}
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -239,10 +316,14 @@ func (r *rig) memoryAt(ctx context.Context, k int) (footprint, error) {
 	)
 	for i := 0; i < k; i++ {
 		wg.Go(func() {
-			resp, err := r.postGateway(ctx)
+			resp, err := r.post(ctx, t)
 			if err == nil {
-				_, err = io.Copy(io.Discard, resp.Body)
+				var n int
+				n, err = countFrames(resp.Body)
 				resp.Body.Close()
+				if err == nil && n != tokens+2 {
+					err = fmt.Errorf("%s: %d frames, want %d: %w", srv.kind, n, tokens+2, errShort)
+				}
 			}
 			if err != nil {
 				mu.Lock()
@@ -261,14 +342,33 @@ func (r *rig) memoryAt(ctx context.Context, k int) (footprint, error) {
 		case <-done:
 			running = false
 		case <-tick.C:
-			f.Goroutines = max(f.Goroutines, runtime.NumGoroutine())
-			maxRSS = max(maxRSS, procStatusKB("VmRSS"))
+			s, err := srv.snapshot(ctx, false)
+			if err != nil {
+				<-done
+				return f, err
+			}
+			f.Goroutines = max(f.Goroutines, s.Goroutines)
+			if dump != nil && s.Goroutines >= f.Idle+2*k {
+				// Every stream holds at least two: they are all open.
+				if b, err := srv.goroutines(ctx); err == nil {
+					_, _ = dump.Write(b)
+					dump = nil
+				}
+			}
+			maxRSS = max(maxRSS, s.RSSKB, s.HWMKB*boolInt(f.HWMReset))
 		}
 	}
-	peak := maxRSS
-	if f.HWMReset {
-		peak = max(peak, procStatusKB("VmHWM"))
+	if s, err := srv.snapshot(ctx, false); err == nil && f.HWMReset {
+		maxRSS = max(maxRSS, s.HWMKB)
 	}
-	f.PeakRSSMB = float64(peak) / 1024
+	f.PeakRSSMB = float64(maxRSS) / 1024
+	f.PerStream = float64(f.Goroutines-f.Idle) / float64(k)
 	return f, firstErr
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -9,14 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
@@ -24,77 +22,117 @@ import (
 )
 
 // modelID is a Llama 3 model: its stream has no preamble chunks, so the
-// fake's first frame is the first token and both TTFBs mean the same thing.
+// fake's first frame is the first token and all TTFBs mean the same thing.
 const modelID = "meta.llama3-70b-instruct-v1:0"
 
-// fakeBody is a Llama request body the fake accepts when called directly.
-var fakeBody = []byte(`{"prompt":"<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhello<|eot_id|>","max_gen_len":1024}`)
+// maxTokens is the gateway's cap on an answer's tokens (CHATBOT_MAX_TOKENS)
+// and the floor's max_gen_len: the fake stops at the request's limit as
+// Bedrock does, and the throughput streams are long.
+const maxTokens = 1 << 20
 
-// rig is the fake Bedrock, a JWKS issuer and the gateway, on loopback.
+// fakeBody is a Llama request body the fake accepts when called directly.
+var fakeBody = []byte(`{"prompt":"<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhello<|eot_id|>","max_gen_len":1048576}`)
+
+// rig is the fake Bedrock and a JWKS issuer in this process, and the
+// gateway and the floor each in a process of its own, all on loopback.
 type rig struct {
 	fake    *fakebedrock.Server
 	issuer  *authtest.Issuer
-	gateway *http.Server
-	gwURL   string
+	gateway *child
+	floor   *child
 	token   string
 	client  *http.Client
 }
 
-func newRig(ctx context.Context) (*rig, error) {
+// target is where a request goes.
+type target int
+
+const (
+	toGateway target = iota
+	toFloor
+)
+
+// profiles names the files the server processes' profiles go to ("" for
+// none); the floor's get a ".floor" suffix.
+type profiles struct{ cpu, mem, goroutines string }
+
+func newRig(ctx context.Context, prof profiles) (_ *rig, err error) {
 	r := &rig{
 		fake: fakebedrock.New(fakebedrock.WithoutAuthCheck()),
 		client: &http.Client{Transport: &http.Transport{
-			MaxIdleConns: 512, MaxIdleConnsPerHost: 512, DisableCompression: true,
+			MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, DisableCompression: true,
 		}},
 	}
-	var err error
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
 	if r.issuer, err = authtest.StartIssuer(); err != nil {
 		return nil, err
 	}
 	if r.token, err = authtest.SignToken(r.issuer.Key(), r.issuer.AccessClaims(time.Now()), nil); err != nil {
 		return nil, err
 	}
-	env := r.issuer.Env("access")
+	env := gatewayEnv(r.issuer)
+	env[fakeURLEnv] = r.fake.URL
+	floorEnv := map[string]string{fakeURLEnv: r.fake.URL}
+	if prof.cpu != "" {
+		env[cpuProfileEnv], floorEnv[cpuProfileEnv] = prof.cpu, prof.cpu+".floor"
+	}
+	if prof.mem != "" {
+		env[memProfileEnv], floorEnv[memProfileEnv] = prof.mem, prof.mem+".floor"
+	}
+	if r.gateway, err = startChild(ctx, "gateway", env); err != nil {
+		return nil, err
+	}
+	if r.floor, err = startChild(ctx, "floor", floorEnv); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// gatewayEnv configures the gateway as on Lambda: JWT auth from the
+// issuer, the payload hash required, metrics on, and the Bedrock model.
+func gatewayEnv(issuer *authtest.Issuer) map[string]string {
+	env := issuer.Env("access")
 	env["REQUIRE_CONTENT_SHA256"] = "true"
 	env["BEDROCK_MODEL_ID"] = modelID
 	env["CHATBOT_WEB_DIR"] = os.DevNull // API only
-	// The fake stops at the token limit as Bedrock does; the throughput
-	// streams are longer than the default cap.
-	env["CHATBOT_MAX_TOKENS"] = "1048576"
-	cfg, err := app.Load(authtest.Getenv(env), false)
-	if err != nil {
-		return nil, err
-	}
-	h, err := app.New(ctx, cfg,
-		app.WithLogger(slog.New(slog.DiscardHandler)),
-		app.WithAWSOptions(
-			config.WithRegion("us-east-1"),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")),
-			config.WithBaseEndpoint(r.fake.URL),
-			config.WithSharedConfigFiles([]string{}),
-			config.WithSharedCredentialsFiles([]string{})))
-	if err != nil {
-		return nil, err
-	}
-	r.gateway, r.gwURL, err = serve(h)
-	return r, err
+	env["CHATBOT_MAX_TOKENS"] = strconv.Itoa(maxTokens)
+	env["METRICS_ENABLED"] = "true"
+	return env
 }
 
-func serve(h http.Handler) (*http.Server, string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// newGateway assembles the gateway as the chatbot command does, from the
+// environment through getenv; its log lines and metrics are formatted and
+// dropped.
+func newGateway(ctx context.Context, getenv func(string) string, awsOpts ...func(*config.LoadOptions) error) (http.Handler, error) {
+	cfg, err := app.Load(getenv, false)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.Serve(ln) }()
-	return s, "http://" + ln.Addr().String(), nil
+	return app.New(ctx, cfg, app.WithOutput(io.Discard), app.WithAWSOptions(awsOpts...))
 }
 
 func (r *rig) Close() {
-	_ = r.gateway.Close()
-	r.issuer.Close()
+	for _, c := range []*child{r.gateway, r.floor} {
+		if c != nil {
+			c.close()
+		}
+	}
+	if r.issuer != nil {
+		r.issuer.Close()
+	}
 	r.fake.Close()
 	r.client.CloseIdleConnections()
+}
+
+func (r *rig) server(t target) *child {
+	if t == toFloor {
+		return r.floor
+	}
+	return r.gateway
 }
 
 var chatBody = []byte(`{"model":"` + modelID + `","stream":true,"messages":[{"role":"user","content":"hello"}]}`)
@@ -104,9 +142,10 @@ var chatHash = func() string {
 	return hex.EncodeToString(s[:])
 }()
 
-// postGateway starts a streaming chat completion, authenticated and hashed.
-func (r *rig) postGateway(ctx context.Context) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.gwURL+"/v1/chat/completions", bytes.NewReader(chatBody))
+// post starts a streaming chat completion at t, authenticated and hashed
+// (the floor ignores both).
+func (r *rig) post(ctx context.Context, t target) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.server(t).url+"/v1/chat/completions", bytes.NewReader(chatBody))
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +180,11 @@ func (r *rig) do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// ttfbGateway is the time from sending a request to the arrival of the
+// ttfbSSE is the time from sending a request to t to the arrival of the
 // first data frame (the first token).
-func (r *rig) ttfbGateway(ctx context.Context) (time.Duration, error) {
+func (r *rig) ttfbSSE(ctx context.Context, t target) (time.Duration, error) {
 	start := time.Now()
-	resp, err := r.postGateway(ctx)
+	resp, err := r.post(ctx, t)
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +193,7 @@ func (r *rig) ttfbGateway(ctx context.Context) (time.Duration, error) {
 	for {
 		line, err := br.ReadSlice('\n')
 		if err != nil {
-			return 0, fmt.Errorf("read gateway stream: %w", err)
+			return 0, fmt.Errorf("read stream: %w", err)
 		}
 		if bytes.HasPrefix(line, []byte("data: ")) {
 			d := time.Since(start)
@@ -180,6 +219,24 @@ func (r *rig) ttfbFake(ctx context.Context) (time.Duration, error) {
 	d := time.Since(start)
 	_, err = io.Copy(io.Discard, resp.Body)
 	return d, err
+}
+
+// countFrames reads an SSE stream to its end and counts its data frames.
+func countFrames(body io.Reader) (int, error) {
+	br := bufio.NewReaderSize(body, 64<<10)
+	n := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		if bytes.HasPrefix(line, []byte("data: ")) {
+			n++
+		}
+	}
 }
 
 var errShort = errors.New("stream ended early")

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+)
+
+// replay is an HTTP client for the AWS SDK that answers every call with
+// the same recorded fake Bedrock stream, from memory: the SDK's request
+// pipeline and event-stream decoding run as against the network, but no
+// socket, fake or transport goroutine adds allocations of its own.
+type replay struct {
+	header http.Header
+	body   atomic.Pointer[[]byte]
+}
+
+// record makes the fake answer tokens text chunks once and keeps the bytes.
+func (r *replay) record(tb testing.TB, tokens int) {
+	tb.Helper()
+	h := fakebedrock.NewHandler(fakebedrock.WithoutAuthCheck(), fakebedrock.WithScenario(fakebedrock.Tokens(tokens)))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/model/"+modelID+"/invoke-with-response-stream", bytes.NewReader(fakeBody)))
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("fake answered %d: %s", rec.Code, rec.Body)
+	}
+	b := rec.Body.Bytes()
+	r.header = rec.Header().Clone()
+	r.body.Store(&b)
+}
+
+func (r *replay) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return &http.Response{StatusCode: http.StatusOK, Header: r.header, Request: req,
+		Body: io.NopCloser(bytes.NewReader(*r.body.Load()))}, nil
+}
+
+// frameCounter is a ResponseWriter that drops the body and counts its
+// writes; it flushes as net/http's own writer does.
+type frameCounter struct {
+	h      http.Header
+	status int
+	writes int
+	last   []byte
+}
+
+func (f *frameCounter) Header() http.Header { return f.h }
+func (f *frameCounter) WriteHeader(s int) {
+	if f.status == 0 {
+		f.status = s
+	}
+}
+func (f *frameCounter) Write(p []byte) (int, error) {
+	f.WriteHeader(http.StatusOK)
+	f.writes++
+	f.last = append(f.last[:0], p...)
+	return len(p), nil
+}
+func (f *frameCounter) Flush() {}
+
+// TestRelayAllocsPerFrame holds the gateway to its allocation budget on
+// the whole Bedrock path: JWT and payload-hash checks, the request, the
+// real AWS SDK call and event-stream decoding, the family's chunk decoder,
+// chunk encoding and SSE framing. Allocation counts are deterministic, so
+// unlike a time this cannot pass or fail with the machine's load. The cost
+// of one more text frame is the difference between a long and a short
+// answer; the floor (floor.go) pays the SDK's share too, so the gateway's
+// figure less the floor's is what the gateway adds.
+func TestRelayAllocsPerFrame(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
+	}
+	const short, long = 50, 250
+	// A CA bundle from the environment needs the SDK's own HTTP client;
+	// the replay speaks no TLS.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	issuer := authtest.NewIssuer(t)
+	token := issuer.AccessToken(t)
+	rp := &replay{}
+	rp.record(t, short)
+	awsOpts := []func(*config.LoadOptions) error{
+		config.WithRegion("us-east-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")),
+		config.WithBaseEndpoint("http://bedrock.replay"),
+		config.WithSharedConfigFiles([]string{}),
+		config.WithSharedCredentialsFiles([]string{}),
+		config.WithHTTPClient(rp),
+	}
+	ctx := context.Background()
+	gw, err := newGateway(ctx, authtest.Getenv(gatewayEnv(issuer)), awsOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl, err := newFloor(ctx, awsOpts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(h http.Handler, tokens int) func() {
+		return func() {
+			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader(chatBody))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Authorization", "Bearer "+token)
+			req.Header.Set("X-Amz-Content-Sha256", chatHash)
+			w := &frameCounter{h: http.Header{}}
+			h.ServeHTTP(w, req)
+			// The text chunks, the finish chunk and [DONE].
+			if w.status != http.StatusOK || w.writes != tokens+2 || !strings.HasPrefix(string(w.last), "data: [DONE]") {
+				t.Fatalf("answer: status %d, %d frames (want %d), last %q", w.status, w.writes, tokens+2, w.last)
+			}
+		}
+	}
+	perFrame := func(h http.Handler) float64 {
+		rp.record(t, short)
+		a := testing.AllocsPerRun(20, answer(h, short))
+		rp.record(t, long)
+		b := testing.AllocsPerRun(20, answer(h, long))
+		return (b - a) / (long - short)
+	}
+	g, f := perFrame(gw), perFrame(fl)
+	t.Logf("allocations per relayed text frame: gateway %.2f, floor %.2f, added %.2f (budget %d)", g, f, g-f, targetAddedAllocs)
+	if g-f > targetAddedAllocs {
+		t.Errorf("the gateway adds %.2f allocations per relayed frame over the floor's %.2f; the budget is %d", g-f, f, targetAddedAllocs)
+	}
+}

@@ -1,0 +1,7 @@
+//go:build race
+
+package main
+
+// raceEnabled reports a build with the race detector, which allocates on
+// its own and so spoils allocation counts.
+const raceEnabled = true
