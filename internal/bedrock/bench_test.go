@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
 // BenchmarkRelay measures one stream through the real SDK client from the
@@ -22,7 +23,7 @@ func BenchmarkRelay(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		_, err := m.Stream(ctx, hello(), func(string) error {
+		_, err := m.Stream(ctx, hello(), func(chat.Delta) error {
 			n++
 			return nil
 		})

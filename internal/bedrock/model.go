@@ -226,7 +226,7 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
 		}
 		emitted = true
-		if err := emit(text); err != nil {
+		if err := emit(chat.Delta{Text: text}); err != nil {
 			return st.result(), true, err
 		}
 	}

@@ -63,8 +63,8 @@ func quote(s string) string {
 // before it emits anything. It returns the model's result and error.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
-	counting := func(text string) error {
-		if text == "" {
+	counting := func(d chat.Delta) error {
+		if d.Empty() {
 			return nil
 		}
 		if !emitted {
@@ -72,7 +72,7 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
 		}
 		rec.OutputTokens++
-		return emit(text)
+		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
@@ -149,8 +149,11 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 	created := h.cfg.Now().Unix()
 	cid := "chatcmpl-" + rec.ID
 	ch := newChunker(cid, created, p.req.Model)
-	res, err := h.run(ctx, &p.req, rec, func(text string) error {
-		return sw.Data(ch.delta(text))
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		if d.Text == "" {
+			return nil
+		}
+		return sw.Data(ch.delta(d.Text))
 	}, func(id string) { ch.reset(cid, created, id) })
 	stop()
 	if err != nil {
@@ -185,8 +188,8 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
 	var text strings.Builder
 	model := p.req.Model
-	res, err := h.run(ctx, &p.req, rec, func(s string) error {
-		text.WriteString(s)
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		text.WriteString(d.Text)
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
