@@ -35,6 +35,10 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 	}
 	p.req.Model = id
 	rec.Model = id
+	if err := h.supports(id, &p.req); err != nil {
+		fail(w, rec, err)
+		return
+	}
 
 	ctx := r.Context()
 	if dl, ok := ctx.Deadline(); ok {
@@ -76,7 +80,7 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
-		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel {
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
 	}
 	reason, ok := h.cfg.Fallback(err)
@@ -150,10 +154,7 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 	cid := "chatcmpl-" + rec.ID
 	ch := newChunker(cid, created, p.req.Model)
 	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
-		if d.Text == "" {
-			return nil
-		}
-		return sw.Data(ch.delta(d.Text))
+		return sw.Data(ch.frame(d))
 	}, func(id string) { ch.reset(cid, created, id) })
 	stop()
 	if err != nil {
@@ -186,10 +187,10 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 }
 
 func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	var text strings.Builder
+	var ans answer
 	model := p.req.Model
 	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
-		text.WriteString(d.Text)
+		ans.add(d)
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
@@ -202,20 +203,11 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		fail(w, rec, e)
 		return
 	}
-	type message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
 	type choice struct {
-		Index        int     `json:"index"`
-		Message      message `json:"message"`
-		Logprobs     *string `json:"logprobs"`
-		FinishReason string  `json:"finish_reason"`
-	}
-	type usage struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
+		Index        int        `json:"index"`
+		Message      messageOut `json:"message"`
+		Logprobs     *string    `json:"logprobs"`
+		FinishReason string     `json:"finish_reason"`
 	}
 	u := settle(res, rec)
 	writeJSON(w, http.StatusOK, struct {
@@ -224,10 +216,10 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		Created int64    `json:"created"`
 		Model   string   `json:"model"`
 		Choices []choice `json:"choices"`
-		Usage   usage    `json:"usage"`
+		Usage   usageOut `json:"usage"`
 	}{
 		ID: "chatcmpl-" + rec.ID, Object: "chat.completion", Created: h.cfg.Now().Unix(), Model: model,
-		Choices: []choice{{Message: message{Role: "assistant", Content: text.String()}, FinishReason: string(finishOf(res))}},
-		Usage:   usage{u.PromptTokens, u.CompletionTokens, u.Total()},
+		Choices: []choice{{Message: ans.message(), FinishReason: string(finishOf(res))}},
+		Usage:   usageOf(u),
 	})
 }

@@ -50,6 +50,11 @@ type Config struct {
 	MaxBodyBytes   int64         // default 256 KiB
 	MaxMessages    int           // default 200
 	MaxTokens      int           // cap on max_tokens; default 1024
+	// Tools and images: how many a request may carry and how large.
+	MaxTools           int // default 128
+	MaxToolSchemaBytes int // per function's parameters schema; default 16 KiB
+	MaxImages          int // default 8
+	MaxImageBytes      int // per image, decoded; default 3.75 MB
 	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
 	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
 	Static         http.Handler  // serves the chat page at /; nil: none
@@ -104,6 +109,10 @@ func New(cfg Config) (*Handler, error) {
 	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
 	c.MaxMessages = orInt(c.MaxMessages, 200)
 	c.MaxTokens = orInt(c.MaxTokens, 1024)
+	c.MaxTools = orInt(c.MaxTools, 128)
+	c.MaxToolSchemaBytes = orInt(c.MaxToolSchemaBytes, 16<<10)
+	c.MaxImages = orInt(c.MaxImages, 8)
+	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
 	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
 	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
 	if c.Logger == nil {
@@ -119,7 +128,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
 	}
 	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
-	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens}
+	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens, maxTools: c.MaxTools,
+		maxToolSchemaBytes: c.MaxToolSchemaBytes, maxImages: c.MaxImages, maxImageBytes: c.MaxImageBytes}
 	h.log = c.Logger
 	return h, nil
 }
