@@ -105,4 +105,3 @@ func usageOf(u chat.Usage) usageOut {
 	}
 	return out
 }
-
