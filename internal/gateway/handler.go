@@ -45,19 +45,14 @@ type Config struct {
 	// answered by FallbackModel, and why (the reason is logged).
 	Fallback func(err error) (reason string, ok bool)
 
-	Auth         Authenticator // nil: no checks (local mode on loopback only)
-	Tokens       Minter        // serves POST /v1/tokens; nil: no such route
-	MaxBodyBytes int64         // default 256 KiB
-	MaxMessages  int           // default 200
-	MaxTokens    int           // cap on max_tokens; default 1024
-	// Tools and images: how many a request may carry and how large.
-	MaxTools           int           // default 128
-	MaxToolSchemaBytes int           // per function's parameters schema; default 16 KiB
-	MaxImages          int           // default 8
-	MaxImageBytes      int           // per image, decoded; default 3.75 MB
-	Heartbeat          time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
-	DeadlineMargin     time.Duration // stop this long before the request deadline; default 2s
-	Static             http.Handler  // serves the chat page at /; nil: none
+	Auth           Authenticator // nil: no checks (local mode on loopback only)
+	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
+	MaxBodyBytes   int64         // default 256 KiB
+	MaxMessages    int           // default 200
+	MaxTokens      int           // cap on max_tokens; default 1024
+	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
+	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
+	Static         http.Handler  // serves the chat page at /; nil: none
 	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
 	// see ParseOrigins. Empty: no cross-origin browser access.
 	AllowedOrigins []string
@@ -68,6 +63,12 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
+
+	// Tools and images: how many a request may carry and how large.
+	MaxTools           int // default 128
+	MaxToolSchemaBytes int // per function: its parameters schema, its description; default 16 KiB
+	MaxImages          int // default 8
+	MaxImageBytes      int // per image, decoded; default 3.75 MB
 }
 
 // Handler serves the gateway's HTTP API.
