@@ -7,6 +7,15 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
+// Mistral text completion: an [INST] prompt. Text only.
+
+var mistral = familySpec{
+	body: func(req *chat.Request, p prompt, maxTokens int) (any, error) {
+		return mistralBody{Prompt: mistralPrompt(p), MaxTokens: maxTokens, Temperature: req.Temperature, TopP: req.TopP, Stop: req.Stop}, nil
+	},
+	decode: decodeMistral,
+}
+
 type mistralBody struct {
 	Prompt      string   `json:"prompt"`
 	MaxTokens   int      `json:"max_tokens"`
@@ -45,12 +54,12 @@ type mistralChunk struct {
 	Metrics *invocationMetrics `json:"amazon-bedrock-invocationMetrics"`
 }
 
-func decodeMistral(payload []byte, st *streamState) (string, error) {
+func decodeMistral(payload []byte, st *streamState, out emitter) error {
 	var c mistralChunk
 	if err := json.Unmarshal(payload, &c); err != nil {
-		return "", badChunk(err)
+		return badChunk(err)
 	}
 	st.addMetrics(c.Metrics)
 	st.stop(c.Outputs[0].StopReason)
-	return c.Outputs[0].Text, nil
+	return st.text(c.Outputs[0].Text, out)
 }

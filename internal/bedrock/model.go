@@ -31,12 +31,15 @@ const (
 type Model struct {
 	id     string
 	family Family
-	decode decoder
+	spec   *familySpec
 	client *bedrockruntime.Client
 	cfg    Config
 }
 
-var _ chat.Model = (*Model)(nil)
+var (
+	_ chat.Model   = (*Model)(nil)
+	_ chat.Capable = (*Model)(nil)
+)
 
 // NewModels builds one Bedrock runtime client from the standard AWS
 // configuration (region, credentials, AWS_ENDPOINT_URL_BEDROCK_RUNTIME and
@@ -68,7 +71,7 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 		if err != nil {
 			return nil, err
 		}
-		models[id] = &Model{id: id, family: f, decode: decoderFor(f), client: client, cfg: cfg}
+		models[id] = &Model{id: id, family: f, spec: families[f], client: client, cfg: cfg}
 	}
 	return models, nil
 }
@@ -110,6 +113,9 @@ func (m *Model) ID() string { return m.id }
 // Family returns the model's request and stream format.
 func (m *Model) Family() Family { return m.family }
 
+// Capabilities returns what the model's family can do beyond text.
+func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
+
 // Stream asks the model and emits its text as it arrives.
 //
 // Before the first text, throttling, server errors, cut streams and
@@ -121,11 +127,14 @@ func (m *Model) Family() Family { return m.family }
 // message. After the first text nothing is retried. Use FallbackReason on
 // an error returned before any text to decide on a fallback.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	if param := m.spec.caps.Missing(req.Features()); param != "" {
+		return chat.Result{}, chat.Unsupported(m.id, param)
+	}
 	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
 	if err != nil {
 		return chat.Result{}, err
 	}
-	body, err := buildBody(m.family, m.id, req, p)
+	body, err := buildBody(m.spec, req, p)
 	if err != nil {
 		return chat.Result{}, err
 	}
@@ -189,6 +198,20 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 	defer stream.Close()
 	events := stream.Events()
 	var st streamState
+	if m.spec.split != nil {
+		st.split = m.spec.split()
+	}
+	// relay passes a delta on; the first one stops the first-token timer.
+	relay := func(d chat.Delta) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !emitted && timer != nil && !timer.Stop() {
+			return ErrFirstTokenTimeout // fired as the answer came in
+		}
+		emitted = true
+		return emit(d)
+	}
 	for {
 		var (
 			ev types.ResponseStream
@@ -206,28 +229,14 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 			if !st.ended {
 				return st.result(), emitted, ErrStreamCut
 			}
-			return st.result(), emitted, nil
+			return st.result(), emitted, st.flush(relay)
 		}
 		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
 		if !isChunk {
 			continue // union members this SDK version does not know
 		}
-		text, err := m.decode(chunk.Value.Bytes, &st)
-		if err != nil {
+		if err := m.spec.decode(chunk.Value.Bytes, &st, relay); err != nil {
 			return st.result(), emitted, err
-		}
-		if text == "" {
-			continue
-		}
-		if ctx.Err() != nil {
-			return st.result(), emitted, ctx.Err()
-		}
-		if !emitted && timer != nil && !timer.Stop() {
-			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
-		}
-		emitted = true
-		if err := emit(chat.Delta{Text: text}); err != nil {
-			return st.result(), true, err
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -28,12 +29,15 @@ const openingTurn = "Hello."
 
 // splitPrompt joins the configured system prompt with the client's system
 // messages (when allowed) and shapes the rest into turns every family
-// accepts: messages without text are dropped (Anthropic and Nova reject
-// empty text), consecutive turns of the same role are merged (the messages
-// formats require alternation; an answer that failed leaves two user
-// messages in a row), a leading assistant turn gets openingTurn before it,
-// and a final assistant turn (a prefill) loses its trailing white space,
-// which Anthropic rejects.
+// accepts: messages with nothing in them are dropped (Anthropic and Nova
+// reject empty text), consecutive user or assistant turns are merged (the
+// messages formats require alternation; an answer that failed leaves two
+// user messages in a row), a leading assistant turn gets openingTurn
+// before it, and a final assistant turn (a prefill) loses its trailing
+// white space, which Anthropic rejects. Tool results stay turns of their
+// own, right after the assistant turn that made the calls; each family
+// places them (Anthropic and Nova in a user turn, with what the user says
+// next).
 func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool) (prompt, error) {
 	var sys []string
 	if systemPrompt != "" {
@@ -47,15 +51,17 @@ func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool)
 			if allowClientSystem && strings.TrimSpace(m.Content) != "" {
 				sys = append(sys, m.Content)
 			}
+		case chat.RoleTool:
+			p.turns = append(p.turns, m)
 		case chat.RoleUser, chat.RoleAssistant:
-			if strings.TrimSpace(m.Content) == "" {
+			if strings.TrimSpace(m.Content) == "" && len(m.ToolCalls) == 0 && !hasImage(m.Parts) {
 				continue
 			}
 			if m.Role == chat.RoleUser {
 				users++
 			}
 			if n := len(p.turns); n > 0 && p.turns[n-1].Role == m.Role {
-				p.turns[n-1].Content += "\n\n" + m.Content
+				merge(&p.turns[n-1], m)
 				continue
 			}
 			if len(p.turns) == 0 && m.Role == chat.RoleAssistant {
@@ -67,11 +73,65 @@ func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool)
 	if users == 0 {
 		return prompt{}, &chat.PublicError{Kind: chat.ErrInvalidRequest, Message: "messages must include at least one user message with text"}
 	}
-	if last := &p.turns[len(p.turns)-1]; last.Role == chat.RoleAssistant {
+	if last := &p.turns[len(p.turns)-1]; last.Role == chat.RoleAssistant && len(last.ToolCalls) == 0 {
 		last.Content = strings.TrimRightFunc(last.Content, unicode.IsSpace)
 	}
 	p.system = strings.Join(sys, "\n\n")
 	return p, nil
+}
+
+// merge appends m to the turn t of the same role.
+func merge(t *chat.Message, m chat.Message) {
+	if t.Parts != nil || m.Parts != nil {
+		a, b := partsOf(*t), partsOf(m)
+		if n := len(a); n > 0 && a[n-1].Image == nil && len(b) > 0 && b[0].Image == nil {
+			// Adjacent texts join into one: a part of white space alone
+			// is refused.
+			joined := a[n-1].Text + "\n\n" + b[0].Text
+			a = append(a[:n-1:n-1], chat.Part{Text: joined})
+			b = b[1:]
+		}
+		t.Parts = slices.Concat(a, b)
+	}
+	switch {
+	case t.Content == "":
+		t.Content = m.Content
+	case m.Content != "":
+		t.Content += "\n\n" + m.Content
+	}
+	t.ToolCalls = slices.Concat(t.ToolCalls, m.ToolCalls)
+	t.Thinking = slices.Concat(t.Thinking, m.Thinking)
+}
+
+// partsOf returns a message's content as parts: its parts, or its text.
+func partsOf(m chat.Message) []chat.Part {
+	if m.Parts != nil {
+		return m.Parts
+	}
+	return []chat.Part{{Text: m.Content}}
+}
+
+func hasImage(parts []chat.Part) bool {
+	for _, p := range parts {
+		if p.Image != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lastToolTurn returns the latest assistant turn if it made tool calls:
+// the tool loop the request continues.
+func (p *prompt) lastToolTurn() *chat.Message {
+	for i := len(p.turns) - 1; i >= 0; i-- {
+		if t := &p.turns[i]; t.Role == chat.RoleAssistant {
+			if len(t.ToolCalls) > 0 {
+				return t
+			}
+			return nil
+		}
+	}
+	return nil
 }
 
 const maxTemperature = 1.0
@@ -79,7 +139,7 @@ const maxTemperature = 1.0
 func ptr[T any](v T) *T { return &v }
 
 // buildBody returns the InvokeModel body of family f for req.
-func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, error) {
+func buildBody(f *familySpec, req *chat.Request, p prompt) ([]byte, error) {
 	if req.Temperature != nil && *req.Temperature > maxTemperature {
 		// OpenAI's temperature runs to 2, every Bedrock family's to 1: the
 		// hottest setting a client asks for is the hottest the model has.
@@ -91,24 +151,9 @@ func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, e
 	if maxTokens <= 0 {
 		maxTokens = defaultMaxTokens
 	}
-	var body any
-	switch f {
-	case FamilyAnthropic:
-		body = anthropicBody(req, p, maxTokens)
-	case FamilyNova:
-		body = novaBody(req, p, maxTokens)
-	case FamilyLlama3:
-		body = llamaBody{Prompt: llama3Prompt(p), MaxGenLen: maxTokens, Temperature: req.Temperature, TopP: req.TopP}
-	case FamilyLlama4:
-		body = llamaBody{Prompt: llama4Prompt(p), MaxGenLen: maxTokens, Temperature: req.Temperature, TopP: req.TopP}
-	case FamilyMistral:
-		body = mistralBody{Prompt: mistralPrompt(p), MaxTokens: maxTokens, Temperature: req.Temperature, TopP: req.TopP, Stop: req.Stop}
-	case FamilyMistralChat:
-		body = mistralChatBody(req, p, maxTokens)
-	case FamilyTitan:
-		body = titanBody(req, p, maxTokens)
-	default:
-		return nil, fmt.Errorf("%w: %q", ErrUnsupportedModel, modelID)
+	body, err := f.body(req, p, maxTokens)
+	if err != nil {
+		return nil, err
 	}
 	// Prompt templates are full of < and >: keep them readable in the body.
 	var buf bytes.Buffer
@@ -118,20 +163,4 @@ func buildBody(f Family, modelID string, req *chat.Request, p prompt) ([]byte, e
 		return nil, fmt.Errorf("encode request body: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-type textMessage struct {
-	Role    chat.Role `json:"role"`
-	Content string    `json:"content"`
-}
-
-func textMessages(turns []chat.Message, system string) []textMessage {
-	out := make([]textMessage, 0, len(turns)+1)
-	if system != "" {
-		out = append(out, textMessage{Role: chat.RoleSystem, Content: system})
-	}
-	for _, t := range turns {
-		out = append(out, textMessage{Role: t.Role, Content: t.Content})
-	}
-	return out
 }

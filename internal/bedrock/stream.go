@@ -16,6 +16,50 @@ type streamState struct {
 	// ended is set by a stop reason or the invocation metrics, which only
 	// the last chunks carry. A stream that ends without it was cut.
 	ended bool
+
+	// tools maps the family's own index of a tool call (a content block,
+	// a choice's tool call) to the call's position in the answer.
+	tools map[int]int
+	// split, when set, takes the family's text apart into reasoning and
+	// answer where the model marks its reasoning with tags.
+	split *tagSplitter
+}
+
+// emitter receives the deltas a chunk holds.
+type emitter func(chat.Delta) error
+
+// toolCall returns the answer's position of the family's tool call key,
+// and whether the call is new (its first piece).
+func (s *streamState) toolCall(key int) (index int, first bool) {
+	if i, ok := s.tools[key]; ok {
+		return i, false
+	}
+	if s.tools == nil {
+		s.tools = make(map[int]int, 2)
+	}
+	i := len(s.tools)
+	s.tools[key] = i
+	return i, true
+}
+
+// text passes answer text on, through the tag splitter when there is one.
+func (s *streamState) text(t string, out emitter) error {
+	if t == "" {
+		return nil
+	}
+	if s.split != nil {
+		return s.split.feed(t, out)
+	}
+	return out(chat.Delta{Text: t})
+}
+
+// flush passes on what the tag splitter still holds at the end of the
+// stream.
+func (s *streamState) flush(out emitter) error {
+	if s.split == nil {
+		return nil
+	}
+	return s.split.flush(out)
 }
 
 // result prefers the model's own token counts and falls back to Bedrock's
@@ -35,26 +79,8 @@ func (s *streamState) result() chat.Result {
 }
 
 // decoder turns one chunk payload (the model-native JSON inside the
-// eventstream frame) into text and updates st.
-type decoder func(payload []byte, st *streamState) (string, error)
-
-func decoderFor(f Family) decoder {
-	switch f {
-	case FamilyAnthropic:
-		return decodeAnthropic
-	case FamilyNova:
-		return decodeNova
-	case FamilyLlama3, FamilyLlama4:
-		return decodeLlama
-	case FamilyMistral:
-		return decodeMistral
-	case FamilyMistralChat:
-		return decodeMistralChat
-	case FamilyTitan:
-		return decodeTitan
-	}
-	return nil
-}
+// eventstream frame) into deltas, passed to out, and updates st.
+type decoder func(payload []byte, st *streamState, out emitter) error
 
 // invocationMetrics is what Bedrock appends to the last chunk of every family.
 type invocationMetrics struct {
@@ -79,10 +105,11 @@ func (s *streamState) stop(raw string) {
 }
 
 // finishOf maps every family's stop vocabulary to OpenAI's. Reasons that
-// mean "the model chose to stop" (including tool use, which is never
-// requested) are a plain stop.
+// mean "the model chose to stop" are a plain stop.
 func finishOf(raw string) chat.FinishReason {
 	switch raw {
+	case "tool_use", "tool_calls":
+		return chat.FinishToolCalls
 	case "max_tokens", "length", "LENGTH", "model_context_window_exceeded":
 		return chat.FinishLength
 	case "content_filtered", "guardrail_intervened", "CONTENT_FILTERED", "refusal":

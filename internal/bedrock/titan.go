@@ -8,6 +8,14 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
+// Amazon Titan Text, which Bedrock is retiring: kept while Bedrock still
+// serves it. Text only.
+
+var titan = familySpec{
+	body:   func(req *chat.Request, p prompt, maxTokens int) (any, error) { return titanBody(req, p, maxTokens), nil },
+	decode: decodeTitan,
+}
+
 type titanRequest struct {
 	InputText            string `json:"inputText"`
 	TextGenerationConfig struct {
@@ -56,10 +64,10 @@ type titanChunk struct {
 	Metrics          *invocationMetrics `json:"amazon-bedrock-invocationMetrics"`
 }
 
-func decodeTitan(payload []byte, st *streamState) (string, error) {
+func decodeTitan(payload []byte, st *streamState, out emitter) error {
 	var c titanChunk
 	if err := json.Unmarshal(payload, &c); err != nil {
-		return "", badChunk(err)
+		return badChunk(err)
 	}
 	st.addMetrics(c.Metrics)
 	st.stop(c.CompletionReason)
@@ -69,5 +77,5 @@ func decodeTitan(payload []byte, st *streamState) (string, error) {
 	if c.OutputTokens > 0 {
 		st.usage.CompletionTokens = c.OutputTokens
 	}
-	return c.OutputText, nil
+	return st.text(c.OutputText, out)
 }
