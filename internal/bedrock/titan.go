@@ -12,7 +12,9 @@ import (
 // serves it. Text only.
 
 var titan = familySpec{
-	body:   func(req *chat.Request, p prompt, maxTokens int) (any, error) { return titanBody(req, p, maxTokens), nil },
+	body: func(req *chat.Request, p prompt, maxTokens int) (any, error) {
+		return titanBody(req, p, maxTokens), nil
+	},
 	decode: decodeTitan,
 }
 
