@@ -38,7 +38,7 @@ func TestBadRequests(t *testing.T) {
 		{name: "invalid UTF-8", body: "{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}", status: 400, code: "invalid_encoding"},
 		{name: "too many messages", body: many, status: 413, code: "body_too_large"},
 		{name: "unknown model", body: `{"model":"gpt-9","messages":[{"role":"user","content":"a"}]}`, status: 400, code: "model_not_found", param: "model"},
-		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "n"},
+		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "n"},
 		{name: "tools for a text model", body: `{"tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "tools"},
 		{name: "tool without function", body: `{"tools":[{"type":"function"}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "tools[0].function"},
 		{name: "reasoning for a text model", body: `{"reasoning_effort":"low","messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "reasoning_effort"},

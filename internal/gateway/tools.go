@@ -47,6 +47,9 @@ func tools(in *completionRequest, lim limits, r *chat.Request) error {
 		if err := json.Unmarshal(in.Tools, &list); err != nil {
 			return invalid("tools", "invalid_type", "tools must be an array of tools")
 		}
+		if len(list) == 0 {
+			return invalid("tools", "invalid_value", "tools must not be an empty array; leave it out instead")
+		}
 		if len(list) > lim.maxTools {
 			return invalid("tools", "invalid_value", "at most "+strconv.Itoa(lim.maxTools)+" tools are allowed")
 		}

@@ -21,11 +21,37 @@ type family struct {
 	// check, when set, returns the model's complaint about a body that
 	// has the keys, or "".
 	check func(body []byte) string
+	// limits are where the body may carry the answer's token limit, as
+	// paths of object keys; the first present one counts.
+	limits [][]string
 	// parse, when set, reads the body's tools, images and reasoning, for
 	// the checks Bedrock makes of them and for the answer; compose writes
 	// an answer that has any of them.
 	parse   func(body []byte) (*convo, invalid)
 	compose compose
+}
+
+// maxTokens returns the token limit body asks for, or 0 when it names none.
+func (f family) maxTokens(body []byte) int {
+	var root any
+	if json.Unmarshal(body, &root) != nil {
+		return 0
+	}
+	for _, path := range f.limits {
+		v := root
+		for _, k := range path {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = obj[k]
+		}
+		if n, ok := v.(float64); ok && n >= 1 {
+			return int(n)
+		}
+	}
+	return 0
 }
 
 func metrics(u usage) map[string]any {
@@ -67,6 +93,7 @@ var families = map[bedrock.Family]family{
 		stops:   map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "refusal"},
 		verify:  []string{"anthropic_version", "max_tokens", "messages"},
 		check:   anthropicTurns.check,
+		limits:  [][]string{{"max_tokens"}},
 		parse:   parseAnthropic,
 		compose: composeAnthropic,
 	},
@@ -75,10 +102,12 @@ var families = map[bedrock.Family]family{
 		text: func(_ int, text string, _ usage) []byte {
 			return []byte(`{"contentBlockDelta":{"delta":{"text":` + quote(text) + `},"contentBlockIndex":0}}`)
 		},
-		end:     novaEnd,
-		stops:   map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "content_filtered"},
-		verify:  []string{"messages"},
-		check:   novaTurns.check,
+		end:    novaEnd,
+		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "content_filtered"},
+		verify: []string{"messages"},
+		check:  novaTurns.check,
+		// max_new_tokens is the name the first Nova guide used.
+		limits:  [][]string{{"inferenceConfig", "maxTokens"}, {"inferenceConfig", "max_new_tokens"}},
 		parse:   parseNova,
 		compose: composeNova,
 	},
@@ -99,6 +128,7 @@ var families = map[bedrock.Family]family{
 		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify: []string{"prompt", "max_tokens"},
 		check:  checkMistralPrompt,
+		limits: [][]string{{"max_tokens"}},
 	},
 	bedrock.FamilyMistralChat: {
 		start: func(usage) [][]byte { return nil },
@@ -116,6 +146,7 @@ var families = map[bedrock.Family]family{
 		stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify:  []string{"messages", "max_tokens"},
 		check:   mistralChatTurns.check,
+		limits:  [][]string{{"max_tokens"}},
 		parse:   parseChat,
 		compose: composeChat(false),
 	},
@@ -131,6 +162,7 @@ var families = map[bedrock.Family]family{
 		stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify:  []string{"prompt"},
 		check:   checkDeepSeekPrompt,
+		limits:  [][]string{{"max_tokens"}},
 		parse:   func(b []byte) (*convo, invalid) { return parsePrompt(b, false, true) },
 		compose: composeDeepSeek,
 	},
@@ -152,6 +184,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "FINISH", "length": "LENGTH", "content_filter": "CONTENT_FILTERED"},
 		verify: []string{"inputText"},
+		limits: [][]string{{"textGenerationConfig", "maxTokenCount"}},
 	},
 }
 
@@ -172,6 +205,7 @@ var llama = family{
 	},
 	stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 	verify: []string{"prompt", "max_gen_len"},
+	limits: [][]string{{"max_gen_len"}},
 }
 
 func withParse(f family, parse func([]byte) (*convo, invalid), c compose) family {
@@ -219,6 +253,7 @@ var openAIChat = family{
 	stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "content_filter"},
 	verify:  []string{"messages"},
 	check:   openAITurns.check,
+	limits:  [][]string{{"max_completion_tokens"}, {"max_tokens"}},
 	parse:   parseChat,
 	compose: composeChat(true),
 }
