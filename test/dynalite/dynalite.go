@@ -81,8 +81,8 @@ func start(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("run node: %w", err)
 	}
@@ -102,11 +102,54 @@ func start(dir string) (string, error) {
 			_ = cmd.Wait()
 			return "", fmt.Errorf("node exited before listening: %s", stderr.String())
 		}
+		go func() {
+			err := cmd.Wait()
+			exitMu.Lock()
+			exited = fmt.Sprintf("dynalite exited (%v): %s", err, stderr.String())
+			exitMu.Unlock()
+		}()
 		return "http://127.0.0.1:" + p, nil
 	case <-time.After(startTimeout):
 		_ = cmd.Process.Kill()
 		return "", fmt.Errorf("node did not listen within %s: %s", startTimeout, stderr.String())
 	}
+}
+
+var (
+	exitMu sync.Mutex
+	exited string
+)
+
+// Exited says, after a newline, why the server exited, if it did: tests
+// add it to the message of a failed call.
+func Exited() string {
+	exitMu.Lock()
+	defer exitMu.Unlock()
+	if exited == "" {
+		return ""
+	}
+	return "\n" + exited
+}
+
+// lockedBuffer collects the server's standard error.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 64<<10 {
+		return len(p), nil
+	}
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // AWSOptions point the AWS SDK at the server at url, with static
@@ -152,7 +195,7 @@ func Table(t testing.TB, url string) string {
 		BillingMode:          types.BillingModePayPerRequest,
 	})
 	if err != nil {
-		t.Fatalf("create table: %v", err)
+		t.Fatalf("create table: %v%s", err, Exited())
 	}
 	return name
 }
