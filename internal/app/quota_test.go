@@ -69,7 +69,7 @@ func TestLoadLimitsRefusesBadValues(t *testing.T) {
 		}
 	}
 	c, err := app.Load(getenv(map[string]string{"BEDROCK_MODEL_ID": haiku,
-		"BEDROCK_GUARDRAIL_ID":    "arn:aws:bedrock:eu-west-1:123456789012:guardrail/abc123",
+		"BEDROCK_GUARDRAIL_ID":      "arn:aws:bedrock:eu-west-1:123456789012:guardrail/abc123",
 		"BEDROCK_GUARDRAIL_VERSION": "DRAFT", "BEDROCK_GUARDRAIL_TRACE": "true"}), false)
 	if err != nil || c.Bedrock.GuardrailVersion != "DRAFT" || !c.Bedrock.GuardrailTrace ||
 		!strings.HasSuffix(c.Bedrock.GuardrailID, "guardrail/abc123") {
