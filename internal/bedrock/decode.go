@@ -19,13 +19,18 @@ type streamState struct {
 	// ended is set by a stop reason or the invocation metrics, which only
 	// the last chunks carry. A stream that ends without it was cut.
 	ended bool
+	// intervened: a guardrail stopped the answer (content_filter).
+	intervened bool
 }
 
 // result prefers the model's own token counts and falls back to Bedrock's
 // invocation metrics for whichever count the model left out.
 func (s *streamState) result() chat.Result {
 	r := chat.Result{FinishReason: s.finish, Usage: s.usage}
-	if r.FinishReason == "" {
+	switch {
+	case s.intervened:
+		r.FinishReason = chat.FinishContentFilter
+	case r.FinishReason == "":
 		r.FinishReason = chat.FinishStop
 	}
 	if r.Usage.PromptTokens == 0 {
@@ -41,7 +46,20 @@ func (s *streamState) result() chat.Result {
 // eventstream frame) into text and updates st.
 type decoder func(payload []byte, st *streamState) (string, error)
 
+// decoderFor returns family f's decoder, which also notes a guardrail's
+// intervention, whatever the family.
 func decoderFor(f Family) decoder {
+	d := familyDecoder(f)
+	if d == nil {
+		return nil
+	}
+	return func(payload []byte, st *streamState) (string, error) {
+		noteGuardrail(payload, st)
+		return d(payload, st)
+	}
+}
+
+func familyDecoder(f Family) decoder {
 	switch f {
 	case FamilyAnthropic:
 		return decodeAnthropic

@@ -48,6 +48,8 @@ type Handler struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	noAuth bool
+	// guardrail, when set, answers calls that name it (see Guardrail).
+	guardrail *Guardrail
 
 	mu       sync.Mutex
 	def      Scenario
@@ -191,7 +193,12 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
 	}
-	h.stream(w, r, fam, s)
+	iv, gmsg := h.guard(r, body, s)
+	if gmsg != "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", gmsg)
+		return
+	}
+	h.stream(w, r, fam, s, iv)
 }
 
 // verify checks that body is a JSON object with the required keys.
@@ -218,7 +225,7 @@ func writeError(w http.ResponseWriter, status int, errType, message string) {
 }
 
 // stream writes the event stream of scenario s in family f's shapes.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario, iv intervention) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Bedrock-Content-Type", "application/json")
@@ -256,6 +263,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			_ = fw.exception(s.Exception, s.Message)
 			return
 		}
+		if iv.on && i == iv.at {
+			if fw.chunk(f.text(i, iv.message, u)) != nil {
+				return
+			}
+			break
+		}
 		if i == n {
 			break
 		}
@@ -270,7 +283,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	if !ok {
 		stop = f.stops["stop"]
 	}
-	for _, c := range f.end(stop, u) {
+	ends := f.end(stop, u)
+	if iv.on {
+		ends[len(ends)-1] = iv.intervened(ends[len(ends)-1])
+	}
+	for _, c := range ends {
 		if fw.chunk(c) != nil {
 			return
 		}
