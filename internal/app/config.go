@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel slog.Level // LOG_LEVEL
 
 	MaxBodyBytes   int64         // CHATBOT_MAX_BODY_BYTES
+	ReadTimeout    time.Duration // CHATBOT_READ_TIMEOUT: the local server's limit on reading a request
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
 	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
@@ -67,6 +68,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		WebDir:         e.str("CHATBOT_WEB_DIR", "web/out"),
 		LogLevel:       e.level("LOG_LEVEL"),
 		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
+		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
 		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
 		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
 		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
@@ -139,6 +141,13 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ALLOWED_CIDRS", err)
 	c.AllowedCIDRs = cidrs
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
+	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" {
+		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
+		// which any caller that reaches the function can write; only the origin
+		// secret proves the header came from CloudFront.
+		e.fail("ALLOWED_CIDRS", errors.New("needs ORIGIN_VERIFY_SECRET in Lambda mode: "+
+			"CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront"))
+	}
 
 	arn = applyAuthMode(e, &c, arn)
 	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {

@@ -23,3 +23,8 @@ func DecodeChunk(f Family, payload []byte) (string, chat.Result, error) {
 	t, err := decoderFor(f)(payload, &st)
 	return t, st.result(), err
 }
+
+// EscapeLlamaText and EscapeMistralText are what the Llama and Mistral
+// prompt builders do to conversation text.
+func EscapeLlamaText(s string) string   { return llamaMarkers.escape(s) }
+func EscapeMistralText(s string) string { return mistralMarkers.escape(s) }
