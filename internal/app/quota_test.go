@@ -100,6 +100,7 @@ func TestNewCountsInQuotaTable(t *testing.T) {
 	for i, want := range []int{200, 200, 200, 429} {
 		r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
+		r.Host = "localhost" // auth is off: only loopback names are served
 		w := httptest.NewRecorder()
 		gateways[i%2].ServeHTTP(w, r)
 		if w.Code != want {

@@ -16,9 +16,9 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
-// limited serves the gateway with a limiter over a memory store, on a
+// withLimits serves the gateway with a limiter over a memory store, on a
 // clock 30 s into a minute and 12 h before midnight UTC.
-func limited(t *testing.T, l quota.Limits, mod func(*gateway.Config)) (*server, *authtest.Clock) {
+func withLimits(t *testing.T, l quota.Limits, mod func(*gateway.Config)) (*server, *authtest.Clock) {
 	t.Helper()
 	clock := authtest.NewClock()
 	clock.Advance(time.Date(2026, 3, 1, 12, 0, 30, 0, time.UTC).Sub(clock.Now()))
@@ -35,7 +35,7 @@ func limited(t *testing.T, l quota.Limits, mod func(*gateway.Config)) (*server, 
 func TestRateLimitHeadersAndRefusal(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
-	s, _ := limited(t, quota.Limits{RequestsPerMinute: 2, TokensPerDay: 10000}, func(c *gateway.Config) {
+	s, _ := withLimits(t, quota.Limits{RequestsPerMinute: 2, TokensPerDay: 10000}, func(c *gateway.Config) {
 		c.Models[0].Model = chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			calls.Add(1)
 			return words("Hello")(ctx, req, emit)
@@ -89,7 +89,7 @@ func TestRateLimitHeadersAndRefusal(t *testing.T) {
 
 func TestTokenBudgetRefusalSaysTokens(t *testing.T) {
 	t.Parallel()
-	s, _ := limited(t, quota.Limits{TokensPerDay: 5}, nil)
+	s, _ := withLimits(t, quota.Limits{TokensPerDay: 5}, nil)
 	resp := s.post(t, `{"model":"echo","stream":false,"messages":[{"role":"user","content":"hi"}]}`)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-ratelimit-limit-tokens") != "5" {
 		t.Fatalf("first: status %d, headers %v", resp.StatusCode, resp.Header)
@@ -109,7 +109,7 @@ func TestTokenBudgetRefusalSaysTokens(t *testing.T) {
 func TestConcurrentStreamsLimit(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	s, _ := limited(t, quota.Limits{ConcurrentStreams: 1}, func(c *gateway.Config) {
+	s, _ := withLimits(t, quota.Limits{ConcurrentStreams: 1}, func(c *gateway.Config) {
 		c.Models[0].Model = chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			if err := emit("first"); err != nil {
 				return chat.Result{}, err
