@@ -104,6 +104,7 @@ func start(dir string) (string, error) {
 		}
 		go func() {
 			err := cmd.Wait()
+			_ = stdin.Close()
 			exitMu.Lock()
 			exited = fmt.Sprintf("dynalite exited (%v): %s", err, stderr.String())
 			exitMu.Unlock()
