@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,6 +182,35 @@ func TestRateLimitStoreFailure(t *testing.T) {
 		s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
 		if line := s.logs.lines(t, "request")[0]; line["quota_store_error"] != true {
 			t.Fatalf("%s: the log line does not say the store failed: %v", tc.policy, line)
+		}
+	}
+}
+
+// TestRateLimitHeadersExposedToBrowsers: a page on an allowed origin can
+// read the rate limit headers of a refusal.
+func TestRateLimitHeadersExposedToBrowsers(t *testing.T) {
+	t.Parallel()
+	s, _ := withLimits(t, quota.Limits{RequestsPerMinute: 1}, func(c *gateway.Config) {
+		c.AllowedOrigins = []string{"https://chat.example.com"}
+	})
+	for range 2 {
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/chat/completions", strings.NewReader(hello))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", "https://chat.example.com")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		exposed := strings.ToLower(resp.Header.Get("Access-Control-Expose-Headers"))
+		for _, h := range []string{"retry-after", "x-ratelimit-remaining-requests", "x-ratelimit-reset-tokens"} {
+			if !strings.Contains(exposed, h) {
+				t.Errorf("status %d: %s not exposed (%q)", resp.StatusCode, h, exposed)
+			}
 		}
 	}
 }
