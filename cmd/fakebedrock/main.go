@@ -48,6 +48,16 @@ var scenarios = map[string]func(tokens int, interval time.Duration) fakebedrock.
 		return s
 	},
 	"silent": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Silent() },
+	"stall": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.StallAfter(n, n/2)
+		s.Interval = d
+		return s
+	},
+	"huge-frame": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.HugeFrameAfter(n/2, 16<<20)
+		s.Interval = d
+		return s
+	},
 }
 
 func run(args []string) error {
@@ -56,7 +66,7 @@ func run(args []string) error {
 	tokens := fs.Int("tokens", 20, "text chunks per answer")
 	interval := fs.Duration("interval", 50*time.Millisecond, "pause between chunks")
 	rate := fs.Float64("rate", 0, "chunks per second (overrides -interval when > 0)")
-	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent")
+	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent|stall|huge-frame")
 	guardrail := fs.String("guardrail", "", "act as the guardrail ID:VERSION on calls that name it (see -guardrail-word)")
 	word := fs.String("guardrail-word", "forbidden", "the word the guardrail blocks, in a prompt or in an answer (e.g. tok3)")
 	blocked := fs.String("guardrail-message", "Sorry, the model cannot answer this question.", "the guardrail's message")

@@ -37,7 +37,7 @@ func build(t *testing.T, env map[string]string, lambda bool, opts ...app.Option)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	return app.New(context.Background(), cfg, append([]app.Option{quiet}, opts...)...)
+	return app.New(context.Background(), cfg, append([]app.Option{quiet, app.WithOutput(io.Discard)}, opts...)...)
 }
 
 // localRequest is a request as a local client addresses the gateway: with

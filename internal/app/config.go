@@ -262,6 +262,7 @@ func loadBedrock(e *env) bedrock.Config {
 		FirstTokenTimeout: e.duration("BEDROCK_FIRST_TOKEN_TIMEOUT", bedrock.DefaultFirstTokenTimeout, time.Millisecond),
 		MaxRetries:        int(e.integer("BEDROCK_MAX_RETRIES", bedrock.DefaultMaxRetries, 0, 10)),
 		RetryBudget:       e.duration("BEDROCK_RETRY_BUDGET", bedrock.DefaultRetryBudget, 0),
+		IdleTimeout:       e.duration("BEDROCK_IDLE_TIMEOUT", bedrock.DefaultIdleTimeout, time.Millisecond),
 	}
 	if c.DefaultModel == "" && len(c.Models) > 0 {
 		e.fail("BEDROCK_MODEL_ID", errors.New("required with BEDROCK_MODELS: the default model"))

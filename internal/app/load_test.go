@@ -45,7 +45,8 @@ func TestLoadDefaults(t *testing.T) {
 		t.Errorf("local defaults = %+v", c)
 	}
 	b := c.Bedrock
-	if !b.AllowClientSystem || b.FirstTokenTimeout != 10*time.Second || b.MaxRetries != 2 || b.RetryBudget != 2*time.Second {
+	if !b.AllowClientSystem || b.FirstTokenTimeout != 10*time.Second || b.MaxRetries != 2 || b.RetryBudget != 2*time.Second ||
+		b.IdleTimeout != 30*time.Second {
 		t.Errorf("Bedrock defaults = %+v", b)
 	}
 }
@@ -57,7 +58,7 @@ func TestLoadSettings(t *testing.T) {
 		"CHATBOT_HEARTBEAT": "0s", "DEADLINE_MARGIN": "500ms", "ELIZA_WORD_DELAY": "40ms", "LOG_LEVEL": "debug",
 		"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": " us.amazon.nova-lite-v1:0, " + haiku + ",,meta.llama3-8b-instruct-v1:0",
 		"SYSTEM_PROMPT": "Be terse.", "ALLOW_CLIENT_SYSTEM": "false", "BEDROCK_FIRST_TOKEN_TIMEOUT": "3s",
-		"BEDROCK_MAX_RETRIES": "0", "BEDROCK_RETRY_BUDGET": "1500ms",
+		"BEDROCK_MAX_RETRIES": "0", "BEDROCK_RETRY_BUDGET": "1500ms", "BEDROCK_IDLE_TIMEOUT": "45s",
 	}), false)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func TestLoadSettings(t *testing.T) {
 	}
 	b := c.Bedrock
 	if b.DefaultModel != haiku || b.SystemPrompt != "Be terse." || b.AllowClientSystem || b.FirstTokenTimeout != 3*time.Second ||
-		b.MaxRetries != 0 || b.RetryBudget != 1500*time.Millisecond {
+		b.MaxRetries != 0 || b.RetryBudget != 1500*time.Millisecond || b.IdleTimeout != 45*time.Second {
 		t.Errorf("Bedrock = %+v", b)
 	}
 	if ids := strings.Join(b.ModelIDs(), ","); ids != haiku+",us.amazon.nova-lite-v1:0,meta.llama3-8b-instruct-v1:0" {
@@ -92,6 +93,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bare number heartbeat", env: map[string]string{"CHATBOT_HEARTBEAT": "10"}, want: "write 10s"},
 		{name: "bare number first-token timeout", env: map[string]string{"BEDROCK_FIRST_TOKEN_TIMEOUT": "10"}, want: "BEDROCK_FIRST_TOKEN_TIMEOUT"},
 		{name: "zero read timeout", env: map[string]string{"CHATBOT_READ_TIMEOUT": "0s"}, want: "CHATBOT_READ_TIMEOUT"},
+		{name: "zero idle timeout", env: map[string]string{"BEDROCK_IDLE_TIMEOUT": "0s"}, want: "BEDROCK_IDLE_TIMEOUT"},
 		{name: "negative margin", env: map[string]string{"DEADLINE_MARGIN": "-1s"}, want: "DEADLINE_MARGIN"},
 		{name: "bad word delay", env: map[string]string{"ELIZA_WORD_DELAY": "soon"}, want: "ELIZA_WORD_DELAY"},
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},

@@ -17,7 +17,7 @@ type Record struct {
 	Status           int
 	Model            string        // the model that answered
 	Fallback         string        // why the fallback model answered, if it did
-	FirstByte        time.Duration // until the status line left
+	FirstByte        time.Duration // until the status line left: for a stream, with the first token or ping
 	FirstToken       time.Duration // until the first text left; 0 if none
 	Duration         time.Duration
 	OutputTokens     int
