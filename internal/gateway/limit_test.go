@@ -68,7 +68,8 @@ func TestRateLimitHeadersAndRefusal(t *testing.T) {
 		t.Fatalf("third request: status %d; want 429", resp.StatusCode)
 	}
 	e := decodeError(t, resp)
-	if e.Code != "requests_per_minute_exceeded" || e.Type != "requests" || e.Message == "" {
+	if e.Code != "requests_per_minute_exceeded" || e.Type != "requests" ||
+		e.Message != "Rate limit reached: this account may send 2 requests per minute. Try again in 30s." {
 		t.Fatalf("error = %+v", e)
 	}
 	for k, v := range map[string]string{

@@ -124,11 +124,11 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 	var refused *LimitError
 	switch {
 	case rpm.on && rpm.err == nil && !rpm.ok:
-		refused = &LimitError{Limit: RequestsPerMinute, RetryAfter: minuteEnd.Sub(now)}
+		refused = &LimitError{Limit: RequestsPerMinute, Max: lim.RequestsPerMinute, RetryAfter: minuteEnd.Sub(now)}
 	case tok.on && tok.err == nil && !tok.ok:
-		refused = &LimitError{Limit: TokensPerDay, RetryAfter: dayEnd.Sub(now)}
+		refused = &LimitError{Limit: TokensPerDay, Max: lim.TokensPerDay, RetryAfter: dayEnd.Sub(now)}
 	case con.on && con.err == nil && !con.ok:
-		refused = &LimitError{Limit: ConcurrentStreams, RetryAfter: time.Second}
+		refused = &LimitError{Limit: ConcurrentStreams, Max: lim.ConcurrentStreams, RetryAfter: time.Second}
 	}
 	storeErr := errors.Join(rpm.err, tok.err, con.err)
 	if refused == nil && storeErr != nil && l.cfg.OnStoreError == Deny {

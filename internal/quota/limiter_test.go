@@ -105,6 +105,9 @@ func TestTokensPerDayReserveAndSettle(t *testing.T) {
 	if le.RetryAfter != 12*time.Hour-30*time.Second || le.Tokens == nil || le.Tokens.Remaining != 0 {
 		t.Fatalf("refusal = %+v", le)
 	}
+	if want := "Daily token budget used up: this account may use 1000 tokens per day. It resets at 00:00 UTC, in 11h59m30s."; le.Message() != want {
+		t.Fatalf("message = %q; want %q", le.Message(), want)
+	}
 	clock.Advance(12 * time.Hour)
 	if _, err := l.Admit(ctx, alice, "r4", 1); err != nil {
 		t.Fatalf("next day: %v", err)
@@ -124,7 +127,10 @@ func TestRefusalGivesBackWhatItTook(t *testing.T) {
 	}
 	for range 5 {
 		_, err := l.Admit(ctx, alice, "r", 400)
-		refusal(t, err, quota.ConcurrentStreams)
+		le := refusal(t, err, quota.ConcurrentStreams)
+		if want := "Too many answers at once: this account may have 1 answer in progress. Try again when one has finished."; le.Message() != want {
+			t.Fatalf("message = %q; want %q", le.Message(), want)
+		}
 	}
 	held.Done(chat.Usage{CompletionTokens: 400})
 	g, err := l.Admit(ctx, alice, "r2", 400)

@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -57,6 +58,7 @@ type Window struct {
 // LimitError refuses a call that is over a limit.
 type LimitError struct {
 	Limit      Name
+	Max        int64 // the caller's limit that was reached
 	RetryAfter time.Duration
 	// Requests and Tokens are the windows as they stand; nil when that
 	// limit is off for the caller.
@@ -68,16 +70,29 @@ func (e *LimitError) Error() string { return "rate limited: " + string(e.Limit) 
 // Unwrap makes errors.Is(err, ErrLimited) true.
 func (e *LimitError) Unwrap() error { return ErrLimited }
 
-// Message is the refusal as a client is told it.
+// Message is the refusal as a client is told it: which limit, its value,
+// and when to try again.
 func (e *LimitError) Message() string {
+	wait := ((e.RetryAfter + time.Second - 1) / time.Second * time.Second).String()
 	switch e.Limit {
 	case RequestsPerMinute:
-		return "too many requests per minute for this account; retry after the Retry-After header's seconds"
+		return fmt.Sprintf("Rate limit reached: this account may send %s per minute. Try again in %s.",
+			count(e.Max, "request"), wait)
 	case TokensPerDay:
-		return "this account's token budget for today is used up; it resets at 00:00 UTC"
+		return fmt.Sprintf("Daily token budget used up: this account may use %s per day. "+
+			"It resets at 00:00 UTC, in %s.", count(e.Max, "token"), wait)
 	default:
-		return "too many answers are streaming at once for this account; retry when one has finished"
+		return fmt.Sprintf("Too many answers at once: this account may have %s in progress. "+
+			"Try again when one has finished.", count(e.Max, "answer"))
 	}
+}
+
+// count writes n things, in the singular for one.
+func count(n int64, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.FormatInt(n, 10) + " " + thing + "s"
 }
 
 // windowKey names a counter for one caller and one window.
