@@ -39,6 +39,12 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		fail(w, rec, err)
 		return
 	}
+	done, err := h.admit(r.Context(), w, p, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
 
 	ctx := r.Context()
 	if dl, ok := ctx.Deadline(); ok {
@@ -105,7 +111,8 @@ func settle(res chat.Result, rec *Record) chat.Usage {
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.OutputTokens
 	}
-	rec.OutputTokens = u.CompletionTokens
+	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.FinishReason = string(finishOf(res))
 	return u
 }
 
