@@ -13,6 +13,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
 // Config is the whole configuration of the gateway, as Load reads it from
@@ -31,6 +32,8 @@ type Config struct {
 	MaxBodyBytes   int64         // CHATBOT_MAX_BODY_BYTES
 	ReadTimeout    time.Duration // CHATBOT_READ_TIMEOUT: the local server's limit on reading a request
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
+	MaxImages      int           // CHATBOT_MAX_IMAGES
+	MaxImageBytes  int           // CHATBOT_MAX_IMAGE_BYTES
 	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
 	AllowedOrigins []string      // ALLOWED_ORIGINS
@@ -43,6 +46,12 @@ type Config struct {
 
 	Bedrock bedrock.Config
 	Metrics metrics.Config
+
+	// Quota holds the per-caller limits (RATE_LIMIT_*, QUOTA_*).
+	Quota quota.Config
+	// QuotaTable is the DynamoDB table the limits are counted in
+	// (QUOTA_TABLE); empty: in memory, per process.
+	QuotaTable string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -63,6 +72,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
 		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
 		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
+		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", 8, 1, 100)),
+		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", 3_750_000, 1<<10, 5<<20)),
 		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
 		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
 		ElizaWordDelay: e.duration("ELIZA_WORD_DELAY", 0, 0),
@@ -76,6 +87,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 
 	c.Auth, c.APIKeysSecretARN = loadAuth(e, lambda)
 	c.Bedrock = loadBedrock(e)
+	loadGuardrail(e, &c.Bedrock)
+	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))

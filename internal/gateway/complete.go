@@ -35,6 +35,16 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 	}
 	p.req.Model = id
 	rec.Model = id
+	if err := h.supports(id, &p.req); err != nil {
+		fail(w, rec, err)
+		return
+	}
+	done, err := h.admit(r.Context(), w, p, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
 
 	ctx := r.Context()
 	if dl, ok := ctx.Deadline(); ok {
@@ -63,8 +73,8 @@ func quote(s string) string {
 // before it emits anything. It returns the model's result and error.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
-	counting := func(text string) error {
-		if text == "" {
+	counting := func(d chat.Delta) error {
+		if d.Empty() {
 			return nil
 		}
 		if !emitted {
@@ -72,11 +82,11 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
 		}
 		rec.OutputTokens++
-		return emit(text)
+		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
-		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel {
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
 	}
 	reason, ok := h.cfg.Fallback(err)
@@ -101,7 +111,8 @@ func settle(res chat.Result, rec *Record) chat.Usage {
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.OutputTokens
 	}
-	rec.OutputTokens = u.CompletionTokens
+	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.FinishReason = string(finishOf(res))
 	return u
 }
 
@@ -159,8 +170,8 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 		}
 		return err
 	}
-	res, err := h.run(ctx, &p.req, rec, func(text string) error {
-		return send(ch.delta(text))
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		return send(ch.frame(d))
 	}, func(id string) { ch.reset(cid, created, id) })
 	out.stop()
 	if err != nil {
@@ -199,10 +210,10 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 }
 
 func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	var text strings.Builder
+	var ans answer
 	model := p.req.Model
-	res, err := h.run(ctx, &p.req, rec, func(s string) error {
-		text.WriteString(s)
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		ans.add(d)
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
@@ -215,20 +226,11 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		fail(w, rec, cause)
 		return
 	}
-	type message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
 	type choice struct {
-		Index        int     `json:"index"`
-		Message      message `json:"message"`
-		Logprobs     *string `json:"logprobs"`
-		FinishReason string  `json:"finish_reason"`
-	}
-	type usage struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
+		Index        int        `json:"index"`
+		Message      messageOut `json:"message"`
+		Logprobs     *string    `json:"logprobs"`
+		FinishReason string     `json:"finish_reason"`
 	}
 	u := settle(res, rec)
 	writeJSON(w, http.StatusOK, struct {
@@ -237,10 +239,10 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		Created int64    `json:"created"`
 		Model   string   `json:"model"`
 		Choices []choice `json:"choices"`
-		Usage   usage    `json:"usage"`
+		Usage   usageOut `json:"usage"`
 	}{
 		ID: "chatcmpl-" + rec.ID, Object: "chat.completion", Created: h.cfg.Now().Unix(), Model: model,
-		Choices: []choice{{Message: message{Role: "assistant", Content: text.String()}, FinishReason: string(finishOf(res))}},
-		Usage:   usage{u.PromptTokens, u.CompletionTokens, u.Total()},
+		Choices: []choice{{Message: ans.message(), FinishReason: string(finishOf(res))}},
+		Usage:   usageOf(u),
 	})
 }

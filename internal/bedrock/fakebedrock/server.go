@@ -46,6 +46,8 @@ type Handler struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	noAuth bool
+	// guardrail, when set, answers calls that name it (see Guardrail).
+	guardrail *Guardrail
 
 	mu       sync.Mutex
 	def      Scenario
@@ -185,6 +187,15 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	if msg == "" && fam.check != nil {
 		msg = fam.check(body)
 	}
+	var p plan
+	if msg == "" && fam.parse != nil {
+		c, complaint := fam.parse(body)
+		if complaint == "" && c != nil {
+			complaint = c.check()
+			p = c.plan()
+		}
+		msg = string(complaint)
+	}
 	if msg != "" {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
@@ -195,7 +206,16 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 			s.Words = s.Words[:limit]
 		}
 	}
-	h.stream(w, r, fam, s)
+	iv, gmsg := h.guard(r, body, s)
+	if gmsg != "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", gmsg)
+		return
+	}
+	if p.featured() && fam.compose != nil {
+		h.streamPlan(w, r, fam, s, p)
+		return
+	}
+	h.stream(w, r, fam, s, iv)
 }
 
 // verify checks that body is a JSON object with the required keys.
@@ -221,9 +241,8 @@ func writeError(w http.ResponseWriter, status int, errType, message string) {
 	_, _ = w.Write(b)
 }
 
-// stream writes the event stream of scenario s in family f's shapes.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
-	ctx := r.Context()
+// open starts an event stream and counts it until the returned func runs.
+func (h *Handler) open(w http.ResponseWriter) (*frameWriter, func()) {
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Bedrock-Content-Type", "application/json")
 	w.Header().Set("X-Amzn-RequestId", "fake-request")
@@ -231,9 +250,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
 	h.count(true)
-	defer h.count(false)
+	return &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}, func() { h.count(false) }
+}
 
-	fw := &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}
+// stream writes the event stream of scenario s in family f's shapes.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario, iv intervention) {
+	ctx := r.Context()
+	fw, done := h.open(w)
+	defer done()
+	rc := fw.rc
 	if s.Hang {
 		<-ctx.Done()
 		return
@@ -270,6 +295,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			_ = fw.exception(s.Exception, s.Message)
 			return
 		}
+		if iv.on && i == iv.at {
+			if fw.chunk(f.text(i, iv.message, u)) != nil {
+				return
+			}
+			break
+		}
 		if i == n {
 			break
 		}
@@ -284,7 +315,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	if !ok {
 		stop = f.stops["stop"]
 	}
-	for _, c := range f.end(stop, u) {
+	ends := f.end(stop, u)
+	if iv.on {
+		ends[len(ends)-1] = iv.intervened(ends[len(ends)-1])
+	}
+	for _, c := range ends {
 		if fw.chunk(c) != nil {
 			return
 		}
