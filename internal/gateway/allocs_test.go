@@ -29,7 +29,7 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 	model := chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 		n := req.MaxTokens
 		for range n {
-			if err := emit(" token"); err != nil {
+			if err := emit(chat.Delta{Text: " token"}); err != nil {
 				return chat.Result{}, err
 			}
 		}
