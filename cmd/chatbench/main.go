@@ -296,8 +296,11 @@ func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
 
 // command is how this run was started, for the record beside its figures.
 func command() string {
-	args := []string{"go run ./cmd/chatbench"}
-	return strings.Join(append(args, os.Args[1:]...), " ")
+	name := filepath.Base(os.Args[0])
+	if strings.Contains(os.Args[0], "go-build") {
+		name = "go run ./cmd/chatbench" // go run's temporary binary
+	}
+	return strings.Join(append([]string{name}, os.Args[1:]...), " ")
 }
 
 func writeJSON(path string, res *results) error {

@@ -74,7 +74,14 @@ func table(res *results, zip string) []row {
 		}
 		add(row{Metric: fmt.Sprintf("goroutines per open stream, %d streams", m.Streams),
 			Gateway: fmt.Sprintf("%.1f", m.Gateway.PerStream), Floor: fmt.Sprintf("%.1f", m.Floor.PerStream),
-			Target: target}, pass)
+			Ratio: fmt.Sprintf("%+.1f", m.Gateway.PerStream-m.Floor.PerStream), Target: target}, pass)
+		if m.Streams == 200 {
+			// The floor's own (net/http's and the AWS SDK's) cannot go; the
+			// gateway's can.
+			add(row{Metric: "  goroutines the gateway adds per open stream",
+				Gateway: fmt.Sprintf("%+.1f", m.Gateway.PerStream-m.Floor.PerStream), Target: "≤ 0"},
+				check(m.Gateway.PerStream-m.Floor.PerStream <= 0.05))
+		}
 	}
 	if c := res.Chunk; c.Samples > 0 {
 		rs, rv := ratio(c.Gateway.P50, c.Floor.P50)

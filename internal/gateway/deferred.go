@@ -14,27 +14,29 @@ import (
 // has passed in silence. Until then a failure can still be answered with
 // its own status (a 400 for the client's mistake, a 502 for the
 // upstream's), which a 200 already sent would rule out.
+//
+// The silent start waits on a timer's callback, not in a goroutine of its
+// own, as the heartbeat after it does: an open stream holds no goroutine of
+// the gateway's while it waits.
 type deferredStream struct {
 	ctx      context.Context
 	w        http.ResponseWriter
 	interval time.Duration // <= 0: no heartbeat, the status waits for the first token
 
-	mu        sync.Mutex
+	mu        sync.Mutex // held while the stream starts
 	sw        *sse.Writer
 	err       error // from starting the stream
 	stopped   bool
-	heartbeat func() // stops the started stream's heartbeat
-
-	quit     chan struct{}
-	quitOnce sync.Once
-	wg       sync.WaitGroup
+	silence   *time.Timer // starts the stream with a ping; nil without a heartbeat
+	heartbeat func()      // stops the started stream's heartbeat
 }
 
 func deferStream(ctx context.Context, w http.ResponseWriter, interval time.Duration) *deferredStream {
-	d := &deferredStream{ctx: ctx, w: w, interval: interval, heartbeat: func() {}, quit: make(chan struct{})}
+	d := &deferredStream{ctx: ctx, w: w, interval: interval, heartbeat: func() {}}
 	if interval > 0 {
-		d.wg.Add(1)
-		go d.pingWhenSilent()
+		d.mu.Lock()
+		d.silence = time.AfterFunc(interval, d.pingWhenSilent)
+		d.mu.Unlock()
 	}
 	return d
 }
@@ -42,19 +44,9 @@ func deferStream(ctx context.Context, w http.ResponseWriter, interval time.Durat
 // pingWhenSilent starts the stream with a ping when nothing else has
 // started it within the heartbeat interval.
 func (d *deferredStream) pingWhenSilent() {
-	defer d.wg.Done()
-	t := time.NewTimer(d.interval)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-d.quit:
-		return
-	case <-d.ctx.Done():
-		return
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.sw != nil || d.err != nil || d.stopped {
+	if d.sw != nil || d.err != nil || d.stopped || d.ctx.Err() != nil {
 		return
 	}
 	if sw, err := d.startLocked(); err == nil {
@@ -72,6 +64,9 @@ func (d *deferredStream) writer() (*sse.Writer, error) {
 
 func (d *deferredStream) startLocked() (*sse.Writer, error) {
 	if d.sw == nil && d.err == nil {
+		if d.silence != nil {
+			d.silence.Stop()
+		}
 		sw, err := startStream(d.w)
 		if err != nil {
 			d.err = err
@@ -92,15 +87,15 @@ func (d *deferredStream) started() bool {
 	return d.sw != nil || d.err != nil
 }
 
-// stop ends the heartbeat, before and after the start, and waits for it:
-// no ping is written once stop returns. It may be called more than once.
+// stop ends the heartbeat, before and after the start: no ping is written
+// once stop returns (one being written holds the lock, or the heartbeat's
+// own, until it is done). It may be called more than once.
 func (d *deferredStream) stop() {
 	d.mu.Lock()
 	d.stopped = true
-	d.mu.Unlock()
-	d.quitOnce.Do(func() { close(d.quit) })
-	d.wg.Wait()
-	d.mu.Lock()
+	if d.silence != nil {
+		d.silence.Stop()
+	}
 	hb := d.heartbeat
 	d.mu.Unlock()
 	hb()

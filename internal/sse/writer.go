@@ -119,41 +119,53 @@ func (s *Writer) doFlush() error {
 // Heartbeat writes a ": ping" comment whenever no frame has been written for
 // interval, until ctx ends or a write fails. It keeps proxies (CloudFront's
 // origin read timeout) from closing a stream while a model is silent. The
-// returned stop function ends the heartbeat and waits for it to finish, so
-// no write happens after stop returns. A non-positive interval disables it.
+// returned stop function ends the heartbeat and waits for a ping being
+// written to finish, so no write happens after stop returns. A
+// non-positive interval disables it.
+//
+// It runs on a timer's callback rather than a goroutine of its own: an
+// open stream holds no goroutine for its heartbeat until a ping is due.
 func (s *Writer) Heartbeat(ctx context.Context, interval time.Duration) (stop func()) {
 	if interval <= 0 {
 		return func() {}
 	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTimer(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-done:
-				return
-			case <-t.C:
-			}
-			idle := time.Since(s.start) - time.Duration(s.last.Load())
-			if idle < interval {
-				t.Reset(interval - idle)
-				continue
-			}
-			if err := s.Comment("ping"); err != nil {
-				return
-			}
-			t.Reset(interval)
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() { close(done) })
-		wg.Wait()
+	hb := &heartbeat{w: s, ctx: ctx, interval: interval}
+	hb.mu.Lock()
+	hb.t = time.AfterFunc(interval, hb.tick)
+	hb.mu.Unlock()
+	return hb.stop
+}
+
+type heartbeat struct {
+	w        *Writer
+	ctx      context.Context
+	interval time.Duration
+
+	mu      sync.Mutex // held while a ping is written
+	t       *time.Timer
+	stopped bool
+}
+
+func (h *heartbeat) tick() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.stopped || h.ctx.Err() != nil {
+		return
 	}
+	idle := time.Since(h.w.start) - time.Duration(h.w.last.Load())
+	if idle < h.interval {
+		h.t.Reset(h.interval - idle)
+		return
+	}
+	if h.w.Comment("ping") != nil {
+		return
+	}
+	h.t.Reset(h.interval)
+}
+
+func (h *heartbeat) stop() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopped = true
+	h.t.Stop()
 }

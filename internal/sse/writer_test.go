@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -268,6 +269,26 @@ func TestHeartbeatStopsWithContext(t *testing.T) {
 		}
 		stop() // returns at once: the heartbeat has already ended
 	})
+}
+
+// A heartbeat waits on a timer, not in a goroutine: an open stream costs no
+// goroutine for it until a ping is due. Not parallel: it counts the
+// process's goroutines.
+func TestHeartbeatHoldsNoGoroutine(t *testing.T) {
+	const n = 100
+	before := runtime.NumGoroutine()
+	stops := make([]func(), n)
+	for i := range stops {
+		sw, _ := sse.Start(newPlainWriter())
+		stops[i] = sw.Heartbeat(t.Context(), time.Hour)
+	}
+	after := runtime.NumGoroutine()
+	for _, stop := range stops {
+		stop()
+	}
+	if after-before >= n {
+		t.Errorf("%d heartbeats added %d goroutines, want fewer than one each", n, after-before)
+	}
 }
 
 func TestHeartbeatDisabled(t *testing.T) {
