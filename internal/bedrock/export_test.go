@@ -48,6 +48,23 @@ func DecodeDeltas(f Family, payloads [][]byte) (deltas []chat.Delta, res chat.Re
 	return deltas, st.result(), st.ended, err
 }
 
+// DecodeDiscard runs family f's decoder over payloads in order, as Stream
+// does, dropping the deltas: what the decoder alone costs.
+func DecodeDiscard(f Family, payloads [][]byte) error {
+	spec := families[f]
+	var st streamState
+	if spec.split != nil {
+		st.split = spec.split()
+	}
+	out := func(chat.Delta) error { return nil }
+	for _, p := range payloads {
+		if err := spec.decodeChunk(p, &st, out); err != nil {
+			return err
+		}
+	}
+	return st.flush(out)
+}
+
 // DecodeChunk decodes one payload with a fresh state.
 func DecodeChunk(f Family, payload []byte) (string, chat.Result, error) {
 	text, res, _, err := DecodeChunks(f, [][]byte{payload})

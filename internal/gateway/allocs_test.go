@@ -14,54 +14,63 @@ import (
 )
 
 // relayAllocBudget is what the gateway's own relay path (run, chunk
-// encoding, SSE framing, the record) may allocate per text frame. The
-// whole Bedrock path has its own budget (cmd/chatbench,
+// encoding, SSE framing, the record) may allocate per frame. The whole
+// Bedrock path has its own budget (cmd/chatbench,
 // TestRelayAllocsPerFrame); this one keeps the gateway's share near zero.
 const relayAllocBudget = 1
 
-// TestRelayAllocsPerFrame counts the allocations of one more text frame:
-// the difference between a long and a short answer of a model that
-// allocates nothing itself. Counts are deterministic, unlike times.
+// TestRelayAllocsPerFrame counts the allocations of one more frame of each
+// kind of delta: the difference between a long and a short answer of a
+// model that allocates nothing itself. Counts are deterministic, unlike
+// times.
 func TestRelayAllocsPerFrame(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
 	}
-	model := chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
-		n := req.MaxTokens
-		for range n {
-			if err := emit(chat.Delta{Text: " token"}); err != nil {
-				return chat.Result{}, err
+	for _, tc := range []struct {
+		name  string
+		delta chat.Delta
+	}{
+		{name: "text", delta: chat.Delta{Text: " token"}},
+		{name: "reasoning", delta: chat.Delta{Reasoning: " so the user wants"}},
+		{name: "tool call arguments", delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
+	} {
+		model := chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+			for range req.MaxTokens {
+				if err := emit(tc.delta); err != nil {
+					return chat.Result{}, err
+				}
+			}
+			return chat.Result{Usage: chat.Usage{PromptTokens: 3, CompletionTokens: req.MaxTokens}}, nil
+		})
+		h, err := gateway.New(gateway.Config{
+			Models:    []gateway.ModelEntry{{ID: "m", Model: model}},
+			Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			MaxTokens: 10_000,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := func(frames int) func() {
+			body := `{"stream":true,"max_tokens":` + strconv.Itoa(frames) + `,"messages":[{"role":"user","content":"hi"}]}`
+			return func() {
+				req, _ := http.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				w := &countingWriter{h: http.Header{}}
+				h.ServeHTTP(w, req)
+				if w.writes != frames+2 { // the deltas, the finish chunk and [DONE]
+					t.Fatalf("%s: %d frames, want %d", tc.name, w.writes, frames+2)
+				}
 			}
 		}
-		return chat.Result{Usage: chat.Usage{PromptTokens: 3, CompletionTokens: n}}, nil
-	})
-	h, err := gateway.New(gateway.Config{
-		Models:    []gateway.ModelEntry{{ID: "m", Model: model}},
-		Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		MaxTokens: 10_000,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer := func(frames int) func() {
-		body := `{"stream":true,"max_tokens":` + strconv.Itoa(frames) + `,"messages":[{"role":"user","content":"hi"}]}`
-		return func() {
-			req, _ := http.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			w := &countingWriter{h: http.Header{}}
-			h.ServeHTTP(w, req)
-			if w.writes != frames+2 { // the text, the finish chunk and [DONE]
-				t.Fatalf("%d frames, want %d", w.writes, frames+2)
-			}
+		const short, long = 100, 1100
+		a := testing.AllocsPerRun(20, answer(short))
+		b := testing.AllocsPerRun(20, answer(long))
+		perFrame := (b - a) / (long - short)
+		t.Logf("%s: %.3f allocations per frame (budget %d); %.0f per answer", tc.name, perFrame, relayAllocBudget, a)
+		if perFrame > relayAllocBudget {
+			t.Errorf("%s: the relay allocates %.3f times per frame; the budget is %d", tc.name, perFrame, relayAllocBudget)
 		}
-	}
-	const short, long = 100, 1100
-	a := testing.AllocsPerRun(20, answer(short))
-	b := testing.AllocsPerRun(20, answer(long))
-	perFrame := (b - a) / (long - short)
-	t.Logf("allocations per text frame: %.3f (budget %d); per answer: %.0f", perFrame, relayAllocBudget, a)
-	if perFrame > relayAllocBudget {
-		t.Errorf("the relay allocates %.3f times per text frame; the budget is %d", perFrame, relayAllocBudget)
 	}
 }
 
