@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -274,37 +273,4 @@ func TestLambdaInitError(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Errorf("process still running after an init error")
 	}
-}
-
-// BenchmarkColdStart measures, per op, one cold start: exec of the binary
-// until the first SSE byte of its first answer reaches the Runtime API,
-// and the process's peak RSS.
-func BenchmarkColdStart(b *testing.B) {
-	issuer := authtest.NewIssuer(b)
-	env := issuer.Env("access")
-	token := issuer.AccessToken(b)
-	body := `{"stream":true,"messages":[{"role":"user","content":"hello there"}]}`
-	headers := map[string]string{"content-type": "application/json", "x-authorization": "Bearer " + token,
-		"x-amz-content-sha256": authtest.PayloadHash([]byte(body))}
-	var total time.Duration
-	var peakKB int64
-	for i := 0; b.Loop(); i++ {
-		rt := newFakeRuntime(b)
-		ev, _ := json.Marshal(functionURLRequest("POST", "/v1/chat/completions", headers, body, false))
-		rt.events <- invocation{id: fmt.Sprint("cold-", i), deadline: time.Now().Add(time.Minute), event: ev}
-		start := time.Now()
-		cmd, _ := startBootstrap(b, rt, env)
-		res := <-rt.results
-		_, _, off := res.split(b)
-		total += res.arrivedBy(off + 1).Sub(start)
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		_ = cmd.Wait()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			peakKB = max(peakKB, ru.Maxrss)
-		}
-		rt.srv.Close()
-	}
-	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/first-sse-byte")
-	b.ReportMetric(float64(peakKB)/1024, "MB-peak-rss")
-	b.ReportMetric(0, "ns/op")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
+	"github.com/chatbot-gateway/chatbot/internal/app/fakesecrets"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -125,7 +126,7 @@ func TestSecretsManagerKeys(t *testing.T) {
 	jsonKey, jsonEntry := authtest.APIKey(t, "from-json")
 	name, sum, _ := strings.Cut(jsonEntry, ":")
 	signing := authtest.SigningKey(t)
-	sm := NewSecretsManager(t, map[string]string{
+	sm := fakesecrets.New(t, map[string]string{
 		listARN: listEntry,
 		jsonARN: `{"api_keys": {"` + name + `": "` + sum + `"}, "token_signing_key": "` + signing + `"}`,
 		badARN:  `{"api_keys": "sk-oops-the-secret-text"`,
@@ -187,7 +188,7 @@ func TestSecretsManagerKeys(t *testing.T) {
 func TestSecretsManagerFromEnvironment(t *testing.T) {
 	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-AbCdEf"
 	key, entry := authtest.APIKey(t, "env-endpoint")
-	sm := NewSecretsManager(t, map[string]string{arn: entry})
+	sm := fakesecrets.New(t, map[string]string{arn: entry})
 	dir := t.TempDir()
 	for name, v := range sm.Env() {
 		t.Setenv(name, v)

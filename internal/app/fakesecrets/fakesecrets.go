@@ -1,4 +1,4 @@
-package app_test
+package fakesecrets
 
 import (
 	"encoding/json"
@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// SecretsManager is a fake AWS Secrets Manager on 127.0.0.1 that answers
+// Server is a fake AWS Secrets Manager on 127.0.0.1 that answers
 // GetSecretValue in the service's JSON 1.1 protocol, so the real SDK client
 // talks to it. Secrets are found by ARN or by name.
-type SecretsManager struct {
+type Server struct {
 	Server *httptest.Server
 
 	mu      sync.Mutex
@@ -21,18 +21,18 @@ type SecretsManager struct {
 	calls   int
 }
 
-// NewSecretsManager starts the fake with secrets keyed by ARN; it stops when
-// the test ends.
-func NewSecretsManager(tb testing.TB, secrets map[string]string) *SecretsManager {
+// New starts the fake with secrets keyed by ARN; it stops when the test
+// ends.
+func New(tb testing.TB, secrets map[string]string) *Server {
 	tb.Helper()
-	s := &SecretsManager{secrets: secrets}
+	s := &Server{secrets: secrets}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	tb.Cleanup(s.Server.Close)
 	return s
 }
 
 // Calls counts GetSecretValue requests.
-func (s *SecretsManager) Calls() int {
+func (s *Server) Calls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls
@@ -40,7 +40,7 @@ func (s *SecretsManager) Calls() int {
 
 // Env returns the variables that point a process's default AWS
 // configuration at the fake.
-func (s *SecretsManager) Env() map[string]string {
+func (s *Server) Env() map[string]string {
 	return map[string]string{
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": s.Server.URL,
 		"AWS_REGION":                       "us-east-1",
@@ -49,7 +49,7 @@ func (s *SecretsManager) Env() map[string]string {
 	}
 }
 
-func (s *SecretsManager) serve(w http.ResponseWriter, r *http.Request) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls++
 	s.mu.Unlock()
@@ -86,7 +86,7 @@ func (s *SecretsManager) serve(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *SecretsManager) find(id string) (arn, value string, ok bool) {
+func (s *Server) find(id string) (arn, value string, ok bool) {
 	if v, ok := s.secrets[id]; ok {
 		return id, v, true
 	}
