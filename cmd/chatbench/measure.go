@@ -300,8 +300,12 @@ type footprint struct {
 // set, it also writes the server's goroutines, grouped by stack, once
 // every stream is open.
 func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (footprint, error) {
-	const tokens = 40
-	r.fake.SetDefault(fakebedrock.Scenario{Tokens: tokens, Interval: 25 * time.Millisecond})
+	const (
+		tokens    = 40
+		interval  = 25 * time.Millisecond
+		streamFor = tokens * interval
+	)
+	r.fake.SetDefault(fakebedrock.Scenario{Tokens: tokens, Interval: interval})
 	srv := r.server(t)
 	r.client.CloseIdleConnections()
 	base, err := srv.snapshot(ctx, true)
@@ -332,6 +336,7 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 			}
 		})
 	}
+	start := time.Now()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	var maxRSS int64
@@ -348,8 +353,8 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 				return f, err
 			}
 			f.Goroutines = max(f.Goroutines, s.Goroutines)
-			if dump != nil && s.Goroutines >= f.Idle+2*k {
-				// Every stream holds at least two: they are all open.
+			if dump != nil && time.Since(start) >= streamFor/2 {
+				// Half way through the streams' length: all are open.
 				if b, err := srv.goroutines(ctx); err == nil {
 					_, _ = dump.Write(b)
 					dump = nil
