@@ -1,0 +1,63 @@
+// Readable names for model ids. The gateway reports Bedrock ids such as
+// "us.anthropic.claude-3-5-haiku-20241022-v1:0"; people know that model as
+// "Claude 3.5 Haiku". Unknown ids fall back to the id itself.
+
+const EXACT: Record<string, string> = {
+  eliza: "ELIZA",
+};
+
+const PROVIDERS: Record<string, string> = {
+  anthropic: "",
+  amazon: "Amazon ",
+  meta: "",
+  mistral: "",
+  cohere: "Cohere ",
+  ai21: "AI21 ",
+  deepseek: "DeepSeek ",
+  openai: "OpenAI ",
+  qwen: "",
+};
+
+/** Cross-region inference profile prefixes (us.anthropic.…, global.amazon.…). */
+const PROFILE = /^(us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+/** A name for display; the raw id stays available as a tooltip. */
+export function modelLabel(id: string): string {
+  const exact = EXACT[id.toLowerCase()];
+  if (exact) {
+    return exact;
+  }
+  const bare = id.replace(PROFILE, "");
+  const dot = bare.indexOf(".");
+  const provider = dot > 0 ? bare.slice(0, dot) : "";
+  const prefix = PROVIDERS[provider];
+  if (prefix === undefined) {
+    return id;
+  }
+  // Drop the version and date: "-v1:0", "-v0:2", "-20241022".
+  const name = bare
+    .slice(dot + 1)
+    .replace(/-v\d+(:\d+)?$/, "")
+    .replace(/-\d{8}$/, "");
+  const words: string[] = [];
+  for (const token of name.split("-")) {
+    const glued = /^([a-z]+)(\d+)$/.exec(token); // llama3 → llama 3
+    for (const part of glued ? [glued[1]!, glued[2]!] : [token]) {
+      const prev = words[words.length - 1];
+      if (/^\d{1,2}$/.test(part) && prev !== undefined && /^\d+(\.\d+)?$/.test(prev) && !prev.includes(".")) {
+        words[words.length - 1] = `${prev}.${part}`; // 3 5 → 3.5
+      } else {
+        words.push(part);
+      }
+    }
+  }
+  const label = words.map(word).join(" ");
+  return label === "" ? id : prefix + label;
+}
+
+function word(w: string): string {
+  if (/^\d+(x\d+)?[bm]$/.test(w)) {
+    return w.toUpperCase().replace("X", "x"); // 70b → 70B, 8x7b → 8x7B
+  }
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
