@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -78,10 +77,11 @@ func build(ctx context.Context, getenv func(string) string, onLambda bool, log *
 	cfg.Auth, cfg.Tokens = guard, guard
 	if onLambda {
 		cfg.RequestID = lambdaRequestID
-	} else if st, err := os.Stat(s.webDir); err == nil && st.IsDir() {
-		cfg.Static = staticSite(s.webDir)
 	} else {
-		log.Info("chat page not built; serving the API only", "web_dir", s.webDir)
+		cfg.Static = staticSite(s.webDir)
+		if !pageBuilt(s.webDir) {
+			log.Info("chat page not built yet; / says it is building until it is", "web_dir", s.webDir)
+		}
 	}
 	h, err := gateway.New(cfg)
 	if err != nil {

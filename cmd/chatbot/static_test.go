@@ -5,18 +5,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-func TestStaticSiteHidesDirectoryListings(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	for name, body := range map[string]string{
-		"index.html":             "<h1>chat</h1>",
-		"_next/static/app.js":    "console.log(1)",
-		"about/index.html":       "<p>about</p>",
-		"_next/static/other.css": "body{}",
-	} {
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -25,6 +20,23 @@ func TestStaticSiteHidesDirectoryListings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func get(h http.Handler, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
+}
+
+func TestStaticSiteHidesDirectoryListings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"index.html":             "<h1>chat</h1>",
+		"_next/static/app.js":    "console.log(1)",
+		"about/index.html":       "<p>about</p>",
+		"_next/static/other.css": "body{}",
+	})
 	h := staticSite(dir)
 	for _, tc := range []struct {
 		path   string
@@ -33,10 +45,65 @@ func TestStaticSiteHidesDirectoryListings(t *testing.T) {
 		{"/", 200}, {"/_next/static/app.js", 200}, {"/about/", 200},
 		{"/_next/static/", 404}, {"/_next/", 404}, {"/missing", 404}, {"/../etc/passwd", 404},
 	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
-		if rec.Code != tc.status {
+		if rec := get(h, tc.path); rec.Code != tc.status {
 			t.Errorf("GET %s = %d, want %d", tc.path, rec.Code, tc.status)
 		}
+	}
+}
+
+// While make run builds the page, / says so; once index.html appears the
+// same handler serves the page, with no restart.
+func TestStaticSiteSaysBuildingUntilThePageExists(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out") // does not exist yet, as on a fresh clone
+	h := staticSite(dir)
+
+	for _, p := range []string{"/", "/index.html", "/_next/static/app.js"} {
+		rec := get(h, p)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("GET %s before the build = %d, want 503", p, rec.Code)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Errorf("Content-Type = %q", ct)
+		}
+		if rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("Retry-After") == "" {
+			t.Errorf("headers = %v, want no-store and Retry-After", rec.Header())
+		}
+		body := rec.Body.String()
+		if !strings.Contains(body, "<h1>The chat page is building</h1>") || !strings.Contains(body, `http-equiv="refresh"`) {
+			t.Errorf("body = %q", body)
+		}
+	}
+
+	// next build creates out/ before it writes index.html: still building.
+	writeFiles(t, dir, map[string]string{"_next/static/app.js": "console.log(1)"})
+	if rec := get(h, "/"); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("GET / with assets but no index.html = %d, want 503", rec.Code)
+	}
+
+	writeFiles(t, dir, map[string]string{"index.html": "<h1>chat</h1>"})
+	rec := get(h, "/")
+	if rec.Code != http.StatusOK || rec.Body.String() != "<h1>chat</h1>" {
+		t.Fatalf("GET / after the build = %d %q, want the page", rec.Code, rec.Body.String())
+	}
+	if rec := get(h, "/_next/static/app.js"); rec.Code != http.StatusOK {
+		t.Errorf("GET asset after the build = %d", rec.Code)
+	}
+
+	// A rebuild empties the directory first: building again.
+	if err := os.Remove(filepath.Join(dir, "index.html")); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(h, "/"); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET / during a rebuild = %d, want 503", rec.Code)
+	}
+}
+
+func TestStaticSiteIndexMustBeAFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"index.html/trap": "x"})
+	if rec := get(staticSite(dir), "/"); rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("GET / with index.html a directory = %d, want 503", rec.Code)
 	}
 }
