@@ -20,11 +20,21 @@ process.on("exit", () => {
 // Settings inherited from the shell must not change the gateway under test.
 const SCRUB = /^(CHATBOT_|ELIZA_|COGNITO_|OIDC_|AUTH_MODE$|API_KEY|TOKEN_SIGNING_KEY$|REQUIRE_CONTENT_SHA256$|ALLOWED_|ORIGIN_VERIFY_SECRET$|BEDROCK_|AWS_|SYSTEM_PROMPT$|ALLOW_CLIENT_SYSTEM$|LOG_LEVEL$)/;
 
-/** Builds ./cmd/chatbot from the repository at root into a temporary directory. */
-export async function buildGateway(root) {
+/** process.env without the settings that would change the gateway under test. */
+export function scrubbedEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
+}
+
+/**
+ * Builds ./cmd/chatbot from the repository at root into a temporary
+ * directory. tags "chatbot_testhooks" adds the misbehaving test models
+ * (test-panic fails mid-answer, test-slow never ends).
+ */
+export async function buildGateway(root, { tags = "" } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "chatbot-e2e-"));
   const bin = path.join(dir, "chatbot");
-  await run("go", ["build", "-o", bin, "./cmd/chatbot"], { cwd: root, timeout: 300_000 });
+  const args = ["build", ...(tags ? ["-tags", tags] : []), "-o", bin, "./cmd/chatbot"];
+  await run("go", args, { cwd: root, timeout: 300_000 });
   return { bin, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -46,7 +56,7 @@ export function freePort() {
  */
 export async function startGateway(bin, env = {}, { timeoutMs = 20_000 } = {}) {
   const port = await freePort();
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
+  const base = scrubbedEnv();
   const child = spawn(bin, [], {
     env: { ...base, CHATBOT_ADDR: `127.0.0.1:${port}`, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

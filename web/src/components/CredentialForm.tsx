@@ -4,7 +4,7 @@
 // field for an API key (`make apikey`) or a token minted with POST /v1/tokens,
 // kept for this tab only.
 
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import styles from "./Chatbot.module.css";
 
 export interface CredentialFormProps {
@@ -19,6 +19,9 @@ export function CredentialForm({ refused, onSubmit }: CredentialFormProps) {
   const [invalid, setInvalid] = useState(false);
   const id = useId();
   const hintId = useId();
+  const ref = useRef<HTMLInputElement>(null);
+  // The field is the next thing to do, so it takes the focus when it appears.
+  useEffect(() => ref.current?.focus(), []);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -40,6 +43,7 @@ export function CredentialForm({ refused, onSubmit }: CredentialFormProps) {
       <div className={styles.credentialRow}>
         <input
           id={id}
+          ref={ref}
           type="password"
           autoComplete="off"
           spellCheck={false}
