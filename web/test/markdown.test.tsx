@@ -104,13 +104,13 @@ describe("Markdown rendering", () => {
     expect(render("```\nplain\n```")).toMatch(/<span[^>]*>text<\/span>/);
   });
 
-  it("wraps a huge table in a scrolling box", () => {
-    const cols = 40;
+  it("wraps a huge table in a scrolling box", { timeout: 60_000 }, () => {
+    const cols = 30;
     const row = (cell: (i: number) => string) => `| ${Array.from({ length: cols }, (_, i) => cell(i)).join(" | ")} |`;
-    const table = [row((i) => `column ${i}`), row(() => "---"), ...Array.from({ length: 300 }, (_, r) => row((i) => `r${r}c${i}`))].join("\n");
+    const table = [row((i) => `column ${i}`), row(() => "---"), ...Array.from({ length: 120 }, (_, r) => row((i) => `r${r}c${i}`))].join("\n");
     const html = render(table);
     expect(html).toMatch(/<div[^>]*tabindex="0"[^>]*role="group"[^>]*aria-label="Table"[^>]*><table>/);
-    expect(html.match(/<tr>/g)?.length).toBe(301);
+    expect(html.match(/<tr>/g)?.length).toBe(121);
   });
 
   it("renders the same markup whether or not the text arrived in one piece", () => {
