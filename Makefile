@@ -30,8 +30,9 @@ help:
 
 ## Local server ---------------------------------------------------------------
 
-# The gateway answers as soon as Go has built it: the chat page builds in the
-# background (log: dist/web-build.log) and / says so until it is ready.
+# The gateway answers as soon as Go has built it: the chat page builds after
+# that, in the background (log: dist/web-build.log), and / says so until it is
+# ready. Building both at once would slow the Go build down on a small machine.
 # CHATBOT_ADDR and CHATBOT_WEB_DIR from the environment win; a web dir other
 # than web/out is served as it is. API keys from `make apikey` turn auth on.
 run:
@@ -41,15 +42,15 @@ run:
 	  export API_KEY_SHA256S; \
 	  echo "API keys from $(API_KEYS_FILE): auth is on; paste a key into the chat page when it asks"; \
 	fi; \
+	$(GO) build -o dist/chatbot ./cmd/chatbot || exit 1; \
 	web=; \
-	if [ "$(CHATBOT_WEB_DIR)" = "$(WEB)/out" ]; then \
+	if [ "$(CHATBOT_WEB_DIR)" = "$(WEB)/out" ] && ! $(MAKE) -q --no-print-directory $(WEB_BUILD_STAMP) 2>/dev/null; then \
 	  $$(command -v setsid) bash -c 'if nice -n 10 $(MAKE) --no-print-directory web-build >dist/web-build.log 2>&1; \
 	    then echo "Chat page ready: http://$(CHATBOT_ADDR)/"; \
 	    else echo "The chat page did not build (see dist/web-build.log); the API still works"; fi' & web=$$!; \
 	  trap '[ -n "$$web" ] && kill -- -$$web 2>/dev/null; true' EXIT; \
 	  trap 'exit 130' INT TERM; \
 	fi; \
-	$(GO) build -o dist/chatbot ./cmd/chatbot || exit 1; \
 	echo; \
 	echo "API: http://$(CHATBOT_ADDR)/v1/chat/completions"; \
 	echo "Try:  curl -N http://$(CHATBOT_ADDR)/v1/chat/completions -H 'Content-Type: application/json' \\"; \
