@@ -86,15 +86,18 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   stateRef.current = state;
   const optionsRef = useRef(options);
   optionsRef.current = options;
-  const loadedRef = useRef(false);
+  // Saving waits for the load, or the empty first state would overwrite the saved one.
+  const [loaded, setLoaded] = useState(false);
+  const loadedRef = useRef(loaded);
+  loadedRef.current = loaded;
 
   const storage = (): KeyValueStore | undefined =>
     optionsRef.current.storage === null ? undefined : (optionsRef.current.storage ?? defaultStorage());
 
   useEffect(() => {
     setState(loadState(storage(), Date.now()));
-    loadedRef.current = true;
-    const onHide = () => saveState(storage(), stateRef.current);
+    setLoaded(true);
+    const onHide = () => loadedRef.current && saveState(storage(), stateRef.current);
     window.addEventListener("pagehide", onHide);
     return () => {
       window.removeEventListener("pagehide", onHide);
@@ -104,10 +107,10 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
 
   // Saved when an answer settles, not per token; pagehide covers a reload mid-answer.
   useEffect(() => {
-    if (loadedRef.current && !streaming) {
+    if (loaded && !streaming) {
       saveState(storage(), state);
     }
-  }, [state, streaming]);
+  }, [loaded, state, streaming]);
 
   const refreshModels = useCallback(() => {
     const opts = optionsRef.current;
