@@ -90,7 +90,7 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
     }
   };
 
-  const useKey = (value: string) => {
+  const submitKey = (value: string) => {
     if (!credential.set(value)) {
       return false;
     }
@@ -179,7 +179,7 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
               onEdit={editLast}
               errorExtra={
                 askForKey && m === last && m.error?.kind === "auth" && !streaming ? (
-                  <CredentialForm refused={hasKey} onSubmit={useKey} />
+                  <CredentialForm refused={hasKey} onSubmit={submitKey} />
                 ) : undefined
               }
             />

@@ -9,7 +9,7 @@
 // never loaded: an image URL is how injected text smuggles the conversation
 // out, so it is shown as a link the user may choose to follow.
 
-import { memo, useDeferredValue, useMemo, type ComponentPropsWithoutRef } from "react";
+import { memo, useMemo, type ComponentPropsWithoutRef } from "react";
 import ReactMarkdown, { type Components, type ExtraProps } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { splitBlocks } from "../chat/markdownBlocks";
@@ -24,10 +24,7 @@ export interface MarkdownProps {
 
 /** Renders text block by block; finished blocks are not parsed again as text streams in. */
 export const Markdown = memo(function Markdown({ text, idPrefix }: MarkdownProps) {
-  // A long last block (a huge table) is slow to parse: let React drop renders
-  // of text that newer text has already replaced, keeping the page responsive.
-  const shown = useDeferredValue(text);
-  const blocks = useMemo(() => splitBlocks(shown), [shown]);
+  const blocks = useMemo(() => splitBlocks(text), [text]);
   return (
     <div className={styles.markdown}>
       {blocks.map((block, i) => (
