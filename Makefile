@@ -11,22 +11,23 @@ STATICCHECK_VERSION := v0.8.2
 ADDR        ?= 127.0.0.1:8080
 CHATBOT_ADDR    ?= $(ADDR)
 CHATBOT_WEB_DIR ?= web/out
-# name:sha256 lines written by `make apikey`; make run turns API-key auth on with them.
-API_KEYS_FILE   ?= .local/api-key-sha256s
+# name:sha256 lines written by `make apikey` (scripts/apikey.sh); make run
+# turns API-key auth on with them.
+APIKEY_FILE     ?= .local/api-key-sha256s
 
 # Fragments in mk/ add their targets to these lists.
 TEST_TARGETS  :=
 BENCH_TARGETS :=
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey
+.PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey apikey-revoke
 
 help:
 	@echo "make run      start the gateway locally (ELIZA, chat page) on http://$(CHATBOT_ADDR)"
 	@echo "make test     run every test (Go, web, SDK, Terraform checks)"
 	@echo "make lambda   build dist/bootstrap and dist/chatbot.zip for AWS Lambda (arm64)"
 	@echo "make bench    run the benchmarks"
-	@echo "make deploy | smoke | destroy   the AWS stack (see README)"
+	@echo "make deploy | smoke | destroy   the AWS stack (see docs/deploy.md)"
 
 ## Local server ---------------------------------------------------------------
 
@@ -37,10 +38,10 @@ help:
 # than web/out is served as it is. API keys from `make apikey` turn auth on.
 run:
 	@mkdir -p dist
-	@if [ -z "$${API_KEY_SHA256S:-}" ] && [ -s $(API_KEYS_FILE) ]; then \
-	  API_KEY_SHA256S="$$(grep -v -e '^[[:space:]]*$$' -e '^[[:space:]]*#' $(API_KEYS_FILE) | tr -d ' \t\r' | paste -sd, -)"; \
+	@if [ -z "$${API_KEY_SHA256S:-}" ] && [ -s $(APIKEY_FILE) ]; then \
+	  API_KEY_SHA256S="$$(grep -v -e '^[[:space:]]*$$' -e '^[[:space:]]*#' $(APIKEY_FILE) | tr -d ' \t\r' | paste -sd, -)"; \
 	  export API_KEY_SHA256S; \
-	  echo "API keys from $(API_KEYS_FILE): auth is on; paste a key into the chat page when it asks"; \
+	  echo "API keys from $(APIKEY_FILE): auth is on; paste a key into the chat page when it asks"; \
 	fi; \
 	$(GO) build -o dist/chatbot ./cmd/chatbot || exit 1; \
 	web=; \
@@ -108,14 +109,15 @@ fuzz:
 	  done; \
 	done
 
-# make apikey NAME=backend — a new API key and the hash the gateway stores.
-# The hash is added to $(API_KEYS_FILE), so that make run asks for the key.
+# make apikey NAME=backend — a new API key, printed once. Its SHA-256 goes to
+# the deployed stack's key secret, or with no stack to .local/api-key-sha256s
+# (read by make run); APIKEY_TARGET=local|aws chooses. See scripts/apikey.sh.
 apikey:
-	@out="$$($(GO) run ./cmd/chatbot apikey $(or $(NAME),default))" || exit 1; \
-	echo "$$out"; \
-	entry="$$(printf '%s\n' "$$out" | tail -n 1 | tr -d ' ')"; \
-	mkdir -p $(dir $(API_KEYS_FILE)) && printf '%s\n' "$$entry" >> $(API_KEYS_FILE); \
-	echo "Added to $(API_KEYS_FILE): make run now requires an API key (delete the file to turn that off)."
+	@TF_DIR=$(TF_DIR) scripts/apikey.sh add $(or $(NAME),default)
+
+apikey-revoke:
+	@test -n "$(NAME)" || { echo "usage: make apikey-revoke NAME=<key name>"; exit 2; }
+	@TF_DIR=$(TF_DIR) scripts/apikey.sh revoke $(NAME)
 
 clean:
 	rm -rf dist bench/results.json

@@ -14,4 +14,4 @@ bench-chatbench:
 	$(GO) run ./cmd/chatbench $(CHATBENCH_FLAGS)
 
 soak:
-	CHATBOT_SOAK=$(SOAK) $(GO) test -run '^TestSoak$$' -v -count=1 -timeout 15m ./internal/resilience/
+	CHATBOT_SOAK=$(SOAK) $(GO) test -run '^TestSoak$$' -v -count=1 -timeout 15m ./test/resilience/

@@ -1,5 +1,10 @@
-# OpenAI SDK compatibility (test/sdk/): the official openai npm package
-# against the real gateway binary, which the test builds and starts itself.
+# Client compatibility (test/sdk/): real client libraries against the real
+# gateway binary, which the tests build and start themselves. The official
+# openai package from node (sdk.test.mjs), from a page on another origin in
+# headless Chromium (browser.test.mjs, through the gateway's CORS), and through
+# the local CloudFront stand-in of terraform/functions (cloudfront.test.mjs);
+# tools, images and reasoning with the openai package, the Vercel AI SDK and
+# LangChain JS against the fake Bedrock (features.test.mjs).
 
 TEST_TARGETS += test-sdk
 
@@ -12,5 +17,6 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 	cd $(SDK) && npm ci --no-audit --no-fund
 	touch $@
 
-test-sdk: $(SDK_NPM_STAMP)
-	cd $(SDK) && node --test --test-concurrency=1 sdk.test.mjs
+# web-chromium and CHROMIUM come from mk/web.mk.
+test-sdk: $(SDK_NPM_STAMP) web-chromium
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs

@@ -27,7 +27,7 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 
 resource "aws_cloudwatch_metric_alarm" "error_rate" {
   alarm_name          = "${local.name}-error-rate"
-  alarm_description   = "More than ${var.alarm_error_rate_percent}% of requests ended in a 5xx. See the Operations section of the README."
+  alarm_description   = "More than ${var.alarm_error_rate_percent}% of requests ended in a 5xx. See docs/operations.md#error-rate"
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.alarm_error_rate_percent
   evaluation_periods  = 3
@@ -66,7 +66,7 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
 
 resource "aws_cloudwatch_metric_alarm" "fallback_rate" {
   alarm_name          = "${local.name}-fallback-rate"
-  alarm_description   = "More than ${var.alarm_fallback_rate_percent}% of requests fell back to ELIZA because Bedrock did not answer. See the Operations section of the README."
+  alarm_description   = "More than ${var.alarm_fallback_rate_percent}% of requests fell back to ELIZA. See docs/operations.md#fallback-rate"
   comparison_operator = "GreaterThanThreshold"
   threshold           = var.alarm_fallback_rate_percent
   evaluation_periods  = 3
@@ -105,7 +105,7 @@ resource "aws_cloudwatch_metric_alarm" "fallback_rate" {
 
 resource "aws_cloudwatch_metric_alarm" "ttft_p99" {
   alarm_name          = "${local.name}-ttft-p99"
-  alarm_description   = "p99 time to first token above ${var.alarm_ttft_p99_ms} ms. See the Operations section of the README."
+  alarm_description   = "p99 time to first token above ${var.alarm_ttft_p99_ms} ms. See docs/operations.md#time-to-first-token"
   namespace           = var.metrics_namespace
   metric_name         = "TimeToFirstToken"
   extended_statistic  = "p99"
@@ -122,7 +122,7 @@ resource "aws_cloudwatch_metric_alarm" "ttft_p99" {
 
 resource "aws_cloudwatch_metric_alarm" "throttles" {
   alarm_name          = "${local.name}-throttles"
-  alarm_description   = "Lambda throttled invocations: reserved or account concurrency is exhausted. See the Operations section of the README."
+  alarm_description   = "Lambda throttled invocations: reserved or account concurrency is exhausted. See docs/operations.md#throttles"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
   dimensions          = { FunctionName = aws_lambda_function.gateway.function_name }
@@ -139,7 +139,7 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
 
 resource "aws_cloudwatch_metric_alarm" "function_errors" {
   alarm_name          = "${local.name}-function-errors"
-  alarm_description   = "The function itself failed (crash, timeout, out of memory), as opposed to an answered error. See the Operations section of the README."
+  alarm_description   = "The function itself failed (crash, timeout, out of memory). See docs/operations.md#function-errors"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
   dimensions          = { FunctionName = aws_lambda_function.gateway.function_name }
@@ -230,6 +230,17 @@ resource "aws_cloudwatch_dashboard" "gateway" {
             ["AWS/Lambda", "ConcurrentExecutions", "FunctionName", aws_lambda_function.gateway.function_name, { stat = "Maximum" }],
             ["AWS/Lambda", "Throttles", "FunctionName", aws_lambda_function.gateway.function_name, { stat = "Sum" }],
             ["AWS/Lambda", "Errors", "FunctionName", aws_lambda_function.gateway.function_name, { stat = "Sum" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 18, width = 12, height = 6
+        properties = {
+          title = "Rate limits and guardrail (docs/limits.md)", region = var.region, stat = "Sum", period = 300, view = "timeSeries"
+          metrics = [
+            [var.metrics_namespace, "RateLimited"],
+            [var.metrics_namespace, "QuotaStoreErrors"],
+            [var.metrics_namespace, "ContentFiltered"],
           ]
         }
       },

@@ -77,8 +77,8 @@ variable "lambda_timeout_seconds" {
 
 variable "reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions for the function: caps parallel streams and therefore cost. -1 means no reservation."
-  default     = -1
+  description = "Most concurrent executions of the function, and so of open streams (each holds one for its whole length): caps cost and protects the account's other functions. Beyond it Lambda answers 429. -1 removes the cap."
+  default     = 10
 
   validation {
     condition     = var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency)
@@ -328,4 +328,185 @@ variable "alarm_ttft_p99_ms" {
     condition     = var.alarm_ttft_p99_ms >= 100 && var.alarm_ttft_p99_ms <= 900000
     error_message = "alarm_ttft_p99_ms must be between 100 and 900000."
   }
+}
+
+variable "max_body_bytes" {
+  type        = number
+  description = "Largest request body the gateway reads (CHATBOT_MAX_BODY_BYTES); larger ones get a 413. With edge_payload_hash it must stay within the 1 MiB the edge can hash."
+  default     = 262144
+
+  validation {
+    condition     = var.max_body_bytes >= 1024 && var.max_body_bytes <= 6291456 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a whole number from 1024 to 6291456 (Lambda's 6 MB request limit)."
+  }
+}
+
+variable "enable_api_keys" {
+  type        = bool
+  description = "Accept API keys and browser tokens minted with them. Keys live as SHA-256 hashes in a Secrets Manager secret (created here unless api_keys_secret_arn names one); `make apikey` adds them."
+  default     = true
+}
+
+variable "api_keys_secret_arn" {
+  type        = string
+  description = "Existing Secrets Manager secret holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\"}, in var.region. Empty creates one."
+  default     = ""
+
+  validation {
+    condition     = var.api_keys_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.api_keys_secret_arn))
+    error_message = "api_keys_secret_arn must be empty or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef)."
+  }
+}
+
+variable "api_keys_kms_key_arn" {
+  type        = string
+  description = "Customer managed KMS key that encrypts the API key secret. The function may decrypt with it, through Secrets Manager only. Empty uses the aws/secretsmanager key."
+  default     = ""
+
+  validation {
+    condition     = var.api_keys_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.api_keys_kms_key_arn))
+    error_message = "api_keys_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); aliases are not accepted in IAM policies."
+  }
+}
+
+variable "edge_payload_hash" {
+  type        = bool
+  description = "Attach a Lambda@Edge function (us-east-1) that adds x-amz-content-sha256 to request bodies, so unmodified OpenAI clients work through CloudFront. Off by default: its replicas make destroy slow (see docs/deploy.md)."
+  default     = false
+}
+
+variable "edge_zip_path" {
+  type        = string
+  description = "Deployment package of the payload-hash function, built by `make edge-zip` (index.mjs from terraform/functions/payload_hash.mjs)."
+  default     = "../dist/payload-hash.zip"
+
+  validation {
+    condition     = endswith(var.edge_zip_path, ".zip")
+    error_message = "edge_zip_path must name a .zip file."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary set on the roles created here. The GitHub deploy role (terraform/github-oidc) may only create roles that carry its boundary; use its permissions_boundary_arn output."
+  default     = ""
+
+  validation {
+    condition     = var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be empty or an IAM policy ARN."
+  }
+}
+
+# Rate limits and token budgets per caller (docs/limits.md). 0 means no
+# limit; with every limit 0 and no overrides, no table is created.
+
+variable "rate_limit_rpm" {
+  type        = number
+  description = "Requests per minute one caller (a Cognito user or an API key) may make; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_rpm >= 0 && var.rate_limit_rpm <= 1000000 && floor(var.rate_limit_rpm) == var.rate_limit_rpm
+    error_message = "rate_limit_rpm must be a whole number from 0 to 1000000."
+  }
+}
+
+variable "rate_limit_concurrent" {
+  type        = number
+  description = "Answers one caller may stream at once; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_concurrent >= 0 && var.rate_limit_concurrent <= 1000 && floor(var.rate_limit_concurrent) == var.rate_limit_concurrent
+    error_message = "rate_limit_concurrent must be a whole number from 0 to 1000."
+  }
+}
+
+variable "rate_limit_tokens_per_day" {
+  type        = number
+  description = "Tokens (prompt + completion) one caller may use per UTC day; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_tokens_per_day >= 0 && var.rate_limit_tokens_per_day <= 1000000000000 && floor(var.rate_limit_tokens_per_day) == var.rate_limit_tokens_per_day
+    error_message = "rate_limit_tokens_per_day must be a whole number from 0 to 10^12."
+  }
+}
+
+variable "rate_limit_overrides" {
+  type        = map(map(number))
+  description = "Other limits for a Cognito group or an API key, e.g. { \"group:premium\" = { rpm = 120, tokens_per_day = 0 }, \"key:backend\" = { concurrent = 20 } }. Limits not named stay the defaults."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for who, _ in var.rate_limit_overrides : can(regex("^(group|key):[^\\s,=]+$", who))])
+    error_message = "rate_limit_overrides keys must be group:<Cognito group> or key:<API key name>, without spaces, commas or '='."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for _, l in var.rate_limit_overrides : [
+        for name, n in l : contains(["rpm", "concurrent", "tokens_per_day"], name) && n >= 0 && floor(n) == n && (name != "concurrent" || n <= 1000)
+      ]
+    ]))
+    error_message = "rate_limit_overrides values set rpm, concurrent (at most 1000) or tokens_per_day to whole numbers of at least 0."
+  }
+}
+
+variable "quota_on_store_error" {
+  type        = string
+  description = "What a request gets when the rate limit table fails or is slow: allow (counted in QuotaStoreErrors) or deny (503)."
+  default     = "allow"
+
+  validation {
+    condition     = contains(["allow", "deny"], var.quota_on_store_error)
+    error_message = "quota_on_store_error must be allow or deny."
+  }
+}
+
+variable "quota_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the rate limit table (the counts are short-lived; usually not worth it)."
+  default     = false
+}
+
+variable "alarm_rate_limited_per_5min" {
+  type        = number
+  description = "Alarm when more than this many requests per 5 minutes are refused by a rate limit (2 of 3 periods)."
+  default     = 100
+
+  validation {
+    condition     = var.alarm_rate_limited_per_5min >= 1
+    error_message = "alarm_rate_limited_per_5min must be at least 1."
+  }
+}
+
+# Amazon Bedrock Guardrails (docs/limits.md#guardrails).
+
+variable "bedrock_guardrail_id" {
+  type        = string
+  description = "A Bedrock guardrail (id or ARN) applied to every model call; empty: none. The function may apply this guardrail only."
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_guardrail_id == "" || can(regex("^([a-z0-9]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+)$", var.bedrock_guardrail_id))
+    error_message = "bedrock_guardrail_id must be a guardrail id (lowercase letters and digits) or a guardrail ARN."
+  }
+}
+
+variable "bedrock_guardrail_version" {
+  type        = string
+  description = "The guardrail's version: a number or DRAFT. Required with bedrock_guardrail_id."
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_guardrail_version == "" || can(regex("^([1-9][0-9]{0,7}|DRAFT)$", var.bedrock_guardrail_version))
+    error_message = "bedrock_guardrail_version must be a version number or DRAFT."
+  }
+}
+
+variable "bedrock_guardrail_trace" {
+  type        = bool
+  description = "Ask Bedrock for the guardrail's trace on every call."
+  default     = false
 }

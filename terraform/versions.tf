@@ -16,5 +16,5 @@ terraform {
 
   # State is local by default. For a shared S3 backend, `make deploy` writes a
   # backend "s3" block (backend_s3.tf, not committed) and passes the bucket,
-  # key and region with -backend-config; see the README.
+  # key and region with -backend-config; see docs/deploy.md#state.
 }

@@ -16,7 +16,8 @@ import (
 	"time"
 )
 
-// plan sizes one run; quick is for a look, default for the README.
+// plan sizes one run; quick is for a look, default for the table in
+// docs/performance.md.
 type plan struct {
 	seq, seqWarm       int   // sequential TTFB samples and warm-up
 	c10, c100          int   // TTFB samples at the second and third concurrency

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 )
 
 // percentile returns the q-quantile (0..1) of ds by nearest rank; ds is
@@ -116,20 +117,11 @@ func (r *rig) stampsGateway(ctx context.Context) ([]time.Duration, error) {
 		if !ok {
 			continue
 		}
-		var c struct {
-			Choices []struct {
-				Delta struct {
-					Content string `json:"content"`
-				} `json:"delta"`
-			} `json:"choices"`
-		}
-		if err := json.Unmarshal(append([]byte("{"), data...), &c); err != nil {
+		c, err := gatewaytest.Decode("{" + string(data))
+		if err != nil {
 			return nil, fmt.Errorf("decode gateway chunk: %w", err)
 		}
-		if len(c.Choices) == 0 {
-			continue
-		}
-		if sent, ok := fakebedrock.ParseStamp(c.Choices[0].Delta.Content); ok {
+		if sent, ok := fakebedrock.ParseStamp(gatewaytest.Text([]gatewaytest.Chunk{c})); ok {
 			out = append(out, at.Sub(sent))
 		}
 	}

@@ -4,37 +4,28 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
-	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/app"
+	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
-	"github.com/chatbot-gateway/chatbot/internal/eliza"
-	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // modelID is a Llama 3 model: its stream has no preamble chunks, so the
 // fake's first frame is the first token and both TTFBs mean the same thing.
 const modelID = "meta.llama3-70b-instruct-v1:0"
-
-const clientID = "chatbench-client"
 
 // fakeBody is a Llama request body the fake accepts when called directly.
 var fakeBody = []byte(`{"prompt":"<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhello<|eot_id|>","max_gen_len":1024}`)
@@ -42,7 +33,7 @@ var fakeBody = []byte(`{"prompt":"<|begin_of_text|><|start_header_id|>user<|end_
 // rig is the fake Bedrock, a JWKS issuer and the gateway, on loopback.
 type rig struct {
 	fake    *fakebedrock.Server
-	issuer  *http.Server
+	issuer  *authtest.Issuer
 	gateway *http.Server
 	gwURL   string
 	token   string
@@ -56,93 +47,37 @@ func newRig(ctx context.Context) (*rig, error) {
 			MaxIdleConns: 512, MaxIdleConnsPerHost: 512, DisableCompression: true,
 		}},
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	var err error
+	if r.issuer, err = authtest.StartIssuer(); err != nil {
+		return nil, err
+	}
+	if r.token, err = authtest.SignToken(r.issuer.Key(), r.issuer.AccessClaims(time.Now()), nil); err != nil {
+		return nil, err
+	}
+	env := r.issuer.Env("access")
+	env["REQUIRE_CONTENT_SHA256"] = "true"
+	env["BEDROCK_MODEL_ID"] = modelID
+	env["CHATBOT_WEB_DIR"] = os.DevNull // API only
+	// The fake stops at the token limit as Bedrock does; the throughput
+	// streams are longer than the default cap.
+	env["CHATBOT_MAX_TOKENS"] = "1048576"
+	cfg, err := app.Load(authtest.Getenv(env), false)
 	if err != nil {
 		return nil, err
 	}
-	issURL, err := r.serveIssuer(&key.PublicKey)
+	h, err := app.New(ctx, cfg,
+		app.WithLogger(slog.New(slog.DiscardHandler)),
+		app.WithAWSOptions(
+			config.WithRegion("us-east-1"),
+			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")),
+			config.WithBaseEndpoint(r.fake.URL),
+			config.WithSharedConfigFiles([]string{}),
+			config.WithSharedCredentialsFiles([]string{})))
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	tok := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
-		"sub": "bench-user", "iss": issURL, "client_id": clientID, "token_use": "access",
-		"cognito:groups": []any{"users"}, "username": "bench",
-		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-	})
-	tok.Header["kid"] = "bench"
-	if r.token, err = tok.SignedString(key); err != nil {
-		return nil, err
-	}
-	env := map[string]string{
-		"OIDC_ISSUER": issURL, "OIDC_JWKS_URL": issURL + "/jwks.json",
-		"COGNITO_CLIENT_IDS": clientID, "COGNITO_TOKEN_USE": "access",
-		"REQUIRE_CONTENT_SHA256": "true",
-		"BEDROCK_MODEL_ID":       modelID,
-	}
-	getenv := func(k string) string { return env[k] }
-	quiet := slog.New(slog.DiscardHandler)
-	acfg, err := auth.LoadConfig(getenv, false)
-	if err != nil {
-		return nil, err
-	}
-	guard, err := auth.New(ctx, acfg, auth.WithLogger(quiet))
-	if err != nil {
-		return nil, err
-	}
-	bcfg, err := bedrock.LoadConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
-	models, err := bedrock.NewModels(ctx, bcfg,
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")),
-		config.WithBaseEndpoint(r.fake.URL),
-		config.WithSharedConfigFiles([]string{}),
-		config.WithSharedCredentialsFiles([]string{}))
-	if err != nil {
-		return nil, err
-	}
-	el, err := eliza.New(eliza.Options{})
-	if err != nil {
-		return nil, err
-	}
-	h, err := gateway.New(gateway.Config{
-		Models: []gateway.ModelEntry{
-			{ID: modelID, OwnedBy: "amazon-bedrock", Model: models[modelID]},
-			{ID: "eliza", OwnedBy: "chatbot", Model: el},
-		},
-		FallbackModel: "eliza",
-		Fallback:      bedrock.FallbackReason,
-		Auth:          guard,
-		Logger:        quiet,
-	})
-	if err != nil {
-		return nil, err
-	}
-	r.gateway, r.gwURL, err = serve(guard.CORS(h))
+	r.gateway, r.gwURL, err = serve(h)
 	return r, err
-}
-
-// serveIssuer publishes pub as the only key of a JWKS and returns the
-// issuer URL.
-func (r *rig) serveIssuer(pub *rsa.PublicKey) (string, error) {
-	b64 := base64.RawURLEncoding.EncodeToString
-	jwks, err := json.Marshal(map[string]any{"keys": []map[string]any{{
-		"kty": "RSA", "kid": "bench", "alg": "RS256", "use": "sig",
-		"n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()),
-	}}})
-	if err != nil {
-		return "", err
-	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /jwks.json", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(jwks)
-	})
-	var url string
-	r.issuer, url, err = serve(mux)
-	return url, err
 }
 
 func serve(h http.Handler) (*http.Server, string, error) {
@@ -157,7 +92,7 @@ func serve(h http.Handler) (*http.Server, string, error) {
 
 func (r *rig) Close() {
 	_ = r.gateway.Close()
-	_ = r.issuer.Close()
+	r.issuer.Close()
 	r.fake.Close()
 	r.client.CloseIdleConnections()
 }

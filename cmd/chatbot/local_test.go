@@ -2,7 +2,6 @@ package main_test
 
 import (
 	"bufio"
-	"encoding/json"
 	"net"
 	"net/http"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
 
@@ -69,19 +69,12 @@ func streamModels(t *testing.T, url, body string) (text string, models map[strin
 			done = true
 			continue
 		}
-		var c struct {
-			Model   string `json:"model"`
-			Choices []struct {
-				Delta struct{ Content string } `json:"delta"`
-			} `json:"choices"`
-		}
-		if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-			t.Fatalf("frame %q: %v", ev.Data, err)
+		c, err := gatewaytest.Decode(ev.Data)
+		if err != nil {
+			t.Fatal(err)
 		}
 		models[c.Model] = true
-		for _, ch := range c.Choices {
-			b.WriteString(ch.Delta.Content)
-		}
+		b.WriteString(gatewaytest.Text([]gatewaytest.Chunk{c}))
 	}
 	return b.String(), models, done
 }

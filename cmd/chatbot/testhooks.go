@@ -6,6 +6,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
@@ -14,30 +15,24 @@ import (
 // it survives them. Only binaries built with -tags chatbot_testhooks have
 // them; release builds never do.
 func init() {
-	testModels = append(testModels,
-		gateway.ModelEntry{ID: "test-panic", OwnedBy: "test", Model: testModel(func(ctx context.Context, emit chat.Emit) error {
-			if err := emit("about to fail"); err != nil {
-				return err
+	testOptions = append(testOptions, app.WithModels(
+		gateway.ModelEntry{ID: "test-panic", OwnedBy: "test", Model: chat.ModelFunc(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+			if err := emit(chat.Delta{Text: "about to fail"}); err != nil {
+				return chat.Result{}, err
 			}
 			panic("test-panic model")
 		})},
-		gateway.ModelEntry{ID: "test-slow", OwnedBy: "test", Model: testModel(func(ctx context.Context, emit chat.Emit) error {
+		gateway.ModelEntry{ID: "test-slow", OwnedBy: "test", Model: chat.ModelFunc(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for {
-				if err := emit("tick "); err != nil {
-					return err
+				if err := emit(chat.Delta{Text: "tick "}); err != nil {
+					return chat.Result{}, err
 				}
 				select {
 				case <-ctx.Done():
-					return ctx.Err()
+					return chat.Result{}, ctx.Err()
 				case <-time.After(20 * time.Millisecond):
 				}
 			}
 		})},
-	)
-}
-
-type testModel func(ctx context.Context, emit chat.Emit) error
-
-func (m testModel) Stream(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-	return chat.Result{}, m(ctx, emit)
+	))
 }

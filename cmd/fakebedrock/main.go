@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
 )
 
@@ -46,6 +48,16 @@ var scenarios = map[string]func(tokens int, interval time.Duration) fakebedrock.
 		return s
 	},
 	"silent": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Silent() },
+	"stall": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.StallAfter(n, n/2)
+		s.Interval = d
+		return s
+	},
+	"huge-frame": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.HugeFrameAfter(n/2, 16<<20)
+		s.Interval = d
+		return s
+	},
 }
 
 func run(args []string) error {
@@ -54,9 +66,20 @@ func run(args []string) error {
 	tokens := fs.Int("tokens", 20, "text chunks per answer")
 	interval := fs.Duration("interval", 50*time.Millisecond, "pause between chunks")
 	rate := fs.Float64("rate", 0, "chunks per second (overrides -interval when > 0)")
-	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent")
+	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent|stall|huge-frame")
+	guardrail := fs.String("guardrail", "", "act as the guardrail ID:VERSION on calls that name it (see -guardrail-word)")
+	word := fs.String("guardrail-word", "forbidden", "the word the guardrail blocks, in a prompt or in an answer (e.g. tok3)")
+	blocked := fs.String("guardrail-message", "Sorry, the model cannot answer this question.", "the guardrail's message")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	opts := []fakebedrock.Option{}
+	if *guardrail != "" {
+		id, version, ok := strings.Cut(*guardrail, ":")
+		if !ok || id == "" || version == "" {
+			return fmt.Errorf("-guardrail %q: want ID:VERSION", *guardrail)
+		}
+		opts = append(opts, fakebedrock.WithGuardrail(fakebedrock.Guardrail{ID: id, Version: version, Word: *word, Message: *blocked}))
 	}
 	if *rate > 0 {
 		*interval = time.Duration(float64(time.Second) / *rate)
@@ -69,7 +92,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("parse -addr: %w", err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !auth.IsLoopbackHost(host) {
 		return fmt.Errorf("-addr %s: only loopback addresses are allowed", *addr)
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -77,7 +100,7 @@ func run(args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           fakebedrock.NewHandler(fakebedrock.WithScenario(mk(*tokens, *interval))),
+		Handler:           fakebedrock.NewHandler(append(opts, fakebedrock.WithScenario(mk(*tokens, *interval)))...),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Printf("http://%s\n", ln.Addr())

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -9,18 +8,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // maxAPIKeyBytes bounds a presented key; real ones are 46 bytes.
 const maxAPIKeyBytes = 256
-
-// secretTimeout bounds reading API_KEYS_SECRET_ARN at start-up.
-const secretTimeout = 5 * time.Second
 
 // keyRing holds the accepted API keys by SHA-256.
 type keyRing struct {
@@ -44,8 +35,16 @@ func (k *keyRing) match(presented string) (string, bool) {
 	return k.keys[found].Name, true
 }
 
-func (k *keyRing) has(name string) bool {
-	return slices.ContainsFunc(k.keys, func(key APIKey) bool { return key.Name == name })
+// find returns the key named name. Names are unique (ParseAPIKeys, MergeKeys).
+func (k *keyRing) find(name string) (APIKey, bool) {
+	if k == nil {
+		return APIKey{}, false
+	}
+	i := slices.IndexFunc(k.keys, func(key APIKey) bool { return key.Name == name })
+	if i < 0 {
+		return APIKey{}, false
+	}
+	return k.keys[i], true
 }
 
 // checkAPIKey verifies a presented key.
@@ -63,43 +62,20 @@ func (g *Guard) checkAPIKey(presented string) (*Identity, error) {
 	return &Identity{Subject: "apikey:" + name, Method: MethodAPIKey, KeyName: name}, nil
 }
 
-// secretDoc is the JSON form of the API_KEYS_SECRET_ARN secret.
+// secretDoc is the JSON form of the API key secret.
 type secretDoc struct {
 	APIKeys         map[string]string `json:"api_keys"`          // name -> hex SHA-256
 	TokenSigningKey string            `json:"token_signing_key"` // hex or base64, as TOKEN_SIGNING_KEY
 }
 
-// loadSecret reads the API key secret once. Its SecretString is either the
-// API_KEY_SHA256S format (name:hexsha256,...) or a JSON object
-// {"api_keys": {"name": "hexsha256"}, "token_signing_key": "..."}.
-func loadSecret(ctx context.Context, awsCfg *aws.Config, arn string) ([]APIKey, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
-	defer cancel()
-	if awsCfg == nil {
-		c, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, nil, fmt.Errorf("load AWS config: %w", err)
-		}
-		awsCfg = &c
-	}
-	out, err := secretsmanager.NewFromConfig(*awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("read API_KEYS_SECRET_ARN: %w", err)
-	}
-	if out.SecretString == nil {
-		return nil, nil, errors.New("read API_KEYS_SECRET_ARN: the secret has no SecretString")
-	}
-	keys, signing, err := parseSecret(*out.SecretString)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parse API_KEYS_SECRET_ARN: %w", err)
-	}
-	return keys, signing, nil
-}
-
-func parseSecret(s string) ([]APIKey, []byte, error) {
+// ParseKeySecret reads the API key secret (API_KEYS_SECRET_ARN): either the
+// API_KEY_SHA256S form (name:hexsha256,...) or a JSON object
+// {"api_keys": {"name": "hexsha256"}, "token_signing_key": "..."}. Errors
+// never quote the text, which is secret.
+func ParseKeySecret(s string) ([]APIKey, []byte, error) {
 	s = strings.TrimSpace(s)
 	if !strings.HasPrefix(s, "{") {
-		keys, err := parseKeyList(s)
+		keys, err := ParseAPIKeys(strings.Split(s, ","))
 		return keys, nil, err
 	}
 	var doc secretDoc
@@ -111,21 +87,22 @@ func parseSecret(s string) ([]APIKey, []byte, error) {
 		items = append(items, name+":"+sum)
 	}
 	slices.Sort(items)
-	keys, err := parseKeyList(strings.Join(items, ","))
+	keys, err := ParseAPIKeys(items)
 	if err != nil {
 		return nil, nil, err
 	}
 	var signing []byte
 	if doc.TokenSigningKey != "" {
-		if signing, err = decodeSigningKey(doc.TokenSigningKey); err != nil {
+		if signing, err = DecodeSigningKey(doc.TokenSigningKey); err != nil {
 			return nil, nil, fmt.Errorf("token_signing_key: %w", err)
 		}
 	}
 	return keys, signing, nil
 }
 
-// mergeKeys adds the secret's keys to the configured ones.
-func mergeKeys(a, b []APIKey) ([]APIKey, error) {
+// MergeKeys adds the secret's keys to the configured ones; a name or hash
+// in both is an error.
+func MergeKeys(a, b []APIKey) ([]APIKey, error) {
 	out := slices.Clone(a)
 	for _, k := range b {
 		for _, have := range out {

@@ -20,14 +20,12 @@ const minSigningKey = 32
 type APIKeyConfig struct {
 	// Keys are the accepted keys, by name and SHA-256 (API_KEY_SHA256S).
 	Keys []APIKey
-	// SecretARN names a Secrets Manager secret with more keys, read once by New.
-	SecretARN string
 	// TokenSigningKey signs minted tokens (HMAC-SHA256); empty: no minting.
 	TokenSigningKey Secret
 }
 
 // Enabled reports whether API keys are checked.
-func (c APIKeyConfig) Enabled() bool { return len(c.Keys) > 0 || c.SecretARN != "" }
+func (c APIKeyConfig) Enabled() bool { return len(c.Keys) > 0 }
 
 // APIKey is a named key, known only by its SHA-256.
 type APIKey struct {
@@ -47,37 +45,16 @@ func GenerateAPIKey() (key, sha256hex string, err error) {
 	return key, hex.EncodeToString(sum[:]), nil
 }
 
-func loadAPIKeys(get func(string) string) (APIKeyConfig, error) {
-	var c APIKeyConfig
-	var errs []error
-	keys, err := parseKeyList(get("API_KEY_SHA256S"))
-	if err != nil {
-		errs = append(errs, fmt.Errorf("API_KEY_SHA256S: %w", err))
-	}
-	c.Keys = keys
-	if arn := get("API_KEYS_SECRET_ARN"); arn != "" {
-		if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":secretsmanager:") {
-			errs = append(errs, fmt.Errorf("API_KEYS_SECRET_ARN: want a Secrets Manager ARN (arn:aws:secretsmanager:…), got %q", arn))
-		}
-		c.SecretARN = arn
-	}
-	if v := get("TOKEN_SIGNING_KEY"); v != "" {
-		key, err := decodeSigningKey(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TOKEN_SIGNING_KEY: %w", err))
-		}
-		c.TokenSigningKey = Secret(key)
-	}
-	return c, errors.Join(errs...)
-}
-
-// parseKeyList reads "name:hexsha256,name2:hexsha256". Names are 1-64 of
+// ParseAPIKeys reads "name:hexsha256" items; blank items are skipped. Names are 1-64 of
 // [A-Za-z0-9._-]; hashes are 64 hex digits. Names and hashes are unique.
-func parseKeyList(s string) ([]APIKey, error) {
+func ParseAPIKeys(items []string) ([]APIKey, error) {
 	var keys []APIKey
 	seenName := map[string]bool{}
 	seenHash := map[[32]byte]bool{}
-	for _, item := range splitList(s) {
+	for _, item := range items {
+		if strings.TrimSpace(item) == "" {
+			continue
+		}
 		name, hexSum, ok := strings.Cut(item, ":")
 		name, hexSum = strings.TrimSpace(name), strings.TrimSpace(hexSum)
 		if !ok || !validKeyName(name) {
@@ -116,12 +93,12 @@ func validKeyName(name string) bool {
 	return true
 }
 
-// decodeSigningKey reads a key given as hex (only hex digits, even length) or
+// DecodeSigningKey reads a key given as hex (only hex digits, even length) or
 // else base64 (standard or URL alphabet, padded or not); at least 32 bytes.
-func decodeSigningKey(v string) ([]byte, error) {
+func DecodeSigningKey(v string) ([]byte, error) {
 	var key []byte
 	var err error
-	if isHex(v) {
+	if isHex(v, false) {
 		key, err = hex.DecodeString(v)
 	} else {
 		key, err = decodeBase64(v)
@@ -133,18 +110,6 @@ func decodeSigningKey(v string) ([]byte, error) {
 		return nil, fmt.Errorf("want at least %d bytes, got %d", minSigningKey, len(key))
 	}
 	return key, nil
-}
-
-func isHex(s string) bool {
-	if len(s)%2 != 0 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
-			return false
-		}
-	}
-	return true
 }
 
 func decodeBase64(s string) ([]byte, error) {

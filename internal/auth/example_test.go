@@ -15,12 +15,11 @@ import (
 func ExampleGuard_Check() {
 	const key = "sk-exampleexampleexampleexampleexampleexample"
 	sum := sha256.Sum256([]byte(key))
-	env := map[string]string{"API_KEY_SHA256S": "docs-example:" + hex.EncodeToString(sum[:])}
-	cfg, err := auth.LoadConfig(func(name string) string { return env[name] }, false)
+	keys, err := auth.ParseAPIKeys([]string{"docs-example:" + hex.EncodeToString(sum[:])})
 	if err != nil {
 		panic(err)
 	}
-	g, err := auth.New(context.Background(), cfg)
+	g, err := auth.New(context.Background(), auth.Config{APIKeys: auth.APIKeyConfig{Keys: keys}})
 	if err != nil {
 		panic(err)
 	}

@@ -4,17 +4,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/MicahParks/jwkset"
-	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Header names the Guard reads.
@@ -45,7 +46,6 @@ type options struct {
 	fetchTimeout  time.Duration
 	refreshWindow time.Duration
 	log           *slog.Logger
-	aws           *aws.Config
 }
 
 // Option changes how New builds a Guard; the defaults suit production.
@@ -68,22 +68,17 @@ func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.ref
 // WithLogger sets where key-set fetch failures are logged (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// WithAWSConfig sets the AWS configuration used to read API_KEYS_SECRET_ARN
-// (default: config.LoadDefaultConfig, which honours AWS_ENDPOINT_URL_SECRETS_MANAGER).
-func WithAWSConfig(c aws.Config) Option { return func(o *options) { o.aws = &c } }
-
-// New builds a Guard. With API_KEYS_SECRET_ARN set it reads the secret once
-// and fails if it cannot. With JWTs on it fetches the issuer's key set once,
+// New builds a Guard. With JWTs on it fetches the issuer's key set once,
 // waiting at most the fetch timeout: if that fails it logs and carries on,
 // and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx is
 // used for start-up work only; nothing runs in the background.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	if cfg.Lambda && !cfg.Enabled() {
-		return nil, errNoCredentialCheck
+		return nil, ErrNoCredentialCheck
 	}
 	o := options{
 		now:           time.Now,
-		client:        &http.Client{CheckRedirect: sameSchemeRedirect}, // https stays https
+		client:        &http.Client{},
 		fetchTimeout:  defaultFetchTimeout,
 		refreshWindow: defaultRefreshWindow,
 		log:           slog.Default(),
@@ -95,7 +90,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	if cfg.OriginVerifySecret != "" {
 		g.originSecret = sha256.Sum256([]byte(cfg.OriginVerifySecret))
 	}
-	if err := g.initAPIKeys(ctx); err != nil {
+	if err := g.initAPIKeys(); err != nil {
 		return nil, fmt.Errorf("new guard: %w", err)
 	}
 	if cfg.JWT.Enabled() {
@@ -108,7 +103,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 			}
 		}
 		store := &keyStore{
-			url: cfg.JWT.JWKSURL, client: o.client, timeout: o.fetchTimeout,
+			url: cfg.JWT.JWKSURL, client: withKeySetRedirects(o.client), timeout: o.fetchTimeout,
 			window: o.refreshWindow, retry: min(defaultEmptyRetry, o.refreshWindow),
 			maxAge: defaultKeysMaxAge, now: o.now, log: o.log, mem: jwkset.NewMemoryStorage(),
 		}
@@ -125,30 +120,17 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 }
 
 // initAPIKeys loads the key ring and the token signer.
-func (g *Guard) initAPIKeys(ctx context.Context) error {
+func (g *Guard) initAPIKeys() error {
 	c := g.cfg.APIKeys
 	if !c.Enabled() {
+		if c.TokenSigningKey != "" {
+			return errors.New("a token signing key without API keys: tokens are minted with an API key")
+		}
 		return nil
 	}
-	keys, signing := c.Keys, []byte(c.TokenSigningKey)
-	if c.SecretARN != "" {
-		more, secretSigning, err := loadSecret(ctx, g.opt.aws, c.SecretARN)
-		if err != nil {
-			return err
-		}
-		if keys, err = mergeKeys(keys, more); err != nil {
-			return err
-		}
-		if len(secretSigning) > 0 {
-			if len(signing) > 0 {
-				return errors.New("token signing key is in both TOKEN_SIGNING_KEY and API_KEYS_SECRET_ARN")
-			}
-			signing = secretSigning
-		}
-	}
-	g.keys = &keyRing{keys: keys}
-	if len(signing) > 0 {
-		g.tokens = newTokenSigner(signing, g.opt.now)
+	g.keys = &keyRing{keys: c.Keys}
+	if c.TokenSigningKey != "" {
+		g.tokens = newTokenSigner([]byte(c.TokenSigningKey), g.opt.now)
 	}
 	return nil
 }
@@ -277,36 +259,16 @@ func (g *Guard) checkPayloadHash(r *http.Request, body []byte) error {
 			return badHash(CodePayloadUnsigned)
 		}
 		return nil
-	case !isLowerHex(got, 64):
+	case len(got) != 64 || !isHex(got, true):
 		return badHash(CodePayloadHashMalformed)
 	}
 	sum := sha256.Sum256(body)
 	var want [64]byte
-	hexEncode(want[:], sum[:])
+	hex.Encode(want[:], sum[:])
 	if subtle.ConstantTimeCompare([]byte(got), want[:]) != 1 {
 		return badHash(CodePayloadHashMismatch)
 	}
 	return nil
-}
-
-func isLowerHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
-
-func hexEncode(dst, src []byte) {
-	const digits = "0123456789abcdef"
-	for i, b := range src {
-		dst[2*i], dst[2*i+1] = digits[b>>4], digits[b&0x0f]
-	}
 }
 
 // checkCredential finds the credential and verifies it: "sk-…" is an API
@@ -373,14 +335,43 @@ func bearer(v string) (string, bool) {
 	return cred, cred != ""
 }
 
-// sameSchemeRedirect lets the key set fetch follow at most a few redirects,
-// never from https down to http.
-func sameSchemeRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
+// maxKeySetRedirects bounds the redirects a key-set fetch follows.
+const maxKeySetRedirects = 5
+
+// withKeySetRedirects returns a copy of c that applies keySetRedirect to
+// every redirect before c's own policy, so that a client passed in with
+// WithHTTPClient cannot bypass it.
+func withKeySetRedirects(c *http.Client) *http.Client {
+	out := *c
+	own := c.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := keySetRedirect(req, via); err != nil {
+			return err
+		}
+		if own != nil {
+			return own(req, via)
+		}
+		return nil
 	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return errors.New("refusing a redirect from https to " + req.URL.Scheme)
+	return &out
+}
+
+// keySetRedirect is the key-set fetch's redirect policy. Each hop must pass
+// the rule the configured URL passed (https, or http only to a loopback
+// host; see CheckKeySetURL), so a loopback issuer cannot send the fetch in
+// clear text across a network; and once a hop was https, every later one
+// stays https, so a public issuer cannot point the fetch at a loopback port
+// (on Lambda, the Runtime API). The check runs before any connection to the
+// new location is made.
+func keySetRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxKeySetRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxKeySetRedirects)
+	}
+	if err := checkKeySetLocation(req.URL); err != nil {
+		return fmt.Errorf("refusing a redirect: %w", err)
+	}
+	if req.URL.Scheme != "https" && slices.ContainsFunc(via, func(r *http.Request) bool { return r.URL.Scheme == "https" }) {
+		return fmt.Errorf("refusing a redirect from https to %s", req.URL.Scheme)
 	}
 	return nil
 }

@@ -9,47 +9,31 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 )
 
-// clock is a settable time source for WithTimeFunc.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = authtest.Clock
 
-func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+var newClock = authtest.NewClock
 
 // quietLogger drops the warnings a failing key-set fetch logs.
 func quietLogger() auth.Option {
 	return auth.WithLogger(slog.New(slog.DiscardHandler))
 }
 
-// newGuard loads env and builds a Guard, failing the test on error.
+// newGuard reads env with the gateway's configuration reader and builds a
+// Guard, failing the test on error.
 func newGuard(tb testing.TB, env map[string]string, lambda bool, opts ...auth.Option) *auth.Guard {
 	tb.Helper()
-	cfg, err := auth.LoadConfig(authtest.Getenv(env), lambda)
+	cfg, err := app.Load(authtest.Getenv(env), lambda)
 	if err != nil {
-		tb.Fatalf("LoadConfig: %v", err)
+		tb.Fatalf("Load: %v", err)
 	}
-	g, err := auth.New(context.Background(), cfg, append([]auth.Option{quietLogger()}, opts...)...)
+	g, err := auth.New(context.Background(), cfg.Auth, append([]auth.Option{quietLogger()}, opts...)...)
 	if err != nil {
 		tb.Fatalf("New: %v", err)
 	}

@@ -3,12 +3,14 @@ package bedrock_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
@@ -70,7 +72,23 @@ func awsOptions(tb testing.TB, url string, creds aws.CredentialsProvider) []func
 // newModel returns the model cfg.DefaultModel served by srv.
 func newModel(tb testing.TB, srv *fakebedrock.Server, cfg bedrock.Config) chat.Model {
 	tb.Helper()
-	models, err := bedrock.NewModels(context.Background(), cfg, awsOptions(tb, srv.URL, nil)...)
+	return modelFrom(tb, cfg, awsOptions(tb, srv.URL, nil))
+}
+
+// newPipeModel returns the model cfg.DefaultModel served by p, for tests
+// in a synctest bubble. The client is the SDK's default one, except that
+// its connections are dialled to p.
+func newPipeModel(tb testing.TB, p *fakebedrock.Pipe, cfg bedrock.Config) chat.Model {
+	tb.Helper()
+	client := awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		tr.DialContext = p.DialContext
+	})
+	return modelFrom(tb, cfg, append(awsOptions(tb, p.URL, nil), config.WithHTTPClient(client)))
+}
+
+func modelFrom(tb testing.TB, cfg bedrock.Config, opts []func(*config.LoadOptions) error) chat.Model {
+	tb.Helper()
+	models, err := bedrock.NewModels(context.Background(), cfg, opts...)
 	if err != nil {
 		tb.Fatalf("NewModels: %v", err)
 	}
@@ -87,21 +105,42 @@ func newFake(tb testing.TB, opts ...fakebedrock.Option) *fakebedrock.Server {
 	tb.Helper()
 	srv := fakebedrock.New(opts...)
 	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.WaitIdle(ctx); err != nil {
-			opened, closed := srv.Streams()
-			tb.Errorf("fake: %d streams opened, %d closed: %v", opened, closed, err)
-		}
+		waitIdle(tb, srv.Handler)
 		srv.Close()
 	})
 	return srv
 }
 
+// newPipeFake starts a fake Bedrock on in-memory connections, for tests in
+// a synctest bubble (where its timers run on the fake clock too); it stops
+// with the test, after the same check as newFake.
+func newPipeFake(tb testing.TB, opts ...fakebedrock.Option) *fakebedrock.Pipe {
+	tb.Helper()
+	p := fakebedrock.NewPipe(opts...)
+	tb.Cleanup(func() {
+		waitIdle(tb, p.Handler)
+		p.Close()
+	})
+	return p
+}
+
+// waitIdle fails the test unless every stream the fake opened ends
+// within 5s.
+func waitIdle(tb testing.TB, h *fakebedrock.Handler) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := h.WaitIdle(ctx); err != nil {
+		opened, closed := h.Streams()
+		tb.Errorf("fake: %d streams opened, %d closed: %v", opened, closed, err)
+	}
+}
+
 // collect streams req and returns the emitted text.
 func collect(ctx context.Context, m chat.Model, req *chat.Request) (string, chat.Result, error) {
 	var b strings.Builder
-	res, err := m.Stream(ctx, req, func(s string) error {
+	res, err := m.Stream(ctx, req, func(d chat.Delta) error {
+		s := d.Text
 		b.WriteString(s)
 		return nil
 	})

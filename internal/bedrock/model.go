@@ -31,12 +31,15 @@ const (
 type Model struct {
 	id     string
 	family Family
-	decode decoder
+	spec   *familySpec
 	client *bedrockruntime.Client
 	cfg    Config
 }
 
-var _ chat.Model = (*Model)(nil)
+var (
+	_ chat.Model   = (*Model)(nil)
+	_ chat.Capable = (*Model)(nil)
+)
 
 // NewModels builds one Bedrock runtime client from the standard AWS
 // configuration (region, credentials, AWS_ENDPOINT_URL_BEDROCK_RUNTIME and
@@ -61,14 +64,14 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 	}
 	client := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
 		o.Retryer = aws.NopRetryer{}
-		o.HTTPClient = plainBody{o.HTTPClient}
+		o.HTTPClient = boundedFrames{plainBody{o.HTTPClient}}
 	})
 	for _, id := range cfg.ModelIDs() {
 		f, err := FamilyOf(id)
 		if err != nil {
 			return nil, err
 		}
-		models[id] = &Model{id: id, family: f, decode: decoderFor(f), client: client, cfg: cfg}
+		models[id] = &Model{id: id, family: f, spec: families[f], client: client, cfg: cfg}
 	}
 	return models, nil
 }
@@ -110,6 +113,9 @@ func (m *Model) ID() string { return m.id }
 // Family returns the model's request and stream format.
 func (m *Model) Family() Family { return m.family }
 
+// Capabilities returns what the model's family can do beyond text.
+func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
+
 // Stream asks the model and emits its text as it arrives.
 //
 // Before the first text, throttling, server errors, cut streams and
@@ -118,14 +124,25 @@ func (m *Model) Family() Family { return m.family }
 // first-token timeout spans all attempts and is not retried: when it
 // passes, the error is ErrFirstTokenTimeout. A ValidationException becomes
 // a chat.PublicError of kind chat.ErrInvalidRequest carrying Bedrock's
-// message. After the first text nothing is retried. Use FallbackReason on
-// an error returned before any text to decide on a fallback.
+// message. After the first text nothing is retried, and a silence of
+// Config.IdleTimeout between events ends the stream with ErrIdleTimeout.
+// Use FallbackReason on an error returned before any text to decide on a
+// fallback.
+//
+// Bedrock's own failures also match a chat kind, which tells the gateway
+// whose fault they are: chat.ErrUnavailable when a later call may succeed
+// (throttling, capacity, timeouts), chat.ErrUpstreamTimeout for the idle
+// timeout, chat.ErrUpstream for the rest. The caller's own context and
+// emit's errors are returned as they are.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	if param := m.spec.caps.Missing(req.Features()); param != "" {
+		return chat.Result{}, chat.Unsupported(m.id, param)
+	}
 	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
 	if err != nil {
 		return chat.Result{}, err
 	}
-	body, err := buildBody(m.family, m.id, req, p)
+	body, err := buildBody(m.spec, req, p)
 	if err != nil {
 		return chat.Result{}, err
 	}
@@ -136,31 +153,46 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		timer = time.AfterFunc(m.cfg.FirstTokenTimeout, func() { cancel(ErrFirstTokenTimeout) })
 		defer timer.Stop()
 	}
+	var emitErr error // the caller's own, returned as it is
+	relay := func(d chat.Delta) error {
+		if err := emit(d); err != nil {
+			emitErr = err
+			return err
+		}
+		return nil
+	}
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
-		res, emitted, err := m.attempt(sctx, body, emit, timer)
+		res, emitted, err := m.attempt(sctx, body, relay, timer)
 		switch {
 		case err == nil:
 			return res, nil
 		case emitted:
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				err = ctx.Err()
+			case emitErr != nil:
+			case errors.Is(err, ErrIdleTimeout):
+				err = withKind(err, chat.ErrUpstreamTimeout)
+			default:
+				err = withKind(err, chat.ErrUpstream)
 			}
 			return res, fmt.Errorf("stream %s: %w", m.id, err)
 		}
 		err = m.beforeTokenErr(ctx, sctx, err)
 		if !classify(err).retry || attempt >= m.cfg.MaxRetries {
-			return chat.Result{}, err
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		d := m.backoff(attempt)
 		if rest := m.cfg.RetryBudget - waited; d > rest {
 			d = rest
 		}
 		if d <= 0 {
-			return chat.Result{}, err
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		if serr := m.sleep(sctx, d); serr != nil {
-			return chat.Result{}, m.beforeTokenErr(ctx, sctx, serr)
+			err = m.beforeTokenErr(ctx, sctx, serr)
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		waited += d
 	}
@@ -176,27 +208,64 @@ func ownProtocol(o *bedrockruntime.Options) { o.Protocol = restjson1.New(nil) }
 // attempt makes one call and relays its stream. emitted reports whether
 // emit was called, after which the call must not be repeated.
 func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer *time.Timer) (res chat.Result, emitted bool, err error) {
-	out, err := m.client.InvokeModelWithResponseStream(ctx, &bedrockruntime.InvokeModelWithResponseStreamInput{
+	in := &bedrockruntime.InvokeModelWithResponseStreamInput{
 		ModelId:     aws.String(m.id),
 		Body:        body,
 		ContentType: aws.String("application/json"),
 		Accept:      aws.String("application/json"),
-	}, ownProtocol)
+	}
+	m.withGuardrail(in)
+	out, err := m.client.InvokeModelWithResponseStream(ctx, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}
 	stream := out.GetStream()
-	defer stream.Close()
+	defer stream.Close() // closes the response body: the upstream is told
 	events := stream.Events()
-	var st streamState
+	var (
+		st    streamState
+		idle  *time.Timer // from the first text on
+		idleC <-chan time.Time
+	)
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
+	if m.spec.split != nil {
+		st.split = m.spec.split()
+	}
+	// relay passes a delta on; the first one stops the first-token timer
+	// and starts the idle timer.
+	relay := func(d chat.Delta) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !emitted && timer != nil && !timer.Stop() {
+			return ErrFirstTokenTimeout // fired as the answer came in
+		}
+		if !emitted {
+			emitted = true
+			idle = time.NewTimer(m.idleTimeout())
+			idleC = idle.C
+		}
+		return emit(d)
+	}
 	for {
 		var (
 			ev types.ResponseStream
 			ok bool
 		)
+		if idle != nil {
+			// The silence is counted from here: time spent handing text
+			// to a slow client is not the upstream's.
+			idle.Reset(m.idleTimeout())
+		}
 		select {
 		case <-ctx.Done():
 			return st.result(), emitted, ctx.Err()
+		case <-idleC:
+			return st.result(), emitted, ErrIdleTimeout
 		case ev, ok = <-events:
 		}
 		if !ok {
@@ -206,30 +275,23 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 			if !st.ended {
 				return st.result(), emitted, ErrStreamCut
 			}
-			return st.result(), emitted, nil
+			return st.result(), emitted, st.flush(relay)
 		}
 		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
 		if !isChunk {
 			continue // union members this SDK version does not know
 		}
-		text, err := m.decode(chunk.Value.Bytes, &st)
-		if err != nil {
+		if err := m.spec.decodeChunk(chunk.Value.Bytes, &st, relay); err != nil {
 			return st.result(), emitted, err
 		}
-		if text == "" {
-			continue
-		}
-		if ctx.Err() != nil {
-			return st.result(), emitted, ctx.Err()
-		}
-		if !emitted && timer != nil && !timer.Stop() {
-			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
-		}
-		emitted = true
-		if err := emit(text); err != nil {
-			return st.result(), true, err
-		}
 	}
+}
+
+func (m *Model) idleTimeout() time.Duration {
+	if m.cfg.IdleTimeout > 0 {
+		return m.cfg.IdleTimeout
+	}
+	return DefaultIdleTimeout
 }
 
 // beforeTokenErr gives a failure before any text its meaning: the caller's

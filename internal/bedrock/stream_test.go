@@ -40,7 +40,8 @@ func TestStreamFamilies(t *testing.T) {
 				srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Scenario{Tokens: 4, Finish: fin.name, PromptTokens: 17}))
 				m := newModel(t, srv, testConfig(id, &sleeps{}))
 				var pieces []string
-				res, err := m.Stream(context.Background(), hello(), func(s string) error {
+				res, err := m.Stream(context.Background(), hello(), func(d chat.Delta) error {
+					s := d.Text
 					pieces = append(pieces, s)
 					return nil
 				})
@@ -77,6 +78,28 @@ func TestStreamContentFilter(t *testing.T) {
 	}
 }
 
+// Bedrock stops at the request's token limit with the family's length
+// reason; the fake does the same, so the limit the gateway sends is seen to
+// work for every family.
+func TestStreamMaxTokens(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{
+		haiku, "amazon.nova-lite-v1:0", "meta.llama3-1-8b-instruct-v1:0", "us.meta.llama4-scout-17b-instruct-v1:0",
+		"mistral.mistral-7b-instruct-v0:2", "mistral.mistral-large-2407-v1:0", "amazon.titan-text-express-v1",
+	} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(10)))
+			req := hello()
+			req.MaxTokens = 3
+			text, res, err := collect(context.Background(), newModel(t, srv, testConfig(id, &sleeps{})), req)
+			if err != nil || text != "tok1 tok2 tok3 " || res.FinishReason != chat.FinishLength || res.Usage.CompletionTokens != 3 {
+				t.Errorf("Stream = %q, %+v, %v; want 3 pieces ending with length", text, res, err)
+			}
+		})
+	}
+}
+
 func TestStreamFailures(t *testing.T) {
 	t.Parallel()
 	ok := fakebedrock.Tokens(2)
@@ -92,6 +115,8 @@ func TestStreamFailures(t *testing.T) {
 		wantReason   string
 		wantFallback bool
 		wantInvalid  string
+		// wantKind is the chat error the gateway maps to a status.
+		wantKind error
 	}{
 		{
 			name:      "throttled twice then answer",
@@ -102,14 +127,14 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "throttled beyond retries",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Throttled(), fakebedrock.Throttled(), fakebedrock.Throttled(), ok},
-			wantErr:   true, wantCalls: 3, wantReason: "throttled", wantFallback: true,
+			wantErr:   true, wantCalls: 3, wantReason: "throttled", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond},
 		},
 		{
 			name:      "retry budget caps waiting",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Throttled(), fakebedrock.Throttled(), ok},
 			budget:    150 * time.Millisecond,
-			wantErr:   true, wantCalls: 2, wantReason: "throttled", wantFallback: true,
+			wantErr:   true, wantCalls: 2, wantReason: "throttled", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{150 * time.Millisecond},
 		},
 		{
@@ -137,17 +162,17 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "access denied falls back at once",
 			scenarios: []fakebedrock.Scenario{fakebedrock.AccessDenied(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantFallback: true,
+			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantFallback: true, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "model not found falls back at once",
 			scenarios: []fakebedrock.Scenario{fakebedrock.NotFound(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantFallback: true,
+			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantFallback: true, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "validation is the client's error",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Invalid("max_tokens: 999999 > 8192"), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "max_tokens: 999999 > 8192",
+			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "max_tokens: 999999 > 8192", wantKind: chat.ErrInvalidRequest,
 		},
 		{
 			name:      "in-stream throttling before tokens then answer",
@@ -161,18 +186,18 @@ func TestStreamFailures(t *testing.T) {
 				fakebedrock.InStream("internalServerException", 0),
 				fakebedrock.InStream("serviceUnavailableException", 0),
 			},
-			wantErr: true, wantCalls: 3, wantReason: "unavailable", wantFallback: true,
+			wantErr: true, wantCalls: 3, wantReason: "unavailable", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond},
 		},
 		{
 			name:      "in-stream validation before tokens",
 			scenarios: []fakebedrock.Scenario{{Exception: "validationException", Message: "prompt too long"}},
-			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "prompt too long",
+			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "prompt too long", wantKind: chat.ErrInvalidRequest,
 		},
 		{
 			name:      "in-stream exception after tokens is not retried",
 			scenarios: []fakebedrock.Scenario{fakebedrock.InStream("internalServerException", 2), ok},
-			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1,
+			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "cut before tokens then answer",
@@ -182,12 +207,7 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "cut after tokens",
 			scenarios: []fakebedrock.Scenario{fakebedrock.CutAfter(5, 2), ok},
-			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1,
-		},
-		{
-			name:      "a delay within the first-token timeout is fine",
-			scenarios: []fakebedrock.Scenario{{Tokens: 2, Delay: 20 * time.Millisecond}},
-			wantText:  "tok1 tok2 ", wantCalls: 1,
+			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1, wantKind: chat.ErrUpstream,
 		},
 	}
 	for _, tt := range tests {
@@ -212,6 +232,9 @@ func TestStreamFailures(t *testing.T) {
 			}
 			if got := s.get(); !equalDurations(got, tt.wantSleep) {
 				t.Errorf("backoff = %v, want %v", got, tt.wantSleep)
+			}
+			if (tt.wantKind != nil) != (err != nil) || (err != nil && !errors.Is(err, tt.wantKind)) {
+				t.Errorf("err = %v, want one of kind %v", err, tt.wantKind)
 			}
 			if err == nil || tt.wantText != "" {
 				return
@@ -239,24 +262,6 @@ func equalDurations(a, b []time.Duration) bool {
 		}
 	}
 	return true
-}
-
-func TestStreamFirstTokenTimeout(t *testing.T) {
-	t.Parallel()
-	srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Silent()))
-	s := &sleeps{}
-	cfg := testConfig(haiku, s)
-	cfg.FirstTokenTimeout = 50 * time.Millisecond
-	text, _, err := collect(context.Background(), newModel(t, srv, cfg), hello())
-	if text != "" || !errors.Is(err, bedrock.ErrFirstTokenTimeout) {
-		t.Fatalf("Stream = %q, %v; want ErrFirstTokenTimeout", text, err)
-	}
-	if reason, ok := bedrock.FallbackReason(err); reason != "first_token_timeout" || !ok {
-		t.Errorf("FallbackReason = %q, %v", reason, ok)
-	}
-	if n := len(srv.Requests()); n != 1 || len(s.get()) != 0 {
-		t.Errorf("calls = %d, backoff %v; want one call, no retry", n, s.get())
-	}
 }
 
 func TestStreamConnectionRefused(t *testing.T) {
@@ -305,7 +310,7 @@ func TestStreamCancelClosesUpstream(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	_, err := m.Stream(ctx, hello(), func(string) error {
+	_, err := m.Stream(ctx, hello(), func(chat.Delta) error {
 		if n++; n == 3 {
 			cancel()
 		}
@@ -320,7 +325,10 @@ func TestStreamCancelClosesUpstream(t *testing.T) {
 	if reason, ok := bedrock.FallbackReason(err); ok {
 		t.Errorf("FallbackReason = %q, true; a client that left must not get a fallback", reason)
 	}
-	waitIdle(t, srv)
+	if errors.Is(err, chat.ErrUpstream) {
+		t.Errorf("err = %v: a client that left is not the upstream's failure", err)
+	}
+	waitIdle(t, srv.Handler)
 }
 
 func TestStreamEmitErrorStops(t *testing.T) {
@@ -328,25 +336,15 @@ func TestStreamEmitErrorStops(t *testing.T) {
 	srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Scenario{Tokens: 100000, Interval: time.Millisecond}))
 	m := newModel(t, srv, testConfig(haiku, &sleeps{}))
 	n := 0
-	_, err := m.Stream(context.Background(), hello(), func(string) error {
+	_, err := m.Stream(context.Background(), hello(), func(chat.Delta) error {
 		n++
 		return errEmit
 	})
-	if !errors.Is(err, errEmit) || n != 1 {
-		t.Fatalf("err = %v after %d emits, want errEmit after 1", err, n)
+	if !errors.Is(err, errEmit) || n != 1 || errors.Is(err, chat.ErrUpstream) {
+		t.Fatalf("err = %v after %d emits, want errEmit (and not an upstream failure) after 1", err, n)
 	}
-	waitIdle(t, srv)
+	waitIdle(t, srv.Handler)
 	if opened, _ := srv.Streams(); opened != 1 {
 		t.Errorf("opened %d streams, want 1", opened)
-	}
-}
-
-func waitIdle(tb testing.TB, srv *fakebedrock.Server) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.WaitIdle(ctx); err != nil {
-		opened, closed := srv.Streams()
-		tb.Fatalf("upstream streams: %d opened, %d closed", opened, closed)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -15,7 +16,8 @@ import (
 func collect(tb testing.TB, m *eliza.Model, req *chat.Request) ([]string, chat.Result) {
 	tb.Helper()
 	var pieces []string
-	res, err := m.Stream(context.Background(), req, func(s string) error {
+	res, err := m.Stream(context.Background(), req, func(d chat.Delta) error {
+		s := d.Text
 		pieces = append(pieces, s)
 		return nil
 	})
@@ -138,74 +140,73 @@ func TestStreamMaxTokens(t *testing.T) {
 	}
 }
 
+// The timing tests run in a synctest bubble: the clock is fake, so each
+// word comes exactly one delay after the one before.
+
 func TestStreamPacing(t *testing.T) {
 	t.Parallel()
-	const delay = 5 * time.Millisecond
-	m, err := eliza.New(eliza.Options{WordDelay: delay})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pieces []string
-	var at []time.Time
-	_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(s string) error {
-		pieces = append(pieces, s)
-		at = append(at, time.Now())
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := strings.Join(pieces, ""), m.Reply([]string{"my mother hates me"}); got != want {
-		t.Fatalf("pieces join to %q, want %q", got, want)
-	}
-	if len(at) < 3 {
-		t.Fatalf("only %d pieces", len(at))
-	}
-	for i := 1; i < len(at); i++ {
-		if gap := at[i].Sub(at[i-1]); gap < delay {
-			t.Errorf("piece %d came %v after the one before, want at least %v", i, gap, delay)
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 40 * time.Millisecond
+		m, err := eliza.New(eliza.Options{WordDelay: delay})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		var pieces []string
+		var at []time.Duration
+		start := time.Now()
+		_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(d chat.Delta) error {
+			s := d.Text
+			pieces = append(pieces, s)
+			at = append(at, time.Since(start))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := strings.Join(pieces, ""), m.Reply([]string{"my mother hates me"}); got != want {
+			t.Fatalf("pieces join to %q, want %q", got, want)
+		}
+		if len(at) < 3 {
+			t.Fatalf("only %d pieces", len(at))
+		}
+		for i, d := range at {
+			if want := time.Duration(i) * delay; d != want {
+				t.Errorf("piece %d came at %v, want %v", i, d, want)
+			}
+		}
+	})
 }
 
 func TestStreamCancel(t *testing.T) {
 	t.Parallel()
-	m, err := eliza.New(eliza.Options{WordDelay: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	got := make(chan string, 100)
-	type outcome struct {
-		res chat.Result
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(s string) error {
-			got <- s
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		m, err := eliza.New(eliza.Options{WordDelay: delay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var pieces []string
+		start := time.Now()
+		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(d chat.Delta) error {
+			s := d.Text
+			pieces = append(pieces, s)
+			if len(pieces) == 2 {
+				time.AfterFunc(delay/2, cancel)
+			}
 			return nil
 		})
-		done <- outcome{res, err}
-	}()
-	first := <-got
-	cancel()
-	select {
-	case o := <-done:
-		if !errors.Is(o.err, context.Canceled) {
-			t.Errorf("Stream returned %v, want context.Canceled", o.err)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Stream returned %v, want context.Canceled", err)
 		}
-		if o.res.Usage.CompletionTokens != 1 {
-			t.Errorf("CompletionTokens = %d, want 1", o.res.Usage.CompletionTokens)
+		if took, want := time.Since(start), delay+delay/2; took != want {
+			t.Errorf("Stream returned after %v, want %v: as soon as the context ended", took, want)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stream did not return after cancel")
-	}
-	close(got)
-	if first != "Why" || len(got) != 0 {
-		t.Errorf("emitted %q then %d more pieces, want only the first word", first, len(got))
-	}
+		if strings.Join(pieces, "") != "Why do" || res.Usage.CompletionTokens != 2 {
+			t.Errorf("emitted %q, %d tokens; want the first two words only", pieces, res.Usage.CompletionTokens)
+		}
+	})
 }
 
 func TestStreamCancelledBeforeStart(t *testing.T) {
@@ -213,7 +214,7 @@ func TestStreamCancelledBeforeStart(t *testing.T) {
 	m := newModel(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := m.Stream(ctx, userRequest("hello"), func(string) error {
+	_, err := m.Stream(ctx, userRequest("hello"), func(chat.Delta) error {
 		t.Error("emit called on a cancelled context")
 		return nil
 	})
@@ -227,7 +228,7 @@ func TestStreamEmitError(t *testing.T) {
 	m := newModel(t)
 	errGone := errors.New("client gone")
 	calls := 0
-	res, err := m.Stream(context.Background(), userRequest("my mother hates me"), func(string) error {
+	res, err := m.Stream(context.Background(), userRequest("my mother hates me"), func(chat.Delta) error {
 		calls++
 		if calls == 2 {
 			return errGone
@@ -239,5 +240,41 @@ func TestStreamEmitError(t *testing.T) {
 	}
 	if calls != 2 || res.Usage.CompletionTokens != 1 {
 		t.Errorf("emit called %d times, %d tokens counted; want 2 calls and 1 token", calls, res.Usage.CompletionTokens)
+	}
+}
+
+// ELIZA cannot call tools, see images or reason on demand: such requests
+// are refused by the parameter's name, before anything is emitted.
+func TestStreamRefusesWhatItCannotDo(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	if got := m.Capabilities(); got != (chat.Capabilities{}) {
+		t.Errorf("Capabilities() = %+v, want text only", got)
+	}
+	img := &chat.Image{MediaType: "image/png", Data: []byte("\x89PNG")}
+	tests := []struct {
+		param string
+		req   *chat.Request
+	}{
+		{param: "tools", req: &chat.Request{Messages: userRequest("hello").Messages, Tools: []chat.Tool{{Name: "get_weather"}}}},
+		{param: "tools", req: &chat.Request{Messages: []chat.Message{
+			{Role: chat.RoleUser, Content: "hello"},
+			{Role: chat.RoleAssistant, ToolCalls: []chat.ToolCall{{ID: "c1", Name: "f", Arguments: "{}"}}},
+			{Role: chat.RoleTool, ToolCallID: "c1", Content: "42"},
+		}}},
+		{param: "images", req: &chat.Request{Messages: []chat.Message{
+			{Role: chat.RoleUser, Content: "what is this?", Parts: []chat.Part{{Text: "what is this?"}, {Image: img}}},
+		}}},
+		{param: "reasoning_effort", req: &chat.Request{Messages: userRequest("hello").Messages, Reasoning: chat.EffortHigh}},
+	}
+	for _, tt := range tests {
+		_, err := m.Stream(context.Background(), tt.req, func(chat.Delta) error {
+			t.Errorf("%s: emit called", tt.param)
+			return nil
+		})
+		var pe *chat.PublicError
+		if !errors.As(err, &pe) || pe.Param != tt.param || !errors.Is(err, chat.ErrInvalidRequest) {
+			t.Errorf("%s: Stream returned %v, want a refusal naming %s", tt.param, err, tt.param)
+		}
 	}
 }

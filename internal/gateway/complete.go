@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
-	"github.com/chatbot-gateway/chatbot/internal/sse"
 )
 
 var doneFrame = []byte("[DONE]")
@@ -23,7 +22,7 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		p, err = decodeRequest(body, h.lim)
 	}
 	if err != nil {
-		fail(w, rec, toAPIError(err))
+		fail(w, rec, err)
 		return
 	}
 	id := p.req.Model
@@ -36,6 +35,16 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 	}
 	p.req.Model = id
 	rec.Model = id
+	if err := h.supports(id, &p.req); err != nil {
+		fail(w, rec, err)
+		return
+	}
+	done, err := h.admit(r.Context(), w, p, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
 
 	ctx := r.Context()
 	if dl, ok := ctx.Deadline(); ok {
@@ -64,8 +73,8 @@ func quote(s string) string {
 // before it emits anything. It returns the model's result and error.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
-	counting := func(text string) error {
-		if text == "" {
+	counting := func(d chat.Delta) error {
+		if d.Empty() {
 			return nil
 		}
 		if !emitted {
@@ -73,11 +82,11 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
 		}
 		rec.OutputTokens++
-		return emit(text)
+		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
-		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel {
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
 	}
 	reason, ok := h.cfg.Fallback(err)
@@ -102,7 +111,8 @@ func settle(res chat.Result, rec *Record) chat.Usage {
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.OutputTokens
 	}
-	rec.OutputTokens = u.CompletionTokens
+	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.FinishReason = string(finishOf(res))
 	return u
 }
 
@@ -113,18 +123,18 @@ func finishOf(res chat.Result) chat.FinishReason {
 	return res.FinishReason
 }
 
-// failure classifies why a model call ended with err: whether anyone is
-// still listening, and what to tell them.
-func failure(ctx context.Context, err error) (e *apiError, clientGone bool) {
+// failure says why a model call ended with err: the error to report, or
+// gone when nobody is listening any more.
+func failure(ctx context.Context, err error) (cause error, gone bool) {
 	if ctx.Err() != nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, chat.ErrDeadline), errors.Is(cause, errShuttingDown):
-			return inBand(cause), false
+		switch c := context.Cause(ctx); {
+		case errors.Is(c, chat.ErrDeadline), errors.Is(c, errShuttingDown):
+			return c, false
 		default:
 			return nil, true
 		}
 	}
-	return inBand(err), false
+	return err, false
 }
 
 // inBand is the error told to a client once a response has started: like
@@ -138,46 +148,61 @@ func inBand(err error) *apiError {
 	return e
 }
 
+// stream relays the answer as SSE. The status line leaves with the first
+// token, or with a ping once the heartbeat interval has passed in silence;
+// a failure before that is answered with its own status, as without
+// streaming.
 func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	sw, err := sse.Start(w)
-	if err != nil {
-		rec.Outcome = "client_gone"
-		return
-	}
-	rec.stream = sw
-	stop := sw.Heartbeat(ctx, h.cfg.Heartbeat)
-	defer stop()
+	out := deferStream(ctx, w, h.cfg.Heartbeat)
+	defer out.stop() // also when the model panics
 
 	created := h.cfg.Now().Unix()
 	cid := "chatcmpl-" + rec.ID
 	ch := newChunker(cid, created, p.req.Model)
-	res, err := h.run(ctx, &p.req, rec, func(text string) error {
-		return sw.Data(ch.delta(text))
+	var writeErr error // the client stopped reading
+	send := func(frame []byte) error {
+		sw, err := out.writer()
+		if err == nil {
+			err = sw.Data(frame)
+		}
+		if err != nil && writeErr == nil {
+			writeErr = err
+		}
+		return err
+	}
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		return send(ch.frame(d))
 	}, func(id string) { ch.reset(cid, created, id) })
-	stop()
+	out.stop()
 	if err != nil {
-		e, gone := failure(ctx, err)
-		if gone {
+		cause, gone := failure(ctx, err)
+		if gone || writeErr != nil {
 			rec.Outcome = "client_gone"
 			return
 		}
+		rec.Err = err
+		if !out.started() {
+			fail(w, rec, cause)
+			return
+		}
+		e := inBand(cause)
 		rec.Outcome, rec.ErrorCode = "error", e.Code
-		_ = sw.Data(errorFrame(ch.buf, e))
+		_ = send(errorFrame(ch.buf, e))
 		return
 	}
 	if ch.first {
 		// An empty answer still names its role once.
-		err = sw.Data(ch.delta(""))
+		err = send(ch.delta(""))
 	}
 	if err == nil {
-		err = sw.Data(ch.finish(finishOf(res)))
+		err = send(ch.finish(finishOf(res)))
 	}
 	u := settle(res, rec)
 	if err == nil && p.includeUsage {
-		err = sw.Data(ch.usage(u))
+		err = send(ch.usage(u))
 	}
 	if err == nil {
-		err = sw.Data(doneFrame)
+		err = send(doneFrame)
 	}
 	if err != nil {
 		rec.Outcome = "client_gone"
@@ -185,35 +210,27 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 }
 
 func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	var text strings.Builder
+	var ans answer
 	model := p.req.Model
-	res, err := h.run(ctx, &p.req, rec, func(s string) error {
-		text.WriteString(s)
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		ans.add(d)
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
-		e, gone := failure(ctx, err)
+		cause, gone := failure(ctx, err)
 		if gone {
 			rec.Outcome = "client_gone"
 			return
 		}
-		fail(w, rec, e)
+		rec.Err = err
+		fail(w, rec, cause)
 		return
 	}
-	type message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
 	type choice struct {
-		Index        int     `json:"index"`
-		Message      message `json:"message"`
-		Logprobs     *string `json:"logprobs"`
-		FinishReason string  `json:"finish_reason"`
-	}
-	type usage struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
+		Index        int        `json:"index"`
+		Message      messageOut `json:"message"`
+		Logprobs     *string    `json:"logprobs"`
+		FinishReason string     `json:"finish_reason"`
 	}
 	u := settle(res, rec)
 	writeJSON(w, http.StatusOK, struct {
@@ -222,10 +239,10 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		Created int64    `json:"created"`
 		Model   string   `json:"model"`
 		Choices []choice `json:"choices"`
-		Usage   usage    `json:"usage"`
+		Usage   usageOut `json:"usage"`
 	}{
 		ID: "chatcmpl-" + rec.ID, Object: "chat.completion", Created: h.cfg.Now().Unix(), Model: model,
-		Choices: []choice{{Message: message{Role: "assistant", Content: text.String()}, FinishReason: string(finishOf(res))}},
-		Usage:   usage{u.PromptTokens, u.CompletionTokens, u.Total()},
+		Choices: []choice{{Message: ans.message(), FinishReason: string(finishOf(res))}},
+		Usage:   usageOf(u),
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
 // apiError is an error as the OpenAI API reports it, with its HTTP status.
@@ -32,6 +33,8 @@ const (
 	typeServer         = "server_error"
 	typeUnavailable    = "service_unavailable_error"
 	typeTimeout        = "timeout_error"
+	typeRequests       = "requests" // a request rate limit (OpenAI's word)
+	typeTokens         = "tokens"   // a token rate limit
 )
 
 // Sentinel errors of the gateway itself.
@@ -67,7 +70,18 @@ func toAPIError(err error) *apiError {
 		code = authErr.Code
 	}
 	var pub *chat.PublicError
+	var limited *quota.LimitError
 	switch {
+	case errors.As(err, &limited):
+		e := &apiError{Status: http.StatusTooManyRequests, Type: typeRequests, Code: string(limited.Limit),
+			Message: limited.Message(), RetryAfter: limited.RetryAfter}
+		if limited.Limit == quota.TokensPerDay {
+			e.Type = typeTokens
+		}
+		return e
+	case errors.Is(err, quota.ErrUnavailable):
+		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "rate_limiter_unavailable",
+			Message: "the rate limiter is unavailable; retry shortly"}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &apiError{Status: http.StatusUnauthorized, Type: typeAuthentication, Code: orDefault(code, "invalid_token"),
 			Message: "missing or invalid credentials"}
@@ -87,13 +101,23 @@ func toAPIError(err error) *apiError {
 	case errors.Is(err, auth.ErrInvalidTTL):
 		return invalid("ttl_seconds", orDefault(code, "invalid_value"), "ttl_seconds must be from 1 to 3600")
 	case errors.As(err, &pub) && errors.Is(err, chat.ErrInvalidRequest):
-		return &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: "invalid_request", Message: pub.Message}
+		e := &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: orDefault(pub.Code, "invalid_request"), Message: pub.Message}
+		if pub.Param != "" {
+			e.Param = &pub.Param
+		}
+		return e
 	case errors.Is(err, chat.ErrDeadline):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeTimeout, Code: "deadline_exceeded",
 			Message: "the answer was stopped because the time limit was reached"}
 	case errors.Is(err, errShuttingDown):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "shutting_down",
 			Message: "the server is shutting down; retry"}
+	case errors.Is(err, chat.ErrUpstreamTimeout):
+		return &apiError{Status: http.StatusGatewayTimeout, Type: typeTimeout, Code: "upstream_timeout",
+			Message: "the model's service stopped sending before the answer was complete"}
+	case errors.Is(err, chat.ErrUpstream):
+		return &apiError{Status: http.StatusBadGateway, Type: typeServer, Code: "upstream_error",
+			Message: "the model's service failed"}
 	case errors.Is(err, chat.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "model_unavailable",
 			Message: "the model is unavailable; retry shortly"}

@@ -27,15 +27,22 @@ func TestBadRequests(t *testing.T) {
 		{name: "empty messages", body: `{"messages":[]}`, status: 400, code: "invalid_value", param: "messages"},
 		{name: "no user message", body: `{"messages":[{"role":"system","content":"a"}]}`, status: 400, code: "invalid_value", param: "messages"},
 		{name: "bad role", body: `{"messages":[{"role":"wizard","content":"a"}]}`, status: 400, code: "invalid_value", param: "messages[0].role"},
-		{name: "tool role", body: `{"messages":[{"role":"tool","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "messages[0].role"},
+		{name: "tool message without a call", body: `{"messages":[{"role":"tool","content":"a"}]}`, status: 400, code: "invalid_value", param: "messages[0].tool_call_id"},
+		{name: "function role", body: `{"messages":[{"role":"function","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "messages[0].role"},
 		{name: "null content", body: `{"messages":[{"role":"user","content":null}]}`, status: 400, code: "invalid_value", param: "messages[0].content"},
 		{name: "number content", body: `{"messages":[{"role":"user","content":5}]}`, status: 400, code: "invalid_type", param: "messages[0].content"},
-		{name: "image part", body: `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}`, status: 400, code: "unsupported_parameter", param: "messages[0].content[0].type"},
+		{name: "image not a data URL", body: `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]}`, status: 400, code: "invalid_value", param: "messages[0].content[0].image_url.url"},
+		{name: "remote image", body: `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}]}`, status: 400, code: "unsupported_parameter", param: "messages[0].content[0].image_url.url"},
+		{name: "image for a text model", body: `{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,` + pngBase64 + `"}}]}]}`, status: 400, code: "unsupported_parameter", param: "messages"},
+		{name: "audio part", body: `{"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]}`, status: 400, code: "unsupported_parameter", param: "messages[0].content[0].type"},
 		{name: "invalid UTF-8", body: "{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}", status: 400, code: "invalid_encoding"},
 		{name: "too many messages", body: many, status: 413, code: "body_too_large"},
 		{name: "unknown model", body: `{"model":"gpt-9","messages":[{"role":"user","content":"a"}]}`, status: 400, code: "model_not_found", param: "model"},
-		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "n"},
-		{name: "tools", body: `{"tools":[{"type":"function"}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "tools"},
+		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "n"},
+		{name: "tools for a text model", body: `{"tools":[{"type":"function","function":{"name":"f"}}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "tools"},
+		{name: "tool without function", body: `{"tools":[{"type":"function"}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "tools[0].function"},
+		{name: "reasoning for a text model", body: `{"reasoning_effort":"low","messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "reasoning_effort"},
+		{name: "legacy functions", body: `{"functions":[{"name":"f"}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "functions"},
 		{name: "json schema", body: `{"response_format":{"type":"json_schema"},"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "response_format"},
 		{name: "penalty", body: `{"presence_penalty":1,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "presence_penalty"},
 		{name: "temperature", body: `{"temperature":3,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "temperature"},
@@ -205,7 +212,7 @@ func TestRequestLogLine(t *testing.T) {
 	s := newServer(t, nil)
 	resp := s.post(t, hello)
 	readStream(t, resp.Body)
-	waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
+	s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
 	l := s.logs.lines(t, "request")[0]
 	for k, want := range map[string]any{
 		"method": "POST", "path": "/v1/chat/completions", "status": float64(200), "model": "echo",

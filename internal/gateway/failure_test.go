@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
@@ -19,7 +20,7 @@ var errUpstream = errors.New("upstream throttled")
 func failing(err error, ws ...string) fakeModel {
 	return func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for _, w := range ws {
-			if e := emit(w); e != nil {
+			if e := emit(chat.Delta{Text: w}); e != nil {
 				return chat.Result{}, e
 			}
 		}
@@ -41,7 +42,11 @@ func TestFallbackBeforeFirstToken(t *testing.T) {
 		c.Models[0].Model = failing(errUpstream)
 		c.Fallback = policy
 	})
-	chunks, done, _ := readStream(t, s.post(t, hello).Body)
+	resp := s.post(t, hello)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status = %d, want 200 with the fallback's answer", resp.StatusCode)
+	}
+	chunks, done, _ := readStream(t, resp.Body)
 	if !done || text(chunks) != "Please go on." {
 		t.Fatalf("done=%v text=%q, want ELIZA's answer", done, text(chunks))
 	}
@@ -50,14 +55,14 @@ func TestFallbackBeforeFirstToken(t *testing.T) {
 			t.Errorf("chunk model = %q, want eliza after a fallback", c.Model)
 		}
 	}
-	waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
+	s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
 	l := s.logs.lines(t, "request")[0]
 	if l["fallback"] != "throttled" || l["model"] != "eliza" {
 		t.Errorf("log line: fallback=%v model=%v", l["fallback"], l["model"])
 	}
 
 	// Without streaming too.
-	resp := s.post(t, `{"messages":[{"role":"user","content":"hi"}]}`)
+	resp = s.post(t, `{"messages":[{"role":"user","content":"hi"}]}`)
 	var c struct {
 		Model string `json:"model"`
 	}
@@ -102,9 +107,13 @@ func TestNoFallbackForClientErrors(t *testing.T) {
 	if e := decodeError(t, resp); e.Message != bad.Message || e.Type != "invalid_request_error" {
 		t.Errorf("error = %+v", e)
 	}
-	chunks, done, _ := readStream(t, s.post(t, hello).Body)
-	if done || len(chunks) != 1 || chunks[0].Error == nil || chunks[0].Error.Type != "invalid_request_error" {
-		t.Errorf("streamed client error: done=%v chunks=%+v", done, chunks)
+	// Streamed too: the status has not left before the first token.
+	resp = s.post(t, hello)
+	if resp.StatusCode != 400 {
+		t.Fatalf("streamed: status = %d, want 400", resp.StatusCode)
+	}
+	if e := decodeError(t, resp); e.Message != bad.Message || e.Type != "invalid_request_error" {
+		t.Errorf("streamed: error = %+v", e)
 	}
 }
 
@@ -120,45 +129,55 @@ func TestUnavailableWithoutFallback(t *testing.T) {
 	}
 }
 
+// TestDeadlineMarginEndsStreamInBand runs in a synctest bubble: the clock
+// is fake, so the stream must end exactly DeadlineMargin before the
+// deadline, however busy the machine is.
 func TestDeadlineMarginEndsStreamInBand(t *testing.T) {
 	t.Parallel()
-	// A Lambda invocation's context carries its deadline.
-	withDeadline := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx, cancel := context.WithTimeout(r.Context(), 250*time.Millisecond)
-			defer cancel()
-			h.ServeHTTP(w, r.WithContext(ctx))
+	synctest.Test(t, func(t *testing.T) {
+		const deadline, margin = 30 * time.Second, 2 * time.Second
+		var cause error
+		h, _ := newGateway(t, func(c *gateway.Config) {
+			c.DeadlineMargin = margin
+			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+				if err := emit(chat.Delta{Text: "some"}); err != nil {
+					return chat.Result{}, err
+				}
+				<-ctx.Done()
+				cause = context.Cause(ctx)
+				return chat.Result{}, ctx.Err()
+			})
 		})
-	}
-	s := newServer(t, func(c *gateway.Config) {
-		c.DeadlineMargin = 50 * time.Millisecond
-		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit("some"); err != nil {
-				return chat.Result{}, err
-			}
-			<-ctx.Done()
-			return chat.Result{}, ctx.Err()
-		})
-	}, withDeadline)
-	start := time.Now()
-	chunks, done, _ := readStream(t, s.post(t, hello).Body)
-	if done {
-		t.Fatal("[DONE] after the deadline")
-	}
-	last := chunks[len(chunks)-1]
-	if last.Error == nil || last.Error.Code != "deadline_exceeded" {
-		t.Fatalf("last frame = %+v, want deadline_exceeded", last)
-	}
-	if el := time.Since(start); el >= 250*time.Millisecond {
-		t.Errorf("stream ended after %v, not before the 250ms deadline", el)
-	}
+		// A Lambda invocation's context carries its deadline.
+		ctx, cancel := context.WithTimeout(t.Context(), deadline)
+		defer cancel()
+		start := time.Now()
+		resp := serve(ctx, h, hello)
+		if took := time.Since(start); took != deadline-margin {
+			t.Errorf("stream ended after %v, want %v: the margin before the %v deadline", took, deadline-margin, deadline)
+		}
+		if !errors.Is(cause, chat.ErrDeadline) {
+			t.Errorf("model's context ended with %v, want chat.ErrDeadline", cause)
+		}
+		chunks, done, _ := readStream(t, resp.Body)
+		if done {
+			t.Fatal("[DONE] after the deadline")
+		}
+		if text(chunks) != "some" {
+			t.Errorf("text = %q, want the words before the deadline", text(chunks))
+		}
+		last := chunks[len(chunks)-1]
+		if last.Error == nil || last.Error.Code != "deadline_exceeded" {
+			t.Fatalf("last frame = %+v, want deadline_exceeded", last)
+		}
+	})
 }
 
 func TestPanicIsRecovered(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			_ = emit("before")
+			_ = emit(chat.Delta{Text: "before"})
 			panic("boom")
 		})
 	})
@@ -256,7 +275,7 @@ func TestIdentityReachesModelAndLog(t *testing.T) {
 			if !ok || id.Subject != "user-123" {
 				return chat.Result{}, errors.New("no identity in context")
 			}
-			return chat.Result{}, emit("ok")
+			return chat.Result{}, emit(chat.Delta{Text: "ok"})
 		})
 	})
 	if _, done, _ := readStream(t, s.post(t, hello).Body); !done {
@@ -265,7 +284,7 @@ func TestIdentityReachesModelAndLog(t *testing.T) {
 	if gotBody != hello {
 		t.Errorf("authenticator saw body %q, want the exact request body", gotBody)
 	}
-	waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
+	s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "request")) == 1 })
 	if sub := s.logs.lines(t, "request")[0]["sub"]; sub != "user-123" {
 		t.Errorf("log sub = %v", sub)
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -47,12 +48,20 @@ type Config struct {
 
 	Auth           Authenticator // nil: no checks (local mode on loopback only)
 	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
+	Limiter        Limiter       // rate limits and budgets per caller; nil: none
 	MaxBodyBytes   int64         // default 256 KiB
 	MaxMessages    int           // default 200
 	MaxTokens      int           // cap on max_tokens; default 1024
 	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
 	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
 	Static         http.Handler  // serves the chat page at /; nil: none
+	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
+	// see ParseOrigins. Empty: no cross-origin browser access.
+	AllowedOrigins []string
+	// LoopbackOnly serves only requests addressed to a loopback name or
+	// address on the port they arrived on (others get 421): the guard
+	// against DNS rebinding when auth is off.
+	LoopbackOnly bool
 
 	Logger    *slog.Logger               // default: slog.Default()
 	RequestID func(*http.Request) string // default: a random id
@@ -60,15 +69,22 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
+
+	// Tools and images: how many a request may carry and how large.
+	MaxTools           int // default 128
+	MaxToolSchemaBytes int // per function: its parameters schema, its description; default 16 KiB
+	MaxImages          int // default 8
+	MaxImageBytes      int // per image, decoded; default 3.75 MB
 }
 
 // Handler serves the gateway's HTTP API.
 type Handler struct {
-	cfg    Config
-	models map[string]ModelEntry
-	ids    []string
-	lim    limits
-	log    *slog.Logger
+	cfg       Config
+	models    map[string]ModelEntry
+	ids       []string
+	lim       limits
+	log       *slog.Logger
+	anyOrigin bool
 }
 
 // New checks cfg and builds the handler.
@@ -100,6 +116,10 @@ func New(cfg Config) (*Handler, error) {
 	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
 	c.MaxMessages = orInt(c.MaxMessages, 200)
 	c.MaxTokens = orInt(c.MaxTokens, 1024)
+	c.MaxTools = orInt(c.MaxTools, 128)
+	c.MaxToolSchemaBytes = orInt(c.MaxToolSchemaBytes, 16<<10)
+	c.MaxImages = orInt(c.MaxImages, 8)
+	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
 	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
 	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
 	if c.Logger == nil {
@@ -111,7 +131,12 @@ func New(cfg Config) (*Handler, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens}
+	if _, err := ParseOrigins(c.AllowedOrigins); err != nil {
+		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
+	}
+	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
+	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens, maxTools: c.MaxTools,
+		maxToolSchemaBytes: c.MaxToolSchemaBytes, maxImages: c.MaxImages, maxImageBytes: c.MaxImageBytes}
 	h.log = c.Logger
 	return h, nil
 }
@@ -131,15 +156,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
 			rec.Outcome = "panic"
+			rec.Err = fmt.Errorf("%w: %v", errPanic, v)
 			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if rec.stream != nil {
-				_ = rec.stream.Data(errorFrame(nil, inBand(errPanic)))
+			if rw.stream != nil {
+				_ = rw.stream.Data(errorFrame(nil, inBand(errPanic)))
 			} else if !rw.wrote {
 				writeError(rw, toAPIError(errPanic))
 			}
 		}
 		h.finish(rec)
 	}()
+	if malformed(rw, r, rec) || h.loopbackHost(rw, r, rec) || h.cors(rw, r, rec) {
+		return
+	}
 	h.route(rw, r, rec)
 }
 
@@ -147,21 +176,21 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 	path := r.URL.Path
 	switch path {
 	case "/v1/chat/completions":
-		if allow(w, r, http.MethodPost) {
+		if allow(w, r, rec, http.MethodPost) {
 			h.completions(w, r, rec)
 		}
 	case "/v1/models":
-		if allow(w, r, http.MethodGet, http.MethodHead) {
+		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			h.listModels(w, r, rec)
 		}
 	case "/v1/tokens":
 		if h.cfg.Tokens == nil {
-			h.notFound(w, r)
-		} else if allow(w, r, http.MethodPost) {
+			h.notFound(w, r, rec)
+		} else if allow(w, r, rec, http.MethodPost) {
 			h.tokens(w, r, rec)
 		}
 	case "/healthz":
-		if allow(w, r, http.MethodGet, http.MethodHead) {
+		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}
 	default:
@@ -171,17 +200,17 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 			h.cfg.Static.ServeHTTP(w, r)
 			return
 		}
-		h.notFound(w, r)
+		h.notFound(w, r, rec)
 	}
 }
 
-func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rec *Record) {
+	fail(w, rec, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
 		Message: "no route for " + r.Method + " " + quote(r.URL.Path)})
 }
 
 // allow answers 405 with an Allow header unless r's method is one of methods.
-func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+func allow(w http.ResponseWriter, r *http.Request, rec *Record, methods ...string) bool {
 	for _, m := range methods {
 		if r.Method == m {
 			return true
@@ -189,7 +218,7 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 	}
 	list := strings.Join(methods, ", ")
 	w.Header().Set("Allow", list)
-	writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
+	fail(w, rec, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
 		Message: r.Method + " is not allowed here; use " + list})
 	return false
 }
@@ -210,7 +239,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 
 func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record) {
 	if _, err := h.authenticate(r, nil, rec); err != nil {
-		fail(w, rec, toAPIError(err))
+		fail(w, rec, err)
 		return
 	}
 	type model struct {
@@ -233,8 +262,7 @@ func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
-			Message: "Content-Type must be application/json"}
+		return nil, errNotJSON()
 	}
 	limit := h.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -246,9 +274,19 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		if errors.As(err, &mbe) {
 			return nil, err
 		}
-		return nil, invalid("", "invalid_body", "could not read the request body")
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The local server's CHATBOT_READ_TIMEOUT passed.
+			return nil, fmt.Errorf("%w: %w", &apiError{Status: http.StatusRequestTimeout, Type: typeInvalidRequest,
+				Code: "request_timeout", Message: "the request body did not arrive in time"}, err)
+		}
+		return nil, fmt.Errorf("%w: %w", invalid("", "invalid_body", "could not read the request body"), err)
 	}
 	return body, nil
+}
+
+func errNotJSON() *apiError {
+	return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
+		Message: "Content-Type must be application/json"}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -266,9 +304,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// fail answers e before anything of the response has left, and records
-// its code for the request's log line and metrics.
-func fail(w http.ResponseWriter, rec *Record, e *apiError) {
+// fail answers err before anything of the response has left, as the
+// client is told it (see toAPIError), and records its code and its cause
+// for the request's log line and metrics.
+func fail(w http.ResponseWriter, rec *Record, err error) {
+	e := toAPIError(err)
+	if rec.Err == nil {
+		rec.Err = err
+	}
 	rec.ErrorCode = e.Code
 	writeError(w, e)
 }

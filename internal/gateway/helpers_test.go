@@ -11,28 +11,26 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // fakeModel is a chat.Model whose behaviour each test writes.
-type fakeModel func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error)
-
-func (f fakeModel) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
-	return f(ctx, req, emit)
-}
+type fakeModel = chat.ModelFunc
 
 // words emits each word in turn and reports the given usage.
 func words(ws ...string) fakeModel {
 	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for _, w := range ws {
-			if err := emit(w); err != nil {
+			if err := emit(chat.Delta{Text: w}); err != nil {
 				return chat.Result{}, err
 			}
 		}
@@ -42,14 +40,40 @@ func words(ws ...string) fakeModel {
 
 // logBuffer collects log lines safely across goroutines.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed and replaced on every write
 }
+
+func newLogBuffer() *logBuffer { return &logBuffer{written: make(chan struct{})} }
 
 func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	close(l.written)
+	l.written = make(chan struct{})
 	return l.buf.Write(p)
+}
+
+// waitFor returns once cond holds, checking it after every write; a line
+// that never comes fails the test after 10s rather than hanging it.
+func (l *logBuffer) waitFor(t testing.TB, cond func() bool) {
+	t.Helper()
+	guard := time.NewTimer(10 * time.Second)
+	defer guard.Stop()
+	for {
+		l.mu.Lock()
+		written := l.written
+		l.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-written:
+		case <-guard.C:
+			t.Fatal("condition on the log not met within 10s")
+		}
+	}
 }
 
 // lines returns the decoded log lines whose msg is msg.
@@ -79,11 +103,20 @@ type server struct {
 }
 
 // newServer serves a gateway with an "echo" model (the default) and an
-// "eliza" fallback, both overridable through mod; wrap, if given, sits in
-// front of the gateway.
-func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handler) http.Handler) *server {
+// "eliza" fallback, both overridable through mod.
+func newServer(t testing.TB, mod func(*gateway.Config)) *server {
 	t.Helper()
-	logs := &logBuffer{}
+	handler, logs := newGateway(t, mod)
+	s := httptest.NewServer(handler)
+	t.Cleanup(s.Close)
+	return &server{Server: s, logs: logs}
+}
+
+// newGateway builds the gateway newServer serves, without a server: tests
+// in a synctest bubble, where no socket may be used, call it through serve.
+func newGateway(t testing.TB, mod func(*gateway.Config)) (http.Handler, *logBuffer) {
+	t.Helper()
+	logs := newLogBuffer()
 	cfg := gateway.Config{
 		Models: []gateway.ModelEntry{
 			{ID: "echo", OwnedBy: "test", Model: words("Hello", " there", "!")},
@@ -100,13 +133,17 @@ func newServer(t testing.TB, mod func(*gateway.Config), wrap ...func(http.Handle
 	if err != nil {
 		t.Fatal(err)
 	}
-	var handler http.Handler = h
-	for _, w := range wrap {
-		handler = w(handler)
-	}
-	s := httptest.NewServer(handler)
-	t.Cleanup(s.Close)
-	return &server{Server: s, logs: logs}
+	return h, logs
+}
+
+// serve posts body to h in the calling goroutine, under ctx, and returns
+// the response once the handler has returned.
+func serve(ctx context.Context, h http.Handler, body string) *http.Response {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
 }
 
 func (s *server) post(t testing.TB, body string) *http.Response {
@@ -124,34 +161,10 @@ func (s *server) post(t testing.TB, body string) *http.Response {
 	return resp
 }
 
-// chunk is a chat.completion.chunk or an in-band error, decoded.
-type chunk struct {
-	ID      string `json:"id"`
-	Object  string `json:"object"`
-	Created int64  `json:"created"`
-	Model   string `json:"model"`
-	Choices []struct {
-		Index int `json:"index"`
-		Delta struct {
-			Role    *string `json:"role"`
-			Content *string `json:"content"`
-		} `json:"delta"`
-		FinishReason *string `json:"finish_reason"`
-	} `json:"choices"`
-	Usage *struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
-	} `json:"usage"`
-	Error *errorBody `json:"error"`
-}
-
-type errorBody struct {
-	Message string  `json:"message"`
-	Type    string  `json:"type"`
-	Code    string  `json:"code"`
-	Param   *string `json:"param"`
-}
+type (
+	chunk     = gatewaytest.Chunk
+	errorBody = gatewaytest.Error
+)
 
 // readStream parses a whole SSE response: the chunks before [DONE], and
 // whether [DONE] came last.
@@ -169,26 +182,16 @@ func readStream(t testing.TB, body io.Reader) (chunks []chunk, done bool, r *sse
 			}
 			return chunks, true, r
 		}
-		var c chunk
-		if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-			t.Fatalf("event %d is not JSON: %q", i, ev.Data)
+		c, err := gatewaytest.Decode(ev.Data)
+		if err != nil {
+			t.Fatalf("event %d: %v", i, err)
 		}
 		chunks = append(chunks, c)
 	}
 	return chunks, false, r
 }
 
-func text(chunks []chunk) string {
-	var b strings.Builder
-	for _, c := range chunks {
-		for _, ch := range c.Choices {
-			if ch.Delta.Content != nil {
-				b.WriteString(*ch.Delta.Content)
-			}
-		}
-	}
-	return b.String()
-}
+func text(chunks []chunk) string { return gatewaytest.Text(chunks) }
 
 func decodeError(t testing.TB, resp *http.Response) errorBody {
 	t.Helper()
@@ -215,9 +218,9 @@ func (e *eventReader) chunk(t testing.TB) chunk {
 	if err != nil {
 		t.Fatalf("next event: %v", err)
 	}
-	var c chunk
-	if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-		t.Fatalf("event is not JSON: %q", ev.Data)
+	c, err := gatewaytest.Decode(ev.Data)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }
@@ -228,6 +231,6 @@ func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.
 func capture(got chan<- int) fakeModel {
 	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 		got <- req.MaxTokens
-		return chat.Result{}, emit("ok")
+		return chat.Result{}, emit(chat.Delta{Text: "ok"})
 	}
 }

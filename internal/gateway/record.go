@@ -17,16 +17,22 @@ type Record struct {
 	Status           int
 	Model            string        // the model that answered
 	Fallback         string        // why the fallback model answered, if it did
-	FirstByte        time.Duration // until the status line left
+	FirstByte        time.Duration // until the status line left: for a stream, with the first token or ping
 	FirstToken       time.Duration // until the first text left; 0 if none
 	Duration         time.Duration
 	OutputTokens     int
+	PromptTokens     int    // as the model reported them; 0 if it did not
+	FinishReason     string // of a completed answer: stop, length, content_filter
+	RateLimited      string // the limit that refused the request, if one did
+	QuotaStoreError  bool   // the rate limit store failed on this request
 	Subject          string // the caller's verified subject, never a token
 	AuthRefusal      string // the auth error code when refused
 	Outcome          string // complete, error, client_gone, panic
 	ErrorCode        string // the error code sent, in-band or not
-
-	stream *sse.Writer // set once the SSE stream has started
+	// Err is why the request failed: internal text for the log line
+	// (Bedrock's exception, the JWT library's reason), never sent to the
+	// client. Nil when it did not fail.
+	Err error
 }
 
 // recorder notes the status and the time of the first byte. It exposes the
@@ -34,9 +40,20 @@ type Record struct {
 // Flusher where there is one.
 type recorder struct {
 	http.ResponseWriter
-	rec   *Record
-	now   func() time.Time
-	wrote bool
+	rec    *Record
+	now    func() time.Time
+	wrote  bool
+	stream *sse.Writer // set once the SSE stream has started
+}
+
+// startStream starts the SSE stream on w and notes it, so that a panic
+// later can still end it with an in-band error.
+func startStream(w http.ResponseWriter) (*sse.Writer, error) {
+	sw, err := sse.Start(w)
+	if rw, ok := w.(*recorder); ok && err == nil {
+		rw.stream = sw
+	}
+	return sw, err
 }
 
 func (r *recorder) WriteHeader(status int) {
@@ -83,14 +100,24 @@ func (h *Handler) finish(rec *Record) {
 	}
 	for _, a := range [...]struct{ k, v string }{
 		{"fallback", rec.Fallback}, {"sub", rec.Subject}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
+		{"finish_reason", rec.FinishReason}, {"rate_limited", rec.RateLimited},
 	} {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}
 	}
+	if rec.QuotaStoreError {
+		attrs = append(attrs, slog.Bool("quota_store_error", true))
+	}
+	if rec.Err != nil {
+		attrs = append(attrs, slog.String("error", rec.Err.Error()))
+	}
 	level := slog.LevelInfo
-	if rec.Status >= 500 || rec.Outcome == "panic" {
+	switch {
+	case rec.Status >= 500 || rec.Outcome == "panic":
 		level = slog.LevelError
+	case rec.Outcome == "error" && rec.Status < 400:
+		level = slog.LevelWarn // failed after the stream started
 	}
 	h.log.LogAttrs(context.Background(), level, "request", attrs...)
 	if h.cfg.Observe != nil {

@@ -5,16 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
-// completionRequest is the subset of OpenAI's Chat Completions request the
-// gateway understands. Fields it cannot honour are decoded only to be refused
-// by name, never silently ignored.
+// completionRequest is OpenAI's Chat Completions request. Every top-level
+// field of OpenAI's schema is decoded, so that none is silently ignored by
+// accident: each is honoured, ignored on purpose, or refused by name (see
+// unsupported; docs/api.md lists them all). Typed fields give a 400 naming
+// the field when the type is wrong.
 type completionRequest struct {
+	// Honoured.
 	Model               string          `json:"model"`
 	Messages            []messageIn     `json:"messages"`
 	Stream              bool            `json:"stream"`
@@ -24,47 +27,55 @@ type completionRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	Stop                json.RawMessage `json:"stop"`
-	User                string          `json:"user"`
-	N                   *int            `json:"n"`
-	Seed                *int64          `json:"seed"`
-	PresencePenalty     *float64        `json:"presence_penalty"`
-	FrequencyPenalty    *float64        `json:"frequency_penalty"`
+	Tools               json.RawMessage `json:"tools"`
+	ToolChoice          json.RawMessage `json:"tool_choice"`
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
+	ReasoningEffort     *string         `json:"reasoning_effort"`
 
-	// Capabilities the gateway does not offer.
-	Tools          json.RawMessage `json:"tools"`
-	ToolChoice     json.RawMessage `json:"tool_choice"`
-	Functions      json.RawMessage `json:"functions"`
-	FunctionCall   json.RawMessage `json:"function_call"`
-	ResponseFormat json.RawMessage `json:"response_format"`
-	Logprobs       json.RawMessage `json:"logprobs"`
-	TopLogprobs    json.RawMessage `json:"top_logprobs"`
-	LogitBias      json.RawMessage `json:"logit_bias"`
-	Audio          json.RawMessage `json:"audio"`
-	Modalities     json.RawMessage `json:"modalities"`
-	Prediction     json.RawMessage `json:"prediction"`
+	// Ignored: labels and hints that change nothing in the answer.
+	User                 string            `json:"user"`
+	SafetyIdentifier     string            `json:"safety_identifier"`
+	Metadata             map[string]string `json:"metadata"`
+	PromptCacheKey       string            `json:"prompt_cache_key"`
+	PromptCacheRetention string            `json:"prompt_cache_retention"`
+	Seed                 *int64            `json:"seed"`
+
+	// Accepted only with a value that asks for nothing beyond a plain text
+	// answer; refused by name otherwise.
+	N                *int                       `json:"n"`
+	PresencePenalty  *float64                   `json:"presence_penalty"`
+	FrequencyPenalty *float64                   `json:"frequency_penalty"`
+	Logprobs         *bool                      `json:"logprobs"`
+	TopLogprobs      *int                       `json:"top_logprobs"`
+	LogitBias        map[string]json.RawMessage `json:"logit_bias"`
+	Modalities       []string                   `json:"modalities"`
+	ResponseFormat   *struct {
+		Type string `json:"type"`
+	} `json:"response_format"`
+	ServiceTier string `json:"service_tier"`
+	Store       *bool  `json:"store"`
+	Verbosity   string `json:"verbosity"`
+
+	// Capabilities the gateway does not offer: refused whenever set.
+	Functions        json.RawMessage `json:"functions"`
+	FunctionCall     json.RawMessage `json:"function_call"`
+	Audio            json.RawMessage `json:"audio"`
+	Prediction       json.RawMessage `json:"prediction"`
+	WebSearchOptions json.RawMessage `json:"web_search_options"`
 }
 
 type streamOptions struct {
 	IncludeUsage bool `json:"include_usage"`
 }
 
-type messageIn struct {
-	Role       string          `json:"role"`
-	Content    json.RawMessage `json:"content"`
-	Name       string          `json:"name"`
-	ToolCalls  json.RawMessage `json:"tool_calls"`
-	ToolCallID json.RawMessage `json:"tool_call_id"`
-}
-
-type contentPart struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
 // limits bound what one request may ask for.
 type limits struct {
-	maxMessages int
-	maxTokens   int
+	maxMessages        int
+	maxTokens          int
+	maxTools           int
+	maxToolSchemaBytes int // per function: its parameters schema, its description
+	maxImages          int
+	maxImageBytes      int // per image, decoded
 }
 
 // parsed is a validated request: what the model is asked and how to answer.
@@ -99,13 +110,16 @@ func decodeRequest(body []byte, lim limits) (*parsed, error) {
 		}
 		p.includeUsage = in.StreamOptions.IncludeUsage
 	}
-	if in.N != nil && *in.N != 1 {
-		return nil, invalid("n", "invalid_value", "only n=1 is supported")
-	}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
-	if r.Messages, err = messages(in.Messages, lim.maxMessages); err != nil {
+	if r.Messages, err = conversation(in.Messages, lim); err != nil {
+		return nil, err
+	}
+	if err = tools(&in, lim, r); err != nil {
+		return nil, err
+	}
+	if r.Reasoning, err = reasoningEffort(in.ReasoningEffort); err != nil {
 		return nil, err
 	}
 	if r.MaxTokens, err = maxTokens(&in, lim.maxTokens); err != nil {
@@ -140,6 +154,8 @@ func jsonKind(k string) string {
 	switch k {
 	case "int", "int64", "float64":
 		return "number"
+	case "bool":
+		return "boolean"
 	case "slice":
 		return "array"
 	case "struct", "map":
@@ -148,114 +164,46 @@ func jsonKind(k string) string {
 	return k
 }
 
-// unsupported refuses, by name, capabilities the gateway cannot honour.
+// unsupported refuses, by name, a field that asks for something the
+// gateway cannot do. A field whose value asks for nothing (null, false, 0,
+// an empty list, the default) is accepted, since clients often send
+// defaults explicitly.
 func unsupported(in *completionRequest) error {
 	for _, f := range []struct {
 		name string
-		raw  json.RawMessage
+		asks bool   // the value asks for what the gateway cannot do
+		only string // the value accepted, if any
 	}{
-		{"tools", in.Tools}, {"tool_choice", in.ToolChoice}, {"functions", in.Functions},
-		{"function_call", in.FunctionCall}, {"logprobs", in.Logprobs}, {"top_logprobs", in.TopLogprobs},
-		{"logit_bias", in.LogitBias}, {"audio", in.Audio}, {"modalities", in.Modalities},
-		{"prediction", in.Prediction},
+		{"functions", isSet(in.Functions), ""},
+		{"function_call", isSet(in.FunctionCall), ""},
+		{"audio", isSet(in.Audio), ""},
+		{"prediction", isSet(in.Prediction), ""},
+		{"web_search_options", isSet(in.WebSearchOptions), ""},
+		{"n", in.N != nil && *in.N != 1, "1"},
+		{"presence_penalty", in.PresencePenalty != nil && *in.PresencePenalty != 0, "0"},
+		{"frequency_penalty", in.FrequencyPenalty != nil && *in.FrequencyPenalty != 0, "0"},
+		{"logprobs", in.Logprobs != nil && *in.Logprobs, "false"},
+		{"top_logprobs", in.TopLogprobs != nil && *in.TopLogprobs != 0, "0"},
+		{"logit_bias", len(in.LogitBias) > 0, "{}"},
+		{"modalities", slices.ContainsFunc(in.Modalities, func(m string) bool { return m != "text" }), `["text"]`},
+		{"response_format", in.ResponseFormat != nil && in.ResponseFormat.Type != "text", `{"type":"text"}`},
+		{"service_tier", in.ServiceTier != "" && in.ServiceTier != "auto" && in.ServiceTier != "default", `"auto" or "default"`},
+		{"store", in.Store != nil && *in.Store, "false"},
+		{"verbosity", in.Verbosity != "" && in.Verbosity != "medium", `"medium"`},
 	} {
-		if isSet(f.raw) && !(f.name == "logprobs" && string(f.raw) == "false") {
-			return invalid(f.name, "unsupported_parameter", f.name+" is not supported by this gateway")
+		if !f.asks {
+			continue
 		}
-	}
-	if isSet(in.ResponseFormat) {
-		var rf struct {
-			Type string `json:"type"`
+		msg := f.name + " is not supported by this gateway"
+		if f.only != "" {
+			msg = f.name + " is supported only as " + f.only
 		}
-		if json.Unmarshal(in.ResponseFormat, &rf) != nil || rf.Type != "text" {
-			return invalid("response_format", "unsupported_parameter", "only response_format {\"type\":\"text\"} is supported")
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    *float64
-	}{{"presence_penalty", in.PresencePenalty}, {"frequency_penalty", in.FrequencyPenalty}} {
-		if f.v != nil && *f.v != 0 {
-			return invalid(f.name, "unsupported_parameter", f.name+" is not supported by this gateway")
-		}
+		return invalid(f.name, "unsupported_parameter", msg)
 	}
 	return nil
 }
 
 func isSet(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
-
-func messages(in []messageIn, max int) ([]chat.Message, error) {
-	if len(in) == 0 {
-		return nil, invalid("messages", "invalid_value", "messages must be a non-empty array")
-	}
-	if len(in) > max {
-		return nil, invalid("messages", "too_many_messages", "at most "+strconv.Itoa(max)+" messages are allowed")
-	}
-	out := make([]chat.Message, len(in))
-	users := 0
-	for i, m := range in {
-		param := "messages[" + strconv.Itoa(i) + "]"
-		var role chat.Role
-		switch m.Role {
-		case "system", "developer":
-			role = chat.RoleSystem
-		case "user":
-			role = chat.RoleUser
-			users++
-		case "assistant":
-			role = chat.RoleAssistant
-		case "tool", "function":
-			return nil, invalid(param+".role", "unsupported_parameter", "tool messages are not supported by this gateway")
-		default:
-			return nil, invalid(param+".role", "invalid_value", "role must be one of system, developer, user, assistant")
-		}
-		if isSet(m.ToolCalls) || isSet(m.ToolCallID) {
-			return nil, invalid(param+".tool_calls", "unsupported_parameter", "tool calls are not supported by this gateway")
-		}
-		text, err := content(m.Content, param+".content")
-		if err != nil {
-			return nil, err
-		}
-		out[i] = chat.Message{Role: role, Content: text}
-	}
-	if users == 0 {
-		return nil, invalid("messages", "invalid_value", "messages must contain at least one user message")
-	}
-	return out, nil
-}
-
-// content accepts a string or an array of text parts, joined with newlines.
-func content(raw json.RawMessage, param string) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", invalid(param, "invalid_value", param+" is required")
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", invalid(param, "invalid_type", param+" must be a string or an array of text parts")
-		}
-		return s, nil
-	}
-	var parts []contentPart
-	if err := json.Unmarshal(raw, &parts); err != nil {
-		return "", invalid(param, "invalid_type", param+" must be a string or an array of text parts")
-	}
-	if len(parts) == 0 {
-		return "", invalid(param, "invalid_value", param+" must not be an empty array")
-	}
-	var b []byte
-	for j, part := range parts {
-		if part.Type != "text" {
-			p := param + "[" + strconv.Itoa(j) + "].type"
-			return "", invalid(p, "unsupported_parameter", "content part type "+strconv.Quote(part.Type)+" is not supported; only text")
-		}
-		if j > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, part.Text...)
-	}
-	return string(b), nil
-}
 
 // maxTokens picks max_completion_tokens over the older max_tokens and caps
 // it: a larger request is answered up to the cap, ending with "length".

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -33,8 +35,8 @@ func TestStreamFrames(t *testing.T) {
 	}
 	roles, finishes := 0, 0
 	for i, c := range chunks {
-		if c.Object != "chat.completion.chunk" || c.Model != "echo" || c.ID != chunks[0].ID || !strings.HasPrefix(c.ID, "chatcmpl-") {
-			t.Errorf("chunk %d: object=%q model=%q id=%q", i, c.Object, c.Model, c.ID)
+		if c.ID == nil || c.Object != "chat.completion.chunk" || c.Model != "echo" || *c.ID != *chunks[0].ID || !strings.HasPrefix(*c.ID, "chatcmpl-") {
+			t.Errorf("chunk %d: object=%q model=%q id=%v", i, c.Object, c.Model, c.ID)
 		}
 		for _, ch := range c.Choices {
 			if ch.Delta.Role != nil {
@@ -139,7 +141,7 @@ func TestIncrementalDelivery(t *testing.T) {
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for i := range 5 {
-				if err := emit("w" + string(rune('0'+i))); err != nil {
+				if err := emit(chat.Delta{Text: "w" + string(rune('0'+i))}); err != nil {
 					return chat.Result{}, err
 				}
 				select {
@@ -169,7 +171,7 @@ func TestClientDisconnectStopsModel(t *testing.T) {
 	stopped := make(chan error, 1)
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit("first"); err != nil {
+			if err := emit(chat.Delta{Text: "first"}); err != nil {
 				return chat.Result{}, err
 			}
 			<-ctx.Done()
@@ -189,37 +191,56 @@ func TestClientDisconnectStopsModel(t *testing.T) {
 		t.Fatal("model still running 10s after the client went away")
 	}
 	// The request's log line says the client went away.
-	waitFor(t, func() bool {
+	s.logs.waitFor(t, func() bool {
 		lines := s.logs.lines(t, "request")
 		return len(lines) == 1 && lines[0]["outcome"] == "client_gone"
 	})
 }
 
+// TestHeartbeatWhileModelSilent runs in a synctest bubble: the clock is
+// fake, so the pings of a silent model come at exact times.
 func TestHeartbeatWhileModelSilent(t *testing.T) {
 	t.Parallel()
-	s := newServer(t, func(c *gateway.Config) {
-		c.Heartbeat = 5 * time.Millisecond
-		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			time.Sleep(200 * time.Millisecond)
-			return chat.Result{}, emit("late")
+	synctest.Test(t, func(t *testing.T) {
+		h, _ := newGateway(t, func(c *gateway.Config) {
+			c.Heartbeat = 10 * time.Second
+			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+				time.Sleep(25 * time.Second)
+				if err := emit(chat.Delta{Text: "late"}); err != nil {
+					return chat.Result{}, err
+				}
+				time.Sleep(15 * time.Second)
+				return chat.Result{}, emit(chat.Delta{Text: " and later"})
+			})
 		})
-	})
-	chunks, done, r := readStream(t, s.post(t, hello).Body)
-	if !done || text(chunks) != "late" {
-		t.Fatalf("done=%v text=%q", done, text(chunks))
-	}
-	if len(r.Comments) == 0 || r.Comments[0] != "ping" {
-		t.Errorf("comments = %q, want pings while the model was silent", r.Comments)
-	}
-}
-
-func waitFor(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
+		resp := serve(t.Context(), h, hello)
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(2 * time.Millisecond)
-	}
+		// Pings at 10s and 20s, the first word at 25s, a ping at 35s, since
+		// the first word restarted the interval, and the last word at 40s.
+		var seq []string
+		for _, f := range strings.Split(strings.TrimSuffix(string(body), "\n\n"), "\n\n") {
+			switch {
+			case f == ": ping":
+				seq = append(seq, "ping")
+			case f == "data: [DONE]":
+				seq = append(seq, "[DONE]")
+			default:
+				var c chunk
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(f, "data: ")), &c); err != nil || len(c.Choices) != 1 {
+					t.Fatalf("frame %q is neither a ping nor a chunk", f)
+				}
+				if ct := c.Choices[0].Delta.Content; ct != nil {
+					seq = append(seq, *ct)
+				} else {
+					seq = append(seq, "finish")
+				}
+			}
+		}
+		if got, want := strings.Join(seq, "|"), "ping|ping|late|ping| and later|finish|[DONE]"; got != want {
+			t.Errorf("frames = %s, want %s", got, want)
+		}
+	})
 }

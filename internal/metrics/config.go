@@ -3,7 +3,6 @@ package metrics
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -14,47 +13,13 @@ const DefaultNamespace = "Chatbot"
 var (
 	// ErrInvalidNamespace means a namespace CloudWatch would refuse.
 	ErrInvalidNamespace = errors.New("invalid CloudWatch namespace")
-	// ErrInvalidEnabled means METRICS_ENABLED is not a boolean.
-	ErrInvalidEnabled = errors.New("invalid boolean")
 )
 
-// Config says whether to emit metrics and under which namespace.
+// Config says whether to emit metrics and under which namespace
+// (METRICS_ENABLED, METRICS_NAMESPACE).
 type Config struct {
 	Enabled   bool
 	Namespace string
-}
-
-// LoadConfig reads METRICS_ENABLED and METRICS_NAMESPACE through getenv
-// (os.Getenv in production). The rule:
-//
-//   - METRICS_ENABLED, when set, decides (true or false);
-//   - otherwise metrics are on in Lambda mode, and on locally only when
-//     METRICS_NAMESPACE is set, since asking for a namespace is asking for
-//     metrics.
-//
-// METRICS_NAMESPACE defaults to DefaultNamespace and is validated even when
-// metrics are off, so a typo is found before it is deployed.
-func LoadConfig(getenv func(string) string, lambda bool) (Config, error) {
-	ns := strings.TrimSpace(getenv("METRICS_NAMESPACE"))
-	cfg := Config{Enabled: lambda || ns != "", Namespace: ns}
-	if ns == "" {
-		cfg.Namespace = DefaultNamespace
-	}
-	var errs []error
-	if err := ValidateNamespace(cfg.Namespace); err != nil {
-		errs = append(errs, fmt.Errorf("METRICS_NAMESPACE: %w", err))
-	}
-	if v := strings.TrimSpace(getenv("METRICS_ENABLED")); v != "" {
-		on, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("METRICS_ENABLED: %w: want true or false, got %q", ErrInvalidEnabled, v))
-		}
-		cfg.Enabled = on
-	}
-	if len(errs) > 0 {
-		return Config{}, fmt.Errorf("load metrics config: %w", errors.Join(errs...))
-	}
-	return cfg, nil
 }
 
 // ValidateNamespace applies CloudWatch's rules for a custom namespace: 1 to

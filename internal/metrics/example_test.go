@@ -17,15 +17,3 @@ func ExampleEMF_Observe() {
 	// Output:
 	// {"_aws":{"Timestamp":1748779200000,"CloudWatchMetrics":[{"Namespace":"Chatbot","Dimensions":[[],["Model"],["Route"]],"Metrics":[{"Name":"Requests","Unit":"Count"},{"Name":"Errors5xx","Unit":"Count"},{"Name":"Errors4xx","Unit":"Count"},{"Name":"Duration","Unit":"Milliseconds"},{"Name":"TimeToFirstToken","Unit":"Milliseconds"},{"Name":"OutputTokens","Unit":"Count"},{"Name":"Fallbacks","Unit":"Count"}]}]},"Model":"eliza","Route":"/v1/chat/completions","Requests":1,"Errors5xx":0,"Errors4xx":0,"Duration":1200,"TimeToFirstToken":85,"OutputTokens":12,"Fallbacks":1,"request_id":"req-1","status":200,"outcome":"complete","fallback_reason":"throttled"}
 }
-
-func ExampleLoadConfig() {
-	cfg, err := metrics.LoadConfig(func(string) string { return "" }, true)
-	if err != nil {
-		panic(err)
-	}
-	if cfg.Enabled {
-		e := metrics.New(os.Stdout, cfg.Namespace)
-		_ = e.Observe // becomes gateway.Config.Observe
-	}
-	// Output:
-}

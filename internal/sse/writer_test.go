@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -172,60 +173,117 @@ func TestWriteErrorIsSticky(t *testing.T) {
 	}
 }
 
+// The heartbeat tests run in a synctest bubble: time there is fake and moves
+// only when every goroutine waits, so each ping is expected at an exact
+// moment, however busy the machine is.
+
 func TestHeartbeatWhileSilent(t *testing.T) {
 	t.Parallel()
-	w := newPlainWriter()
-	sw, _ := sse.Start(w)
-	stop := sw.Heartbeat(context.Background(), time.Millisecond)
-	deadline := time.Now().Add(5 * time.Second)
-	for w.count() < 3 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	stop()
-	n := w.count()
-	if n < 3 {
-		t.Fatalf("%d pings in 5s at a 1ms interval, want at least 3", n)
-	}
-	evs, err := ssetest.NewReader(strings.NewReader(w.body())).All()
-	if err != nil || len(evs) != 0 {
-		t.Errorf("pings must be comments, not events: %v %v", evs, err)
-	}
-	time.Sleep(5 * time.Millisecond)
-	if w.count() != n {
-		t.Errorf("heartbeat wrote after stop returned")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		w := newPlainWriter()
+		sw, _ := sse.Start(w)
+		stop := sw.Heartbeat(t.Context(), 10*time.Second)
+		time.Sleep(10*time.Second - time.Nanosecond)
+		synctest.Wait()
+		if n := w.count(); n != 0 {
+			t.Fatalf("%d writes before the first interval passed, want none", n)
+		}
+		time.Sleep(25*time.Second + time.Nanosecond) // t = 35s
+		synctest.Wait()
+		if got, want := w.body(), strings.Repeat(": ping\n\n", 3); got != want {
+			t.Fatalf("after 35s silent at a 10s interval: %q, want %q", got, want)
+		}
+		evs, err := ssetest.NewReader(strings.NewReader(w.body())).All()
+		if err != nil || len(evs) != 0 {
+			t.Errorf("pings must be comments, not events: %v %v", evs, err)
+		}
+		stop()
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		if n := w.count(); n != 3 {
+			t.Errorf("%d writes, want 3: heartbeat wrote after stop returned", n)
+		}
+	})
+}
+
+// A frame restarts the interval: the next ping comes one interval after
+// the last frame, not on a fixed beat.
+func TestHeartbeatCountsFromLastFrame(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := newPlainWriter()
+		sw, _ := sse.Start(w)
+		stop := sw.Heartbeat(t.Context(), 10*time.Second)
+		defer stop()
+		time.Sleep(5 * time.Second)
+		if err := sw.Data([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10*time.Second - time.Nanosecond) // just before 15s
+		synctest.Wait()
+		if got, want := w.body(), "data: x\n\n"; got != want {
+			t.Fatalf("one interval after a frame, less a nanosecond: %q, want %q", got, want)
+		}
+		time.Sleep(time.Nanosecond) // 15s
+		synctest.Wait()
+		if got, want := w.body(), "data: x\n\n: ping\n\n"; got != want {
+			t.Fatalf("one interval after a frame: %q, want %q", got, want)
+		}
+	})
 }
 
 func TestHeartbeatQuietWhileBusy(t *testing.T) {
 	t.Parallel()
-	w := newPlainWriter()
-	sw, _ := sse.Start(w)
-	stop := sw.Heartbeat(context.Background(), time.Hour)
-	for range 100 {
-		if err := sw.Data([]byte("x")); err != nil {
-			t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		w := newPlainWriter()
+		sw, _ := sse.Start(w)
+		stop := sw.Heartbeat(t.Context(), 10*time.Second)
+		for range 100 {
+			time.Sleep(10*time.Second - time.Nanosecond)
+			if err := sw.Data([]byte("x")); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	stop()
-	stop() // idempotent
-	if strings.Contains(w.body(), ": ping") {
-		t.Errorf("ping written although frames flowed")
-	}
+		stop()
+		stop() // idempotent
+		if strings.Contains(w.body(), ": ping") {
+			t.Errorf("ping written although a frame came within every interval")
+		}
+	})
 }
 
 func TestHeartbeatStopsWithContext(t *testing.T) {
 	t.Parallel()
-	w := newPlainWriter()
-	sw, _ := sse.Start(w)
-	ctx, cancel := context.WithCancel(context.Background())
-	stop := sw.Heartbeat(ctx, time.Millisecond)
-	cancel()
-	stop() // must return: the goroutine has seen ctx end
-	n := w.count()
-	time.Sleep(5 * time.Millisecond)
-	if w.count() != n {
-		t.Errorf("heartbeat wrote after its context ended")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		w := newPlainWriter()
+		sw, _ := sse.Start(w)
+		ctx, cancel := context.WithCancel(t.Context())
+		stop := sw.Heartbeat(ctx, 10*time.Second)
+		time.Sleep(15 * time.Second)
+		cancel()
+		synctest.Wait()
+		time.Sleep(time.Hour)
+		if n := w.count(); n != 1 {
+			t.Errorf("%d writes, want the one ping before the context ended", n)
+		}
+		stop() // returns at once: the heartbeat has already ended
+	})
+}
+
+func TestHeartbeatDisabled(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		w := newPlainWriter()
+		sw, _ := sse.Start(w)
+		for _, d := range []time.Duration{0, -time.Second} {
+			stop := sw.Heartbeat(t.Context(), d)
+			time.Sleep(time.Hour)
+			stop()
+		}
+		if n := w.count(); n != 0 {
+			t.Errorf("%d writes with the heartbeat disabled, want none", n)
+		}
+	})
 }
 
 func BenchmarkData(b *testing.B) {

@@ -244,7 +244,7 @@ describe("with the payload hash required (as behind CloudFront OAC)", () => {
     url = (await gateway({ REQUIRE_CONTENT_SHA256: "true" })).url;
   });
 
-  /** The fetch the README shows: it adds x-amz-content-sha256 of the exact body. */
+  /** The fetch docs/clients.md shows: it adds x-amz-content-sha256 of the exact body. */
   const hashingFetch = (input, init) => {
     const headers = new Headers(init?.headers);
     const body = typeof init?.body === "string" ? init.body : "";

@@ -86,10 +86,10 @@ describe("make run", () => {
     const keys = path.join(work, "api-key-sha256s");
     writeFileSync(keys, `# written by make apikey\nother:${"0".repeat(64)}\n\nruntest:${await sha256(KEY)}\n`);
     // A web dir that is never built stands for a build still running.
-    const run = await makeRun({ CHATBOT_WEB_DIR: path.join(work, "not-built"), API_KEYS_FILE: keys });
+    const run = await makeRun({ CHATBOT_WEB_DIR: path.join(work, "not-built"), APIKEY_FILE: keys });
     try {
       const page = await fetch(`${run.url}/`);
-      assert.equal(page.status, 503);
+      assert.equal(page.status, 200);
       assert.match(await page.text(), /The chat page is building/);
 
       assert.equal((await chat(run.url)).status, 401, `auth should be on:\n${run.output()}`);
@@ -111,7 +111,7 @@ describe("make run", () => {
     const otherKey = "sk-env-key-abcdefghijklmnopqrstuvwxyz0123456";
     const run = await makeRun({
       CHATBOT_WEB_DIR: path.join(work, "not-built"),
-      API_KEYS_FILE: keys,
+      APIKEY_FILE: keys,
       API_KEY_SHA256S: `env:${await sha256(otherKey)}`,
     });
     try {
@@ -124,7 +124,7 @@ describe("make run", () => {
   });
 
   test("with the page already built, it serves the page at once", { timeout: 300_000 }, async () => {
-    const run = await makeRun({ API_KEYS_FILE: path.join(work, "none") });
+    const run = await makeRun({ APIKEY_FILE: path.join(work, "none") });
     try {
       assert.match(run.output(), /Chat page: http:\/\/127\.0\.0\.1:\d+\/ \(from web\/out\)/);
       assert.doesNotMatch(run.output(), /building in the background/);

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -97,14 +98,32 @@ type Issuer struct {
 	requests int
 }
 
-// NewIssuer starts an issuer publishing one RSA key with kid "key-1".
+// NewIssuer starts an issuer publishing one RSA key with kid "key-1"; it
+// stops when the test ends.
 func NewIssuer(tb testing.TB) *Issuer {
 	tb.Helper()
-	i := &Issuer{keys: []*Key{NewRSAKey(tb, "key-1")}}
-	i.Server = httptest.NewServer(http.HandlerFunc(i.serve))
-	tb.Cleanup(i.Server.Close)
+	i, err := StartIssuer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(i.Close)
 	return i
 }
+
+// StartIssuer starts an issuer outside a test (benchmark programs); Close
+// stops it.
+func StartIssuer() (*Issuer, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("generate RSA key: %w", err)
+	}
+	i := &Issuer{keys: []*Key{{ID: "key-1", Alg: "RS256", Use: "sig", Signer: k}}}
+	i.Server = httptest.NewServer(http.HandlerFunc(i.serve))
+	return i, nil
+}
+
+// Close stops the issuer.
+func (i *Issuer) Close() { i.Server.Close() }
 
 func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 	i.mu.Lock()
@@ -182,7 +201,7 @@ func (i *Issuer) Requests() int {
 	return i.requests
 }
 
-// Env returns the variables that make auth.LoadConfig trust this issuer for
+// Env returns the variables that make the gateway trust this issuer for
 // Cognito-shaped tokens of the given token use ("id", "access" or "any").
 func (i *Issuer) Env(tokenUse string) map[string]string {
 	return map[string]string{
@@ -193,7 +212,7 @@ func (i *Issuer) Env(tokenUse string) map[string]string {
 	}
 }
 
-// Getenv turns a map into a getenv function for auth.LoadConfig.
+// Getenv turns a map into a getenv function for app.Load.
 func Getenv(env map[string]string) func(string) string {
 	return func(name string) string { return env[name] }
 }
@@ -257,6 +276,15 @@ func (i *Issuer) IDToken(tb testing.TB) string {
 // with a nil value removes that header.
 func Sign(tb testing.TB, k *Key, claims jwt.MapClaims, extra map[string]any) string {
 	tb.Helper()
+	s, err := SignToken(k, claims, extra)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// SignToken is Sign outside a test.
+func SignToken(k *Key, claims jwt.MapClaims, extra map[string]any) (string, error) {
 	t := jwt.NewWithClaims(jwt.GetSigningMethod(k.Alg), claims)
 	t.Header["kid"] = k.ID
 	for name, v := range extra {
@@ -268,9 +296,9 @@ func Sign(tb testing.TB, k *Key, claims jwt.MapClaims, extra map[string]any) str
 	}
 	s, err := t.SignedString(k.Signer)
 	if err != nil {
-		tb.Fatalf("sign token: %v", err)
+		return "", fmt.Errorf("sign token: %w", err)
 	}
-	return s
+	return s, nil
 }
 
 // PayloadHash returns the x-amz-content-sha256 value for body.

@@ -1,9 +1,7 @@
 package fakebedrock
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -48,6 +46,8 @@ type Handler struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	noAuth bool
+	// guardrail, when set, answers calls that name it (see Guardrail).
+	guardrail *Guardrail
 
 	mu       sync.Mutex
 	def      Scenario
@@ -187,11 +187,35 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	if msg == "" && fam.check != nil {
 		msg = fam.check(body)
 	}
+	var p plan
+	if msg == "" && fam.parse != nil {
+		c, complaint := fam.parse(body)
+		if complaint == "" && c != nil {
+			complaint = c.check()
+			p = c.plan()
+		}
+		msg = string(complaint)
+	}
 	if msg != "" {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
 	}
-	h.stream(w, r, fam, s)
+	if limit := fam.maxTokens(body); limit > 0 && s.count() > limit {
+		s.Tokens, s.Finish = limit, "length"
+		if len(s.Words) > 0 {
+			s.Words = s.Words[:limit]
+		}
+	}
+	iv, gmsg := h.guard(r, body, s)
+	if gmsg != "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", gmsg)
+		return
+	}
+	if p.featured() && fam.compose != nil {
+		h.streamPlan(w, r, fam, s, p)
+		return
+	}
+	h.stream(w, r, fam, s, iv)
 }
 
 // verify checks that body is a JSON object with the required keys.
@@ -217,9 +241,8 @@ func writeError(w http.ResponseWriter, status int, errType, message string) {
 	_, _ = w.Write(b)
 }
 
-// stream writes the event stream of scenario s in family f's shapes.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
-	ctx := r.Context()
+// open starts an event stream and counts it until the returned func runs.
+func (h *Handler) open(w http.ResponseWriter) (*frameWriter, func()) {
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Bedrock-Content-Type", "application/json")
 	w.Header().Set("X-Amzn-RequestId", "fake-request")
@@ -227,9 +250,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
 	h.count(true)
-	defer h.count(false)
+	return &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}, func() { h.count(false) }
+}
 
-	fw := &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}
+// stream writes the event stream of scenario s in family f's shapes.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario, iv intervention) {
+	ctx := r.Context()
+	fw, done := h.open(w)
+	defer done()
+	rc := fw.rc
 	if s.Hang {
 		<-ctx.Done()
 		return
@@ -252,9 +281,25 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			cut(rc)
 			return
 		}
+		if s.Stall && i == s.StallAfter {
+			<-ctx.Done()
+			return
+		}
+		if s.HugeFrame > 0 && i == s.HugeFrameAfter {
+			if fw.prelude(s.HugeFrame) == nil {
+				<-ctx.Done()
+			}
+			return
+		}
 		if s.Exception != "" && i == s.ExceptionAfter {
 			_ = fw.exception(s.Exception, s.Message)
 			return
+		}
+		if iv.on && i == iv.at {
+			if fw.chunk(f.text(i, iv.message, u)) != nil {
+				return
+			}
+			break
 		}
 		if i == n {
 			break
@@ -270,7 +315,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	if !ok {
 		stop = f.stops["stop"]
 	}
-	for _, c := range f.end(stop, u) {
+	ends := f.end(stop, u)
+	if iv.on {
+		ends[len(ends)-1] = iv.intervened(ends[len(ends)-1])
+	}
+	for _, c := range ends {
 		if fw.chunk(c) != nil {
 			return
 		}
@@ -299,48 +348,6 @@ func cut(rc *http.ResponseController) {
 		return
 	}
 	_ = conn.Close()
-}
-
-// frameWriter encodes eventstream frames, one flush per frame.
-type frameWriter struct {
-	w   io.Writer
-	rc  *http.ResponseController
-	enc *eventstream.Encoder
-	buf bytes.Buffer
-}
-
-func (fw *frameWriter) chunk(payload []byte) error {
-	fw.buf.Reset()
-	fw.buf.WriteString(`{"bytes":"`)
-	b64 := base64.StdEncoding
-	fw.buf.Grow(b64.EncodedLen(len(payload)) + 2)
-	enc := fw.buf.AvailableBuffer()[:b64.EncodedLen(len(payload))]
-	b64.Encode(enc, payload)
-	fw.buf.Write(enc)
-	fw.buf.WriteString(`"}`)
-	var msg eventstream.Message
-	msg.Headers.Set(":event-type", eventstream.StringValue("chunk"))
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-	msg.Headers.Set(":message-type", eventstream.StringValue("event"))
-	msg.Payload = fw.buf.Bytes()
-	return fw.write(msg)
-}
-
-func (fw *frameWriter) exception(excType, message string) error {
-	b, _ := json.Marshal(map[string]string{"message": message})
-	var msg eventstream.Message
-	msg.Headers.Set(":exception-type", eventstream.StringValue(excType))
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-	msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
-	msg.Payload = b
-	return fw.write(msg)
-}
-
-func (fw *frameWriter) write(msg eventstream.Message) error {
-	if err := fw.enc.Encode(fw.w, msg); err != nil {
-		return err
-	}
-	return fw.rc.Flush()
 }
 
 // Server is the fake listening on a free port of 127.0.0.1.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
@@ -82,37 +83,7 @@ func TestFramesAndQueue(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.amazon.eventstream" {
 		t.Fatalf("content type %q", ct)
 	}
-	dec := eventstream.NewDecoder()
-	var texts []string
-	for {
-		msg, err := dec.Decode(resp.Body, nil)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if mt := msg.Headers.Get(":message-type").String(); mt != "event" || msg.Headers.Get(":event-type").String() != "chunk" {
-			t.Fatalf("frame headers %v", msg.Headers)
-		}
-		var wrapper struct{ Bytes string }
-		if err := json.Unmarshal(msg.Payload, &wrapper); err != nil {
-			t.Fatal(err)
-		}
-		inner, err := base64.StdEncoding.DecodeString(wrapper.Bytes)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var chunk struct {
-			ContentBlockDelta struct{ Delta struct{ Text string } }
-		}
-		if err := json.Unmarshal(inner, &chunk); err != nil {
-			t.Fatalf("%v: %s", err, inner)
-		}
-		if tx := chunk.ContentBlockDelta.Delta.Text; tx != "" {
-			texts = append(texts, tx)
-		}
-	}
+	texts := novaTexts(t, resp.Body)
 	if len(texts) != 2 || texts[0] != "tok1@1700000000000000005 " {
 		t.Fatalf("texts = %q", texts)
 	}
@@ -151,4 +122,124 @@ func TestRejectsBadBodies(t *testing.T) {
 			t.Errorf("%s: %d %s", body, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
 		}
 	}
+}
+
+// The fake stops where the request's token limit says, as Bedrock does,
+// under either of Nova's names for it.
+func TestHonoursMaxTokens(t *testing.T) {
+	t.Parallel()
+	srv := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Tokens(10)))
+	defer srv.Close()
+	for _, tt := range []struct {
+		config string
+		want   int
+	}{
+		{config: ``, want: 10},
+		{config: `,"inferenceConfig":{"maxTokens":3}`, want: 3},
+		{config: `,"inferenceConfig":{"max_new_tokens":2}`, want: 2},
+		{config: `,"inferenceConfig":{"maxTokens":50}`, want: 10},
+	} {
+		body := strings.TrimSuffix(novaBody, "}") + tt.config + "}"
+		resp := post(t, srv, goodAuth, body)
+		raw, _ := io.ReadAll(resp.Body)
+		if texts := novaTexts(t, bytes.NewReader(raw)); len(texts) != tt.want {
+			t.Errorf("%s: %d text chunks, want %d", body, len(texts), tt.want)
+		}
+		stop := `"stopReason":"end_turn"`
+		if tt.want < 10 {
+			stop = `"stopReason":"max_tokens"`
+		}
+		if !bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString([]byte(`{"messageStop":{`+stop+`}}`)))) {
+			t.Errorf("%s: no %s", body, stop)
+		}
+	}
+}
+
+// novaTexts decodes a Nova event stream and returns its text chunks.
+func novaTexts(tb testing.TB, body io.Reader) []string {
+	tb.Helper()
+	dec := eventstream.NewDecoder()
+	var texts []string
+	for {
+		msg, err := dec.Decode(body, nil)
+		if err == io.EOF {
+			return texts
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if mt := msg.Headers.Get(":message-type").String(); mt != "event" || msg.Headers.Get(":event-type").String() != "chunk" {
+			tb.Fatalf("frame headers %v", msg.Headers)
+		}
+		var wrapper struct{ Bytes string }
+		if err := json.Unmarshal(msg.Payload, &wrapper); err != nil {
+			tb.Fatal(err)
+		}
+		inner, err := base64.StdEncoding.DecodeString(wrapper.Bytes)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var chunk struct {
+			ContentBlockDelta struct{ Delta struct{ Text string } }
+		}
+		if err := json.Unmarshal(inner, &chunk); err != nil {
+			tb.Fatalf("%v: %s", err, inner)
+		}
+		if tx := chunk.ContentBlockDelta.Delta.Text; tx != "" {
+			texts = append(texts, tx)
+		}
+	}
+}
+
+// TestPipe runs the fake on in-memory connections in a synctest bubble:
+// the same stream arrives, paced exactly by the fake clock, and Close ends
+// a stream that is still open.
+func TestPipe(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		p := fakebedrock.NewPipe()
+		defer p.Close()
+		client := &http.Client{Transport: &http.Transport{DialContext: p.DialContext}}
+		p.Push(fakebedrock.Scenario{Tokens: 3, Delay: time.Second, Interval: 500 * time.Millisecond, Stamp: true}, fakebedrock.Silent())
+		start := time.Now()
+		call := func() *http.Response {
+			req, _ := http.NewRequest(http.MethodPost, p.URL+path, strings.NewReader(novaBody))
+			req.Header.Set("Authorization", goodAuth)
+			req.Header.Set("X-Amz-Date", "20250101T000000Z")
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}
+
+		resp := call()
+		texts := novaTexts(t, resp.Body)
+		resp.Body.Close()
+		want := []time.Duration{time.Second, 1500 * time.Millisecond, 2 * time.Second}
+		if len(texts) != len(want) {
+			t.Fatalf("texts = %q, want %d", texts, len(want))
+		}
+		for i, tx := range texts {
+			if at, ok := fakebedrock.ParseStamp(tx); !ok || at.Sub(start) != want[i] {
+				t.Errorf("chunk %d sent at %v, want %v", i, at.Sub(start), want[i])
+			}
+		}
+
+		resp = call()
+		defer resp.Body.Close()
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if opened, closed := p.Streams(); opened != 2 || closed != 1 {
+			t.Fatalf("streams %d/%d, want the silent one open", opened, closed)
+		}
+		p.Close()
+		if _, err := io.ReadAll(resp.Body); err == nil {
+			t.Errorf("silent stream read to its end after Close, want it cut")
+		}
+		synctest.Wait()
+		if opened, closed := p.Streams(); opened != 2 || closed != 2 {
+			t.Errorf("streams %d/%d after Close, want 2/2", opened, closed)
+		}
+	})
 }

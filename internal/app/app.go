@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/eliza"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/metrics"
+)
+
+// ElizaID is the built-in model's id, the default without Bedrock and the
+// fallback with it.
+const ElizaID = "eliza"
+
+type options struct {
+	log       *slog.Logger
+	out       io.Writer
+	models    []gateway.ModelEntry
+	awsOpts   []func(*config.LoadOptions) error
+	authOpts  []auth.Option
+	gatewayFn func(*gateway.Config)
+	quotaNow  func() time.Time
+}
+
+// Option changes how New assembles the gateway; the defaults suit production.
+type Option func(*options)
+
+// WithLogger sets the logger (default: JSON lines at Config.LogLevel on the
+// output).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithOutput sets where log lines and metrics go (default os.Stdout, where
+// CloudWatch reads both). Writes of whole lines are serialised.
+func WithOutput(w io.Writer) Option { return func(o *options) { o.out = w } }
+
+// WithModels adds models to those the configuration names, after Bedrock's
+// and before ELIZA. They are never the default. Tests use it for models
+// that misbehave on purpose.
+func WithModels(m ...gateway.ModelEntry) Option {
+	return func(o *options) { o.models = append(o.models, m...) }
+}
+
+// WithAWSOptions adds options to every AWS SDK configuration New loads
+// (Bedrock, Secrets Manager): an endpoint, credentials, an HTTP client.
+func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
+	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
+}
+
+// WithAuthOptions adds options to the auth guard (key set client, clock).
+func WithAuthOptions(opts ...auth.Option) Option {
+	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
+}
+
+// WithGatewayConfig lets fn change the gateway's configuration last, for
+// hooks that have no variable (a clock in tests).
+func WithGatewayConfig(fn func(*gateway.Config)) Option {
+	return func(o *options) { o.gatewayFn = fn }
+}
+
+// New assembles the gateway from cfg: its models (Bedrock, ELIZA), the auth
+// guard, metrics and the chat page. It does the expensive work once, for
+// the life of the process: AWS SDK clients, the issuer's key set, the API
+// key secret.
+func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) {
+	o := options{out: os.Stdout}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	out := SyncWriter(o.out)
+	if o.log == nil {
+		o.log = NewLogger(out, cfg.LogLevel)
+	}
+	el, err := eliza.New(eliza.Options{WordDelay: cfg.ElizaWordDelay})
+	if err != nil {
+		return nil, fmt.Errorf("load eliza: %w", err)
+	}
+	gcfg := gateway.Config{
+		DefaultModel:   ElizaID,
+		FallbackModel:  ElizaID,
+		Fallback:       bedrock.FallbackReason,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		MaxTokens:      cfg.MaxTokens,
+		MaxImages:      cfg.MaxImages,
+		MaxImageBytes:  cfg.MaxImageBytes,
+		Heartbeat:      cfg.Heartbeat,
+		DeadlineMargin: cfg.DeadlineMargin,
+		AllowedOrigins: cfg.AllowedOrigins,
+		// With auth off (local mode, loopback only) a page under another
+		// name that resolves to 127.0.0.1 must not reach the gateway.
+		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),
+		Logger:       o.log,
+	}
+	if cfg.Metrics.Enabled {
+		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
+	}
+	if cfg.Bedrock.Enabled() {
+		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range cfg.Bedrock.ModelIDs() {
+			gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: id, OwnedBy: "amazon-bedrock", Model: models[id]})
+		}
+		gcfg.DefaultModel = cfg.Bedrock.DefaultModel
+	}
+	gcfg.Models = append(gcfg.Models, o.models...)
+	gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: ElizaID, OwnedBy: "chatbot", Model: el})
+
+	acfg := cfg.Auth
+	if cfg.APIKeysSecretARN != "" {
+		if err := addSecretKeys(ctx, &acfg, cfg.APIKeysSecretARN, o.awsOpts); err != nil {
+			return nil, err
+		}
+	}
+	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	if err != nil {
+		return nil, err
+	}
+	gcfg.Auth, gcfg.Tokens = guard, guard
+	lim, err := newLimiter(ctx, cfg, &o)
+	if err != nil {
+		return nil, err
+	}
+	if lim != nil { // a nil *Limiter in the interface would not be nil
+		gcfg.Limiter = lim
+	}
+	if cfg.Lambda {
+		gcfg.RequestID = lambdaRequestID
+	} else {
+		gcfg.Static = staticSite(cfg.WebDir)
+		if !pageBuilt(cfg.WebDir) {
+			o.log.Info("chat page not built yet; / says it is building until it is", "web_dir", cfg.WebDir)
+		}
+	}
+	if o.gatewayFn != nil {
+		o.gatewayFn(&gcfg)
+	}
+	return gateway.New(gcfg)
+}
+
+// NewLogger returns the gateway's logger: JSON lines at level on w.
+func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// lambdaRequestID makes the log line's request id the Lambda invocation's.
+func lambdaRequestID(r *http.Request) string {
+	if lc, ok := lambdacontext.FromContext(r.Context()); ok && lc.AwsRequestID != "" {
+		return lc.AwsRequestID
+	}
+	return "unknown"
+}
+
+// SyncWriter returns w with each Write serialised, so whole lines from
+// several writers do not interleave.
+func SyncWriter(w io.Writer) io.Writer {
+	if s, ok := w.(*syncWriter); ok {
+		return s
+	}
+	return &syncWriter{w: w}
+}
+
+// syncWriter serialises whole-line writes from the logger and the metrics
+// emitter, which share standard output (CloudWatch reads both from it).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+)
+
+// secretTimeout bounds reading API_KEYS_SECRET_ARN at start-up.
+const secretTimeout = 5 * time.Second
+
+// addSecretKeys reads the API key secret once and adds its keys and signing
+// key to c. A key or a signing key given both in the environment and in the
+// secret is an error.
+func addSecretKeys(ctx context.Context, c *auth.Config, arn string, awsOpts []func(*config.LoadOptions) error) error {
+	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
+	defer cancel()
+	awsCfg, err := config.LoadDefaultConfig(ctx, awsOpts...)
+	if err != nil {
+		return fmt.Errorf("read API_KEYS_SECRET_ARN: load AWS config: %w", err)
+	}
+	out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+	if err != nil {
+		return fmt.Errorf("read API_KEYS_SECRET_ARN: %w", err)
+	}
+	if out.SecretString == nil {
+		return errors.New("read API_KEYS_SECRET_ARN: the secret has no SecretString")
+	}
+	keys, signing, err := auth.ParseKeySecret(*out.SecretString)
+	if err != nil {
+		return fmt.Errorf("parse API_KEYS_SECRET_ARN: %w", err)
+	}
+	if c.APIKeys.Keys, err = auth.MergeKeys(c.APIKeys.Keys, keys); err != nil {
+		return fmt.Errorf("API_KEYS_SECRET_ARN: %w", err)
+	}
+	if len(signing) > 0 {
+		if c.APIKeys.TokenSigningKey != "" {
+			return errors.New("API_KEYS_SECRET_ARN: the token signing key is in both TOKEN_SIGNING_KEY and the secret")
+		}
+		c.APIKeys.TokenSigningKey = auth.Secret(signing)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package fakebedrock
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"sync"
+)
+
+// Pipe is the fake served over in-memory connections (net.Pipe) instead of
+// a socket: net/http's own server and transport speak HTTP/1.1 to each
+// other and the eventstream frames are the same bytes, but no file
+// descriptor is involved.
+//
+// It is for tests inside a testing/synctest bubble, where time is fake and
+// moves only when every goroutine waits: a goroutine blocked on a real
+// socket never counts as waiting, so a socket-backed fake would keep the
+// clock still. Create the Pipe, and the SDK client that uses it, inside the
+// bubble, and Close it there.
+type Pipe struct {
+	*Handler
+	// URL is the base URL to configure. Its host is never resolved: every
+	// connection made with DialContext reaches the fake whatever the address.
+	URL string
+
+	ln     *pipeListener
+	srv    *http.Server
+	served chan struct{}
+}
+
+// NewPipe starts the fake on in-memory connections. Call Close when done.
+func NewPipe(opts ...Option) *Pipe {
+	ln := &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+	p := &Pipe{
+		Handler: NewHandler(opts...),
+		URL:     "http://bedrock.pipe",
+		ln:      ln,
+		served:  make(chan struct{}),
+	}
+	p.srv = &http.Server{Handler: p.Handler}
+	go func() {
+		defer close(p.served)
+		_ = p.srv.Serve(ln)
+	}()
+	return p
+}
+
+// DialContext opens a new connection to the fake, whatever the address;
+// it is the DialContext of the client's http.Transport.
+func (p *Pipe) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	return p.ln.dial(ctx, network, addr)
+}
+
+// Close stops the server and closes every connection, which cuts any
+// stream still open and ends the client's idle connections too.
+func (p *Pipe) Close() {
+	_ = p.srv.Close()
+	<-p.served
+}
+
+// pipeListener hands the server the far end of each connection the
+// transport dials.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (_ net.Conn, err error) {
+	client, server := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.done:
+		err = net.ErrClosed
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	_ = client.Close()
+	_ = server.Close()
+	return nil, err
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "bedrock.pipe" }

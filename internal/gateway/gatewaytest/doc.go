@@ -1,0 +1,6 @@
+// Package gatewaytest decodes what the gateway sends, for tests and
+// benchmarks: OpenAI chat.completion.chunk frames and in-band error frames,
+// read from an SSE body with the spec-following parser of package ssetest.
+//
+// It is for tests only.
+package gatewaytest
