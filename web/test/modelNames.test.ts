@@ -17,6 +17,9 @@ describe("modelLabel", () => {
     ["mistral.mistral-7b-instruct-v0:2", "Mistral 7B Instruct"],
     ["mistral.mixtral-8x7b-instruct-v0:1", "Mixtral 8x7B Instruct"],
     ["mistral.mistral-large-2402-v1:0", "Mistral Large 2402"],
+    ["openai.gpt-oss-20b-1:0", "OpenAI GPT OSS 20B"],
+    ["qwen.qwen3-32b-v1:0", "Qwen 3 32B"],
+    ["deepseek.r1-v1:0", "DeepSeek R1"],
     ["some-local-model", "some-local-model"],
     ["unknownvendor.model-v1:0", "unknownvendor.model-v1:0"],
   ])("%s → %s", (id, want) => {

@@ -34,14 +34,14 @@ export function modelLabel(id: string): string {
   if (prefix === undefined) {
     return id;
   }
-  // Drop the version and date: "-v1:0", "-v0:2", "-20241022".
+  // Drop the version and date: "-v1:0", "-v0:2", "-1:0", "-20241022".
   const name = bare
     .slice(dot + 1)
-    .replace(/-v\d+(:\d+)?$/, "")
+    .replace(/-v\d+(:\d+)?$|-\d+:\d+$/, "")
     .replace(/-\d{8}$/, "");
   const words: string[] = [];
   for (const token of name.split("-")) {
-    const glued = /^([a-z]+)(\d+)$/.exec(token); // llama3 → llama 3
+    const glued = /^([a-z]{4,})(\d+)$/.exec(token); // llama3 → llama 3, but r1 stays
     for (const part of glued ? [glued[1]!, glued[2]!] : [token]) {
       const prev = words[words.length - 1];
       if (/^\d{1,2}$/.test(part) && prev !== undefined && /^\d+(\.\d+)?$/.test(prev) && !prev.includes(".")) {
@@ -55,7 +55,13 @@ export function modelLabel(id: string): string {
   return label === "" ? id : prefix + label;
 }
 
+const WORDS: Record<string, string> = { gpt: "GPT", oss: "OSS" };
+
 function word(w: string): string {
+  const known = WORDS[w];
+  if (known) {
+    return known;
+  }
   if (/^\d+(x\d+)?[bm]$/.test(w)) {
     return w.toUpperCase().replace("X", "x"); // 70b → 70B, 8x7b → 8x7B
   }
