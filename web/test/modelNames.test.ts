@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { modelLabel } from "../src/chat/modelNames";
+import { defaultModelId, modelLabel } from "../src/chat/modelNames";
 
 describe("modelLabel", () => {
   it.each([
@@ -24,5 +24,18 @@ describe("modelLabel", () => {
     ["unknownvendor.model-v1:0", "unknownvendor.model-v1:0"],
   ])("%s → %s", (id, want) => {
     expect(modelLabel(id)).toBe(want);
+  });
+});
+
+describe("defaultModelId", () => {
+  it("picks the first Bedrock model, else ELIZA, else the first listed", () => {
+    const eliza = { id: "eliza", owned_by: "chatbot" };
+    const test = { id: "test-slow", owned_by: "test" };
+    const claude = { id: "anthropic.claude-3-5-haiku-20241022-v1:0", owned_by: "amazon-bedrock" };
+    const nova = { id: "amazon.nova-lite-v1:0", owned_by: "amazon-bedrock" };
+    expect(defaultModelId([claude, nova, test, eliza])).toBe(claude.id);
+    expect(defaultModelId([test, eliza])).toBe("eliza");
+    expect(defaultModelId([test])).toBe("test-slow");
+    expect(defaultModelId([])).toBeUndefined();
   });
 });

@@ -241,10 +241,7 @@ export async function streamChatbotResponse(
   }
 }
 
-/**
- * Lists the gateway's models (`GET /v1/models`), which it names with its
- * default first. Resolves to the list or to the error; never rejects.
- */
+/** Lists the gateway's models (`GET /v1/models`). Resolves to the list or to the error; never rejects. */
 export async function listModels(
   options: Pick<StreamOptions, "endpoint" | "getToken" | "signal" | "fetch"> = {},
 ): Promise<ModelInfo[] | ChatbotError> {

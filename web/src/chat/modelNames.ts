@@ -67,3 +67,12 @@ function word(w: string): string {
   }
   return w.charAt(0).toUpperCase() + w.slice(1);
 }
+
+/**
+ * The model the gateway answers with when a request names none, guessed from
+ * `GET /v1/models`, which has no field for it: the gateway lists its Bedrock
+ * models first, the default one first, and answers with ELIZA without Bedrock.
+ */
+export function defaultModelId(models: ReadonlyArray<{ id: string; owned_by?: string }>): string | undefined {
+  return (models.find((m) => m.owned_by === "amazon-bedrock") ?? models.find((m) => m.id === "eliza") ?? models[0])?.id;
+}

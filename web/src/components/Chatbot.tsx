@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { browserSessionStorage, sessionCredential, sessionTokenProvider } from "../auth/sessionKey";
 import { lastUserIndex } from "../chat/conversation";
-import { modelLabel } from "../chat/modelNames";
+import { defaultModelId, modelLabel } from "../chat/modelNames";
 import { useAutoScroll } from "../hooks/useAutoScroll";
 import { useChatStream, type UIMessage, type UseChatStreamOptions } from "../hooks/useChatStream";
 import { CredentialForm } from "./CredentialForm";
@@ -108,7 +108,7 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
   const last = messages[messages.length - 1];
   const lastUser = lastUserIndex(messages);
   const Heading = headingLevel === 1 ? "h1" : "h2";
-  const defaultModel = models[0]?.id;
+  const defaultModel = options.model ?? defaultModelId(models);
   const pickable = chat.conversations.some((c) => c.id !== chat.currentId);
 
   return (

@@ -45,7 +45,7 @@ export interface ChatStream {
   streaming: boolean;
   /** The error of the last request, cleared by the next request. */
   error: ChatbotError | null;
-  /** The gateway's models, default first; empty until listed. */
+  /** The gateway's models as GET /v1/models lists them; empty until listed. */
   models: ModelInfo[];
   send(text: string): void;
   stop(): void;
