@@ -8,6 +8,7 @@ import {
   StreamError,
   TruncatedError,
   chatCompletionsURL,
+  listModels,
   streamChatbotResponse,
   type ChatRequest,
   type StreamOptions,
@@ -275,5 +276,27 @@ describe("streamChatbotResponse", () => {
     });
     expect(calls).toHaveLength(0);
     expect(got.errors[0]).toBeInstanceOf(AuthError);
+  });
+});
+
+describe("listModels", () => {
+  it("lists the models with the token, skipping malformed entries", async () => {
+    const body = { object: "list", data: [{ id: "eliza", object: "model", owned_by: "chatbot" }, { id: "" }, { nope: 1 }, null] };
+    const { calls, fetchImpl } = fakeFetch(() => new Response(JSON.stringify(body), { status: 200 }));
+    const got = await listModels({ fetch: fetchImpl, endpoint: "http://127.0.0.1:8080/", getToken: async () => "sk-x" });
+    expect(got).toEqual([{ id: "eliza", object: "model", owned_by: "chatbot" }]);
+    expect(calls[0]!.url).toBe("http://127.0.0.1:8080/v1/models");
+    expect(calls[0]!.headers.get("x-authorization")).toBe("Bearer sk-x");
+  });
+
+  it("reports a 401 as AuthError and a failed fetch as NetworkError, never rejecting", async () => {
+    const denied = fakeFetch(
+      () => new Response(JSON.stringify({ error: { message: "missing credentials", type: "authentication_error" } }), { status: 401 }),
+    );
+    const got = await listModels({ fetch: denied.fetchImpl });
+    expect(got).toBeInstanceOf(AuthError);
+    expect((got as AuthError).message).toBe("missing credentials");
+    const down = fakeFetch(() => Promise.reject(new TypeError("connection refused")));
+    expect(await listModels({ fetch: down.fetchImpl })).toBeInstanceOf(NetworkError);
   });
 });
