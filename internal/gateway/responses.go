@@ -1,0 +1,276 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// responses answers POST /v1/responses: OpenAI's Responses API, stateless,
+// on the same models, limits, auth and fallback as chat completions.
+func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record) {
+	body, err := h.readBody(w, r)
+	if err == nil {
+		r, err = h.authenticate(r, body, rec)
+	}
+	var p *responsesParsed
+	if err == nil {
+		p, err = decodeResponses(body, h.lim)
+	}
+	if err == nil {
+		err = h.pickModel(&p.req, rec)
+	}
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	ctx, cancel := h.bound(r.Context())
+	defer cancel()
+	if p.stream {
+		h.streamResponse(ctx, w, p, rec)
+	} else {
+		h.collectResponse(ctx, w, p, rec)
+	}
+}
+
+// responsesRequest is the subset of OpenAI's Responses request the gateway
+// understands. The gateway keeps no state, so everything that needs stored
+// responses, conversations or built-in tools is decoded only to be refused
+// by name, never silently ignored.
+type responsesRequest struct {
+	Model             string            `json:"model"`
+	Input             json.RawMessage   `json:"input"`
+	Instructions      *string           `json:"instructions"`
+	MaxOutputTokens   *int              `json:"max_output_tokens"`
+	Temperature       *float64          `json:"temperature"`
+	TopP              *float64          `json:"top_p"`
+	Stream            bool              `json:"stream"`
+	StreamOptions     json.RawMessage   `json:"stream_options"`
+	Metadata          map[string]string `json:"metadata"`
+	User              string            `json:"user"`
+	Text              *textParam        `json:"text"`
+	ParallelToolCalls *bool             `json:"parallel_tool_calls"`
+	Store             *bool             `json:"store"`
+	Background        *bool             `json:"background"`
+	Truncation        *string           `json:"truncation"`
+	ServiceTier       *string           `json:"service_tier"`
+	TopLogprobs       *int              `json:"top_logprobs"`
+
+	// Tools, tool choice and reasoning (see tools()).
+	Tools        json.RawMessage `json:"tools"`
+	ToolChoice   json.RawMessage `json:"tool_choice"`
+	MaxToolCalls json.RawMessage `json:"max_tool_calls"`
+	Reasoning    *struct {
+		Effort  json.RawMessage `json:"effort"`
+		Summary json.RawMessage `json:"summary"`
+	} `json:"reasoning"`
+
+	// State the gateway does not keep.
+	PreviousResponseID json.RawMessage `json:"previous_response_id"`
+	Conversation       json.RawMessage `json:"conversation"`
+	Prompt             json.RawMessage `json:"prompt"`
+	Include            []string        `json:"include"`
+}
+
+type textParam struct {
+	Format *struct {
+		Type string `json:"type"`
+	} `json:"format"`
+	Verbosity *string `json:"verbosity"`
+}
+
+// OpenAI's bounds on metadata.
+const (
+	maxMetadataPairs = 16
+	maxMetadataKey   = 64
+	maxMetadataValue = 512
+)
+
+// responsesParsed is a validated Responses request: what the model is asked,
+// how to answer, and what the response object echoes back.
+type responsesParsed struct {
+	req    chat.Request
+	stream bool
+	echo   responseEcho
+}
+
+// responseEcho is what a response object repeats of its request.
+type responseEcho struct {
+	instructions      *string
+	maxOutputTokens   *int
+	temperature, topP *float64
+	metadata          map[string]string
+	user              *string
+	parallelToolCalls bool
+}
+
+// decodeResponses decodes and validates a Responses body. Every failure is a
+// 400 naming the offending parameter.
+func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
+	if !utf8.Valid(body) {
+		return nil, invalid("", "invalid_encoding", "request body is not valid UTF-8")
+	}
+	var in responsesRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&in); err != nil {
+		return nil, jsonError(err)
+	}
+	if dec.More() {
+		return nil, invalid("", "invalid_json", "request body must be a single JSON object")
+	}
+	if err := stateless(&in); err != nil {
+		return nil, err
+	}
+	if err := unsupportedResponses(&in); err != nil {
+		return nil, err
+	}
+	if err := tools(&in); err != nil {
+		return nil, err
+	}
+	p := &responsesParsed{stream: in.Stream}
+	if isSet(in.StreamOptions) && !in.Stream {
+		return nil, invalid("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
+	}
+	r := &p.req
+	r.Model, r.User = in.Model, in.User
+	var err error
+	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim.maxMessages); err != nil {
+		return nil, err
+	}
+	r.MaxTokens = lim.maxTokens
+	if v := in.MaxOutputTokens; v != nil {
+		if *v < 1 {
+			return nil, invalid("max_output_tokens", "invalid_value", "max_output_tokens must be at least 1")
+		}
+		r.MaxTokens = min(*v, lim.maxTokens)
+		p.echo.maxOutputTokens = &r.MaxTokens
+	}
+	if in.Temperature != nil && (*in.Temperature < 0 || *in.Temperature > 2) {
+		return nil, invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
+	}
+	if in.TopP != nil && (*in.TopP < 0 || *in.TopP > 1) {
+		return nil, invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
+	}
+	r.Temperature, r.TopP = in.Temperature, in.TopP
+	if p.echo.metadata, err = metadata(in.Metadata); err != nil {
+		return nil, err
+	}
+	p.echo.instructions, p.echo.temperature, p.echo.topP = in.Instructions, in.Temperature, in.TopP
+	if in.User != "" {
+		p.echo.user = &in.User
+	}
+	p.echo.parallelToolCalls = in.ParallelToolCalls == nil || *in.ParallelToolCalls
+	return p, nil
+}
+
+// stateless refuses, by name, what needs responses or conversations stored
+// on the server: the gateway keeps none.
+func stateless(in *responsesRequest) error {
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"previous_response_id", in.PreviousResponseID}, {"conversation", in.Conversation}, {"prompt", in.Prompt},
+	} {
+		if isSet(f.raw) && string(f.raw) != `""` {
+			return invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
+		}
+	}
+	if in.Store != nil && *in.Store {
+		return invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
+	}
+	if in.Background != nil && *in.Background {
+		return invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
+	}
+	if len(in.Include) > 0 {
+		// None of include's values name something a stateless text
+		// gateway produces (search results, logprobs, encrypted reasoning).
+		return invalid("include[0]", "unsupported_parameter", "include value "+quote(in.Include[0])+" cannot be produced by this gateway")
+	}
+	return nil
+}
+
+// unsupportedResponses refuses, by name, options the gateway cannot honour.
+func unsupportedResponses(in *responsesRequest) error {
+	if t := in.Text; t != nil {
+		if t.Format != nil && t.Format.Type != "text" {
+			return invalid("text.format", "unsupported_parameter", `only text.format {"type":"text"} is supported`)
+		}
+		if t.Verbosity != nil && *t.Verbosity != "medium" {
+			return invalid("text.verbosity", "unsupported_parameter", "only text.verbosity \"medium\" is supported")
+		}
+	}
+	if in.Truncation != nil && *in.Truncation != "disabled" {
+		return invalid("truncation", "unsupported_parameter", "only truncation \"disabled\" is supported")
+	}
+	if s := in.ServiceTier; s != nil && *s != "auto" && *s != "default" {
+		return invalid("service_tier", "unsupported_parameter", "only service_tier \"auto\" or \"default\" is supported")
+	}
+	if in.TopLogprobs != nil && *in.TopLogprobs != 0 {
+		return invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
+	}
+	return nil
+}
+
+// builtinTools are OpenAI's hosted tools: they run on OpenAI's servers, so
+// no gateway in front of another model can offer them.
+var builtinTools = map[string]bool{
+	"web_search": true, "web_search_preview": true, "web_search_preview_2025_03_11": true, "web_search_2025_08_26": true,
+	"file_search": true, "code_interpreter": true, "computer_use_preview": true, "computer": true,
+	"image_generation": true, "mcp": true, "local_shell": true, "shell": true, "apply_patch": true,
+}
+
+// tools refuses tools, tool choices and reasoning options: built-in tools
+// by their type, and function tools and reasoning by name as well.
+func tools(in *responsesRequest) error {
+	if isSet(in.Tools) {
+		var list []struct {
+			Type string `json:"type"`
+		}
+		if err := json.Unmarshal(in.Tools, &list); err != nil {
+			return invalid("tools", "invalid_type", "tools must be an array of tool objects")
+		}
+		if len(list) > 0 {
+			if t := list[0].Type; builtinTools[t] {
+				return invalid("tools[0].type", "unsupported_parameter", "built-in tool "+quote(t)+" is not offered by this gateway")
+			}
+			return invalid("tools[0].type", "unsupported_parameter", "tool type "+quote(list[0].Type)+" is not supported by this gateway")
+		}
+	}
+	if isSet(in.ToolChoice) && string(in.ToolChoice) != `"auto"` && string(in.ToolChoice) != `"none"` {
+		return invalid("tool_choice", "unsupported_parameter", "tool_choice other than \"auto\" or \"none\" needs tools, which this gateway does not offer")
+	}
+	if isSet(in.MaxToolCalls) {
+		return invalid("max_tool_calls", "unsupported_parameter", "max_tool_calls is not supported by this gateway")
+	}
+	if r := in.Reasoning; r != nil {
+		if isSet(r.Effort) {
+			return invalid("reasoning.effort", "unsupported_parameter", "reasoning.effort is not supported by this gateway")
+		}
+		if isSet(r.Summary) {
+			return invalid("reasoning.summary", "unsupported_parameter", "reasoning.summary is not supported by this gateway")
+		}
+	}
+	return nil
+}
+
+func metadata(m map[string]string) (map[string]string, error) {
+	if len(m) > maxMetadataPairs {
+		return nil, invalid("metadata", "invalid_value", "metadata may have at most 16 keys")
+	}
+	for k, v := range m {
+		if len(k) > maxMetadataKey {
+			return nil, invalid("metadata", "invalid_value", "metadata keys must be at most 64 characters")
+		}
+		if len(v) > maxMetadataValue {
+			return nil, invalid("metadata."+k, "invalid_value", "metadata values must be at most 512 characters")
+		}
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}

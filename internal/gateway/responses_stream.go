@@ -1,0 +1,131 @@
+package gateway
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/chatbot-gateway/chatbot/internal/sse"
+)
+
+// responseStream relays one answer as the Responses event sequence:
+// response.created and .in_progress; the message item and its text part
+// opened at the first text (output_item.added, content_part.added); one
+// output_text.delta per piece of text; then output_text.done,
+// content_part.done, output_item.done and response.completed (or
+// .incomplete). A failure after the start ends the stream with
+// response.failed, and nothing follows it.
+type responseStream struct {
+	sw     *sse.Writer
+	obj    *responseObject
+	enc    *eventEncoder
+	itemID string
+	item   *outputMessage // the message item, once opened
+	text   []byte         // the answer so far
+	err    error          // the first write error: the client stopped reading
+	ended  bool           // a terminal event was sent
+}
+
+// streamResponse answers p as a Responses event stream.
+func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
+	id := itemID(rec)
+	rs := &responseStream{obj: h.newResponse(p, rec), enc: newEventEncoder(id), itemID: id}
+	if err := rs.start(w); err != nil {
+		rec.Outcome = "client_gone"
+		return
+	}
+	stop := rs.sw.Heartbeat(ctx, h.cfg.Heartbeat)
+	defer stop()
+	res, err := h.run(ctx, &p.req, rec, rs.textDelta, func(id string) { rs.obj.Model = id })
+	stop()
+	if err != nil {
+		e, gone := failure(ctx, err)
+		if gone || rs.err != nil {
+			rec.Outcome = "client_gone"
+			return
+		}
+		rec.Outcome, rec.ErrorCode, rec.Err = "error", e.Code, err
+		rs.fail(e)
+		return
+	}
+	if rs.finish(h.end(rs.obj, res, rec)) != nil {
+		rec.Outcome = "client_gone"
+	}
+}
+
+// start sends the status line and the SSE headers, then response.created
+// and response.in_progress. From here on every failure is in-band. It also
+// tells the handler how to end this stream should it panic.
+func (rs *responseStream) start(w http.ResponseWriter) error {
+	sw, err := startStream(w)
+	if err != nil {
+		return err
+	}
+	rs.sw = sw
+	if rw, ok := w.(*recorder); ok {
+		rw.failStream = rs.fail
+	}
+	rs.emit(evCreated, rs.enc.lifecycle(evCreated, rs.obj))
+	rs.emit(evInProgress, rs.enc.lifecycle(evInProgress, rs.obj))
+	return rs.err
+}
+
+func (rs *responseStream) emit(name string, data []byte) {
+	if rs.err == nil {
+		rs.err = rs.sw.Event(name, data)
+	}
+}
+
+// open adds the message item and its text part.
+func (rs *responseStream) open() {
+	rs.item = &outputMessage{ID: rs.itemID, Type: "message", Status: statusInProgress, Role: "assistant", Content: []outputText{}}
+	rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.item))
+	rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.itemID, ""))
+}
+
+// textDelta relays a piece of the answer; it is the model's Emit.
+func (rs *responseStream) textDelta(text string) error {
+	if rs.item == nil {
+		rs.open()
+	}
+	rs.text = append(rs.text, text...)
+	rs.emit(evTextDelta, rs.enc.textDelta(text))
+	return rs.err
+}
+
+// finish closes the text part and the message item with status (completed
+// or incomplete) and sends the matching terminal event. An empty answer
+// still has its message.
+func (rs *responseStream) finish(status string) error {
+	if rs.item == nil {
+		rs.open()
+	}
+	text := string(rs.text)
+	rs.emit(evTextDone, rs.enc.textDone(rs.itemID, text))
+	rs.emit(evPartDone, rs.enc.part(evPartDone, rs.itemID, text))
+	rs.item = newOutputMessage(rs.itemID, status, text)
+	rs.emit(evItemDone, rs.enc.item(evItemDone, rs.item))
+	rs.obj.Output = append(rs.obj.Output[:0], rs.item)
+	typ := evCompleted
+	if status != statusCompleted {
+		typ = evIncomplete
+	}
+	rs.ended = true
+	rs.emit(typ, rs.enc.lifecycle(typ, rs.obj))
+	return rs.err
+}
+
+// fail ends the stream with response.failed, carrying e and whatever text
+// had been sent, as an incomplete message. It sends nothing after a
+// terminal event.
+func (rs *responseStream) fail(e *apiError) {
+	if rs.ended {
+		return
+	}
+	rs.ended = true
+	o := rs.obj
+	o.Status, o.Error = statusFailed, &responseError{Code: e.Code, Message: e.Message}
+	if rs.item != nil {
+		o.Output = append(o.Output[:0], newOutputMessage(rs.itemID, statusIncomplete, string(rs.text)))
+	}
+	rs.emit(evFailed, rs.enc.lifecycle(evFailed, o))
+}
