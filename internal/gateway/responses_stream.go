@@ -8,7 +8,7 @@ import (
 )
 
 // responseStream relays one answer as the Responses event sequence:
-// response.created and .in_progress; the message item and its text part
+// response.created and .in_progress, then the message item and its text part
 // opened at the first text (output_item.added, content_part.added); one
 // output_text.delta per piece of text; then output_text.done,
 // content_part.done, output_item.done and response.completed (or
@@ -22,6 +22,7 @@ type responseStream struct {
 	item   *outputMessage // the message item, once opened
 	text   []byte         // the answer so far
 	err    error          // the first write error: the client stopped reading
+	begun  bool           // response.created was sent
 	ended  bool           // a terminal event was sent
 }
 
@@ -47,14 +48,15 @@ func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *
 		rs.fail(e)
 		return
 	}
+	rs.begin() // before end changes the response: an empty answer starts too
 	if rs.finish(h.end(rs.obj, res, rec)) != nil {
 		rec.Outcome = "client_gone"
 	}
 }
 
-// start sends the status line and the SSE headers, then response.created
-// and response.in_progress. From here on every failure is in-band. It also
-// tells the handler how to end this stream should it panic.
+// start sends the status line and the SSE headers. From here on every
+// failure is in-band. It also tells the handler how to end this stream
+// should it panic.
 func (rs *responseStream) start(w http.ResponseWriter) error {
 	sw, err := startStream(w)
 	if err != nil {
@@ -64,9 +66,19 @@ func (rs *responseStream) start(w http.ResponseWriter) error {
 	if rw, ok := w.(*recorder); ok {
 		rw.failStream = rs.fail
 	}
-	rs.emit(evCreated, rs.enc.lifecycle(evCreated, rs.obj))
-	rs.emit(evInProgress, rs.enc.lifecycle(evInProgress, rs.obj))
-	return rs.err
+	return nil
+}
+
+// begin sends response.created and response.in_progress, once: with the
+// first text, or with the end when there is none. By then a fallback has
+// happened, so the response names the model that answers (until then,
+// pings keep the connection open).
+func (rs *responseStream) begin() {
+	if !rs.begun {
+		rs.begun = true
+		rs.emit(evCreated, rs.enc.lifecycle(evCreated, rs.obj))
+		rs.emit(evInProgress, rs.enc.lifecycle(evInProgress, rs.obj))
+	}
 }
 
 func (rs *responseStream) emit(name string, data []byte) {
@@ -77,6 +89,7 @@ func (rs *responseStream) emit(name string, data []byte) {
 
 // open adds the message item and its text part.
 func (rs *responseStream) open() {
+	rs.begin()
 	rs.item = &outputMessage{ID: rs.itemID, Type: "message", Status: statusInProgress, Role: "assistant", Content: []outputText{}}
 	rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.item))
 	rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.itemID, ""))
@@ -121,6 +134,7 @@ func (rs *responseStream) fail(e *apiError) {
 	if rs.ended {
 		return
 	}
+	rs.begin()
 	rs.ended = true
 	o := rs.obj
 	o.Status, o.Error = statusFailed, &responseError{Code: e.Code, Message: e.Message}

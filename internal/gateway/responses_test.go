@@ -197,6 +197,11 @@ func TestResponsesFallbackBeforeFirstToken(t *testing.T) {
 	if st.Terminal != gatewaytest.Completed || st.Text != "Please go on." || st.Final.Model != "eliza" {
 		t.Errorf("terminal %s, text %q, model %q; want ELIZA's answer", st.Terminal, st.Text, st.Final.Model)
 	}
+	// response.created leaves with the first text, after the fallback, so
+	// clients that take the model from it (the AI SDK) see ELIZA's name.
+	if m := st.Events[0].Response.Model; m != "eliza" {
+		t.Errorf("response.created names %q, want eliza", m)
+	}
 	var r gatewaytest.Response
 	if err := jsonDecode(s.postResponses(t, `{"input":"hi"}`), &r); err != nil || r.Model != "eliza" {
 		t.Errorf("without streaming: model %q, err %v", r.Model, err)
@@ -279,7 +284,7 @@ func TestResponsesHeartbeat(t *testing.T) {
 		if err != nil || st.Text != "late" {
 			t.Fatalf("stream: %v, text %q", err, st.Text)
 		}
-		if n := strings.Count(body.String(), "\n: ping\n"); n != 2 {
+		if n := strings.Count(body.String(), ": ping\n\n"); n != 2 {
 			t.Errorf("%d pings, want 2 (at 10s and 20s):\n%s", n, body)
 		}
 	})
