@@ -170,6 +170,20 @@ describe("ELIZA answers /v1/responses", () => {
     const short = await generateText({ model: aiProvider(url)("eliza"), prompt: input, maxOutputTokens: 2, maxRetries: 0 });
     assert.equal(short.finishReason, "length");
   });
+
+  test("AI SDK default provider: a later turn needs store:false, as docs/clients.md says", async () => {
+    const model = aiProvider(url)("eliza");
+    const first = await generateText({ model, prompt: input, maxRetries: 0 });
+    const messages = [{ role: "user", content: input }, ...first.response.messages, { role: "user", content: "My mother worries too" }];
+    // By default the SDK refers to its earlier answer by id: nothing is stored to refer to.
+    await assert.rejects(generateText({ model, messages, maxRetries: 0 }), (err) => {
+      assert.match(err.message, /item_reference/);
+      return true;
+    });
+    const second = await generateText({ model, messages, maxRetries: 0, providerOptions: { openai: { store: false } } });
+    assert.ok(second.text.trim().length > 0);
+    assert.notEqual(second.text, first.text);
+  });
 });
 
 describe("Bedrock (the fake) answers /v1/responses", () => {
