@@ -173,3 +173,40 @@ func TestResponsesMethodAndAuth(t *testing.T) {
 		t.Errorf("GET: status %d, Allow %q", get.StatusCode, get.Header.Get("Allow"))
 	}
 }
+
+func TestResponsesCORS(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, func(c *gateway.Config) { c.AllowedOrigins = []string{"https://chat.example.com"} })
+	for _, tt := range []struct {
+		origin string
+		status int
+		allow  string
+	}{{"https://chat.example.com", http.StatusNoContent, "https://chat.example.com"}, {"https://evil.example", http.StatusForbidden, ""}} {
+		req, _ := http.NewRequest(http.MethodOptions, s.URL+"/v1/responses", nil)
+		req.Header.Set("Origin", tt.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type, authorization, x-stainless-os")
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("Access-Control-Allow-Origin") != tt.allow {
+			t.Errorf("preflight from %s: status %d, allow %q", tt.origin, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/v1/responses", strings.NewReader(responsesHello))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://chat.example.com")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://chat.example.com" {
+		t.Errorf("POST from an allowed origin: Allow-Origin %q", resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	if st := readResponses(t, resp); st.Terminal != "response.completed" {
+		t.Errorf("terminal %s", st.Terminal)
+	}
+}
