@@ -15,7 +15,7 @@ TEST_TARGETS  :=
 BENCH_TARGETS :=
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey
+.PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey apikey-revoke
 
 help:
 	@echo "make run      start the gateway locally (ELIZA, chat page) on http://$(ADDR)"
@@ -84,9 +84,15 @@ fuzz:
 	  done; \
 	done
 
-# make apikey NAME=backend — a new API key and the hash the gateway stores.
+# make apikey NAME=backend — a new API key, printed once. Its SHA-256 goes to
+# the deployed stack's key secret, or with no stack to .local/api-key-sha256s
+# (read by make run); APIKEY_TARGET=local|aws chooses. See scripts/apikey.sh.
 apikey:
-	@$(GO) run ./cmd/chatbot apikey $(or $(NAME),default)
+	@TF_DIR=$(TF_DIR) scripts/apikey.sh add $(or $(NAME),default)
+
+apikey-revoke:
+	@test -n "$(NAME)" || { echo "usage: make apikey-revoke NAME=<key name>"; exit 2; }
+	@TF_DIR=$(TF_DIR) scripts/apikey.sh revoke $(NAME)
 
 clean:
 	rm -rf dist bench/results.json

@@ -3,7 +3,7 @@
 # GitHub Actions workflows. None of them needs AWS credentials or network
 # access to a provider registry.
 
-TEST_TARGETS += test-terraform test-cloudfront-function test-smoke-local test-workflows
+TEST_TARGETS += test-terraform test-cloudfront-function test-apikey test-scripts test-smoke-local test-workflows
 
 TF_DIR ?= terraform
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chatbot
@@ -14,7 +14,7 @@ ACTIONLINT := $(TOOLS_CACHE)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 SMOKE_LOCAL_AUTH ?= 1
 
 .PHONY: test-terraform test-terraform-fmt test-terraform-go test-terraform-validate \
-	test-cloudfront-function test-smoke-local test-workflows tf-provider-args
+	test-cloudfront-function test-apikey test-scripts test-smoke-local test-workflows tf-provider-args
 
 test-terraform: test-terraform-fmt test-terraform-go test-terraform-validate
 
@@ -30,40 +30,60 @@ test-terraform-go:
 	@echo "== go test ./$(TF_DIR)/... (HCL settings, validations, provider arguments)"
 	go test -count=1 ./$(TF_DIR)/...
 
-# terraform validate needs the provider plugins; offline, init fails within a
-# second and the check is skipped. A copy keeps .terraform out of the tree.
+# terraform validate and terraform test (tests/*.tftest.hcl, mocked
+# providers) need the provider plugins from the registry. Where it cannot be
+# reached, init fails within seconds and both are skipped with a SKIPPED
+# line; CI (.github/workflows/ci.yml) always runs them. A copy keeps
+# .terraform out of the tree; a committed .terraform.lock.hcl is honoured.
 test-terraform-validate:
-	@echo "== terraform validate"
+	@echo "== terraform validate and terraform test (mocked providers)"
 	@if ! command -v terraform >/dev/null 2>&1; then \
-		echo "notice: terraform CLI not found; skipping terraform validate"; exit 0; \
+		echo "SKIPPED: terraform CLI not found: terraform validate and terraform test did not run (CI runs them)"; exit 0; \
 	fi; \
 	for mod in $(TF_DIR) $(TF_DIR)/github-oidc; do \
 		tmp=$$(mktemp -d); \
 		cp $$mod/*.tf $$tmp/; rm -f $$tmp/backend_s3.tf; \
-		if [ -d $$mod/functions ]; then cp -r $$mod/functions $$tmp/; fi; \
-		if timeout 60 terraform -chdir=$$tmp init -backend=false -input=false -no-color >$$tmp/init.log 2>&1; then \
-			terraform -chdir=$$tmp validate -no-color || { rm -rf $$tmp; exit 1; }; \
+		for d in functions tests; do if [ -d $$mod/$$d ]; then cp -r $$mod/$$d $$tmp/; fi; done; \
+		lock=; if [ -f $$mod/.terraform.lock.hcl ]; then cp $$mod/.terraform.lock.hcl $$tmp/; lock=-lockfile=readonly; fi; \
+		if timeout 120 terraform -chdir=$$tmp init -backend=false -input=false -no-color $$lock >$$tmp/init.log 2>&1; then \
+			terraform -chdir=$$tmp validate -no-color && terraform -chdir=$$tmp test -no-color || { rm -rf $$tmp; exit 1; }; \
 		else \
-			echo "notice: provider plugins unavailable ($$(grep -m1 -iE 'error|failed' $$tmp/init.log | cut -c1-100)); skipping terraform validate of $$mod"; \
+			echo "SKIPPED: terraform validate and terraform test of $$mod: provider plugins unavailable ($$(grep -m1 -iE 'error|failed' $$tmp/init.log | cut -c1-100))"; \
 		fi; \
 		rm -rf $$tmp; \
 	done
 
+# The CloudFront viewer function and the Lambda@Edge payload-hash function,
+# unit tests and the end-to-end test through a local CloudFront stand-in.
 test-cloudfront-function:
 	@echo "== node --test $(TF_DIR)/functions"
-	node --test $(TF_DIR)/functions/
+	node --test --test-concurrency=1 $(TF_DIR)/functions/
+
+# make apikey: secret edits, the local key file, keys accepted by the gateway.
+test-apikey:
+	@echo "== node --test scripts (make apikey)"
+	node --test --test-concurrency=1 scripts/
+
+test-scripts:
+	@echo "== bash -n scripts/*.sh; shellcheck"
+	@for f in scripts/*.sh; do bash -n $$f || exit 1; done
+	@if command -v shellcheck >/dev/null 2>&1; then shellcheck -S warning scripts/*.sh; \
+	else echo "SKIPPED: shellcheck not installed (apt-get install shellcheck); bash -n passed"; fi
 
 # Runs scripts/smoke.sh against the local gateway: once as configured for
 # development, once with the payload hash required as on Lambda.
-test-smoke-local:
+# The first run also drives the unmodified openai SDK (check g); the third
+# turns API keys and minted tokens on (checks c, e, f).
+test-smoke-local: $(SDK_NPM_STAMP)
 	@echo "== smoke test against a local gateway"
-	scripts/smoke-local.sh
+	scripts/smoke-local.sh --sdk
 	scripts/smoke-local.sh --expect-hash -- REQUIRE_CONTENT_SHA256=true
 	@if [ "$(SMOKE_LOCAL_AUTH)" = 1 ]; then \
 		key="sk-$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | cut -c1-43)"; \
 		sum="$$(printf '%s' "$$key" | sha256sum | cut -d' ' -f1)"; \
-		CHATBOT_JWT="$$key" scripts/smoke-local.sh --expect-auth --expect-hash -- \
-			AUTH_MODE=apikey API_KEY_SHA256S="smoke:$$sum" REQUIRE_CONTENT_SHA256=true; \
+		signing="$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"; \
+		CHATBOT_JWT="$$key" scripts/smoke-local.sh --expect-auth --expect-hash --api-key "$$key" -- \
+			AUTH_MODE=apikey API_KEY_SHA256S="smoke:$$sum" TOKEN_SIGNING_KEY="$$signing" REQUIRE_CONTENT_SHA256=true; \
 	fi
 
 $(ACTIONLINT):

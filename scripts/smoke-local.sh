@@ -59,7 +59,15 @@ for attempt in 1 2 3; do
 done
 [ -n "$pid" ] || exit 2
 
-echo "smoke-local: gateway on 127.0.0.1:$port with ${envs[*]:-defaults}"
+# Settings are shown by name only when they hold a key or secret.
+shown=()
+for e in ${envs[@]+"${envs[@]}"}; do
+  case "${e%%=*}" in
+    *KEY* | *SECRET* | *TOKEN*) shown+=("${e%%=*}=(set)") ;;
+    *) shown+=("$e") ;;
+  esac
+done
+echo "smoke-local: gateway on 127.0.0.1:$port with ${shown[*]:-defaults}"
 set +e
 "$root/scripts/smoke.sh" --local "http://127.0.0.1:$port" ${flags[@]+"${flags[@]}"}
 rc=$?

@@ -3,7 +3,7 @@
 #
 # Usage:
 #   scripts/smoke.sh [--url CLOUDFRONT_URL] [--function-url URL]
-#   scripts/smoke.sh --local URL [--expect-auth] [--expect-hash]
+#   scripts/smoke.sh --local URL [--expect-auth] [--expect-hash] [--api-key KEY] [--sdk]
 #
 # AWS mode (default) reads missing URLs from `terraform output` in
 # $TF_DIR (default: terraform). The bearer token comes from $CHATBOT_JWT; if
@@ -21,6 +21,15 @@
 #   d) wrong x-amz-content-sha256: must be refused: 400 from the gateway, or
 #      403 when Lambda's own signature check rejects it first (AWS).
 #      [local: only with --expect-hash, and then exactly 400]
+#   e) API key: a chat request with Authorization: Bearer sk-… (moved to
+#      X-Authorization by the viewer function) must answer a chat.completion.
+#   f) minted token: POST /v1/tokens with the key must return a token, and a
+#      chat request with X-Authorization: Bearer <token> must succeed.
+#      [AWS: with a key made for the run by scripts/apikey.sh and revoked at
+#      the end, unless the stack has API keys off; local: with --api-key]
+#   g) unmodified OpenAI SDK: test/sdk/cloudfront-smoke.mjs streams and
+#      answers with only baseURL and the key set, no x-amz-content-sha256.
+#      [AWS: when the Lambda@Edge payload-hash function is on; local: --sdk]
 #
 # Exit codes:
 #   0  all checks passed
@@ -30,10 +39,13 @@
 #   11 check (b) failed: the function URL answered something other than 403
 #   12 check (c) failed: a request without a token was not refused with 401
 #   13 check (d) failed: a wrong payload hash was not refused
+#   14 check (e) failed: the API key was not accepted
+#   15 check (f) failed: no token was minted, or the token was not accepted
+#   16 check (g) failed: the unmodified SDK could not chat
 #
 # Environment: CHATBOT_JWT, CHATBOT_USERNAME, CHATBOT_PASSWORD, CHATBOT_MODEL
 # (default: the gateway's default model), SMOKE_TIMEOUT (seconds, default 120),
-# TF_DIR, AWS_REGION.
+# SMOKE_API_KEYS=0 (AWS: skip e-g), TF_DIR, AWS_REGION.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,6 +54,9 @@ base_url=""
 function_url=""
 expect_auth=0
 expect_hash=0
+api_key=""
+run_sdk=0
+edge=0
 timeout="${SMOKE_TIMEOUT:-120}"
 tf_dir="${TF_DIR:-terraform}"
 
@@ -55,6 +70,8 @@ while [ $# -gt 0 ]; do
     --function-url) function_url="${2:?--function-url needs a URL}"; shift 2 ;;
     --expect-auth) expect_auth=1; shift ;;
     --expect-hash) expect_hash=1; shift ;;
+    --api-key) api_key="${2:?--api-key needs a key}"; shift 2 ;;
+    --sdk) run_sdk=1; shift ;;
     -h|--help) usage ;;
     *) echo "smoke: unknown argument $1" >&2; usage ;;
   esac
@@ -77,6 +94,7 @@ if [ "$mode" = aws ]; then
   expect_hash=1
   [ -n "$base_url" ] || base_url="$(tf_output cloudfront_url)"
   [ -n "$function_url" ] || function_url="$(tf_output function_url)"
+  [ "$(terraform -chdir="$tf_dir" output -raw edge_payload_hash 2>/dev/null || true)" = true ] && edge=1 && run_sdk=1
 fi
 base_url="${base_url%/}"
 function_url="${function_url%/}"
@@ -84,10 +102,15 @@ chat_url="$base_url/v1/chat/completions"
 
 # --- token -------------------------------------------------------------------
 temp_user=""
+temp_key=""
 cleanup() {
   if [ -n "$temp_user" ]; then
     aws cognito-idp admin-delete-user --user-pool-id "$COGNITO_USER_POOL_ID" --username "$temp_user" >/dev/null 2>&1 ||
       echo "smoke: could not delete temporary user $temp_user" >&2
+  fi
+  if [ -n "$temp_key" ]; then
+    APIKEY_TARGET=aws TF_DIR="$tf_dir" "$here/apikey.sh" revoke "$temp_key" ||
+      echo "smoke: could not revoke the temporary API key $temp_key; run make apikey-revoke NAME=$temp_key" >&2
   fi
 }
 trap cleanup EXIT
@@ -127,6 +150,16 @@ post() {
   curl -sS -o /dev/null -w '%{http_code}' --max-time 30 -X POST "$url" \
     -H 'Content-Type: application/json' -H "x-amz-content-sha256: $hash" "$@" --data-binary "$body" || echo 000
 }
+
+# A key for checks e-g: made for this run on AWS, given with --api-key locally.
+if [ "$mode" = aws ] && [ "${SMOKE_API_KEYS:-1}" != 0 ] && [ -n "$(tf_output api_keys_secret_arn 2>/dev/null || true)" ]; then
+  temp_key="smoke-$(date +%s)-$RANDOM"
+  echo "smoke: creating temporary API key $temp_key"
+  api_key="$(APIKEY_TARGET=aws TF_DIR="$tf_dir" "$here/apikey.sh" add "$temp_key")" || {
+    temp_key=""
+    die 3 "could not create a temporary API key (scripts/apikey.sh)"
+  }
+fi
 
 # --- (a) streaming ---------------------------------------------------------------
 echo "smoke: (a) streaming through $chat_url"
@@ -201,6 +234,63 @@ if [ "$expect_hash" = 1 ]; then
   echo "smoke: (d) ok: $code"
 else
   echo "smoke: (d) skipped (payload hash not required)"
+fi
+
+# --- (e) API key ------------------------------------------------------------------------
+# post_json URL BODY [curl args...] prints the response body, then the HTTP
+# status on its own last line.
+post_json() {
+  local url="$1" data="$2"
+  shift 2
+  curl -sS --max-time "$timeout" -w '\n%{http_code}' -X POST "$url" -H 'Content-Type: application/json' \
+    -H "x-amz-content-sha256: $(printf '%s' "$data" | sha256)" "$@" --data-binary "$data" || printf '\n000'
+}
+once='{"stream":false,"max_tokens":32,"messages":[{"role":"user","content":"Hello"}]}'
+[ -n "${CHATBOT_MODEL:-}" ] && once="{\"model\":\"${CHATBOT_MODEL}\",${once#\{}"
+
+if [ -n "$api_key" ]; then
+  echo "smoke: (e) chat with an API key (Authorization: Bearer sk-…)"
+  out="$(post_json "$chat_url" "$once" -H "Authorization: Bearer $api_key")"
+  code="$(tail -n 1 <<<"$out")"
+  if [ "$code" != 200 ] || ! grep -q '"chat.completion"' <<<"$out"; then
+    die 14 "(e) FAILED: answered $code with the API key: $(head -c 300 <<<"$out")"
+  fi
+  echo "smoke: (e) ok: 200"
+
+  echo "smoke: (f) mint a browser token with the key, chat with the token"
+  out="$(post_json "$base_url/v1/tokens" '{"ttl_seconds":300}' -H "Authorization: Bearer $api_key")"
+  code="$(tail -n 1 <<<"$out")"
+  token="$(sed -n 's/.*"token":"\([^"]*\)".*/\1/p' <<<"$out" | head -n 1)"
+  if [ "$code" != 200 ] || [ -z "$token" ]; then
+    die 15 "(f) FAILED: POST /v1/tokens answered $code: $(head -c 300 <<<"$out")"
+  fi
+  out="$(post_json "$chat_url" "$once" -H "X-Authorization: Bearer $token")"
+  code="$(tail -n 1 <<<"$out")"
+  [ "$code" = 200 ] || die 15 "(f) FAILED: the minted token got $code: $(head -c 300 <<<"$out")"
+  echo "smoke: (f) ok: token minted and accepted"
+else
+  echo "smoke: (e) (f) skipped (no API key: API keys off, SMOKE_API_KEYS=0, or no --api-key)"
+fi
+
+# --- (g) unmodified OpenAI SDK ------------------------------------------------------------
+if [ "$run_sdk" = 1 ]; then
+  if [ -z "$api_key" ] && [ "$expect_auth" = 1 ]; then
+    die 16 "(g) FAILED: the SDK check needs an API key"
+  fi
+  sdk_dir="$here/../test/sdk"
+  command -v node >/dev/null || die 2 "node is required for check (g)"
+  [ -d "$sdk_dir/node_modules/openai" ] || (cd "$sdk_dir" && npm ci --no-audit --no-fund >/dev/null) ||
+    die 2 "could not install the openai SDK (npm ci in test/sdk)"
+  echo "smoke: (g) the openai SDK, unmodified, against $base_url/v1$([ "$edge" = 1 ] && echo ' (Lambda@Edge adds the payload hash)')"
+  SMOKE_BASE_URL="$base_url/v1" SMOKE_API_KEY="${api_key:-sk-unused}" node "$sdk_dir/cloudfront-smoke.mjs" ||
+    die 16 "(g) FAILED: the unmodified SDK could not chat"
+  echo "smoke: (g) ok"
+else
+  if [ "$mode" = aws ]; then
+    echo "smoke: (g) skipped (edge_payload_hash is off: unmodified SDKs cannot send x-amz-content-sha256)"
+  else
+    echo "smoke: (g) skipped (no --sdk)"
+  fi
 fi
 
 echo "smoke: all checks passed"

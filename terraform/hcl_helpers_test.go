@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -52,6 +53,17 @@ func loadModule(tb testing.TB, dir string) *module {
 		m.blocks = append(m.blocks, f.Body.(*hclsyntax.Body).Blocks...)
 	}
 	return m
+}
+
+// parseModule parses one file's source as a module, for tests that feed the
+// checks a configuration they must refuse.
+func parseModule(tb testing.TB, name string, src []byte) *module {
+	tb.Helper()
+	f, diags := hclparse.NewParser().ParseHCL(src, name)
+	if diags.HasErrors() {
+		tb.Fatalf("parse %s: %s", name, diags.Error())
+	}
+	return &module{dir: name, src: map[string][]byte{name: src}, blocks: f.Body.(*hclsyntax.Body).Blocks}
 }
 
 // find returns the top-level block with the given type and labels, failing
@@ -227,6 +239,43 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// logicOperandErrors evaluates both operands of every || and && in expr.
+// Terraform (unlike recent HCL) does not short-circuit them: a guard such as
+// `x == "" || split(":", x)[3] == y` still fails on the empty x, so a test
+// that evaluates with HCL alone must look at each operand itself.
+// Operands inside a for expression are skipped: they need its iterator.
+func logicOperandErrors(expr hclsyntax.Expression, ctx *hcl.EvalContext) hcl.Diagnostics {
+	var loops []hcl.Range
+	hclsyntax.VisitAll(expr, func(n hclsyntax.Node) hcl.Diagnostics {
+		if f, ok := n.(*hclsyntax.ForExpr); ok {
+			loops = append(loops, f.Range())
+		}
+		return nil
+	})
+	inLoop := func(r hcl.Range) bool {
+		for _, l := range loops {
+			if l.ContainsOffset(r.Start.Byte) {
+				return true
+			}
+		}
+		return false
+	}
+	var diags hcl.Diagnostics
+	hclsyntax.VisitAll(expr, func(n hclsyntax.Node) hcl.Diagnostics {
+		b, ok := n.(*hclsyntax.BinaryOpExpr)
+		if !ok || (b.Op != hclsyntax.OpLogicalOr && b.Op != hclsyntax.OpLogicalAnd) || inLoop(b.Range()) {
+			return nil
+		}
+		for _, operand := range []hclsyntax.Expression{b.LHS, b.RHS} {
+			if _, d := operand.Value(ctx); d.HasErrors() {
+				diags = append(diags, d...)
+			}
+		}
+		return nil
+	})
+	return diags
+}
+
 // functions is the subset of Terraform's built-in functions that the
 // validations and locals evaluated by these tests use, with Terraform's
 // semantics.
@@ -288,5 +337,6 @@ func functions() map[string]function.Function {
 		"split":       stdlib.SplitFunc,
 		"startswith":  str(strings.HasPrefix),
 		"strcontains": str(strings.Contains),
+		"try":         tryfunc.TryFunc,
 	}
 }

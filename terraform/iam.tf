@@ -75,6 +75,7 @@ resource "aws_iam_role" "lambda" {
   description          = "Execution role of the ${local.name} chat gateway function."
   assume_role_policy   = data.aws_iam_policy_document.lambda_assume.json
   max_session_duration = 3600
+  permissions_boundary = var.permissions_boundary_arn == "" ? null : var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "lambda" {
@@ -111,6 +112,43 @@ data "aws_iam_policy_document" "lambda" {
         test     = "StringEquals"
         variable = "bedrock:InferenceProfileArn"
         values   = local.bedrock_inference_profile_arns
+      }
+    }
+  }
+
+  # The key secret and nothing else in Secrets Manager.
+  dynamic "statement" {
+    for_each = var.enable_api_keys ? [1] : []
+
+    content {
+      sid       = "ReadApiKeySecret"
+      effect    = "Allow"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [local.api_keys_secret_arn]
+    }
+  }
+
+  # A customer managed key may be used only by Secrets Manager on the
+  # function's behalf, and only for this secret.
+  dynamic "statement" {
+    for_each = var.enable_api_keys && var.api_keys_kms_key_arn != "" ? [1] : []
+
+    content {
+      sid       = "DecryptApiKeySecret"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt"]
+      resources = [var.api_keys_kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:SecretARN"
+        values   = [local.api_keys_secret_arn]
       }
     }
   }

@@ -17,8 +17,8 @@ func TestExecutionRole(t *testing.T) {
 	m := loadModule(t, ".")
 	doc := m.find(t, "data", "aws_iam_policy_document", "lambda")
 	statements := nested(doc, "statement")
-	if len(statements) != 3 {
-		t.Fatalf("have %d statements, want 3 (logs, models, models through profiles)", len(statements))
+	if len(statements) != 5 {
+		t.Fatalf("have %d statements, want 5 (logs, models, models through profiles, key secret, its KMS key)", len(statements))
 	}
 	bySid := map[string]*hclsyntax.Block{}
 	for _, s := range statements {
@@ -69,9 +69,64 @@ func TestExecutionRole(t *testing.T) {
 		t.Error("models reached through a profile must be limited to the configured profiles")
 	}
 
+	secret := bySid["ReadApiKeySecret"]
+	if secret == nil {
+		t.Fatal("no ReadApiKeySecret statement")
+	}
+	if got := literalStrings(t, secret, "actions"); !equalStrings(got, []string{"secretsmanager:GetSecretValue"}) {
+		t.Errorf("ReadApiKeySecret actions = %q", got)
+	}
+	if got := m.attr(t, secret, "resources"); got != "[local.api_keys_secret_arn]" {
+		t.Errorf("ReadApiKeySecret resources = %s, want the one key secret", got)
+	}
+	decrypt := bySid["DecryptApiKeySecret"]
+	if decrypt == nil {
+		t.Fatal("no DecryptApiKeySecret statement")
+	}
+	if got := literalStrings(t, decrypt, "actions"); !equalStrings(got, []string{"kms:Decrypt"}) {
+		t.Errorf("DecryptApiKeySecret actions = %q", got)
+	}
+	if got := m.attr(t, decrypt, "resources"); got != "[var.api_keys_kms_key_arn]" {
+		t.Errorf("DecryptApiKeySecret resources = %s", got)
+	}
+	conds := map[string]string{}
+	for _, c := range nested(decrypt, "condition") {
+		conds[literalString(t, c, "variable")] = literalString(t, c, "test") + " " + m.attr(t, c, "values")
+	}
+	if got := conds["kms:ViaService"]; got != `StringEquals ["secretsmanager.${var.region}.amazonaws.com"]` {
+		t.Errorf("kms:ViaService condition = %q: the key must be usable through Secrets Manager only", got)
+	}
+	if got := conds["kms:EncryptionContext:SecretARN"]; got != "StringEquals [local.api_keys_secret_arn]" {
+		t.Errorf("kms:EncryptionContext:SecretARN condition = %q: the key must decrypt this secret only", got)
+	}
+	for _, d := range nested(doc, "dynamic") {
+		if d.Labels[0] != "statement" {
+			continue
+		}
+		content := one(t, d, "content")
+		switch literalString(t, content, "sid") {
+		case "ReadApiKeySecret":
+			if got := m.attr(t, d, "for_each"); got != "var.enable_api_keys ? [1] : []" {
+				t.Errorf("ReadApiKeySecret for_each = %s", got)
+			}
+		case "DecryptApiKeySecret":
+			if got := m.attr(t, d, "for_each"); got != `var.enable_api_keys && var.api_keys_kms_key_arn != "" ? [1] : []` {
+				t.Errorf("DecryptApiKeySecret for_each = %s", got)
+			}
+		}
+	}
+	for _, role := range []*hclsyntax.Block{
+		m.find(t, "resource", "aws_iam_role", "lambda"),
+		m.find(t, "resource", "aws_iam_role", "edge"),
+	} {
+		if got := m.attr(t, role, "permissions_boundary"); got != `var.permissions_boundary_arn == "" ? null : var.permissions_boundary_arn` {
+			t.Errorf("role %s: permissions_boundary = %s", role.Labels[1], got)
+		}
+	}
+
 	// The only other grant is the optional X-Ray write policy.
-	if n := len(m.all("resource", "aws_iam_role_policy")); n != 1 {
-		t.Errorf("have %d inline role policies, want 1", n)
+	if n := len(m.all("resource", "aws_iam_role_policy")); n != 2 {
+		t.Errorf("have %d inline role policies, want 2 (gateway, edge function)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
 	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {

@@ -21,6 +21,8 @@ locals {
     ORIGIN_VERIFY_SECRET   = random_password.origin_verify.result
     REQUIRE_CONTENT_SHA256 = "true"
     CHATBOT_MAX_TOKENS     = tostring(var.max_tokens)
+    CHATBOT_MAX_BODY_BYTES = tostring(var.max_body_bytes)
+    API_KEYS_SECRET_ARN    = local.api_keys_secret_arn
     LOG_LEVEL              = var.log_level
     METRICS_NAMESPACE      = var.metrics_namespace
   }
@@ -69,6 +71,23 @@ resource "aws_lambda_function" "gateway" {
       condition     = length(var.domain_aliases) == 0 || var.acm_certificate_arn != null
       error_message = "domain_aliases need acm_certificate_arn."
     }
+    precondition {
+      condition     = var.enable_api_keys || var.api_keys_secret_arn == ""
+      error_message = "api_keys_secret_arn is set but enable_api_keys is false: the secret would be ignored."
+    }
+    precondition {
+      condition     = var.api_keys_secret_arn == "" || try(split(":", var.api_keys_secret_arn)[3], "") == var.region
+      error_message = "api_keys_secret_arn must be a secret in var.region: the function reads it from its own region."
+    }
+    precondition {
+      condition     = !var.edge_payload_hash || var.max_body_bytes <= 1048576
+      error_message = "With edge_payload_hash, max_body_bytes must be at most 1048576: CloudFront shows the edge function only the first 1 MiB of a body, so a larger one could not be hashed."
+    }
+
+    # `make apikey` stamps the description after changing the key secret:
+    # any configuration update starts fresh execution environments, which
+    # read the secret again. The stamp is not drift to undo.
+    ignore_changes = [description]
   }
 
   depends_on = [

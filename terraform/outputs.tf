@@ -52,3 +52,23 @@ output "dashboard_name" {
   description = "CloudWatch dashboard name."
   value       = aws_cloudwatch_dashboard.gateway.dashboard_name
 }
+
+output "api_keys_secret_arn" {
+  description = "Secrets Manager secret with the API key hashes and the token signing key; `make apikey` adds keys to it. Empty when enable_api_keys is false."
+  value       = local.api_keys_secret_arn
+}
+
+output "edge_payload_hash" {
+  description = "Whether the Lambda@Edge payload-hash function is attached (unmodified OpenAI clients work)."
+  value       = var.edge_payload_hash
+}
+
+output "edge_function_name" {
+  description = "Name of the Lambda@Edge function in us-east-1 (empty when off); `make destroy-edge` deletes it once CloudFront has removed its replicas."
+  value       = var.edge_payload_hash ? local.edge_function_name : ""
+}
+
+output "reserved_concurrency" {
+  description = "Most streams the function serves at once (-1: no cap); beyond it callers get HTTP 429."
+  value       = var.reserved_concurrency
+}

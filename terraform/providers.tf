@@ -6,6 +6,16 @@ provider "aws" {
   }
 }
 
+# Lambda@Edge functions must be created in us-east-1, whatever var.region is.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}

@@ -77,8 +77,8 @@ variable "lambda_timeout_seconds" {
 
 variable "reserved_concurrency" {
   type        = number
-  description = "Reserved concurrent executions for the function: caps parallel streams and therefore cost. -1 means no reservation."
-  default     = -1
+  description = "Most concurrent executions of the function, and so of open streams (each holds one for its whole length): caps cost and protects the account's other functions. Beyond it Lambda answers 429. -1 removes the cap."
+  default     = 10
 
   validation {
     condition     = var.reserved_concurrency == -1 || (var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency)
@@ -327,5 +327,72 @@ variable "alarm_ttft_p99_ms" {
   validation {
     condition     = var.alarm_ttft_p99_ms >= 100 && var.alarm_ttft_p99_ms <= 900000
     error_message = "alarm_ttft_p99_ms must be between 100 and 900000."
+  }
+}
+
+variable "max_body_bytes" {
+  type        = number
+  description = "Largest request body the gateway reads (CHATBOT_MAX_BODY_BYTES); larger ones get a 413. With edge_payload_hash it must stay within the 1 MiB the edge can hash."
+  default     = 262144
+
+  validation {
+    condition     = var.max_body_bytes >= 1024 && var.max_body_bytes <= 6291456 && floor(var.max_body_bytes) == var.max_body_bytes
+    error_message = "max_body_bytes must be a whole number from 1024 to 6291456 (Lambda's 6 MB request limit)."
+  }
+}
+
+variable "enable_api_keys" {
+  type        = bool
+  description = "Accept API keys and browser tokens minted with them. Keys live as SHA-256 hashes in a Secrets Manager secret (created here unless api_keys_secret_arn names one); `make apikey` adds them."
+  default     = true
+}
+
+variable "api_keys_secret_arn" {
+  type        = string
+  description = "Existing Secrets Manager secret holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\"}, in var.region. Empty creates one."
+  default     = ""
+
+  validation {
+    condition     = var.api_keys_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.api_keys_secret_arn))
+    error_message = "api_keys_secret_arn must be empty or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef)."
+  }
+}
+
+variable "api_keys_kms_key_arn" {
+  type        = string
+  description = "Customer managed KMS key that encrypts the API key secret. The function may decrypt with it, through Secrets Manager only. Empty uses the aws/secretsmanager key."
+  default     = ""
+
+  validation {
+    condition     = var.api_keys_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.api_keys_kms_key_arn))
+    error_message = "api_keys_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID); aliases are not accepted in IAM policies."
+  }
+}
+
+variable "edge_payload_hash" {
+  type        = bool
+  description = "Attach a Lambda@Edge function (us-east-1) that adds x-amz-content-sha256 to request bodies, so unmodified OpenAI clients work through CloudFront. Off by default: its replicas make destroy slow (see docs/deploy.md)."
+  default     = false
+}
+
+variable "edge_zip_path" {
+  type        = string
+  description = "Deployment package of the payload-hash function, built by `make edge-zip` (index.mjs from terraform/functions/payload_hash.mjs)."
+  default     = "../dist/payload-hash.zip"
+
+  validation {
+    condition     = endswith(var.edge_zip_path, ".zip")
+    error_message = "edge_zip_path must name a .zip file."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  type        = string
+  description = "Permissions boundary set on the roles created here. The GitHub deploy role (terraform/github-oidc) may only create roles that carry its boundary; use its permissions_boundary_arn output."
+  default     = ""
+
+  validation {
+    condition     = var.permissions_boundary_arn == "" || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be empty or an IAM policy ARN."
   }
 }

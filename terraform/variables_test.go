@@ -99,6 +99,18 @@ func TestVariableValidation(t *testing.T) {
 		{variable: "alarm_email", value: "ops@example.com", ok: true},
 		{variable: "alarm_email", value: "ops"},
 		{variable: "alarm_error_rate_percent", value: 0},
+		{variable: "reserved_concurrency", value: -1, ok: true},
+		{variable: "max_body_bytes", value: 1048576, ok: true},
+		{variable: "max_body_bytes", value: 512},
+		{variable: "max_body_bytes", value: 7 << 20},
+		{variable: "api_keys_secret_arn", value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf", ok: true},
+		{variable: "api_keys_secret_arn", value: "chat-keys"},
+		{variable: "api_keys_secret_arn", value: "arn:aws:s3:::bucket"},
+		{variable: "api_keys_kms_key_arn", value: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", ok: true},
+		{variable: "api_keys_kms_key_arn", value: "arn:aws:kms:us-east-1:123456789012:alias/chat"},
+		{variable: "edge_zip_path", value: "terraform/functions/payload_hash.mjs"},
+		{variable: "permissions_boundary_arn", value: "arn:aws:iam::123456789012:policy/chatbot-function-boundary", ok: true},
+		{variable: "permissions_boundary_arn", value: "chatbot-function-boundary"},
 	}
 	for _, tc := range tests {
 		v := m.find(t, "variable", tc.variable)
@@ -175,6 +187,7 @@ func validate(tb testing.TB, v *hclsyntax.Block, val cty.Value) string {
 			tb.Fatalf("var.%s: validation without error_message", name)
 		}
 		res, diags := c.Expr.Value(ctx)
+		diags = append(diags, logicOperandErrors(c.Expr, ctx)...)
 		if diags.HasErrors() {
 			return "condition error: " + diags.Error()
 		}
@@ -187,4 +200,46 @@ func validate(tb testing.TB, v *hclsyntax.Block, val cty.Value) string {
 		}
 	}
 	return ""
+}
+
+// TestGitHubOIDCVariableValidation checks the deploy role's own inputs.
+func TestGitHubOIDCVariableValidation(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, "github-oidc")
+	strs := func(s ...string) any { return s }
+	tests := []struct {
+		variable string
+		value    any
+		ok       bool
+	}{
+		{variable: "role_name", value: "chatbot-github-deploy", ok: true},
+		{variable: "role_name", value: "chatbot-dev-lambda"},
+		{variable: "role_name", value: "chatbot-dev-edge"},
+		{variable: "environments", value: strs("dev", "prod"), ok: true},
+		{variable: "environments", value: strs()},
+		{variable: "environments", value: strs("*")},
+		{variable: "kms_key_arns", value: strs("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"), ok: true},
+		{variable: "kms_key_arns", value: strs("*")},
+		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"), ok: true},
+		{variable: "api_keys_secret_arns", value: strs("*")},
+		{variable: "branch", value: "release/*"},
+	}
+	for _, tc := range tests {
+		v := m.find(t, "variable", tc.variable)
+		ty, err := gocty.ImpliedType(tc.value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		val, err := gocty.ToCtyValue(tc.value, ty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := validate(t, v, val)
+		if tc.ok && msg != "" {
+			t.Errorf("var.%s = %v refused: %s", tc.variable, tc.value, msg)
+		}
+		if !tc.ok && msg == "" {
+			t.Errorf("var.%s = %v accepted", tc.variable, tc.value)
+		}
+	}
 }

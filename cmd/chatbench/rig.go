@@ -58,6 +58,9 @@ func newRig(ctx context.Context) (*rig, error) {
 	env["REQUIRE_CONTENT_SHA256"] = "true"
 	env["BEDROCK_MODEL_ID"] = modelID
 	env["CHATBOT_WEB_DIR"] = os.DevNull // API only
+	// The fake stops at the token limit as Bedrock does; the throughput
+	// streams are longer than the default cap.
+	env["CHATBOT_MAX_TOKENS"] = "1048576"
 	cfg, err := app.Load(authtest.Getenv(env), false)
 	if err != nil {
 		return nil, err

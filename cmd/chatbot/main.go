@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambdaurl"
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
 )
@@ -52,7 +52,7 @@ func run(cfg app.Config, log *slog.Logger, out io.Writer, start time.Time) error
 	log.Info("ready", "init_ms", float64(time.Since(start).Microseconds())/1000, "lambda", cfg.Lambda)
 	if cfg.Lambda {
 		stop() // Lambda manages the process's lifetime.
-		lambdaurl.Start(h)
+		lambda.StartHandlerFunc(app.LambdaHandler(h))
 		return nil
 	}
 	return app.Serve(ctx, cfg, h, log)

@@ -47,6 +47,16 @@ var scenarios = map[string]func(tokens int, interval time.Duration) fakebedrock.
 		return s
 	},
 	"silent": func(int, time.Duration) fakebedrock.Scenario { return fakebedrock.Silent() },
+	"stall": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.StallAfter(n, n/2)
+		s.Interval = d
+		return s
+	},
+	"huge-frame": func(n int, d time.Duration) fakebedrock.Scenario {
+		s := fakebedrock.HugeFrameAfter(n/2, 16<<20)
+		s.Interval = d
+		return s
+	},
 }
 
 func run(args []string) error {
@@ -55,7 +65,7 @@ func run(args []string) error {
 	tokens := fs.Int("tokens", 20, "text chunks per answer")
 	interval := fs.Duration("interval", 50*time.Millisecond, "pause between chunks")
 	rate := fs.Float64("rate", 0, "chunks per second (overrides -interval when > 0)")
-	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent")
+	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent|stall|huge-frame")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -93,7 +93,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		Heartbeat:      cfg.Heartbeat,
 		DeadlineMargin: cfg.DeadlineMargin,
 		AllowedOrigins: cfg.AllowedOrigins,
-		Logger:         o.log,
+		// With auth off (local mode, loopback only) a page under another
+		// name that resolves to 127.0.0.1 must not reach the gateway.
+		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),
+		Logger:       o.log,
 	}
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe

@@ -37,7 +37,15 @@ func build(t *testing.T, env map[string]string, lambda bool, opts ...app.Option)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	return app.New(context.Background(), cfg, append([]app.Option{quiet}, opts...)...)
+	return app.New(context.Background(), cfg, append([]app.Option{quiet, app.WithOutput(io.Discard)}, opts...)...)
+}
+
+// localRequest is a request as a local client addresses the gateway: with
+// auth off, httptest's default Host (example.com) would be refused.
+func localRequest(method, path string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	r.Host = "localhost:8080"
+	return r
 }
 
 // call sends a chat request with the API key and returns the status.
@@ -62,7 +70,7 @@ func TestNewModels(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := httptest.NewRecorder()
-	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/models", nil))
+	h.ServeHTTP(w, localRequest(http.MethodGet, "/v1/models"))
 	var list struct {
 		Data []struct{ ID string } `json:"data"`
 	}
@@ -92,7 +100,7 @@ func TestNewLogsToOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/healthz", "/nowhere"} {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+		h.ServeHTTP(httptest.NewRecorder(), localRequest(http.MethodGet, path))
 	}
 	if s := out.String(); strings.Contains(s, `"path":"/healthz"`) || strings.Contains(s, `"path":"/nowhere"`) {
 		t.Fatalf("info lines logged at LOG_LEVEL=warn: %s", s)
@@ -101,7 +109,7 @@ func TestNewLogsToOutput(t *testing.T) {
 	if h, err = app.New(context.Background(), cfg, app.WithOutput(&out)); err != nil {
 		t.Fatal(err)
 	}
-	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/nowhere", nil))
+	h.ServeHTTP(httptest.NewRecorder(), localRequest(http.MethodGet, "/nowhere"))
 	if s := out.String(); !strings.Contains(s, `"path":"/nowhere"`) || !strings.Contains(s, `"error":"no route for GET`) {
 		t.Fatalf("log = %s, want the request line with its cause", s)
 	}
@@ -196,5 +204,55 @@ func TestSecretsManagerFromEnvironment(t *testing.T) {
 	}
 	if sm.Calls() != 1 {
 		t.Fatalf("calls = %d, want 1", sm.Calls())
+	}
+}
+
+// TestNewLoopbackHostsWithAuthOff: with auth off (local mode, loopback
+// only) a request addressed to another name is refused, so a page whose
+// name resolves to 127.0.0.1 (DNS rebinding) cannot use the gateway and the
+// developer's AWS credentials. With auth on, and on Lambda, Host is not
+// checked: the credential is.
+func TestNewLoopbackHostsWithAuthOff(t *testing.T) {
+	t.Parallel()
+	key, entry := authtest.APIKey(t, "k")
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		lambda bool
+		want   int
+	}{
+		{name: "auth off", want: http.StatusMisdirectedRequest},
+		{name: "auth on", env: map[string]string{"API_KEY_SHA256S": entry}, want: http.StatusOK},
+		{name: "lambda", env: map[string]string{"API_KEY_SHA256S": entry}, lambda: true, want: http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h, err := build(t, tc.env, tc.lambda)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/models", nil)
+			req.Host = "rebind.example:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+			req.Header.Set("X-Api-Key", key)
+			resp, err := srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+			req.Host = ""
+			resp, err = srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("addressed as %s: status %d, want 200", srv.URL, resp.StatusCode)
+			}
+		})
 	}
 }

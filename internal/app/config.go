@@ -29,6 +29,7 @@ type Config struct {
 	LogLevel slog.Level // LOG_LEVEL
 
 	MaxBodyBytes   int64         // CHATBOT_MAX_BODY_BYTES
+	ReadTimeout    time.Duration // CHATBOT_READ_TIMEOUT: the local server's limit on reading a request
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
 	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
@@ -60,6 +61,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		WebDir:         e.str("CHATBOT_WEB_DIR", "web/out"),
 		LogLevel:       e.level("LOG_LEVEL"),
 		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
+		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
 		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
 		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
 		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
@@ -130,6 +132,13 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ALLOWED_CIDRS", err)
 	c.AllowedCIDRs = cidrs
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
+	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" {
+		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
+		// which any caller that reaches the function can write; only the origin
+		// secret proves the header came from CloudFront.
+		e.fail("ALLOWED_CIDRS", errors.New("needs ORIGIN_VERIFY_SECRET in Lambda mode: "+
+			"CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront"))
+	}
 
 	arn = applyAuthMode(e, &c, arn)
 	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
@@ -244,6 +253,7 @@ func loadBedrock(e *env) bedrock.Config {
 		FirstTokenTimeout: e.duration("BEDROCK_FIRST_TOKEN_TIMEOUT", bedrock.DefaultFirstTokenTimeout, time.Millisecond),
 		MaxRetries:        int(e.integer("BEDROCK_MAX_RETRIES", bedrock.DefaultMaxRetries, 0, 10)),
 		RetryBudget:       e.duration("BEDROCK_RETRY_BUDGET", bedrock.DefaultRetryBudget, 0),
+		IdleTimeout:       e.duration("BEDROCK_IDLE_TIMEOUT", bedrock.DefaultIdleTimeout, time.Millisecond),
 	}
 	if c.DefaultModel == "" && len(c.Models) > 0 {
 		e.fail("BEDROCK_MODEL_ID", errors.New("required with BEDROCK_MODELS: the default model"))

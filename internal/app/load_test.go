@@ -37,14 +37,16 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.MaxBodyBytes != 256<<10 || c.MaxTokens != 1024 || c.Heartbeat != 10*time.Second ||
-		c.DeadlineMargin != 2*time.Second || c.WebDir != "web/out" || c.ElizaWordDelay != 0 || c.LogLevel != slog.LevelInfo {
+		c.DeadlineMargin != 2*time.Second || c.WebDir != "web/out" || c.ElizaWordDelay != 0 || c.LogLevel != slog.LevelInfo ||
+		c.ReadTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", c)
 	}
 	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.Lambda || c.Bedrock.Enabled() || c.Metrics.Enabled {
 		t.Errorf("local defaults = %+v", c)
 	}
 	b := c.Bedrock
-	if !b.AllowClientSystem || b.FirstTokenTimeout != 10*time.Second || b.MaxRetries != 2 || b.RetryBudget != 2*time.Second {
+	if !b.AllowClientSystem || b.FirstTokenTimeout != 10*time.Second || b.MaxRetries != 2 || b.RetryBudget != 2*time.Second ||
+		b.IdleTimeout != 30*time.Second {
 		t.Errorf("Bedrock defaults = %+v", b)
 	}
 }
@@ -56,7 +58,7 @@ func TestLoadSettings(t *testing.T) {
 		"CHATBOT_HEARTBEAT": "0s", "DEADLINE_MARGIN": "500ms", "ELIZA_WORD_DELAY": "40ms", "LOG_LEVEL": "debug",
 		"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": " us.amazon.nova-lite-v1:0, " + haiku + ",,meta.llama3-8b-instruct-v1:0",
 		"SYSTEM_PROMPT": "Be terse.", "ALLOW_CLIENT_SYSTEM": "false", "BEDROCK_FIRST_TOKEN_TIMEOUT": "3s",
-		"BEDROCK_MAX_RETRIES": "0", "BEDROCK_RETRY_BUDGET": "1500ms",
+		"BEDROCK_MAX_RETRIES": "0", "BEDROCK_RETRY_BUDGET": "1500ms", "BEDROCK_IDLE_TIMEOUT": "45s",
 	}), false)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +69,7 @@ func TestLoadSettings(t *testing.T) {
 	}
 	b := c.Bedrock
 	if b.DefaultModel != haiku || b.SystemPrompt != "Be terse." || b.AllowClientSystem || b.FirstTokenTimeout != 3*time.Second ||
-		b.MaxRetries != 0 || b.RetryBudget != 1500*time.Millisecond {
+		b.MaxRetries != 0 || b.RetryBudget != 1500*time.Millisecond || b.IdleTimeout != 45*time.Second {
 		t.Errorf("Bedrock = %+v", b)
 	}
 	if ids := strings.Join(b.ModelIDs(), ","); ids != haiku+",us.amazon.nova-lite-v1:0,meta.llama3-8b-instruct-v1:0" {
@@ -90,6 +92,8 @@ func TestLoadErrors(t *testing.T) {
 		{name: "zero max tokens", env: map[string]string{"CHATBOT_MAX_TOKENS": "0"}, want: "CHATBOT_MAX_TOKENS"},
 		{name: "bare number heartbeat", env: map[string]string{"CHATBOT_HEARTBEAT": "10"}, want: "write 10s"},
 		{name: "bare number first-token timeout", env: map[string]string{"BEDROCK_FIRST_TOKEN_TIMEOUT": "10"}, want: "BEDROCK_FIRST_TOKEN_TIMEOUT"},
+		{name: "zero read timeout", env: map[string]string{"CHATBOT_READ_TIMEOUT": "0s"}, want: "CHATBOT_READ_TIMEOUT"},
+		{name: "zero idle timeout", env: map[string]string{"BEDROCK_IDLE_TIMEOUT": "0s"}, want: "BEDROCK_IDLE_TIMEOUT"},
 		{name: "negative margin", env: map[string]string{"DEADLINE_MARGIN": "-1s"}, want: "DEADLINE_MARGIN"},
 		{name: "bad word delay", env: map[string]string{"ELIZA_WORD_DELAY": "soon"}, want: "ELIZA_WORD_DELAY"},
 		{name: "bad log level", env: map[string]string{"LOG_LEVEL": "loud"}, want: "LOG_LEVEL"},
@@ -113,6 +117,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bad CIDR", env: map[string]string{"ALLOWED_CIDRS": "10.0.0.0/33"}, want: "ALLOWED_CIDRS"},
 		{name: "hostname as CIDR", env: map[string]string{"ALLOWED_CIDRS": "example.com"}, want: "ALLOWED_CIDRS"},
 		{name: "short origin secret", env: map[string]string{"ORIGIN_VERIFY_SECRET": "short"}, want: "ORIGIN_VERIFY_SECRET"},
+		{name: "lambda CIDRs without origin secret", env: with(pool, map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24"}), lambda: true, want: "ALLOWED_CIDRS: needs ORIGIN_VERIFY_SECRET"},
 		{name: "bad AUTH_MODE", env: with(pool, map[string]string{"AUTH_MODE": "magic"}), want: "AUTH_MODE"},
 		{name: "AUTH_MODE jwt without issuer", env: map[string]string{"AUTH_MODE": "jwt"}, want: "AUTH_MODE"},
 		{name: "AUTH_MODE apikey without keys", env: with(pool, map[string]string{"AUTH_MODE": "apikey"}), want: "AUTH_MODE"},
@@ -227,6 +232,11 @@ func TestLoadAuth(t *testing.T) {
 	}
 	if _, err := app.Load(getenv(with(authtest.NewIssuer(t).Env("access"), map[string]string{"CHATBOT_ADDR": "0.0.0.0:8080"})), false); err != nil {
 		t.Errorf("auth on, any address: %v", err)
+	}
+	// Locally the viewer address is the socket peer, which a client cannot
+	// forge: no origin secret is needed there.
+	if _, err := app.Load(getenv(map[string]string{"ALLOWED_CIDRS": "127.0.0.0/8"}), false); err != nil {
+		t.Errorf("local CIDRs without an origin secret: %v", err)
 	}
 }
 

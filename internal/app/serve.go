@@ -12,8 +12,16 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
-// shutdownGrace is how long open streams may run on after a signal.
-const shutdownGrace = 5 * time.Second
+const (
+	// shutdownGrace is how long open streams may run on after a signal.
+	shutdownGrace = 5 * time.Second
+	// headerTimeout bounds reading a request's headers (or ReadTimeout, if
+	// shorter).
+	headerTimeout = 10 * time.Second
+	// maxHeaderBytes bounds a request's headers: a JWT is at most 16 KiB, and
+	// a browser's headers a few KiB more.
+	maxHeaderBytes = 64 << 10
+)
 
 // Serve runs h as the local server on cfg.Addr until ctx ends, then shuts down gracefully:
 // new connections are refused, open streams get shutdownGrace to finish,
@@ -25,12 +33,8 @@ func Serve(ctx context.Context, cfg Config, h http.Handler, log *slog.Logger) er
 	}
 	base, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return base },
-	}
+	srv := NewServer(cfg, h)
+	srv.BaseContext = func(net.Listener) context.Context { return base }
 	url := "http://" + ln.Addr().String()
 	log.Info("listening", "url", url)
 	fmt.Printf("chatbot gateway listening on %s\n", url)
@@ -59,4 +63,27 @@ func Serve(ctx context.Context, cfg Config, h http.Handler, log *slog.Logger) er
 		return err
 	}
 	return nil
+}
+
+// NewServer returns the local server for h with cfg's limits: a request
+// must arrive within cfg.ReadTimeout, headers and body together (the
+// headers within headerTimeout, if shorter), and its headers must fit in
+// maxHeaderBytes. The body is read before the credential is checked, so
+// without these a client that trickles bytes could hold connections and
+// memory without one. A body that is late fails the handler's read with
+// os.ErrDeadlineExceeded (the gateway answers 408), and net/http then
+// closes the connection rather than parse the rest as a new request.
+//
+// ReadTimeout does not cut long answers: net/http lifts the read deadline
+// once the body has been read, before its background read for a client
+// that goes away (TestLongStreamOutlivesReadTimeout holds it to that). No
+// WriteTimeout is set, since it would cut SSE streams.
+func NewServer(cfg Config, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadTimeout:       cfg.ReadTimeout,
+		ReadHeaderTimeout: min(headerTimeout, cfg.ReadTimeout),
+		MaxHeaderBytes:    maxHeaderBytes,
+		IdleTimeout:       120 * time.Second,
+	}
 }

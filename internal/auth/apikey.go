@@ -35,8 +35,16 @@ func (k *keyRing) match(presented string) (string, bool) {
 	return k.keys[found].Name, true
 }
 
-func (k *keyRing) has(name string) bool {
-	return slices.ContainsFunc(k.keys, func(key APIKey) bool { return key.Name == name })
+// find returns the key named name. Names are unique (ParseAPIKeys, MergeKeys).
+func (k *keyRing) find(name string) (APIKey, bool) {
+	if k == nil {
+		return APIKey{}, false
+	}
+	i := slices.IndexFunc(k.keys, func(key APIKey) bool { return key.Name == name })
+	if i < 0 {
+		return APIKey{}, false
+	}
+	return k.keys[i], true
 }
 
 // checkAPIKey verifies a presented key.

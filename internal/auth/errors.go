@@ -54,6 +54,7 @@ const (
 	CodeCIDRDenied           = "cidr_denied"
 	CodeViewerAddressUnknown = "viewer_address_unknown"
 	CodeInvalidAPIKey        = "invalid_api_key"
+	CodeKeyRevoked           = "key_revoked" // a minted token whose API key is gone or replaced
 	CodeAPIKeysDisabled      = "api_keys_disabled"
 	CodeJWTDisabled          = "jwt_disabled"
 	CodeWrongScope           = "wrong_scope"

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +78,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	}
 	o := options{
 		now:           time.Now,
-		client:        &http.Client{CheckRedirect: sameSchemeRedirect}, // https stays https
+		client:        &http.Client{},
 		fetchTimeout:  defaultFetchTimeout,
 		refreshWindow: defaultRefreshWindow,
 		log:           slog.Default(),
@@ -102,7 +103,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 			}
 		}
 		store := &keyStore{
-			url: cfg.JWT.JWKSURL, client: o.client, timeout: o.fetchTimeout,
+			url: cfg.JWT.JWKSURL, client: withKeySetRedirects(o.client), timeout: o.fetchTimeout,
 			window: o.refreshWindow, retry: min(defaultEmptyRetry, o.refreshWindow),
 			maxAge: defaultKeysMaxAge, now: o.now, log: o.log, mem: jwkset.NewMemoryStorage(),
 		}
@@ -334,14 +335,43 @@ func bearer(v string) (string, bool) {
 	return cred, cred != ""
 }
 
-// sameSchemeRedirect lets the key set fetch follow at most a few redirects,
-// never from https down to http.
-func sameSchemeRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
+// maxKeySetRedirects bounds the redirects a key-set fetch follows.
+const maxKeySetRedirects = 5
+
+// withKeySetRedirects returns a copy of c that applies keySetRedirect to
+// every redirect before c's own policy, so that a client passed in with
+// WithHTTPClient cannot bypass it.
+func withKeySetRedirects(c *http.Client) *http.Client {
+	out := *c
+	own := c.CheckRedirect
+	out.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := keySetRedirect(req, via); err != nil {
+			return err
+		}
+		if own != nil {
+			return own(req, via)
+		}
+		return nil
 	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return errors.New("refusing a redirect from https to " + req.URL.Scheme)
+	return &out
+}
+
+// keySetRedirect is the key-set fetch's redirect policy. Each hop must pass
+// the rule the configured URL passed (https, or http only to a loopback
+// host; see CheckKeySetURL), so a loopback issuer cannot send the fetch in
+// clear text across a network; and once a hop was https, every later one
+// stays https, so a public issuer cannot point the fetch at a loopback port
+// (on Lambda, the Runtime API). The check runs before any connection to the
+// new location is made.
+func keySetRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxKeySetRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxKeySetRedirects)
+	}
+	if err := checkKeySetLocation(req.URL); err != nil {
+		return fmt.Errorf("refusing a redirect: %w", err)
+	}
+	if req.URL.Scheme != "https" && slices.ContainsFunc(via, func(r *http.Request) bool { return r.URL.Scheme == "https" }) {
+		return fmt.Errorf("refusing a redirect from https to %s", req.URL.Scheme)
 	}
 	return nil
 }

@@ -66,11 +66,14 @@ func TestPayloadHash(t *testing.T) {
 func TestCIDR(t *testing.T) {
 	t.Parallel()
 	iss := authtest.NewIssuer(t)
-	env := with(iss.Env("access"), map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24, 2001:db8::/32, 192.0.2.7"})
+	// In Lambda mode ALLOWED_CIDRS needs the origin secret: every request
+	// below carries it, as CloudFront's would.
+	const secret = "s3cret-from-cloudfront-0123456789"
+	env := with(iss.Env("access"), map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24, 2001:db8::/32, 192.0.2.7", "ORIGIN_VERIFY_SECRET": secret})
 	local := newGuard(t, env, false)
 	lambda := newGuard(t, with(env, map[string]string{"REQUIRE_CONTENT_SHA256": "false"}), true)
 	narrow := newGuard(t, with(iss.Env("access"), map[string]string{
-		"ALLOWED_CIDRS": "2001:db8:0:1::/64, 2001:db8::7", "REQUIRE_CONTENT_SHA256": "false",
+		"ALLOWED_CIDRS": "2001:db8:0:1::/64, 2001:db8::7", "REQUIRE_CONTENT_SHA256": "false", "ORIGIN_VERIFY_SECRET": secret,
 	}), true)
 	token := iss.AccessToken(t)
 	tests := []struct {
@@ -104,6 +107,7 @@ func TestCIDR(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := bearerReq(token)
+			r.Header.Set("X-Origin-Verify", secret)
 			r.RemoteAddr = tt.remoteAddr
 			if tt.viewer != "" {
 				r.Header.Set("CloudFront-Viewer-Address", tt.viewer)

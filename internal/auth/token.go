@@ -2,6 +2,8 @@ package auth
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"time"
@@ -24,7 +26,24 @@ const (
 	TokenIssuer = "urn:chatbot:gateway"
 
 	tokenUse = "ephemeral"
+
+	// keyBindingClaim holds keyBinding of the minting key's stored hash.
+	keyBindingClaim = "key_fp"
+	// keyBindingLabel separates the binding from any other use of the hash.
+	keyBindingLabel = "chatbot-token-binding"
 )
+
+// keyBinding is a short fingerprint of an API key's stored SHA-256: the
+// first 8 bytes of SHA-256(keyBindingLabel || hash), base64url. A token
+// carries it so that it dies when its key is replaced, even under the same
+// name. It reveals nothing useful: the hash is already one-way, and the
+// token is signed, so the claim cannot be changed.
+func keyBinding(hash [32]byte) string {
+	h := sha256.New()
+	h.Write([]byte(keyBindingLabel))
+	h.Write(hash[:])
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:8])
+}
 
 // tokenSigner mints and verifies the Guard's own tokens.
 type tokenSigner struct {
@@ -50,7 +69,8 @@ func newTokenSigner(key []byte, now func() time.Time) *tokenSigner {
 // Mint returns a short-lived token for a browser, signed with
 // TOKEN_SIGNING_KEY. Only an API-key identity may mint (a token cannot mint
 // another). ttl 0 means DefaultTokenTTL; otherwise it must lie within
-// [1s, MaxTokenTTL]. The token carries the key's name and Subject.
+// [1s, MaxTokenTTL]. The token carries the key's name, a fingerprint of its
+// hash (keyBinding) and Subject.
 func (g *Guard) Mint(id *Identity, ttl time.Duration) (token string, expires time.Time, err error) {
 	if id == nil || id.Method != MethodAPIKey {
 		return "", time.Time{}, forbidden(CodeMintNotAllowed)
@@ -64,10 +84,14 @@ func (g *Guard) Mint(id *Identity, ttl time.Duration) (token string, expires tim
 	if ttl < time.Second || ttl > MaxTokenTTL {
 		return "", time.Time{}, &Error{Kind: ErrInvalidTTL, Code: CodeInvalidTTL}
 	}
-	return g.tokens.mint(id, ttl)
+	key, ok := g.keys.find(id.KeyName)
+	if !ok {
+		return "", time.Time{}, forbidden(CodeMintNotAllowed)
+	}
+	return g.tokens.mint(id, keyBinding(key.SHA256), ttl)
 }
 
-func (s *tokenSigner) mint(id *Identity, ttl time.Duration) (string, time.Time, error) {
+func (s *tokenSigner) mint(id *Identity, binding string, ttl time.Duration) (string, time.Time, error) {
 	var jti [16]byte
 	if _, err := rand.Read(jti[:]); err != nil {
 		return "", time.Time{}, err
@@ -75,14 +99,15 @@ func (s *tokenSigner) mint(id *Identity, ttl time.Duration) (string, time.Time, 
 	now := s.now()
 	expires := time.Unix(now.Add(ttl).Unix(), 0)
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
-		"iss":       TokenIssuer,
-		"sub":       id.Subject,
-		"key":       id.KeyName,
-		"scope":     TokenScope,
-		"token_use": tokenUse,
-		"iat":       now.Unix(),
-		"exp":       expires.Unix(),
-		"jti":       base64.RawURLEncoding.EncodeToString(jti[:]),
+		"iss":           TokenIssuer,
+		"sub":           id.Subject,
+		"key":           id.KeyName,
+		keyBindingClaim: binding,
+		"scope":         TokenScope,
+		"token_use":     tokenUse,
+		"iat":           now.Unix(),
+		"exp":           expires.Unix(),
+		"jti":           base64.RawURLEncoding.EncodeToString(jti[:]),
 	})
 	t.Header["typ"] = TokenType
 	signed, err := t.SignedString(s.key)
@@ -93,7 +118,9 @@ func (s *tokenSigner) mint(id *Identity, ttl time.Duration) (string, time.Time, 
 }
 
 // verify checks a minted token; keys is consulted so that a token dies with
-// the API key that minted it.
+// the API key that minted it: a configured key must have the token's key
+// name and binding. A token without a binding (minted before tokens were
+// bound, at most MaxTokenTTL ago) is refused the same way.
 func (s *tokenSigner) verify(raw string, keys *keyRing) (*Identity, error) {
 	claims := jwt.MapClaims{}
 	_, err := s.parser.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return s.key, nil })
@@ -122,8 +149,16 @@ func (s *tokenSigner) verify(raw string, keys *keyRing) (*Identity, error) {
 	if sub == "" || name == "" {
 		return nil, unauthenticated(CodeInvalidClaim, errors.New("sub or key missing"))
 	}
-	if keys == nil || !keys.has(name) {
-		return nil, unauthenticated(CodeInvalidAPIKey, errors.New("the minting key is no longer configured"))
+	binding, _ := claims[keyBindingClaim].(string)
+	if binding == "" {
+		return nil, unauthenticated(CodeKeyRevoked, errors.New("the token is not bound to a key"))
+	}
+	key, ok := keys.find(name)
+	if !ok {
+		return nil, unauthenticated(CodeKeyRevoked, errors.New("the minting key is no longer configured"))
+	}
+	if subtle.ConstantTimeCompare([]byte(binding), []byte(keyBinding(key.SHA256))) != 1 {
+		return nil, unauthenticated(CodeKeyRevoked, errors.New("the minting key was replaced"))
 	}
 	return &Identity{Subject: sub, Method: MethodToken, KeyName: name}, nil
 }

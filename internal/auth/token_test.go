@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -18,6 +19,7 @@ type tokenFixture struct {
 	guard   *auth.Guard
 	clock   *clock
 	key     string // an API key
+	entry   string // its API_KEY_SHA256S entry
 	signing []byte
 	iss     *authtest.Issuer
 }
@@ -34,7 +36,68 @@ func newTokenFixture(t *testing.T) *tokenFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &tokenFixture{guard: g, clock: clk, key: key, signing: raw, iss: iss}
+	return &tokenFixture{guard: g, clock: clk, key: key, entry: entry, signing: raw, iss: iss}
+}
+
+// guardWith builds a guard with the fixture's signing key and clock and the
+// given API_KEY_SHA256S.
+func (f *tokenFixture) guardWith(t *testing.T, keys string) *auth.Guard {
+	t.Helper()
+	return newGuard(t, map[string]string{"API_KEY_SHA256S": keys, "TOKEN_SIGNING_KEY": hex.EncodeToString(f.signing)}, false,
+		auth.WithTimeFunc(f.clock.Now))
+}
+
+// binding computes the key_fp claim of a key's API_KEY_SHA256S entry as
+// documented: base64url of the first 8 bytes of
+// SHA-256("chatbot-token-binding" || SHA-256 of the key).
+func binding(t *testing.T, entry string) string {
+	t.Helper()
+	_, hexSum, _ := strings.Cut(entry, ":")
+	sum, err := hex.DecodeString(hexSum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := sha256.Sum256(append([]byte("chatbot-token-binding"), sum...))
+	return base64.RawURLEncoding.EncodeToString(fp[:8])
+}
+
+// TestMintedTokenDiesWithItsKey: a token works only while the very key that
+// minted it is configured. Replacing a leaked key under the same name must
+// end the tokens minted with it.
+func TestMintedTokenDiesWithItsKey(t *testing.T) {
+	t.Parallel()
+	f := newTokenFixture(t)
+	token, _, err := f.guard.Mint(f.keyIdentity(t), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, replacement := authtest.APIKey(t, "backend")
+	_, other := authtest.APIKey(t, "other")
+	tests := []struct {
+		name   string
+		keys   string // API_KEY_SHA256S of the guard that checks the token
+		accept bool
+	}{
+		{name: "key unchanged", keys: f.entry, accept: true},
+		{name: "key unchanged, another key added", keys: f.entry + "," + other, accept: true},
+		{name: "key replaced under the same name", keys: replacement},
+		{name: "key replaced, another key kept", keys: other + "," + replacement},
+		{name: "key removed", keys: other},
+		{name: "key renamed", keys: "renamed:" + strings.SplitN(f.entry, ":", 2)[1]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			id, err := check(t, f.guardWith(t, tt.keys), bearerReq(token))
+			if tt.accept {
+				if err != nil || id.Method != auth.MethodToken || id.KeyName != "backend" {
+					t.Fatalf("Check = %+v, %v", id, err)
+				}
+				return
+			}
+			wantCode(t, err, auth.ErrUnauthenticated, auth.CodeKeyRevoked)
+		})
+	}
 }
 
 // keyIdentity checks the API key and returns its identity.
@@ -152,8 +215,8 @@ func TestBadMintedTokens(t *testing.T) {
 	}
 	parts := strings.Split(token, ".")
 	forge := func(key []byte, claims jwt.MapClaims, header map[string]any) string {
-		c := jwt.MapClaims{"iss": auth.TokenIssuer, "sub": "apikey:backend", "key": "backend", "scope": "chat",
-			"token_use": "ephemeral", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+		c := jwt.MapClaims{"iss": auth.TokenIssuer, "sub": "apikey:backend", "key": "backend", "key_fp": binding(t, f.entry),
+			"scope": "chat", "token_use": "ephemeral", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
 		for k, v := range claims {
 			if v == nil {
 				delete(c, k)
@@ -177,8 +240,7 @@ func TestBadMintedTokens(t *testing.T) {
 
 	// Another guard with the same signing key but without the minting API key.
 	_, entry := authtest.APIKey(t, "someone-else")
-	revoked := newGuard(t, map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": hex.EncodeToString(f.signing)}, false,
-		auth.WithTimeFunc(f.clock.Now))
+	revoked := f.guardWith(t, entry)
 	jwtOnly := newGuard(t, f.iss.Env("access"), false, auth.WithTimeFunc(f.clock.Now))
 
 	tests := []struct {
@@ -197,10 +259,13 @@ func TestBadMintedTokens(t *testing.T) {
 		{name: "no exp", token: forge(f.signing, jwt.MapClaims{"exp": nil}, nil), code: auth.CodeInvalidClaim},
 		{name: "Cognito token_use", token: forge(f.signing, jwt.MapClaims{"token_use": "access"}, nil), code: auth.CodeWrongTokenUse},
 		{name: "no key name", token: forge(f.signing, jwt.MapClaims{"key": nil}, nil), code: auth.CodeInvalidClaim},
+		{name: "no key binding (minted before tokens were bound)", token: forge(f.signing, jwt.MapClaims{"key_fp": nil}, nil), code: auth.CodeKeyRevoked},
+		{name: "binding of another key", token: forge(f.signing, jwt.MapClaims{"key_fp": binding(t, entry)}, nil), code: auth.CodeKeyRevoked},
+		{name: "binding of another type", token: forge(f.signing, jwt.MapClaims{"key_fp": 7}, nil), code: auth.CodeKeyRevoked},
 		{name: "alg none with our typ", token: b64json(t, map[string]any{"alg": "none", "typ": auth.TokenType}) + "." + parts[1] + ".", code: auth.CodeBadSignature},
 		{name: "RS256 issuer token posing as ours", token: authtest.Sign(t, f.iss.Key(), f.iss.AccessClaims(now), map[string]any{"typ": auth.TokenType}), code: auth.CodeBadSignature},
 		{name: "our token without typ goes to the issuer path", token: forge(f.signing, nil, map[string]any{"typ": nil, "kid": "key-1"}), code: auth.CodeAlgNotAllowed},
-		{name: "minting key no longer configured", guard: revoked, token: token, code: auth.CodeInvalidAPIKey},
+		{name: "minting key no longer configured", guard: revoked, token: token, code: auth.CodeKeyRevoked},
 		{name: "guard without a signing key", guard: jwtOnly, token: token, code: auth.CodeTokensDisabled},
 	}
 	for _, tt := range tests {

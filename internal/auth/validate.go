@@ -25,6 +25,7 @@ func CognitoIssuer(pool string) (issuer, jwksURL string, err error) {
 
 // CheckKeySetURL accepts https URLs, and http only for loopback hosts (tests,
 // local issuers), so keys are never fetched in clear text over a network.
+// The key-set fetch applies the same scheme and host rule to every redirect.
 func CheckKeySetURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -32,6 +33,17 @@ func CheckKeySetURL(raw string) error {
 	}
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("want an absolute https URL without credentials, query or fragment, got %q", raw)
+	}
+	return checkKeySetLocation(u)
+}
+
+// checkKeySetLocation is the part of CheckKeySetURL that every redirect hop
+// must pass too: an absolute URL without credentials, https, or http to a
+// loopback host. A query is allowed on a hop (the issuer chose it, and
+// object stores sign their URLs with one); it carries nothing of ours.
+func checkKeySetLocation(u *url.URL) error {
+	if u.Host == "" || u.User != nil {
+		return fmt.Errorf("want an absolute URL without credentials, got %q", u.Redacted())
 	}
 	switch u.Scheme {
 	case "https":
@@ -41,7 +53,7 @@ func CheckKeySetURL(raw string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("want https (http only for loopback), got %q", raw)
+	return fmt.Errorf("want https (http only for loopback), got %q", u.Redacted())
 }
 
 // IsLoopbackHost reports whether host (no port) is "localhost" or a loopback

@@ -10,6 +10,7 @@ const (
 	DefaultFirstTokenTimeout = 10 * time.Second
 	DefaultMaxRetries        = 2
 	DefaultRetryBudget       = 2 * time.Second
+	DefaultIdleTimeout       = 30 * time.Second
 )
 
 // Config is the Bedrock part of the gateway's configuration. The zero value
@@ -35,6 +36,11 @@ type Config struct {
 	// RetryBudget bounds the total backoff time spent between attempts
 	// (BEDROCK_RETRY_BUDGET, default 2s).
 	RetryBudget time.Duration
+	// IdleTimeout bounds the silence between stream events once the first
+	// text has arrived (BEDROCK_IDLE_TIMEOUT, default 30s); zero means the
+	// default. Heartbeats keep proxies from noticing a stalled upstream, so
+	// without this bound only the Lambda deadline would end it.
+	IdleTimeout time.Duration
 
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// ends. Tests replace it to observe backoff without waiting.

@@ -24,6 +24,12 @@ var (
 	ErrNoCredentials = errors.New("no AWS credentials")
 	// ErrBadChunk: a stream chunk was not in the model family's shape.
 	ErrBadChunk = errors.New("malformed stream chunk")
+	// ErrIdleTimeout: after the first text, no stream event arrived within
+	// the idle timeout.
+	ErrIdleTimeout = errors.New("no stream event within the idle timeout")
+	// ErrBadFrame: an eventstream frame announced a length beyond the
+	// bound (or below the minimum), and was refused unread.
+	ErrBadFrame = errors.New("eventstream frame length out of bounds")
 )
 
 // failure is what a Bedrock error means to the caller: a short reason for
@@ -82,7 +88,7 @@ func classify(err error) failure {
 		return failure{"no_credentials", false, true}
 	case errors.Is(err, ErrStreamCut):
 		return failure{"stream_cut", true, true}
-	case errors.Is(err, ErrBadChunk):
+	case errors.Is(err, ErrBadChunk), errors.Is(err, ErrBadFrame):
 		return failure{"bad_response", false, true}
 	case errors.As(err, &apiErr):
 		if f, ok := apiFailures[apiErr.ErrorCode()]; ok {
@@ -119,6 +125,34 @@ func statusFailure(status int) failure {
 	}
 	return failure{"upstream_error", false, true}
 }
+
+// kind is the chat error a failure before the first text is to the
+// gateway: chat.ErrUnavailable when a later call may succeed,
+// chat.ErrUpstream for Bedrock's other failures, nil for the client's own
+// mistakes and contexts (they say so themselves).
+func (f failure) kind() error {
+	switch {
+	case !f.fallback:
+		return nil
+	case f.retry, f.reason == "throttled", f.reason == "first_token_timeout", f.reason == "model_timeout":
+		return chat.ErrUnavailable
+	}
+	return chat.ErrUpstream
+}
+
+// kindError gives an error a chat kind, so that errors.Is tells the
+// gateway whose failure it is, without changing its text.
+type kindError struct{ err, kind error }
+
+func withKind(err, kind error) error {
+	if kind == nil {
+		return err
+	}
+	return &kindError{err: err, kind: kind}
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.err, e.kind} }
 
 // FallbackReason says whether the built-in model should answer after a
 // Bedrock model failed before emitting any text, and why (a short, stable

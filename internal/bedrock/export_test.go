@@ -1,6 +1,10 @@
 package bedrock
 
-import "github.com/chatbot-gateway/chatbot/internal/chat"
+import (
+	"io"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
 
 // DecodeChunks runs family f's decoder over payloads in order, as Stream
 // does, and returns the text, the result and whether the stream had ended.
@@ -23,3 +27,11 @@ func DecodeChunk(f Family, payload []byte) (string, chat.Result, error) {
 	t, err := decoderFor(f)(payload, &st)
 	return t, st.result(), err
 }
+
+// EscapeLlamaText and EscapeMistralText are what the Llama and Mistral
+// prompt builders do to conversation text.
+func EscapeLlamaText(s string) string   { return llamaMarkers.escape(s) }
+func EscapeMistralText(s string) string { return mistralMarkers.escape(s) }
+
+// LimitFrames wraps an eventstream body as the client's transport does.
+func LimitFrames(r io.ReadCloser) io.ReadCloser { return &frameLimit{ReadCloser: r} }

@@ -61,7 +61,7 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 	}
 	client := bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
 		o.Retryer = aws.NopRetryer{}
-		o.HTTPClient = plainBody{o.HTTPClient}
+		o.HTTPClient = boundedFrames{plainBody{o.HTTPClient}}
 	})
 	for _, id := range cfg.ModelIDs() {
 		f, err := FamilyOf(id)
@@ -118,8 +118,16 @@ func (m *Model) Family() Family { return m.family }
 // first-token timeout spans all attempts and is not retried: when it
 // passes, the error is ErrFirstTokenTimeout. A ValidationException becomes
 // a chat.PublicError of kind chat.ErrInvalidRequest carrying Bedrock's
-// message. After the first text nothing is retried. Use FallbackReason on
-// an error returned before any text to decide on a fallback.
+// message. After the first text nothing is retried, and a silence of
+// Config.IdleTimeout between events ends the stream with ErrIdleTimeout.
+// Use FallbackReason on an error returned before any text to decide on a
+// fallback.
+//
+// Bedrock's own failures also match a chat kind, which tells the gateway
+// whose fault they are: chat.ErrUnavailable when a later call may succeed
+// (throttling, capacity, timeouts), chat.ErrUpstreamTimeout for the idle
+// timeout, chat.ErrUpstream for the rest. The caller's own context and
+// emit's errors are returned as they are.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
 	if err != nil {
@@ -136,31 +144,46 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		timer = time.AfterFunc(m.cfg.FirstTokenTimeout, func() { cancel(ErrFirstTokenTimeout) })
 		defer timer.Stop()
 	}
+	var emitErr error // the caller's own, returned as it is
+	relay := func(text string) error {
+		if err := emit(text); err != nil {
+			emitErr = err
+			return err
+		}
+		return nil
+	}
 	var waited time.Duration
 	for attempt := 0; ; attempt++ {
-		res, emitted, err := m.attempt(sctx, body, emit, timer)
+		res, emitted, err := m.attempt(sctx, body, relay, timer)
 		switch {
 		case err == nil:
 			return res, nil
 		case emitted:
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				err = ctx.Err()
+			case emitErr != nil:
+			case errors.Is(err, ErrIdleTimeout):
+				err = withKind(err, chat.ErrUpstreamTimeout)
+			default:
+				err = withKind(err, chat.ErrUpstream)
 			}
 			return res, fmt.Errorf("stream %s: %w", m.id, err)
 		}
 		err = m.beforeTokenErr(ctx, sctx, err)
 		if !classify(err).retry || attempt >= m.cfg.MaxRetries {
-			return chat.Result{}, err
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		d := m.backoff(attempt)
 		if rest := m.cfg.RetryBudget - waited; d > rest {
 			d = rest
 		}
 		if d <= 0 {
-			return chat.Result{}, err
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		if serr := m.sleep(sctx, d); serr != nil {
-			return chat.Result{}, m.beforeTokenErr(ctx, sctx, serr)
+			err = m.beforeTokenErr(ctx, sctx, serr)
+			return chat.Result{}, withKind(err, classify(err).kind())
 		}
 		waited += d
 	}
@@ -186,17 +209,28 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		return chat.Result{}, false, err
 	}
 	stream := out.GetStream()
-	defer stream.Close()
+	defer stream.Close() // closes the response body: the upstream is told
 	events := stream.Events()
-	var st streamState
+	var (
+		st    streamState
+		idle  *time.Timer // from the first text on
+		idleC <-chan time.Time
+	)
 	for {
 		var (
 			ev types.ResponseStream
 			ok bool
 		)
+		if idle != nil {
+			// The silence is counted from here: time spent handing text
+			// to a slow client is not the upstream's.
+			idle.Reset(m.idleTimeout())
+		}
 		select {
 		case <-ctx.Done():
 			return st.result(), emitted, ctx.Err()
+		case <-idleC:
+			return st.result(), emitted, ErrIdleTimeout
 		case ev, ok = <-events:
 		}
 		if !ok {
@@ -225,11 +259,23 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		if !emitted && timer != nil && !timer.Stop() {
 			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
 		}
-		emitted = true
+		if !emitted {
+			emitted = true
+			idle = time.NewTimer(m.idleTimeout())
+			idleC = idle.C
+			defer idle.Stop()
+		}
 		if err := emit(text); err != nil {
 			return st.result(), true, err
 		}
 	}
+}
+
+func (m *Model) idleTimeout() time.Duration {
+	if m.cfg.IdleTimeout > 0 {
+		return m.cfg.IdleTimeout
+	}
+	return DefaultIdleTimeout
 }
 
 // beforeTokenErr gives a failure before any text its meaning: the caller's

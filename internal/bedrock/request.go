@@ -211,12 +211,6 @@ type llamaBody struct {
 	TopP        *float64 `json:"top_p,omitempty"`
 }
 
-// llamaText keeps text from forging the Llama templates' special tokens
-// (<|eot_id|>, <|start_header_id|>, <|header_start|> ...), which the model
-// reads as turn boundaries wherever they appear in the prompt: a space
-// after "<" leaves the text readable and no longer a token.
-var llamaText = strings.NewReplacer("<|", "< |")
-
 // llamaTemplate is a Llama chat template's special tokens.
 type llamaTemplate struct{ headerStart, headerEnd, eot string }
 
@@ -232,7 +226,7 @@ func llamaPrompt(tpl llamaTemplate, p prompt) string {
 	var b strings.Builder
 	b.WriteString("<|begin_of_text|>")
 	turn := func(role chat.Role, text string) {
-		b.WriteString(tpl.headerStart + string(role) + tpl.headerEnd + "\n\n" + llamaText.Replace(text) + tpl.eot)
+		b.WriteString(tpl.headerStart + string(role) + tpl.headerEnd + "\n\n" + llamaMarkers.escape(text) + tpl.eot)
 	}
 	if p.system != "" {
 		turn(chat.RoleSystem, p.system)
@@ -252,9 +246,6 @@ type mistralBody struct {
 	Stop        []string `json:"stop,omitempty"`
 }
 
-// mistralText keeps text from forging the Mistral template's markers.
-var mistralText = strings.NewReplacer("[INST]", "[ INST]", "[/INST]", "[ /INST]", "<s>", "< s>", "</s>", "< /s>")
-
 // mistralPrompt has no system role: the system text leads the first
 // instruction, as Mistral's own template does.
 func mistralPrompt(p prompt) string {
@@ -263,14 +254,14 @@ func mistralPrompt(p prompt) string {
 	system := p.system
 	for _, t := range p.turns {
 		if t.Role == chat.RoleAssistant {
-			b.WriteString(" " + mistralText.Replace(t.Content) + "</s>")
+			b.WriteString(" " + mistralMarkers.escape(t.Content) + "</s>")
 			continue
 		}
 		text := t.Content
 		if system != "" {
 			text, system = system+"\n\n"+text, ""
 		}
-		b.WriteString("[INST] " + mistralText.Replace(text) + " [/INST]")
+		b.WriteString("[INST] " + mistralMarkers.escape(text) + " [/INST]")
 	}
 	return b.String()
 }

@@ -77,6 +77,28 @@ func TestStreamContentFilter(t *testing.T) {
 	}
 }
 
+// Bedrock stops at the request's token limit with the family's length
+// reason; the fake does the same, so the limit the gateway sends is seen to
+// work for every family.
+func TestStreamMaxTokens(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{
+		haiku, "amazon.nova-lite-v1:0", "meta.llama3-1-8b-instruct-v1:0", "us.meta.llama4-scout-17b-instruct-v1:0",
+		"mistral.mistral-7b-instruct-v0:2", "mistral.mistral-large-2407-v1:0", "amazon.titan-text-express-v1",
+	} {
+		t.Run(id, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(10)))
+			req := hello()
+			req.MaxTokens = 3
+			text, res, err := collect(context.Background(), newModel(t, srv, testConfig(id, &sleeps{})), req)
+			if err != nil || text != "tok1 tok2 tok3 " || res.FinishReason != chat.FinishLength || res.Usage.CompletionTokens != 3 {
+				t.Errorf("Stream = %q, %+v, %v; want 3 pieces ending with length", text, res, err)
+			}
+		})
+	}
+}
+
 func TestStreamFailures(t *testing.T) {
 	t.Parallel()
 	ok := fakebedrock.Tokens(2)
@@ -92,6 +114,8 @@ func TestStreamFailures(t *testing.T) {
 		wantReason   string
 		wantFallback bool
 		wantInvalid  string
+		// wantKind is the chat error the gateway maps to a status.
+		wantKind error
 	}{
 		{
 			name:      "throttled twice then answer",
@@ -102,14 +126,14 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "throttled beyond retries",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Throttled(), fakebedrock.Throttled(), fakebedrock.Throttled(), ok},
-			wantErr:   true, wantCalls: 3, wantReason: "throttled", wantFallback: true,
+			wantErr:   true, wantCalls: 3, wantReason: "throttled", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond},
 		},
 		{
 			name:      "retry budget caps waiting",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Throttled(), fakebedrock.Throttled(), ok},
 			budget:    150 * time.Millisecond,
-			wantErr:   true, wantCalls: 2, wantReason: "throttled", wantFallback: true,
+			wantErr:   true, wantCalls: 2, wantReason: "throttled", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{150 * time.Millisecond},
 		},
 		{
@@ -137,17 +161,17 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "access denied falls back at once",
 			scenarios: []fakebedrock.Scenario{fakebedrock.AccessDenied(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantFallback: true,
+			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantFallback: true, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "model not found falls back at once",
 			scenarios: []fakebedrock.Scenario{fakebedrock.NotFound(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantFallback: true,
+			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantFallback: true, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "validation is the client's error",
 			scenarios: []fakebedrock.Scenario{fakebedrock.Invalid("max_tokens: 999999 > 8192"), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "max_tokens: 999999 > 8192",
+			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "max_tokens: 999999 > 8192", wantKind: chat.ErrInvalidRequest,
 		},
 		{
 			name:      "in-stream throttling before tokens then answer",
@@ -161,18 +185,18 @@ func TestStreamFailures(t *testing.T) {
 				fakebedrock.InStream("internalServerException", 0),
 				fakebedrock.InStream("serviceUnavailableException", 0),
 			},
-			wantErr: true, wantCalls: 3, wantReason: "unavailable", wantFallback: true,
+			wantErr: true, wantCalls: 3, wantReason: "unavailable", wantFallback: true, wantKind: chat.ErrUnavailable,
 			wantSleep: []time.Duration{200 * time.Millisecond, 400 * time.Millisecond},
 		},
 		{
 			name:      "in-stream validation before tokens",
 			scenarios: []fakebedrock.Scenario{{Exception: "validationException", Message: "prompt too long"}},
-			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "prompt too long",
+			wantErr:   true, wantCalls: 1, wantReason: "invalid_request", wantInvalid: "prompt too long", wantKind: chat.ErrInvalidRequest,
 		},
 		{
 			name:      "in-stream exception after tokens is not retried",
 			scenarios: []fakebedrock.Scenario{fakebedrock.InStream("internalServerException", 2), ok},
-			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1,
+			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1, wantKind: chat.ErrUpstream,
 		},
 		{
 			name:      "cut before tokens then answer",
@@ -182,7 +206,7 @@ func TestStreamFailures(t *testing.T) {
 		{
 			name:      "cut after tokens",
 			scenarios: []fakebedrock.Scenario{fakebedrock.CutAfter(5, 2), ok},
-			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1,
+			wantText:  "tok1 tok2 ", wantErr: true, wantCalls: 1, wantKind: chat.ErrUpstream,
 		},
 	}
 	for _, tt := range tests {
@@ -207,6 +231,9 @@ func TestStreamFailures(t *testing.T) {
 			}
 			if got := s.get(); !equalDurations(got, tt.wantSleep) {
 				t.Errorf("backoff = %v, want %v", got, tt.wantSleep)
+			}
+			if (tt.wantKind != nil) != (err != nil) || (err != nil && !errors.Is(err, tt.wantKind)) {
+				t.Errorf("err = %v, want one of kind %v", err, tt.wantKind)
 			}
 			if err == nil || tt.wantText != "" {
 				return
@@ -297,6 +324,9 @@ func TestStreamCancelClosesUpstream(t *testing.T) {
 	if reason, ok := bedrock.FallbackReason(err); ok {
 		t.Errorf("FallbackReason = %q, true; a client that left must not get a fallback", reason)
 	}
+	if errors.Is(err, chat.ErrUpstream) {
+		t.Errorf("err = %v: a client that left is not the upstream's failure", err)
+	}
 	waitIdle(t, srv.Handler)
 }
 
@@ -309,8 +339,8 @@ func TestStreamEmitErrorStops(t *testing.T) {
 		n++
 		return errEmit
 	})
-	if !errors.Is(err, errEmit) || n != 1 {
-		t.Fatalf("err = %v after %d emits, want errEmit after 1", err, n)
+	if !errors.Is(err, errEmit) || n != 1 || errors.Is(err, chat.ErrUpstream) {
+		t.Fatalf("err = %v after %d emits, want errEmit (and not an upstream failure) after 1", err, n)
 	}
 	waitIdle(t, srv.Handler)
 	if opened, _ := srv.Streams(); opened != 1 {

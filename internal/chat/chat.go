@@ -80,6 +80,13 @@ var (
 	ErrInvalidRequest = errors.New("invalid request")
 	// ErrUnavailable: the model cannot answer now (HTTP 503).
 	ErrUnavailable = errors.New("model unavailable")
+	// ErrUpstream: the service behind the model failed; neither the
+	// client's fault nor the gateway's (HTTP 502).
+	ErrUpstream = errors.New("upstream failure")
+	// ErrUpstreamTimeout: the service behind the model stopped sending in
+	// the middle of an answer (in-band code upstream_timeout; HTTP 504
+	// without streaming).
+	ErrUpstreamTimeout = errors.New("upstream stopped sending")
 	// ErrDeadline: the answer was stopped because the invocation's
 	// deadline is near.
 	ErrDeadline = errors.New("deadline reached")

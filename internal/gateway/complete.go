@@ -122,18 +122,18 @@ func finishOf(res chat.Result) chat.FinishReason {
 	return res.FinishReason
 }
 
-// failure classifies why a model call ended with err: whether anyone is
-// still listening, and what to tell them.
-func failure(ctx context.Context, err error) (e *apiError, clientGone bool) {
+// failure says why a model call ended with err: the error to report, or
+// gone when nobody is listening any more.
+func failure(ctx context.Context, err error) (cause error, gone bool) {
 	if ctx.Err() != nil {
-		switch cause := context.Cause(ctx); {
-		case errors.Is(cause, chat.ErrDeadline), errors.Is(cause, errShuttingDown):
-			return inBand(cause), false
+		switch c := context.Cause(ctx); {
+		case errors.Is(c, chat.ErrDeadline), errors.Is(c, errShuttingDown):
+			return c, false
 		default:
 			return nil, true
 		}
 	}
-	return inBand(err), false
+	return err, false
 }
 
 // inBand is the error told to a client once a response has started: like
@@ -147,45 +147,61 @@ func inBand(err error) *apiError {
 	return e
 }
 
+// stream relays the answer as SSE. The status line leaves with the first
+// token, or with a ping once the heartbeat interval has passed in silence;
+// a failure before that is answered with its own status, as without
+// streaming.
 func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	sw, err := startStream(w)
-	if err != nil {
-		rec.Outcome = "client_gone"
-		return
-	}
-	stop := sw.Heartbeat(ctx, h.cfg.Heartbeat)
-	defer stop()
+	out := deferStream(ctx, w, h.cfg.Heartbeat)
+	defer out.stop() // also when the model panics
 
 	created := h.cfg.Now().Unix()
 	cid := "chatcmpl-" + rec.ID
 	ch := newChunker(cid, created, p.req.Model)
+	var writeErr error // the client stopped reading
+	send := func(frame []byte) error {
+		sw, err := out.writer()
+		if err == nil {
+			err = sw.Data(frame)
+		}
+		if err != nil && writeErr == nil {
+			writeErr = err
+		}
+		return err
+	}
 	res, err := h.run(ctx, &p.req, rec, func(text string) error {
-		return sw.Data(ch.delta(text))
+		return send(ch.delta(text))
 	}, func(id string) { ch.reset(cid, created, id) })
-	stop()
+	out.stop()
 	if err != nil {
-		e, gone := failure(ctx, err)
-		if gone {
+		cause, gone := failure(ctx, err)
+		if gone || writeErr != nil {
 			rec.Outcome = "client_gone"
 			return
 		}
-		rec.Outcome, rec.ErrorCode, rec.Err = "error", e.Code, err
-		_ = sw.Data(errorFrame(ch.buf, e))
+		rec.Err = err
+		if !out.started() {
+			fail(w, rec, cause)
+			return
+		}
+		e := inBand(cause)
+		rec.Outcome, rec.ErrorCode = "error", e.Code
+		_ = send(errorFrame(ch.buf, e))
 		return
 	}
 	if ch.first {
 		// An empty answer still names its role once.
-		err = sw.Data(ch.delta(""))
+		err = send(ch.delta(""))
 	}
 	if err == nil {
-		err = sw.Data(ch.finish(finishOf(res)))
+		err = send(ch.finish(finishOf(res)))
 	}
 	u := settle(res, rec)
 	if err == nil && p.includeUsage {
-		err = sw.Data(ch.usage(u))
+		err = send(ch.usage(u))
 	}
 	if err == nil {
-		err = sw.Data(doneFrame)
+		err = send(doneFrame)
 	}
 	if err != nil {
 		rec.Outcome = "client_gone"
@@ -200,13 +216,13 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
-		e, gone := failure(ctx, err)
+		cause, gone := failure(ctx, err)
 		if gone {
 			rec.Outcome = "client_gone"
 			return
 		}
 		rec.Err = err
-		fail(w, rec, e)
+		fail(w, rec, cause)
 		return
 	}
 	type message struct {

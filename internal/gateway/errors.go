@@ -94,6 +94,12 @@ func toAPIError(err error) *apiError {
 	case errors.Is(err, errShuttingDown):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "shutting_down",
 			Message: "the server is shutting down; retry"}
+	case errors.Is(err, chat.ErrUpstreamTimeout):
+		return &apiError{Status: http.StatusGatewayTimeout, Type: typeTimeout, Code: "upstream_timeout",
+			Message: "the model's service stopped sending before the answer was complete"}
+	case errors.Is(err, chat.ErrUpstream):
+		return &apiError{Status: http.StatusBadGateway, Type: typeServer, Code: "upstream_error",
+			Message: "the model's service failed"}
 	case errors.Is(err, chat.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "model_unavailable",
 			Message: "the model is unavailable; retry shortly"}

@@ -34,7 +34,7 @@ func TestBadRequests(t *testing.T) {
 		{name: "invalid UTF-8", body: "{\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}", status: 400, code: "invalid_encoding"},
 		{name: "too many messages", body: many, status: 413, code: "body_too_large"},
 		{name: "unknown model", body: `{"model":"gpt-9","messages":[{"role":"user","content":"a"}]}`, status: 400, code: "model_not_found", param: "model"},
-		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "invalid_value", param: "n"},
+		{name: "n=2", body: `{"n":2,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "n"},
 		{name: "tools", body: `{"tools":[{"type":"function"}],"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "tools"},
 		{name: "json schema", body: `{"response_format":{"type":"json_schema"},"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "response_format"},
 		{name: "penalty", body: `{"presence_penalty":1,"messages":[{"role":"user","content":"a"}]}`, status: 400, code: "unsupported_parameter", param: "presence_penalty"},

@@ -42,7 +42,11 @@ func TestFallbackBeforeFirstToken(t *testing.T) {
 		c.Models[0].Model = failing(errUpstream)
 		c.Fallback = policy
 	})
-	chunks, done, _ := readStream(t, s.post(t, hello).Body)
+	resp := s.post(t, hello)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status = %d, want 200 with the fallback's answer", resp.StatusCode)
+	}
+	chunks, done, _ := readStream(t, resp.Body)
 	if !done || text(chunks) != "Please go on." {
 		t.Fatalf("done=%v text=%q, want ELIZA's answer", done, text(chunks))
 	}
@@ -58,7 +62,7 @@ func TestFallbackBeforeFirstToken(t *testing.T) {
 	}
 
 	// Without streaming too.
-	resp := s.post(t, `{"messages":[{"role":"user","content":"hi"}]}`)
+	resp = s.post(t, `{"messages":[{"role":"user","content":"hi"}]}`)
 	var c struct {
 		Model string `json:"model"`
 	}
@@ -103,9 +107,13 @@ func TestNoFallbackForClientErrors(t *testing.T) {
 	if e := decodeError(t, resp); e.Message != bad.Message || e.Type != "invalid_request_error" {
 		t.Errorf("error = %+v", e)
 	}
-	chunks, done, _ := readStream(t, s.post(t, hello).Body)
-	if done || len(chunks) != 1 || chunks[0].Error == nil || chunks[0].Error.Type != "invalid_request_error" {
-		t.Errorf("streamed client error: done=%v chunks=%+v", done, chunks)
+	// Streamed too: the status has not left before the first token.
+	resp = s.post(t, hello)
+	if resp.StatusCode != 400 {
+		t.Fatalf("streamed: status = %d, want 400", resp.StatusCode)
+	}
+	if e := decodeError(t, resp); e.Message != bad.Message || e.Type != "invalid_request_error" {
+		t.Errorf("streamed: error = %+v", e)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -56,6 +57,10 @@ type Config struct {
 	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
 	// see ParseOrigins. Empty: no cross-origin browser access.
 	AllowedOrigins []string
+	// LoopbackOnly serves only requests addressed to a loopback name or
+	// address on the port they arrived on (others get 421): the guard
+	// against DNS rebinding when auth is off.
+	LoopbackOnly bool
 
 	Logger    *slog.Logger               // default: slog.Default()
 	RequestID func(*http.Request) string // default: a random id
@@ -141,7 +146,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Outcome = "panic"
 			rec.Err = fmt.Errorf("%w: %v", errPanic, v)
 			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if rw.failStream != nil {
+			if rw.stream != nil && rw.failStream != nil {
 				rw.failStream(inBand(errPanic))
 			} else if rw.stream != nil {
 				_ = rw.stream.Data(errorFrame(nil, inBand(errPanic)))
@@ -151,7 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.finish(rec)
 	}()
-	if h.cors(rw, r, rec) {
+	if malformed(rw, r, rec) || h.loopbackHost(rw, r, rec) || h.cors(rw, r, rec) {
 		return
 	}
 	h.route(rw, r, rec)
@@ -251,8 +256,7 @@ func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return nil, &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
-			Message: "Content-Type must be application/json"}
+		return nil, errNotJSON()
 	}
 	limit := h.cfg.MaxBodyBytes
 	if r.ContentLength > limit {
@@ -264,9 +268,19 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		if errors.As(err, &mbe) {
 			return nil, err
 		}
-		return nil, invalid("", "invalid_body", "could not read the request body")
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The local server's CHATBOT_READ_TIMEOUT passed.
+			return nil, fmt.Errorf("%w: %w", &apiError{Status: http.StatusRequestTimeout, Type: typeInvalidRequest,
+				Code: "request_timeout", Message: "the request body did not arrive in time"}, err)
+		}
+		return nil, fmt.Errorf("%w: %w", invalid("", "invalid_body", "could not read the request body"), err)
 	}
 	return body, nil
+}
+
+func errNotJSON() *apiError {
+	return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
+		Message: "Content-Type must be application/json"}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -17,7 +17,7 @@ type Record struct {
 	Status           int
 	Model            string        // the model that answered
 	Fallback         string        // why the fallback model answered, if it did
-	FirstByte        time.Duration // until the status line left
+	FirstByte        time.Duration // until the status line left: for a stream, with the first token or ping
 	FirstToken       time.Duration // until the first text left; 0 if none
 	Duration         time.Duration
 	OutputTokens     int
@@ -40,8 +40,8 @@ type recorder struct {
 	now    func() time.Time
 	wrote  bool
 	stream *sse.Writer // set once the SSE stream has started
-	// failStream, when set, ends the stream after a panic in its own wire
-	// format; otherwise a chat completion error frame does.
+	// failStream, when set, ends a started stream after a panic in its own
+	// wire format; otherwise a chat completion error frame does.
 	failStream func(*apiError)
 }
 

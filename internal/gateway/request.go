@@ -5,16 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
-// completionRequest is the subset of OpenAI's Chat Completions request the
-// gateway understands. Fields it cannot honour are decoded only to be refused
-// by name, never silently ignored.
+// completionRequest is OpenAI's Chat Completions request. Every top-level
+// field of OpenAI's schema is decoded, so that none is silently ignored by
+// accident: each is honoured, ignored on purpose, or refused by name (see
+// unsupported; docs/api.md lists them all). Typed fields give a 400 naming
+// the field when the type is wrong.
 type completionRequest struct {
+	// Honoured.
 	Model               string          `json:"model"`
 	Messages            []messageIn     `json:"messages"`
 	Stream              bool            `json:"stream"`
@@ -24,24 +28,41 @@ type completionRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	Stop                json.RawMessage `json:"stop"`
-	User                string          `json:"user"`
-	N                   *int            `json:"n"`
-	Seed                *int64          `json:"seed"`
-	PresencePenalty     *float64        `json:"presence_penalty"`
-	FrequencyPenalty    *float64        `json:"frequency_penalty"`
 
-	// Capabilities the gateway does not offer.
-	Tools          json.RawMessage `json:"tools"`
-	ToolChoice     json.RawMessage `json:"tool_choice"`
-	Functions      json.RawMessage `json:"functions"`
-	FunctionCall   json.RawMessage `json:"function_call"`
-	ResponseFormat json.RawMessage `json:"response_format"`
-	Logprobs       json.RawMessage `json:"logprobs"`
-	TopLogprobs    json.RawMessage `json:"top_logprobs"`
-	LogitBias      json.RawMessage `json:"logit_bias"`
-	Audio          json.RawMessage `json:"audio"`
-	Modalities     json.RawMessage `json:"modalities"`
-	Prediction     json.RawMessage `json:"prediction"`
+	// Ignored: labels and hints that change nothing in the answer.
+	User                 string            `json:"user"`
+	SafetyIdentifier     string            `json:"safety_identifier"`
+	Metadata             map[string]string `json:"metadata"`
+	PromptCacheKey       string            `json:"prompt_cache_key"`
+	PromptCacheRetention string            `json:"prompt_cache_retention"`
+	Seed                 *int64            `json:"seed"`
+
+	// Accepted only with a value that asks for nothing beyond a plain text
+	// answer; refused by name otherwise.
+	N                *int                       `json:"n"`
+	PresencePenalty  *float64                   `json:"presence_penalty"`
+	FrequencyPenalty *float64                   `json:"frequency_penalty"`
+	Logprobs         *bool                      `json:"logprobs"`
+	TopLogprobs      *int                       `json:"top_logprobs"`
+	LogitBias        map[string]json.RawMessage `json:"logit_bias"`
+	Modalities       []string                   `json:"modalities"`
+	ResponseFormat   *struct {
+		Type string `json:"type"`
+	} `json:"response_format"`
+	ServiceTier string `json:"service_tier"`
+	Store       *bool  `json:"store"`
+	Verbosity   string `json:"verbosity"`
+
+	// Capabilities the gateway does not offer: refused whenever set.
+	Tools             json.RawMessage `json:"tools"`
+	ToolChoice        json.RawMessage `json:"tool_choice"`
+	ParallelToolCalls json.RawMessage `json:"parallel_tool_calls"`
+	Functions         json.RawMessage `json:"functions"`
+	FunctionCall      json.RawMessage `json:"function_call"`
+	Audio             json.RawMessage `json:"audio"`
+	Prediction        json.RawMessage `json:"prediction"`
+	WebSearchOptions  json.RawMessage `json:"web_search_options"`
+	ReasoningEffort   json.RawMessage `json:"reasoning_effort"`
 }
 
 type streamOptions struct {
@@ -99,9 +120,6 @@ func decodeRequest(body []byte, lim limits) (*parsed, error) {
 		}
 		p.includeUsage = in.StreamOptions.IncludeUsage
 	}
-	if in.N != nil && *in.N != 1 {
-		return nil, invalid("n", "invalid_value", "only n=1 is supported")
-	}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
@@ -140,6 +158,8 @@ func jsonKind(k string) string {
 	switch k {
 	case "int", "int64", "float64":
 		return "number"
+	case "bool":
+		return "boolean"
 	case "slice":
 		return "array"
 	case "struct", "map":
@@ -148,36 +168,45 @@ func jsonKind(k string) string {
 	return k
 }
 
-// unsupported refuses, by name, capabilities the gateway cannot honour.
+// unsupported refuses, by name, a field that asks for something the
+// gateway cannot do. A field whose value asks for nothing (null, false, 0,
+// an empty list, the default) is accepted, since clients often send
+// defaults explicitly.
 func unsupported(in *completionRequest) error {
 	for _, f := range []struct {
 		name string
-		raw  json.RawMessage
+		asks bool   // the value asks for what the gateway cannot do
+		only string // the value accepted, if any
 	}{
-		{"tools", in.Tools}, {"tool_choice", in.ToolChoice}, {"functions", in.Functions},
-		{"function_call", in.FunctionCall}, {"logprobs", in.Logprobs}, {"top_logprobs", in.TopLogprobs},
-		{"logit_bias", in.LogitBias}, {"audio", in.Audio}, {"modalities", in.Modalities},
-		{"prediction", in.Prediction},
+		{"tools", isSet(in.Tools), ""},
+		{"tool_choice", isSet(in.ToolChoice), ""},
+		{"parallel_tool_calls", isSet(in.ParallelToolCalls), ""},
+		{"functions", isSet(in.Functions), ""},
+		{"function_call", isSet(in.FunctionCall), ""},
+		{"audio", isSet(in.Audio), ""},
+		{"prediction", isSet(in.Prediction), ""},
+		{"web_search_options", isSet(in.WebSearchOptions), ""},
+		{"reasoning_effort", isSet(in.ReasoningEffort), ""},
+		{"n", in.N != nil && *in.N != 1, "1"},
+		{"presence_penalty", in.PresencePenalty != nil && *in.PresencePenalty != 0, "0"},
+		{"frequency_penalty", in.FrequencyPenalty != nil && *in.FrequencyPenalty != 0, "0"},
+		{"logprobs", in.Logprobs != nil && *in.Logprobs, "false"},
+		{"top_logprobs", in.TopLogprobs != nil && *in.TopLogprobs != 0, "0"},
+		{"logit_bias", len(in.LogitBias) > 0, "{}"},
+		{"modalities", slices.ContainsFunc(in.Modalities, func(m string) bool { return m != "text" }), `["text"]`},
+		{"response_format", in.ResponseFormat != nil && in.ResponseFormat.Type != "text", `{"type":"text"}`},
+		{"service_tier", in.ServiceTier != "" && in.ServiceTier != "auto" && in.ServiceTier != "default", `"auto" or "default"`},
+		{"store", in.Store != nil && *in.Store, "false"},
+		{"verbosity", in.Verbosity != "" && in.Verbosity != "medium", `"medium"`},
 	} {
-		if isSet(f.raw) && !(f.name == "logprobs" && string(f.raw) == "false") {
-			return invalid(f.name, "unsupported_parameter", f.name+" is not supported by this gateway")
+		if !f.asks {
+			continue
 		}
-	}
-	if isSet(in.ResponseFormat) {
-		var rf struct {
-			Type string `json:"type"`
+		msg := f.name + " is not supported by this gateway"
+		if f.only != "" {
+			msg = f.name + " is supported only as " + f.only
 		}
-		if json.Unmarshal(in.ResponseFormat, &rf) != nil || rf.Type != "text" {
-			return invalid("response_format", "unsupported_parameter", "only response_format {\"type\":\"text\"} is supported")
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    *float64
-	}{{"presence_penalty", in.PresencePenalty}, {"frequency_penalty", in.FrequencyPenalty}} {
-		if f.v != nil && *f.v != 0 {
-			return invalid(f.name, "unsupported_parameter", f.name+" is not supported by this gateway")
-		}
+		return invalid(f.name, "unsupported_parameter", msg)
 	}
 	return nil
 }

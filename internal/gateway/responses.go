@@ -41,14 +41,16 @@ func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record)
 // responses, conversations or built-in tools is decoded only to be refused
 // by name, never silently ignored.
 type responsesRequest struct {
-	Model             string            `json:"model"`
-	Input             json.RawMessage   `json:"input"`
-	Instructions      *string           `json:"instructions"`
-	MaxOutputTokens   *int              `json:"max_output_tokens"`
-	Temperature       *float64          `json:"temperature"`
-	TopP              *float64          `json:"top_p"`
-	Stream            bool              `json:"stream"`
-	StreamOptions     json.RawMessage   `json:"stream_options"`
+	Model           string          `json:"model"`
+	Input           json.RawMessage `json:"input"`
+	Instructions    *string         `json:"instructions"`
+	MaxOutputTokens *int            `json:"max_output_tokens"`
+	Temperature     *float64        `json:"temperature"`
+	TopP            *float64        `json:"top_p"`
+	Stream          bool            `json:"stream"`
+	StreamOptions   *struct {
+		IncludeObfuscation *bool `json:"include_obfuscation"`
+	} `json:"stream_options"`
 	Metadata          map[string]string `json:"metadata"`
 	User              string            `json:"user"`
 	Text              *textParam        `json:"text"`
@@ -73,6 +75,9 @@ type responsesRequest struct {
 	Conversation       json.RawMessage `json:"conversation"`
 	Prompt             json.RawMessage `json:"prompt"`
 	Include            []string        `json:"include"`
+	// Services the gateway does not run.
+	ContextManagement json.RawMessage `json:"context_management"`
+	Moderation        json.RawMessage `json:"moderation"`
 }
 
 type textParam struct {
@@ -131,9 +136,6 @@ func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
 		return nil, err
 	}
 	p := &responsesParsed{stream: in.Stream}
-	if isSet(in.StreamOptions) && !in.Stream {
-		return nil, invalid("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
-	}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
@@ -209,6 +211,12 @@ func unsupportedResponses(in *responsesRequest) error {
 	if s := in.ServiceTier; s != nil && *s != "auto" && *s != "default" {
 		return invalid("service_tier", "unsupported_parameter", "only service_tier \"auto\" or \"default\" is supported")
 	}
+	if isSet(in.ContextManagement) && string(in.ContextManagement) != "[]" {
+		return invalid("context_management", "unsupported_parameter", "context_management is not supported by this gateway")
+	}
+	if isSet(in.Moderation) {
+		return invalid("moderation", "unsupported_parameter", "moderation is not supported by this gateway")
+	}
 	if in.TopLogprobs != nil && *in.TopLogprobs != 0 {
 		return invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
 	}
@@ -235,9 +243,9 @@ func tools(in *responsesRequest) error {
 		}
 		if len(list) > 0 {
 			if t := list[0].Type; builtinTools[t] {
-				return invalid("tools[0].type", "unsupported_parameter", "built-in tool "+quote(t)+" is not offered by this gateway")
+				return invalid("tools[0].type", "unsupported_parameter", "tools: built-in tool "+quote(t)+" is not offered by this gateway")
 			}
-			return invalid("tools[0].type", "unsupported_parameter", "tool type "+quote(list[0].Type)+" is not supported by this gateway")
+			return invalid("tools[0].type", "unsupported_parameter", "tools: tool type "+quote(list[0].Type)+" is not supported by this gateway")
 		}
 	}
 	if isSet(in.ToolChoice) && string(in.ToolChoice) != `"auto"` && string(in.ToolChoice) != `"none"` {

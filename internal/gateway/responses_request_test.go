@@ -52,7 +52,6 @@ func TestResponsesRefusals(t *testing.T) {
 		{name: "image part", body: `{"input":[{"role":"user","content":[{"type":"input_text","text":"what"},{"type":"input_image","image_url":"data:image/png;base64,AA=="}]}]}`, param: "input[0].content[1].type", code: "unsupported_parameter", says: `"input_image"`},
 		{name: "file part", body: `{"input":[{"role":"user","content":[{"type":"input_file","file_id":"f"}]}]}`, param: "input[0].content[0].type", code: "unsupported_parameter", says: `"input_file"`},
 		{name: "output_text from the user", body: `{"input":[{"role":"user","content":[{"type":"output_text","text":"x"}]}]}`, param: "input[0].content[0].type", code: "unsupported_parameter"},
-		{name: "stream_options without stream", body: `{"input":"hi","stream_options":{"include_obfuscation":false}}`, param: "stream_options", code: "invalid_value"},
 		{name: "no input", body: `{"model":"echo"}`, param: "input", code: "invalid_value"},
 		{name: "empty input", body: `{"input":[]}`, param: "input", code: "invalid_value"},
 		{name: "input a number", body: `{"input":3}`, param: "input", code: "invalid_type"},

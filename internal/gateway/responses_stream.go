@@ -3,8 +3,6 @@ package gateway
 import (
 	"context"
 	"net/http"
-
-	"github.com/chatbot-gateway/chatbot/internal/sse"
 )
 
 // responseStream relays one answer as the Responses event sequence:
@@ -15,7 +13,7 @@ import (
 // .incomplete). A failure after the start ends the stream with
 // response.failed, and nothing follows it.
 type responseStream struct {
-	sw     *sse.Writer
+	out    *deferredStream
 	obj    *responseObject
 	enc    *eventEncoder
 	itemID string
@@ -26,25 +24,33 @@ type responseStream struct {
 	ended  bool           // a terminal event was sent
 }
 
-// streamResponse answers p as a Responses event stream.
+// streamResponse answers p as a Responses event stream. As for chat
+// completions, the status line leaves with the first text, or with a ping
+// once the heartbeat interval has passed in silence; a failure before that
+// is answered with its own status, as without streaming.
 func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
+	out := deferStream(ctx, w, h.cfg.Heartbeat)
+	defer out.stop() // also when the model panics
 	id := itemID(rec)
-	rs := &responseStream{obj: h.newResponse(p, rec), enc: newEventEncoder(id), itemID: id}
-	if err := rs.start(w); err != nil {
-		rec.Outcome = "client_gone"
-		return
+	rs := &responseStream{out: out, obj: h.newResponse(p, rec), enc: newEventEncoder(id), itemID: id}
+	if rw, ok := w.(*recorder); ok {
+		rw.failStream = rs.fail // once the stream has started
 	}
-	stop := rs.sw.Heartbeat(ctx, h.cfg.Heartbeat)
-	defer stop()
 	res, err := h.run(ctx, &p.req, rec, rs.textDelta, func(id string) { rs.obj.Model = id })
-	stop()
+	out.stop()
 	if err != nil {
-		e, gone := failure(ctx, err)
+		cause, gone := failure(ctx, err)
 		if gone || rs.err != nil {
 			rec.Outcome = "client_gone"
 			return
 		}
-		rec.Outcome, rec.ErrorCode, rec.Err = "error", e.Code, err
+		rec.Err = err
+		if !out.started() {
+			fail(w, rec, cause)
+			return
+		}
+		e := inBand(cause)
+		rec.Outcome, rec.ErrorCode = "error", e.Code
 		rs.fail(e)
 		return
 	}
@@ -54,25 +60,9 @@ func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *
 	}
 }
 
-// start sends the status line and the SSE headers. From here on every
-// failure is in-band. It also tells the handler how to end this stream
-// should it panic.
-func (rs *responseStream) start(w http.ResponseWriter) error {
-	sw, err := startStream(w)
-	if err != nil {
-		return err
-	}
-	rs.sw = sw
-	if rw, ok := w.(*recorder); ok {
-		rw.failStream = rs.fail
-	}
-	return nil
-}
-
 // begin sends response.created and response.in_progress, once: with the
 // first text, or with the end when there is none. By then a fallback has
-// happened, so the response names the model that answers (until then,
-// pings keep the connection open).
+// happened, so the response names the model that answers.
 func (rs *responseStream) begin() {
 	if !rs.begun {
 		rs.begun = true
@@ -81,10 +71,16 @@ func (rs *responseStream) begin() {
 	}
 }
 
+// emit sends one event, starting the stream if it has not started yet.
 func (rs *responseStream) emit(name string, data []byte) {
-	if rs.err == nil {
-		rs.err = rs.sw.Event(name, data)
+	if rs.err != nil {
+		return
 	}
+	sw, err := rs.out.writer()
+	if err == nil {
+		err = sw.Event(name, data)
+	}
+	rs.err = err
 }
 
 // open adds the message item and its text part.

@@ -219,9 +219,10 @@ func TestResponsesClientErrorFromModel(t *testing.T) {
 	if e := decodeError(t, resp); resp.StatusCode != 400 || e.Message != bad.Message {
 		t.Errorf("status %d, error %+v", resp.StatusCode, e)
 	}
-	st := readResponses(t, s.postResponses(t, responsesHello))
-	if st.Terminal != gatewaytest.Failed || st.Final.Error.Code != "invalid_request" || st.Final.Error.Message != bad.Message {
-		t.Errorf("streamed: %s %+v", st.Terminal, st.Final.Error)
+	// Streamed, the status has not left before the first text: a 400 too.
+	resp = s.postResponses(t, responsesHello)
+	if e := decodeError(t, resp); resp.StatusCode != 400 || e.Message != bad.Message {
+		t.Errorf("streamed: status %d, error %+v", resp.StatusCode, e)
 	}
 }
 
@@ -236,6 +237,14 @@ func TestResponsesPanicEndsWithFailed(t *testing.T) {
 	st := readResponses(t, s.postResponses(t, responsesHello))
 	if st.Terminal != gatewaytest.Failed || strings.Contains(st.Final.Error.Message, "boom") {
 		t.Errorf("terminal %s, error %+v", st.Terminal, st.Final.Error)
+	}
+	// Before the stream started, a panic is a 500 JSON error.
+	s = newServer(t, func(c *gateway.Config) {
+		c.Models[0].Model = fakeModel(func(context.Context, *chat.Request, chat.Emit) (chat.Result, error) { panic("boom") })
+	})
+	resp := s.postResponses(t, responsesHello)
+	if e := decodeError(t, resp); resp.StatusCode != 500 || strings.Contains(e.Message, "boom") {
+		t.Errorf("panic before the first text: status %d, error %+v", resp.StatusCode, e)
 	}
 }
 

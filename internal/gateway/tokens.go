@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
@@ -21,7 +22,7 @@ const maxTokenRequest = 1 << 10
 // {"token","expires_at","scope"}. Only an API key may mint; a minted token
 // cannot mint another.
 func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
-	body, err := h.readBody(w, r)
+	body, err := h.tokenBody(w, r)
 	if err == nil {
 		r, err = h.authenticate(r, body, rec)
 	}
@@ -55,4 +56,24 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
 		ExpiresAt int64  `json:"expires_at"`
 		Scope     string `json:"scope"`
 	}{token, expires.Unix(), auth.TokenScope})
+}
+
+// tokenBody reads the body of POST /v1/tokens. A request without a body
+// (curl -X POST, fetch without one) has no Content-Type and asks for the
+// default lifetime; a body without a Content-Type is refused like any
+// other that is not JSON.
+func (h *Handler) tokenBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Header.Get("Content-Type") != "" {
+		return h.readBody(w, r)
+	}
+	// One byte tells an empty body from another (the length may be unknown:
+	// chunked locally, base64 on Lambda).
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1))
+	switch {
+	case err != nil:
+		return nil, invalid("", "invalid_body", "could not read the request body")
+	case len(b) > 0:
+		return nil, errNotJSON()
+	}
+	return nil, nil
 }

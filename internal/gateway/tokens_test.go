@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -110,5 +111,68 @@ func TestTokensRouteAbsentWithoutMinter(t *testing.T) {
 	r.Body.Close()
 	if r.StatusCode != 404 {
 		t.Errorf("POST /v1/tokens without a minter: status %d, want 404", r.StatusCode)
+	}
+}
+
+// A backend may POST /v1/tokens with no body at all (curl -X POST, fetch
+// without a body): no Content-Type is then sent, and the default lifetime is
+// asked for. A body without a Content-Type is still refused.
+func TestMintWithoutBody(t *testing.T) {
+	t.Parallel()
+	key, entry := authtest.APIKey(t, "backend")
+	keys, err := auth.ParseAPIKeys([]string{entry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signing, err := auth.DecodeSigningKey(authtest.SigningKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := authtest.NewClock()
+	guard, err := auth.New(context.Background(), auth.Config{APIKeys: auth.APIKeyConfig{Keys: keys, TokenSigningKey: auth.Secret(signing)}},
+		auth.WithTimeFunc(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = guard, guard })
+	for _, tc := range []struct {
+		name   string
+		body   io.Reader // nil: no body at all
+		status int
+	}{
+		{name: "no body", status: 200},
+		{name: "empty body", body: strings.NewReader(""), status: 200},
+		{name: "chunked empty body", body: struct{ io.Reader }{strings.NewReader("")}, status: 200},
+		{name: "body without content type", body: strings.NewReader(`{"ttl_seconds":60}`), status: 415},
+		{name: "chunked body without content type", body: struct{ io.Reader }{strings.NewReader(`{"ttl_seconds":60}`)}, status: 415},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, s.URL+"/v1/tokens", tc.body)
+			req.Header.Set("Authorization", "Bearer "+key)
+			resp, err := s.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("status %d %s, want %d", resp.StatusCode, b, tc.status)
+			}
+			if tc.status != 200 {
+				if e := decodeError(t, resp); e.Code != "unsupported_media_type" {
+					t.Errorf("code = %q", e.Code)
+				}
+				return
+			}
+			var out struct {
+				ExpiresAt int64 `json:"expires_at"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if want := clk.Now().Add(auth.DefaultTokenTTL).Unix(); out.ExpiresAt != want {
+				t.Errorf("expires_at = %d, want now + %v (%d)", out.ExpiresAt, auth.DefaultTokenTTL, want)
+			}
+		})
 	}
 }

@@ -23,8 +23,9 @@ type Writer struct {
 	start time.Time
 }
 
-// Start sends the status line and the SSE headers at once, so the first byte
-// leaves before the model has answered, and returns a Writer for the body.
+// Start sends the status line and the SSE headers at once and returns a
+// Writer for the body. The caller decides when: once it starts, every
+// failure has to travel in-band.
 func Start(w http.ResponseWriter) (*Writer, error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")

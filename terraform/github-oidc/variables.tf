@@ -47,8 +47,8 @@ variable "role_name" {
   default     = "chatbot-github-deploy"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name)) && !endswith(var.role_name, "-lambda")
-    error_message = "role_name must be a valid IAM role name (1-64 characters) not ending in -lambda (those are the function roles it manages)."
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.role_name)) && !endswith(var.role_name, "-lambda") && !endswith(var.role_name, "-edge")
+    error_message = "role_name must be a valid IAM role name (1-64 characters) not ending in -lambda or -edge (those are the function roles it manages)."
   }
 }
 
@@ -77,5 +77,38 @@ variable "tags" {
   validation {
     condition     = alltrue([for k, v in var.tags : length(k) <= 128 && length(v) <= 256])
     error_message = "Tag keys must be at most 128 characters and values at most 256."
+  }
+}
+
+variable "environments" {
+  type        = list(string)
+  description = "Environments (var.environment of the main configuration) the role may deploy; the function roles it may create are named <project>-<environment>-lambda and -edge."
+  default     = ["dev"]
+
+  validation {
+    condition     = length(var.environments) > 0 && alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]{0,11}$", e))])
+    error_message = "environments must list 1 or more names of 1-12 lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "api_keys_secret_arns" {
+  type        = list(string)
+  description = "Existing API key secrets (api_keys_secret_arn of the main configuration) not named <project>-*; the role and the function boundary may use them."
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.api_keys_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", a))])
+    error_message = "api_keys_secret_arns entries must be Secrets Manager secret ARNs."
+  }
+}
+
+variable "kms_key_arns" {
+  type        = list(string)
+  description = "Customer managed KMS keys of the API key secrets (api_keys_kms_key_arn of the main configuration), usable only through Secrets Manager."
+  default     = []
+
+  validation {
+    condition     = alltrue([for k in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", k))])
+    error_message = "kms_key_arns entries must be KMS key ARNs (arn:aws:kms:REGION:ACCOUNT:key/ID)."
   }
 }

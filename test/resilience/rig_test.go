@@ -168,6 +168,9 @@ func newRig(tb testing.TB, routes ...route) *rig {
 	env := r.issuer.Env("access")
 	env["REQUIRE_CONTENT_SHA256"] = "true"
 	env["CHATBOT_WEB_DIR"] = os.DevNull // API only
+	// The fake stops at the token limit as Bedrock does; the firehose
+	// scenarios need the highest cap there is.
+	env["CHATBOT_MAX_TOKENS"] = "1048576"
 	cfg, err := app.Load(authtest.Getenv(env), false)
 	if err != nil {
 		tb.Fatalf("app.Load: %v", err)

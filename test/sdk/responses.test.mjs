@@ -259,3 +259,21 @@ describe("ELIZA answers when Bedrock refuses before the first token", () => {
     assert.equal((await s.response).modelId, "eliza");
   });
 });
+
+describe("a ValidationException before the first token is a 400, streamed or not", () => {
+  test("openai raises BadRequestError with Bedrock's message; the AI SDK an APICallError", async () => {
+    const { url } = await gatewayWithFake(["-scenario", "invalid"]);
+    for (const stream of [false, true]) {
+      await assert.rejects(openaiClient(url).responses.create({ input, stream }), (err) => {
+        assert.ok(err instanceof BadRequestError, `stream=${stream}: got ${err?.constructor?.name}: ${err?.message}`);
+        assert.equal(err.code, "invalid_request");
+        assert.match(err.message, /invalid request from the fake/);
+        return true;
+      });
+    }
+    await assert.rejects(generateText({ model: aiProvider(url)(BEDROCK_MODEL), prompt: input, maxRetries: 0 }), (err) => {
+      assert.equal(err.statusCode, 400, `${err?.constructor?.name}: ${err?.message}`);
+      return true;
+    });
+  });
+});

@@ -21,6 +21,32 @@ type family struct {
 	// check, when set, returns the model's complaint about a body that
 	// has the keys, or "".
 	check func(body []byte) string
+	// limits are where the body may carry the answer's token limit, as
+	// paths of object keys; the first present one counts.
+	limits [][]string
+}
+
+// maxTokens returns the token limit body asks for, or 0 when it names none.
+func (f family) maxTokens(body []byte) int {
+	var root any
+	if json.Unmarshal(body, &root) != nil {
+		return 0
+	}
+	for _, path := range f.limits {
+		v := root
+		for _, k := range path {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				v = nil
+				break
+			}
+			v = obj[k]
+		}
+		if n, ok := v.(float64); ok && n >= 1 {
+			return int(n)
+		}
+	}
+	return 0
 }
 
 func metrics(u usage) map[string]any {
@@ -62,6 +88,7 @@ var families = map[bedrock.Family]family{
 		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "refusal"},
 		verify: []string{"anthropic_version", "max_tokens", "messages"},
 		check:  anthropicTurns.check,
+		limits: [][]string{{"max_tokens"}},
 	},
 	bedrock.FamilyNova: {
 		start: func(usage) [][]byte { return [][]byte{[]byte(`{"messageStart":{"role":"assistant"}}`)} },
@@ -81,6 +108,8 @@ var families = map[bedrock.Family]family{
 		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "content_filtered"},
 		verify: []string{"messages"},
 		check:  novaTurns.check,
+		// max_new_tokens is the name the first Nova guide used.
+		limits: [][]string{{"inferenceConfig", "maxTokens"}, {"inferenceConfig", "max_new_tokens"}},
 	},
 	bedrock.FamilyLlama3: llama,
 	bedrock.FamilyLlama4: llama,
@@ -98,6 +127,7 @@ var families = map[bedrock.Family]family{
 		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify: []string{"prompt", "max_tokens"},
 		check:  checkMistralPrompt,
+		limits: [][]string{{"max_tokens"}},
 	},
 	bedrock.FamilyMistralChat: {
 		start: func(usage) [][]byte { return nil },
@@ -115,6 +145,7 @@ var families = map[bedrock.Family]family{
 		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 		verify: []string{"messages", "max_tokens"},
 		check:  mistralChatTurns.check,
+		limits: [][]string{{"max_tokens"}},
 	},
 	bedrock.FamilyTitan: {
 		start: func(usage) [][]byte { return nil },
@@ -134,6 +165,7 @@ var families = map[bedrock.Family]family{
 		},
 		stops:  map[string]string{"stop": "FINISH", "length": "LENGTH", "content_filter": "CONTENT_FILTERED"},
 		verify: []string{"inputText"},
+		limits: [][]string{{"textGenerationConfig", "maxTokenCount"}},
 	},
 }
 
@@ -154,4 +186,5 @@ var llama = family{
 	},
 	stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 	verify: []string{"prompt", "max_gen_len"},
+	limits: [][]string{{"max_gen_len"}},
 }

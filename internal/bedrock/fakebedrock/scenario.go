@@ -39,8 +39,25 @@ type Scenario struct {
 	Cut      bool
 	CutAfter int
 
+	// Stall goes silent after StallAfter text chunks, with the connection
+	// open, until the client goes away: an upstream stuck mid-answer.
+	Stall      bool
+	StallAfter int
+
+	// HugeFrame, when positive, sends after HugeFrameAfter text chunks the
+	// prelude of a frame that announces HugeFrame bytes, and then nothing
+	// until the client goes away: a broken or hostile upstream whose frame
+	// a client must refuse rather than wait for.
+	HugeFrame      uint32
+	HugeFrameAfter int
+
 	// Finish is how the answer ends in OpenAI terms ("stop", the default,
 	// "length" or "content_filter"); the fake sends each family's own word.
+	// As Bedrock does, the fake also honours the request's own token limit
+	// (Anthropic and Mistral max_tokens, Nova inferenceConfig.maxTokens,
+	// Llama max_gen_len, Titan textGenerationConfig.maxTokenCount): a
+	// scenario with more text chunks stops after that many, with the
+	// family's length reason, whatever Finish says.
 	Finish string
 	// PromptTokens is the reported input token count (default 11).
 	PromptTokens int
@@ -94,6 +111,16 @@ func CutAfter(tokens, n int) Scenario {
 
 // Silent says nothing after the headers until the client goes away.
 func Silent() Scenario { return Scenario{Hang: true, Tokens: 1} }
+
+// StallAfter sends n of tokens text chunks and then goes silent until the
+// client goes away.
+func StallAfter(tokens, n int) Scenario { return Scenario{Tokens: tokens, Stall: true, StallAfter: n} }
+
+// HugeFrameAfter sends n text chunks and then the start of a frame that
+// announces size bytes, and waits.
+func HugeFrameAfter(n int, size uint32) Scenario {
+	return Scenario{Tokens: n + 1, HugeFrame: size, HugeFrameAfter: n}
+}
 
 // words returns the text chunks of the scenario, stamping them at send time
 // when asked.

@@ -1,9 +1,7 @@
 package fakebedrock
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -191,6 +189,12 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
 	}
+	if limit := fam.maxTokens(body); limit > 0 && s.count() > limit {
+		s.Tokens, s.Finish = limit, "length"
+		if len(s.Words) > 0 {
+			s.Words = s.Words[:limit]
+		}
+	}
 	h.stream(w, r, fam, s)
 }
 
@@ -252,6 +256,16 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			cut(rc)
 			return
 		}
+		if s.Stall && i == s.StallAfter {
+			<-ctx.Done()
+			return
+		}
+		if s.HugeFrame > 0 && i == s.HugeFrameAfter {
+			if fw.prelude(s.HugeFrame) == nil {
+				<-ctx.Done()
+			}
+			return
+		}
 		if s.Exception != "" && i == s.ExceptionAfter {
 			_ = fw.exception(s.Exception, s.Message)
 			return
@@ -299,48 +313,6 @@ func cut(rc *http.ResponseController) {
 		return
 	}
 	_ = conn.Close()
-}
-
-// frameWriter encodes eventstream frames, one flush per frame.
-type frameWriter struct {
-	w   io.Writer
-	rc  *http.ResponseController
-	enc *eventstream.Encoder
-	buf bytes.Buffer
-}
-
-func (fw *frameWriter) chunk(payload []byte) error {
-	fw.buf.Reset()
-	fw.buf.WriteString(`{"bytes":"`)
-	b64 := base64.StdEncoding
-	fw.buf.Grow(b64.EncodedLen(len(payload)) + 2)
-	enc := fw.buf.AvailableBuffer()[:b64.EncodedLen(len(payload))]
-	b64.Encode(enc, payload)
-	fw.buf.Write(enc)
-	fw.buf.WriteString(`"}`)
-	var msg eventstream.Message
-	msg.Headers.Set(":event-type", eventstream.StringValue("chunk"))
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-	msg.Headers.Set(":message-type", eventstream.StringValue("event"))
-	msg.Payload = fw.buf.Bytes()
-	return fw.write(msg)
-}
-
-func (fw *frameWriter) exception(excType, message string) error {
-	b, _ := json.Marshal(map[string]string{"message": message})
-	var msg eventstream.Message
-	msg.Headers.Set(":exception-type", eventstream.StringValue(excType))
-	msg.Headers.Set(":content-type", eventstream.StringValue("application/json"))
-	msg.Headers.Set(":message-type", eventstream.StringValue("exception"))
-	msg.Payload = b
-	return fw.write(msg)
-}
-
-func (fw *frameWriter) write(msg eventstream.Message) error {
-	if err := fw.enc.Encode(fw.w, msg); err != nil {
-		return err
-	}
-	return fw.rc.Flush()
 }
 
 // Server is the fake listening on a free port of 127.0.0.1.

@@ -124,6 +124,37 @@ func TestRejectsBadBodies(t *testing.T) {
 	}
 }
 
+// The fake stops where the request's token limit says, as Bedrock does,
+// under either of Nova's names for it.
+func TestHonoursMaxTokens(t *testing.T) {
+	t.Parallel()
+	srv := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Tokens(10)))
+	defer srv.Close()
+	for _, tt := range []struct {
+		config string
+		want   int
+	}{
+		{config: ``, want: 10},
+		{config: `,"inferenceConfig":{"maxTokens":3}`, want: 3},
+		{config: `,"inferenceConfig":{"max_new_tokens":2}`, want: 2},
+		{config: `,"inferenceConfig":{"maxTokens":50}`, want: 10},
+	} {
+		body := strings.TrimSuffix(novaBody, "}") + tt.config + "}"
+		resp := post(t, srv, goodAuth, body)
+		raw, _ := io.ReadAll(resp.Body)
+		if texts := novaTexts(t, bytes.NewReader(raw)); len(texts) != tt.want {
+			t.Errorf("%s: %d text chunks, want %d", body, len(texts), tt.want)
+		}
+		stop := `"stopReason":"end_turn"`
+		if tt.want < 10 {
+			stop = `"stopReason":"max_tokens"`
+		}
+		if !bytes.Contains(raw, []byte(base64.StdEncoding.EncodeToString([]byte(`{"messageStop":{`+stop+`}}`)))) {
+			t.Errorf("%s: no %s", body, stop)
+		}
+	}
+}
+
 // novaTexts decodes a Nova event stream and returns its text chunks.
 func novaTexts(tb testing.TB, body io.Reader) []string {
 	tb.Helper()

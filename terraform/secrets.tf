@@ -1,0 +1,59 @@
+# API keys and the key that signs browser tokens. The gateway reads the
+# secret named by API_KEYS_SECRET_ARN once per execution environment:
+#   {"api_keys": {"<name>": "<hex sha256 of the key>"}, "token_signing_key": "<hex>"}
+# Terraform writes the first version: no keys, and a random signing key kept
+# under "token_signing_key_pending", a field the gateway does not read. The
+# gateway refuses to start with a signing key but no API keys (tokens are
+# minted with a key), so `make apikey` (scripts/apikey-secret.mjs) moves the
+# key to "token_signing_key" with the first API key, and back when the last
+# one is revoked.
+
+locals {
+  create_api_keys_secret = var.enable_api_keys && var.api_keys_secret_arn == ""
+
+  api_keys_secret_arn = (
+    !var.enable_api_keys ? "" :
+    var.api_keys_secret_arn != "" ? var.api_keys_secret_arn :
+    aws_secretsmanager_secret.api_keys[0].arn
+  )
+
+  # A custom staging label keeps Terraform's first version alive: without it
+  # the version loses every label after two put-secret-value calls, Secrets
+  # Manager deletes it, and the next apply would "recreate" it, wiping the
+  # keys added since.
+  api_keys_initial_stage = "TERRAFORM-INITIAL"
+}
+
+# 256 bits, hex: the form TOKEN_SIGNING_KEY and token_signing_key accept.
+resource "random_bytes" "token_signing_key" {
+  count = local.create_api_keys_secret ? 1 : 0
+
+  length = 32
+}
+
+resource "aws_secretsmanager_secret" "api_keys" {
+  count = local.create_api_keys_secret ? 1 : 0
+
+  # A prefix, not a fixed name: a deleted secret keeps its name for the
+  # recovery window, which would block destroy followed by deploy.
+  name_prefix             = "${local.name}-api-keys-"
+  description             = "API key hashes and the token signing key of the ${local.name} chat gateway."
+  kms_key_id              = var.api_keys_kms_key_arn == "" ? null : var.api_keys_kms_key_arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "api_keys" {
+  count = local.create_api_keys_secret ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.api_keys[0].id
+  secret_string = jsonencode({
+    api_keys                  = {}
+    token_signing_key_pending = random_bytes.token_signing_key[0].hex
+  })
+  version_stages = ["AWSCURRENT", local.api_keys_initial_stage]
+
+  lifecycle {
+    # Keys are added outside Terraform (make apikey); never put them back.
+    ignore_changes = [secret_string, version_stages]
+  }
+}
