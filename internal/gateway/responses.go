@@ -132,7 +132,7 @@ func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	if err := tools(&in); err != nil {
+	if err := responseTools(&in); err != nil {
 		return nil, err
 	}
 	p := &responsesParsed{stream: in.Stream}
@@ -231,9 +231,9 @@ var builtinTools = map[string]bool{
 	"image_generation": true, "mcp": true, "local_shell": true, "shell": true, "apply_patch": true,
 }
 
-// tools refuses tools, tool choices and reasoning options: built-in tools
+// responseTools refuses tools, tool choices and reasoning options: built-in tools
 // by their type, and function tools and reasoning by name as well.
-func tools(in *responsesRequest) error {
+func responseTools(in *responsesRequest) error {
 	if isSet(in.Tools) {
 		var list []struct {
 			Type string `json:"type"`
