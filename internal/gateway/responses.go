@@ -61,7 +61,7 @@ type responsesRequest struct {
 	ServiceTier       *string           `json:"service_tier"`
 	TopLogprobs       *int              `json:"top_logprobs"`
 
-	// Tools, tool choice and reasoning (see tools()).
+	// Tools, tool choice and reasoning (see responseTools).
 	Tools        json.RawMessage `json:"tools"`
 	ToolChoice   json.RawMessage `json:"tool_choice"`
 	MaxToolCalls json.RawMessage `json:"max_tool_calls"`
@@ -231,8 +231,8 @@ var builtinTools = map[string]bool{
 	"image_generation": true, "mcp": true, "local_shell": true, "shell": true, "apply_patch": true,
 }
 
-// responseTools refuses tools, tool choices and reasoning options: built-in tools
-// by their type, and function tools and reasoning by name as well.
+// responseTools refuses tools, tool choices and reasoning options:
+// built-in tools by their type, and function tools and reasoning by name.
 func responseTools(in *responsesRequest) error {
 	if isSet(in.Tools) {
 		var list []struct {
