@@ -1,10 +1,12 @@
-# OpenAI SDK compatibility (test/sdk/): the official openai npm package
-# against the real gateway binary, which the tests build and start
-# themselves: from node (sdk.test.mjs), from a page on another origin in
-# headless Chromium (browser.test.mjs, through the gateway's CORS), through
-# the local CloudFront stand-in of terraform/functions (cloudfront.test.mjs),
-# and on POST /v1/responses with the openai SDK and the Vercel AI SDK's
-# default provider, against ELIZA and cmd/fakebedrock (responses.test.mjs).
+# Client compatibility (test/sdk/): real client libraries against the real
+# gateway binary, which the tests build and start themselves. The official
+# openai package from node (sdk.test.mjs), from a page on another origin in
+# headless Chromium (browser.test.mjs, through the gateway's CORS), and through
+# the local CloudFront stand-in of terraform/functions (cloudfront.test.mjs);
+# tools, images and reasoning with the openai package, the Vercel AI SDK and
+# LangChain JS against the fake Bedrock (features.test.mjs); POST /v1/responses
+# with the openai package and the AI SDK's default OpenAI provider, against
+# ELIZA and the fake Bedrock (responses.test.mjs).
 
 TEST_TARGETS += test-sdk
 
@@ -19,4 +21,4 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 
 # web-chromium and CHROMIUM come from mk/web.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium
-	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs

@@ -17,14 +17,14 @@ import (
 func init() {
 	testOptions = append(testOptions, app.WithModels(
 		gateway.ModelEntry{ID: "test-panic", OwnedBy: "test", Model: chat.ModelFunc(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit("about to fail"); err != nil {
+			if err := emit(chat.Delta{Text: "about to fail"}); err != nil {
 				return chat.Result{}, err
 			}
 			panic("test-panic model")
 		})},
 		gateway.ModelEntry{ID: "test-slow", OwnedBy: "test", Model: chat.ModelFunc(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for {
-				if err := emit("tick "); err != nil {
+				if err := emit(chat.Delta{Text: "tick "}); err != nil {
 					return chat.Result{}, err
 				}
 				select {

@@ -90,6 +90,8 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		Fallback:       bedrock.FallbackReason,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		MaxTokens:      cfg.MaxTokens,
+		MaxImages:      cfg.MaxImages,
+		MaxImageBytes:  cfg.MaxImageBytes,
 		Heartbeat:      cfg.Heartbeat,
 		DeadlineMargin: cfg.DeadlineMargin,
 		AllowedOrigins: cfg.AllowedOrigins,

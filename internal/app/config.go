@@ -31,6 +31,8 @@ type Config struct {
 	MaxBodyBytes   int64         // CHATBOT_MAX_BODY_BYTES
 	ReadTimeout    time.Duration // CHATBOT_READ_TIMEOUT: the local server's limit on reading a request
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
+	MaxImages      int           // CHATBOT_MAX_IMAGES
+	MaxImageBytes  int           // CHATBOT_MAX_IMAGE_BYTES
 	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
 	AllowedOrigins []string      // ALLOWED_ORIGINS
@@ -63,6 +65,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
 		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
 		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
+		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", 8, 1, 100)),
+		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", 3_750_000, 1<<10, 5<<20)),
 		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
 		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
 		ElizaWordDelay: e.duration("ELIZA_WORD_DELAY", 0, 0),

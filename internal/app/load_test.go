@@ -59,9 +59,13 @@ func TestLoadSettings(t *testing.T) {
 		"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": " us.amazon.nova-lite-v1:0, " + haiku + ",,meta.llama3-8b-instruct-v1:0",
 		"SYSTEM_PROMPT": "Be terse.", "ALLOW_CLIENT_SYSTEM": "false", "BEDROCK_FIRST_TOKEN_TIMEOUT": "3s",
 		"BEDROCK_MAX_RETRIES": "0", "BEDROCK_RETRY_BUDGET": "1500ms", "BEDROCK_IDLE_TIMEOUT": "45s",
+		"CHATBOT_MAX_IMAGES": "2", "CHATBOT_MAX_IMAGE_BYTES": "2048",
 	}), false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.MaxImages != 2 || c.MaxImageBytes != 2048 {
+		t.Errorf("image limits = %d, %d", c.MaxImages, c.MaxImageBytes)
 	}
 	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat >= 0 ||
 		c.DeadlineMargin != 500*time.Millisecond || c.ElizaWordDelay != 40*time.Millisecond || c.LogLevel != slog.LevelDebug {
@@ -90,6 +94,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{name: "bad body limit", env: map[string]string{"CHATBOT_MAX_BODY_BYTES": "lots"}, want: "CHATBOT_MAX_BODY_BYTES"},
 		{name: "zero max tokens", env: map[string]string{"CHATBOT_MAX_TOKENS": "0"}, want: "CHATBOT_MAX_TOKENS"},
+		{name: "zero images", env: map[string]string{"CHATBOT_MAX_IMAGES": "0"}, want: "CHATBOT_MAX_IMAGES"},
+		{name: "huge images", env: map[string]string{"CHATBOT_MAX_IMAGE_BYTES": "99999999"}, want: "CHATBOT_MAX_IMAGE_BYTES"},
 		{name: "bare number heartbeat", env: map[string]string{"CHATBOT_HEARTBEAT": "10"}, want: "write 10s"},
 		{name: "bare number first-token timeout", env: map[string]string{"BEDROCK_FIRST_TOKEN_TIMEOUT": "10"}, want: "BEDROCK_FIRST_TOKEN_TIMEOUT"},
 		{name: "zero read timeout", env: map[string]string{"CHATBOT_READ_TIMEOUT": "0s"}, want: "CHATBOT_READ_TIMEOUT"},

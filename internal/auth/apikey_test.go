@@ -30,6 +30,9 @@ func TestAPIKeys(t *testing.T) {
 	t.Parallel()
 	iss := authtest.NewIssuer(t)
 	billing, billingEntry := authtest.APIKey(t, "billing")
+	// A key that differs from billing in its last character, whatever that
+	// character is.
+	changed := billing[:len(billing)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(billing, "A")]
 	search, searchEntry := authtest.APIKey(t, "search-svc")
 	stranger, _ := authtest.APIKey(t, "stranger")
 	keysEnv := map[string]string{"API_KEY_SHA256S": billingEntry + ", " + searchEntry}
@@ -52,7 +55,7 @@ func TestAPIKeys(t *testing.T) {
 		{name: "X-Api-Key", guard: keysOnly, headers: []string{"X-Api-Key", billing}, wantKey: "billing"},
 		{name: "bearer before X-Api-Key", guard: keysOnly, headers: []string{"Authorization", "Bearer " + search, "X-Api-Key", billing}, wantKey: "search-svc"},
 		{name: "unknown key", guard: keysOnly, headers: []string{"Authorization", "Bearer " + stranger}, wantCode: auth.CodeInvalidAPIKey},
-		{name: "key with a changed character", guard: keysOnly, headers: []string{"X-Api-Key", billing[:len(billing)-1] + "A"}, wantCode: auth.CodeInvalidAPIKey},
+		{name: "key with a changed character", guard: keysOnly, headers: []string{"X-Api-Key", changed}, wantCode: auth.CodeInvalidAPIKey},
 		{name: "key without prefix", guard: keysOnly, headers: []string{"X-Api-Key", strings.TrimPrefix(billing, "sk-")}, wantCode: auth.CodeInvalidAPIKey},
 		{name: "the hash instead of the key", guard: keysOnly, headers: []string{"X-Api-Key", "sk-" + strings.SplitN(billingEntry, ":", 2)[1]}, wantCode: auth.CodeInvalidAPIKey},
 		{name: "oversized key", guard: keysOnly, headers: []string{"X-Api-Key", "sk-" + strings.Repeat("a", 1000)}, wantCode: auth.CodeInvalidAPIKey},

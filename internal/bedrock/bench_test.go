@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
 // BenchmarkRelay measures one stream through the real SDK client from the
@@ -17,12 +18,15 @@ func BenchmarkRelay(b *testing.B) {
 	srv := newFake(b, fakebedrock.WithScenario(fakebedrock.Tokens(frames)))
 	m := newModel(b, srv, testConfig(haiku, &sleeps{}))
 	ctx := context.Background()
+	// The fake stops at the request's token limit, as Bedrock does.
+	req := hello()
+	req.MaxTokens = frames
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		_, err := m.Stream(ctx, hello(), func(string) error {
+		_, err := m.Stream(ctx, req, func(chat.Delta) error {
 			n++
 			return nil
 		})

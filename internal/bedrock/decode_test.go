@@ -152,7 +152,7 @@ func fuzzDecode(f *testing.F, family bedrock.Family, fixtures ...string) {
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		_, res, err := bedrock.DecodeChunk(family, payload)
 		switch res.FinishReason {
-		case chat.FinishStop, chat.FinishLength, chat.FinishContentFilter:
+		case chat.FinishStop, chat.FinishLength, chat.FinishContentFilter, chat.FinishToolCalls:
 		default:
 			t.Errorf("finish reason %q", res.FinishReason)
 		}
@@ -164,15 +164,21 @@ func fuzzDecode(f *testing.F, family bedrock.Family, fixtures ...string) {
 }
 
 func FuzzDecodeAnthropic(f *testing.F) {
-	fuzzDecode(f, bedrock.FamilyAnthropic, "anthropic", "anthropic-error")
+	fuzzDecode(f, bedrock.FamilyAnthropic, "anthropic", "anthropic-error", "anthropic-tools")
 }
-func FuzzDecodeNova(f *testing.F)  { fuzzDecode(f, bedrock.FamilyNova, "nova", "nova-metrics-only") }
+func FuzzDecodeNova(f *testing.F) {
+	fuzzDecode(f, bedrock.FamilyNova, "nova", "nova-metrics-only", "nova-tools")
+}
 func FuzzDecodeLlama(f *testing.F) { fuzzDecode(f, bedrock.FamilyLlama3, "llama3") }
 func FuzzDecodeMistral(f *testing.F) {
 	fuzzDecode(f, bedrock.FamilyMistral, "mistral")
 }
 func FuzzDecodeMistralChat(f *testing.F) {
-	fuzzDecode(f, bedrock.FamilyMistralChat, "mistral-chat")
+	fuzzDecode(f, bedrock.FamilyMistralChat, "mistral-chat", "mistral-chat-tools")
+}
+func FuzzDecodeOpenAI(f *testing.F) { fuzzDecode(f, bedrock.FamilyGPTOSS, "gpt-oss", "qwen3") }
+func FuzzDecodeDeepSeek(f *testing.F) {
+	fuzzDecode(f, bedrock.FamilyDeepSeek, "deepseek-r1")
 }
 func FuzzDecodeTitan(f *testing.F) { fuzzDecode(f, bedrock.FamilyTitan, "titan", "titan-finished") }
 

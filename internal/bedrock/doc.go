@@ -4,12 +4,16 @@
 // It owns the parts that depend on Bedrock: configuration from the
 // environment, the request body and stream chunk shape of each supported
 // model family (Anthropic Claude, Amazon Nova, Meta Llama 3/4, Mistral,
-// Amazon Titan Text), the retry policy before the first token, and
+// Amazon Titan Text, OpenAI gpt-oss, DeepSeek R1 and V3, Qwen3), one file
+// per family, with the tools, images and reasoning each one takes (its
+// Capabilities; what it lacks it refuses by name), the retry policy before
+// the first token, and
 // [FallbackReason], the one place that decides whether a failure should be
 // answered by the built-in model instead.
 //
-// It is not an HTTP handler and knows nothing of SSE: a [Model] streams plain
-// text through a chat.Emit callback. Deadline margins and the fallback
+// It is not an HTTP handler and knows nothing of SSE: a [Model] streams
+// chat.Deltas (text, reasoning, tool call pieces) through a chat.Emit
+// callback. Deadline margins and the fallback
 // itself belong to the caller.
 //
 // Package fakebedrock, below this one, is a Bedrock stand-in that speaks the

@@ -9,23 +9,59 @@ import (
 // DecodeChunks runs family f's decoder over payloads in order, as Stream
 // does, and returns the text, the result and whether the stream had ended.
 func DecodeChunks(f Family, payloads [][]byte) (text string, res chat.Result, ended bool, err error) {
-	dec := decoderFor(f)
+	spec := families[f]
 	var st streamState
+	if spec.split != nil {
+		st.split = spec.split()
+	}
+	out := func(d chat.Delta) error {
+		text += d.Text
+		return nil
+	}
 	for _, p := range payloads {
-		t, err := dec(p, &st)
-		if err != nil {
+		if err := spec.decode(p, &st, out); err != nil {
 			return text, st.result(), st.ended, err
 		}
-		text += t
 	}
-	return text, st.result(), st.ended, nil
+	err = st.flush(out)
+	return text, st.result(), st.ended, err
+}
+
+// DecodeDeltas runs family f's decoder over payloads in order, as Stream
+// does (the tag splitter flushed at the end), and returns every delta.
+func DecodeDeltas(f Family, payloads [][]byte) (deltas []chat.Delta, res chat.Result, ended bool, err error) {
+	spec := families[f]
+	var st streamState
+	if spec.split != nil {
+		st.split = spec.split()
+	}
+	out := func(d chat.Delta) error {
+		deltas = append(deltas, d)
+		return nil
+	}
+	for _, p := range payloads {
+		if err := spec.decode(p, &st, out); err != nil {
+			return deltas, st.result(), st.ended, err
+		}
+	}
+	err = st.flush(out)
+	return deltas, st.result(), st.ended, err
 }
 
 // DecodeChunk decodes one payload with a fresh state.
 func DecodeChunk(f Family, payload []byte) (string, chat.Result, error) {
-	var st streamState
-	t, err := decoderFor(f)(payload, &st)
-	return t, st.result(), err
+	text, res, _, err := DecodeChunks(f, [][]byte{payload})
+	return text, res, err
+}
+
+// Body returns the InvokeModel body family f builds for req, with the given
+// system prompt.
+func Body(f Family, req *chat.Request, systemPrompt string) ([]byte, error) {
+	p, err := splitPrompt(req, systemPrompt, true)
+	if err != nil {
+		return nil, err
+	}
+	return buildBody(families[f], req, p)
 }
 
 // EscapeLlamaText and EscapeMistralText are what the Llama and Mistral

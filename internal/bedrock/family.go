@@ -3,6 +3,8 @@ package bedrock
 import (
 	"fmt"
 	"strings"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
 // Family is a request and stream format shared by a group of Bedrock models.
@@ -16,8 +18,46 @@ const (
 	FamilyLlama4      Family = "llama4"       // Meta Llama 4, Llama 4 chat template
 	FamilyMistral     Family = "mistral"      // Mistral text completion, [INST] prompt
 	FamilyMistralChat Family = "mistral-chat" // Mistral Large 2 (2407), chat messages
-	FamilyTitan       Family = "titan"        // Amazon Titan Text
+	FamilyTitan       Family = "titan"        // Amazon Titan Text (legacy: Bedrock is retiring it)
+	FamilyGPTOSS      Family = "gpt-oss"      // OpenAI gpt-oss, OpenAI chat completions
+	FamilyDeepSeek    Family = "deepseek"     // DeepSeek R1, R1 prompt template
+	FamilyDeepSeekV3  Family = "deepseek-v3"  // DeepSeek V3, OpenAI chat completions
+	FamilyQwen3       Family = "qwen3"        // Qwen3, OpenAI chat completions
 )
+
+// familySpec is what a family is made of: what it can do beyond text, how
+// its request body is built and how its chunks are read.
+type familySpec struct {
+	caps   chat.Capabilities
+	body   func(req *chat.Request, p prompt, maxTokens int) (any, error)
+	decode decoder
+	// split, when set, makes the tag splitter of each answer: the family
+	// marks its reasoning with tags in the text.
+	split func() *tagSplitter
+}
+
+// families are the specs of the supported families.
+var families = map[Family]*familySpec{
+	FamilyAnthropic:   &anthropic,
+	FamilyNova:        &nova,
+	FamilyLlama3:      &llama3,
+	FamilyLlama4:      &llama4,
+	FamilyMistral:     &mistral,
+	FamilyMistralChat: &mistralChat,
+	FamilyTitan:       &titan,
+	FamilyGPTOSS:      &gptOSS,
+	FamilyDeepSeek:    &deepSeek,
+	FamilyDeepSeekV3:  &deepSeekV3,
+	FamilyQwen3:       &qwen3,
+}
+
+// Capabilities returns what the family's models can do beyond text.
+func (f Family) Capabilities() chat.Capabilities {
+	if s := families[f]; s != nil {
+		return s.caps
+	}
+	return chat.Capabilities{}
+}
 
 // geoPrefixes are the first dot segments of cross-region inference profile
 // ids. They say where a request may run, not which model answers it.
@@ -66,6 +106,21 @@ func FamilyOf(modelID string) (Family, error) {
 		case strings.HasPrefix(name, "llama4"):
 			return FamilyLlama4, nil
 		}
+	case "openai":
+		if strings.HasPrefix(name, "gpt-oss-") {
+			return FamilyGPTOSS, nil
+		}
+	case "deepseek":
+		switch {
+		case strings.HasPrefix(name, "r1"):
+			return FamilyDeepSeek, nil
+		case strings.HasPrefix(name, "v3"):
+			return FamilyDeepSeekV3, nil
+		}
+	case "qwen":
+		if strings.HasPrefix(name, "qwen3") && !strings.Contains(name, "-vl-") {
+			return FamilyQwen3, nil
+		}
 	case "mistral":
 		switch {
 		case strings.HasPrefix(name, "mistral-large-2407"):
@@ -74,7 +129,7 @@ func FamilyOf(modelID string) (Family, error) {
 			return FamilyMistral, nil
 		}
 	}
-	return "", fmt.Errorf("%w: %q (supported: anthropic.claude*, amazon.nova-*, amazon.titan-text-*, meta.llama3*, meta.llama4*, mistral.mistral-*, mistral.mixtral-*, optionally with a geo prefix such as us. or global., or their ARNs)", ErrUnsupportedModel, modelID)
+	return "", fmt.Errorf("%w: %q (supported: anthropic.claude*, amazon.nova-*, amazon.titan-text-*, meta.llama3*, meta.llama4*, mistral.mistral-*, mistral.mixtral-*, openai.gpt-oss-*, deepseek.r1*, deepseek.v3*, qwen.qwen3*, optionally with a geo prefix such as us. or global., or their ARNs)", ErrUnsupportedModel, modelID)
 }
 
 // unwrapARN returns the model or inference profile id inside a Bedrock ARN

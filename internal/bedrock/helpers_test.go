@@ -139,7 +139,8 @@ func waitIdle(tb testing.TB, h *fakebedrock.Handler) {
 // collect streams req and returns the emitted text.
 func collect(ctx context.Context, m chat.Model, req *chat.Request) (string, chat.Result, error) {
 	var b strings.Builder
-	res, err := m.Stream(ctx, req, func(s string) error {
+	res, err := m.Stream(ctx, req, func(d chat.Delta) error {
+		s := d.Text
 		b.WriteString(s)
 		return nil
 	})

@@ -15,7 +15,8 @@ import (
 // timedCollect streams req and returns the text and when the last piece
 // came.
 func timedCollect(m chat.Model, req *chat.Request) (text string, last time.Time, err error) {
-	_, err = m.Stream(context.Background(), req, func(s string) error {
+	_, err = m.Stream(context.Background(), req, func(d chat.Delta) error {
+		s := d.Text
 		text += s
 		last = time.Now()
 		return nil

@@ -31,12 +31,15 @@ const (
 type Model struct {
 	id     string
 	family Family
-	decode decoder
+	spec   *familySpec
 	client *bedrockruntime.Client
 	cfg    Config
 }
 
-var _ chat.Model = (*Model)(nil)
+var (
+	_ chat.Model   = (*Model)(nil)
+	_ chat.Capable = (*Model)(nil)
+)
 
 // NewModels builds one Bedrock runtime client from the standard AWS
 // configuration (region, credentials, AWS_ENDPOINT_URL_BEDROCK_RUNTIME and
@@ -68,7 +71,7 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 		if err != nil {
 			return nil, err
 		}
-		models[id] = &Model{id: id, family: f, decode: decoderFor(f), client: client, cfg: cfg}
+		models[id] = &Model{id: id, family: f, spec: families[f], client: client, cfg: cfg}
 	}
 	return models, nil
 }
@@ -110,6 +113,9 @@ func (m *Model) ID() string { return m.id }
 // Family returns the model's request and stream format.
 func (m *Model) Family() Family { return m.family }
 
+// Capabilities returns what the model's family can do beyond text.
+func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
+
 // Stream asks the model and emits its text as it arrives.
 //
 // Before the first text, throttling, server errors, cut streams and
@@ -129,11 +135,14 @@ func (m *Model) Family() Family { return m.family }
 // timeout, chat.ErrUpstream for the rest. The caller's own context and
 // emit's errors are returned as they are.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	if param := m.spec.caps.Missing(req.Features()); param != "" {
+		return chat.Result{}, chat.Unsupported(m.id, param)
+	}
 	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
 	if err != nil {
 		return chat.Result{}, err
 	}
-	body, err := buildBody(m.family, m.id, req, p)
+	body, err := buildBody(m.spec, req, p)
 	if err != nil {
 		return chat.Result{}, err
 	}
@@ -145,8 +154,8 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		defer timer.Stop()
 	}
 	var emitErr error // the caller's own, returned as it is
-	relay := func(text string) error {
-		if err := emit(text); err != nil {
+	relay := func(d chat.Delta) error {
+		if err := emit(d); err != nil {
 			emitErr = err
 			return err
 		}
@@ -216,6 +225,30 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		idle  *time.Timer // from the first text on
 		idleC <-chan time.Time
 	)
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
+	if m.spec.split != nil {
+		st.split = m.spec.split()
+	}
+	// relay passes a delta on; the first one stops the first-token timer
+	// and starts the idle timer.
+	relay := func(d chat.Delta) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !emitted && timer != nil && !timer.Stop() {
+			return ErrFirstTokenTimeout // fired as the answer came in
+		}
+		if !emitted {
+			emitted = true
+			idle = time.NewTimer(m.idleTimeout())
+			idleC = idle.C
+		}
+		return emit(d)
+	}
 	for {
 		var (
 			ev types.ResponseStream
@@ -240,33 +273,14 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 			if !st.ended {
 				return st.result(), emitted, ErrStreamCut
 			}
-			return st.result(), emitted, nil
+			return st.result(), emitted, st.flush(relay)
 		}
 		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
 		if !isChunk {
 			continue // union members this SDK version does not know
 		}
-		text, err := m.decode(chunk.Value.Bytes, &st)
-		if err != nil {
+		if err := m.spec.decode(chunk.Value.Bytes, &st, relay); err != nil {
 			return st.result(), emitted, err
-		}
-		if text == "" {
-			continue
-		}
-		if ctx.Err() != nil {
-			return st.result(), emitted, ctx.Err()
-		}
-		if !emitted && timer != nil && !timer.Stop() {
-			return st.result(), false, ErrFirstTokenTimeout // fired as the text came in
-		}
-		if !emitted {
-			emitted = true
-			idle = time.NewTimer(m.idleTimeout())
-			idleC = idle.C
-			defer idle.Stop()
-		}
-		if err := emit(text); err != nil {
-			return st.result(), true, err
 		}
 	}
 }

@@ -40,7 +40,8 @@ func TestStreamFamilies(t *testing.T) {
 				srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Scenario{Tokens: 4, Finish: fin.name, PromptTokens: 17}))
 				m := newModel(t, srv, testConfig(id, &sleeps{}))
 				var pieces []string
-				res, err := m.Stream(context.Background(), hello(), func(s string) error {
+				res, err := m.Stream(context.Background(), hello(), func(d chat.Delta) error {
+					s := d.Text
 					pieces = append(pieces, s)
 					return nil
 				})
@@ -309,7 +310,7 @@ func TestStreamCancelClosesUpstream(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	_, err := m.Stream(ctx, hello(), func(string) error {
+	_, err := m.Stream(ctx, hello(), func(chat.Delta) error {
 		if n++; n == 3 {
 			cancel()
 		}
@@ -335,7 +336,7 @@ func TestStreamEmitErrorStops(t *testing.T) {
 	srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Scenario{Tokens: 100000, Interval: time.Millisecond}))
 	m := newModel(t, srv, testConfig(haiku, &sleeps{}))
 	n := 0
-	_, err := m.Stream(context.Background(), hello(), func(string) error {
+	_, err := m.Stream(context.Background(), hello(), func(chat.Delta) error {
 		n++
 		return errEmit
 	})

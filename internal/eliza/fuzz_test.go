@@ -59,7 +59,8 @@ func FuzzConversation(f *testing.F) {
 			req.Messages = append(req.Messages, chat.Message{Role: chat.RoleUser, Content: s})
 		}
 		var b strings.Builder
-		if _, err := m.Stream(context.Background(), req, func(s string) error {
+		if _, err := m.Stream(context.Background(), req, func(d chat.Delta) error {
+			s := d.Text
 			b.WriteString(s)
 			return nil
 		}); err != nil {

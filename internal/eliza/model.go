@@ -38,7 +38,14 @@ type Model struct {
 	delay time.Duration
 }
 
-var _ chat.Model = (*Model)(nil)
+var (
+	_ chat.Model   = (*Model)(nil)
+	_ chat.Capable = (*Model)(nil)
+)
+
+// Capabilities says ELIZA answers text only: no tools, images or
+// reasoning effort.
+func (m *Model) Capabilities() chat.Capabilities { return chat.Capabilities{} }
 
 // New compiles the script. A script that does not load is an error wrapping
 // ErrScript that names the offending line.
@@ -87,7 +94,13 @@ func (m *Model) replay(userInputs []string, trace func(string)) string {
 // req.MaxTokens > 0 the answer stops after that many words with
 // FinishLength. PromptTokens counts the space-separated words of all the
 // request's messages.
+//
+// A request that needs tools, images or a reasoning effort is refused by
+// name (chat.Unsupported): ELIZA cannot pretend to call a tool.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
+	if param := m.Capabilities().Missing(req.Features()); param != "" {
+		return chat.Result{}, chat.Unsupported(ID, param)
+	}
 	var users []string
 	res := chat.Result{FinishReason: chat.FinishStop}
 	assistants := 0
@@ -137,7 +150,7 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if err := emit(w); err != nil {
+		if err := emit(chat.Delta{Text: w}); err != nil {
 			return res, err
 		}
 		res.Usage.CompletionTokens++

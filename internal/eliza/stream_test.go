@@ -16,7 +16,8 @@ import (
 func collect(tb testing.TB, m *eliza.Model, req *chat.Request) ([]string, chat.Result) {
 	tb.Helper()
 	var pieces []string
-	res, err := m.Stream(context.Background(), req, func(s string) error {
+	res, err := m.Stream(context.Background(), req, func(d chat.Delta) error {
+		s := d.Text
 		pieces = append(pieces, s)
 		return nil
 	})
@@ -153,7 +154,8 @@ func TestStreamPacing(t *testing.T) {
 		var pieces []string
 		var at []time.Duration
 		start := time.Now()
-		_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(s string) error {
+		_, err = m.Stream(context.Background(), userRequest("my mother hates me"), func(d chat.Delta) error {
+			s := d.Text
 			pieces = append(pieces, s)
 			at = append(at, time.Since(start))
 			return nil
@@ -187,7 +189,8 @@ func TestStreamCancel(t *testing.T) {
 		defer cancel()
 		var pieces []string
 		start := time.Now()
-		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(s string) error {
+		res, err := m.Stream(ctx, userRequest("my mother hates me"), func(d chat.Delta) error {
+			s := d.Text
 			pieces = append(pieces, s)
 			if len(pieces) == 2 {
 				time.AfterFunc(delay/2, cancel)
@@ -211,7 +214,7 @@ func TestStreamCancelledBeforeStart(t *testing.T) {
 	m := newModel(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := m.Stream(ctx, userRequest("hello"), func(string) error {
+	_, err := m.Stream(ctx, userRequest("hello"), func(chat.Delta) error {
 		t.Error("emit called on a cancelled context")
 		return nil
 	})
@@ -225,7 +228,7 @@ func TestStreamEmitError(t *testing.T) {
 	m := newModel(t)
 	errGone := errors.New("client gone")
 	calls := 0
-	res, err := m.Stream(context.Background(), userRequest("my mother hates me"), func(string) error {
+	res, err := m.Stream(context.Background(), userRequest("my mother hates me"), func(chat.Delta) error {
 		calls++
 		if calls == 2 {
 			return errGone
@@ -237,5 +240,41 @@ func TestStreamEmitError(t *testing.T) {
 	}
 	if calls != 2 || res.Usage.CompletionTokens != 1 {
 		t.Errorf("emit called %d times, %d tokens counted; want 2 calls and 1 token", calls, res.Usage.CompletionTokens)
+	}
+}
+
+// ELIZA cannot call tools, see images or reason on demand: such requests
+// are refused by the parameter's name, before anything is emitted.
+func TestStreamRefusesWhatItCannotDo(t *testing.T) {
+	t.Parallel()
+	m := newModel(t)
+	if got := m.Capabilities(); got != (chat.Capabilities{}) {
+		t.Errorf("Capabilities() = %+v, want text only", got)
+	}
+	img := &chat.Image{MediaType: "image/png", Data: []byte("\x89PNG")}
+	tests := []struct {
+		param string
+		req   *chat.Request
+	}{
+		{param: "tools", req: &chat.Request{Messages: userRequest("hello").Messages, Tools: []chat.Tool{{Name: "get_weather"}}}},
+		{param: "tools", req: &chat.Request{Messages: []chat.Message{
+			{Role: chat.RoleUser, Content: "hello"},
+			{Role: chat.RoleAssistant, ToolCalls: []chat.ToolCall{{ID: "c1", Name: "f", Arguments: "{}"}}},
+			{Role: chat.RoleTool, ToolCallID: "c1", Content: "42"},
+		}}},
+		{param: "images", req: &chat.Request{Messages: []chat.Message{
+			{Role: chat.RoleUser, Content: "what is this?", Parts: []chat.Part{{Text: "what is this?"}, {Image: img}}},
+		}}},
+		{param: "reasoning_effort", req: &chat.Request{Messages: userRequest("hello").Messages, Reasoning: chat.EffortHigh}},
+	}
+	for _, tt := range tests {
+		_, err := m.Stream(context.Background(), tt.req, func(chat.Delta) error {
+			t.Errorf("%s: emit called", tt.param)
+			return nil
+		})
+		var pe *chat.PublicError
+		if !errors.As(err, &pe) || pe.Param != tt.param || !errors.Is(err, chat.ErrInvalidRequest) {
+			t.Errorf("%s: Stream returned %v, want a refusal naming %s", tt.param, err, tt.param)
+		}
 	}
 }

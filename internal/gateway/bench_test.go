@@ -26,7 +26,7 @@ func BenchmarkRelay(b *testing.B) {
 	const frames = 1000
 	model := fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for range frames {
-			if err := emit(" token"); err != nil {
+			if err := emit(chat.Delta{Text: " token"}); err != nil {
 				return chat.Result{}, err
 			}
 		}

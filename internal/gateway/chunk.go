@@ -78,6 +78,11 @@ func appendUsage(b []byte, u chat.Usage) []byte {
 	b = strconv.AppendInt(b, int64(u.CompletionTokens), 10)
 	b = append(b, `,"total_tokens":`...)
 	b = strconv.AppendInt(b, int64(u.Total()), 10)
+	if u.ReasoningTokens > 0 {
+		b = append(b, `,"completion_tokens_details":{"reasoning_tokens":`...)
+		b = strconv.AppendInt(b, int64(u.ReasoningTokens), 10)
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 
@@ -90,4 +95,76 @@ func errorFrame(b []byte, e *apiError) []byte {
 	b = append(b, `,"param":null,"code":`...)
 	b = jsonstr.AppendString(b, e.Code)
 	return append(b, `}}`...)
+}
+
+// frame encodes one delta of the answer: text on the allocation-free path,
+// reasoning, thinking blocks and tool calls on the general one.
+func (c *chunker) frame(d chat.Delta) []byte {
+	if d.Reasoning == "" && d.Thinking == nil && d.ToolCall == nil {
+		return c.delta(d.Text)
+	}
+	b := append(c.buf[:0], c.prefix...)
+	b = append(b, `"choices":[{"index":0,"delta":{`...)
+	sep := false
+	field := func(name string) {
+		if sep {
+			b = append(b, ',')
+		}
+		sep = true
+		b = append(b, name...)
+	}
+	if c.first {
+		field(`"role":"assistant"`)
+		c.first = false
+	}
+	if d.Reasoning != "" {
+		field(`"reasoning_content":`)
+		b = jsonstr.AppendString(b, d.Reasoning)
+	}
+	if d.Text != "" {
+		field(`"content":`)
+		b = jsonstr.AppendString(b, d.Text)
+	}
+	if d.Thinking != nil {
+		field(`"thinking_blocks":[`)
+		b = appendThinking(b, d.Thinking)
+		b = append(b, ']')
+	}
+	if t := d.ToolCall; t != nil {
+		field(`"tool_calls":[{"index":`)
+		b = strconv.AppendInt(b, int64(t.Index), 10)
+		if t.ID != "" {
+			b = append(b, `,"id":`...)
+			b = jsonstr.AppendString(b, t.ID)
+			b = append(b, `,"type":"function"`...)
+		}
+		b = append(b, `,"function":{`...)
+		if t.ID != "" || t.Name != "" {
+			b = append(b, `"name":`...)
+			b = jsonstr.AppendString(b, t.Name)
+			b = append(b, ',')
+		}
+		b = append(b, `"arguments":`...)
+		b = jsonstr.AppendString(b, t.Arguments)
+		b = append(b, `}}]`...)
+	}
+	b = append(b, `},"logprobs":null,"finish_reason":null}]}`...)
+	c.buf = b
+	return b
+}
+
+// appendThinking encodes a thinking block as the client returns it in
+// thinking_blocks: {"type":"thinking","thinking","signature"} or
+// {"type":"redacted_thinking","data"}.
+func appendThinking(b []byte, t *chat.ThinkingBlock) []byte {
+	if t.Redacted != "" {
+		b = append(b, `{"type":"redacted_thinking","data":`...)
+		b = jsonstr.AppendString(b, t.Redacted)
+		return append(b, '}')
+	}
+	b = append(b, `{"type":"thinking","thinking":`...)
+	b = jsonstr.AppendString(b, t.Text)
+	b = append(b, `,"signature":`...)
+	b = jsonstr.AppendString(b, t.Signature)
+	return append(b, '}')
 }

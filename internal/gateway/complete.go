@@ -24,6 +24,9 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 	if err == nil {
 		err = h.pickModel(&p.req, rec)
 	}
+	if err == nil {
+		err = h.supports(p.req.Model, &p.req)
+	}
 	if err != nil {
 		fail(w, rec, err)
 		return
@@ -73,8 +76,8 @@ func quote(s string) string {
 // before it emits anything. It returns the model's result and error.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
-	counting := func(text string) error {
-		if text == "" {
+	counting := func(d chat.Delta) error {
+		if d.Empty() {
 			return nil
 		}
 		if !emitted {
@@ -82,11 +85,11 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
 		}
 		rec.OutputTokens++
-		return emit(text)
+		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
-		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel {
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
 	}
 	reason, ok := h.cfg.Fallback(err)
@@ -169,8 +172,8 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 		}
 		return err
 	}
-	res, err := h.run(ctx, &p.req, rec, func(text string) error {
-		return send(ch.delta(text))
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		return send(ch.frame(d))
 	}, func(id string) { ch.reset(cid, created, id) })
 	out.stop()
 	if err != nil {
@@ -209,10 +212,10 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, p *parsed, 
 }
 
 func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) {
-	var text strings.Builder
+	var ans answer
 	model := p.req.Model
-	res, err := h.run(ctx, &p.req, rec, func(s string) error {
-		text.WriteString(s)
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		ans.add(d)
 		return nil
 	}, func(id string) { model = id })
 	if err != nil {
@@ -225,20 +228,11 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		fail(w, rec, cause)
 		return
 	}
-	type message struct {
-		Role    string `json:"role"`
-		Content string `json:"content"`
-	}
 	type choice struct {
-		Index        int     `json:"index"`
-		Message      message `json:"message"`
-		Logprobs     *string `json:"logprobs"`
-		FinishReason string  `json:"finish_reason"`
-	}
-	type usage struct {
-		PromptTokens     int `json:"prompt_tokens"`
-		CompletionTokens int `json:"completion_tokens"`
-		TotalTokens      int `json:"total_tokens"`
+		Index        int        `json:"index"`
+		Message      messageOut `json:"message"`
+		Logprobs     *string    `json:"logprobs"`
+		FinishReason string     `json:"finish_reason"`
 	}
 	u := settle(res, rec)
 	writeJSON(w, http.StatusOK, struct {
@@ -247,10 +241,10 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		Created int64    `json:"created"`
 		Model   string   `json:"model"`
 		Choices []choice `json:"choices"`
-		Usage   usage    `json:"usage"`
+		Usage   usageOut `json:"usage"`
 	}{
 		ID: "chatcmpl-" + rec.ID, Object: "chat.completion", Created: h.cfg.Now().Unix(), Model: model,
-		Choices: []choice{{Message: message{Role: "assistant", Content: text.String()}, FinishReason: string(finishOf(res))}},
-		Usage:   usage{u.PromptTokens, u.CompletionTokens, u.Total()},
+		Choices: []choice{{Message: ans.message(), FinishReason: string(finishOf(res))}},
+		Usage:   usageOf(u),
 	})
 }

@@ -87,7 +87,11 @@ func toAPIError(err error) *apiError {
 	case errors.Is(err, auth.ErrInvalidTTL):
 		return invalid("ttl_seconds", orDefault(code, "invalid_value"), "ttl_seconds must be from 1 to 3600")
 	case errors.As(err, &pub) && errors.Is(err, chat.ErrInvalidRequest):
-		return &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: "invalid_request", Message: pub.Message}
+		e := &apiError{Status: http.StatusBadRequest, Type: typeInvalidRequest, Code: orDefault(pub.Code, "invalid_request"), Message: pub.Message}
+		if pub.Param != "" {
+			e.Param = &pub.Param
+		}
+		return e
 	case errors.Is(err, chat.ErrDeadline):
 		return &apiError{Status: http.StatusServiceUnavailable, Type: typeTimeout, Code: "deadline_exceeded",
 			Message: "the answer was stopped because the time limit was reached"}

@@ -20,7 +20,7 @@ var errUpstream = errors.New("upstream throttled")
 func failing(err error, ws ...string) fakeModel {
 	return func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for _, w := range ws {
-			if e := emit(w); e != nil {
+			if e := emit(chat.Delta{Text: w}); e != nil {
 				return chat.Result{}, e
 			}
 		}
@@ -140,7 +140,7 @@ func TestDeadlineMarginEndsStreamInBand(t *testing.T) {
 		h, _ := newGateway(t, func(c *gateway.Config) {
 			c.DeadlineMargin = margin
 			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-				if err := emit("some"); err != nil {
+				if err := emit(chat.Delta{Text: "some"}); err != nil {
 					return chat.Result{}, err
 				}
 				<-ctx.Done()
@@ -177,7 +177,7 @@ func TestPanicIsRecovered(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			_ = emit("before")
+			_ = emit(chat.Delta{Text: "before"})
 			panic("boom")
 		})
 	})
@@ -275,7 +275,7 @@ func TestIdentityReachesModelAndLog(t *testing.T) {
 			if !ok || id.Subject != "user-123" {
 				return chat.Result{}, errors.New("no identity in context")
 			}
-			return chat.Result{}, emit("ok")
+			return chat.Result{}, emit(chat.Delta{Text: "ok"})
 		})
 	})
 	if _, done, _ := readStream(t, s.post(t, hello).Body); !done {

@@ -16,10 +16,12 @@ func FuzzDecodeRequest(f *testing.F) {
 		`{"messages":[],"n":2}`,
 		`{"stop":"x","messages":[{"role":"assistant","content":"a"},{"role":"user","content":"b"}]}`,
 		`[]`, `null`, `{"messages":"x"}`, "\xff",
+		`{"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"required","parallel_tool_calls":false,"reasoning_effort":"low","messages":[{"role":"user","content":"a"},{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}],"thinking_blocks":[{"type":"thinking","thinking":"t","signature":"s"}]},{"role":"tool","tool_call_id":"1","content":"r"}]}`,
+		`{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}}]}]}`,
 	} {
 		f.Add([]byte(s))
 	}
-	lim := limits{maxMessages: 200, maxTokens: 1024}
+	lim := limits{maxMessages: 200, maxTokens: 1024, maxTools: 8, maxToolSchemaBytes: 1024, maxImages: 2, maxImageBytes: 1024}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodeRequest(body, lim)
 		if err != nil {
@@ -45,6 +47,23 @@ func FuzzDecodeRequest(f *testing.F) {
 		if users == 0 {
 			t.Fatalf("accepted a conversation without a user message")
 		}
+		if len(r.Tools) > lim.maxTools {
+			t.Fatalf("accepted %d tools", len(r.Tools))
+		}
+		images := 0
+		for _, m := range r.Messages {
+			for _, p := range m.Parts {
+				if p.Image != nil {
+					images++
+					if len(p.Image.Data) > lim.maxImageBytes || p.Image.MediaType == "" {
+						t.Fatalf("accepted an image of %d bytes, type %q", len(p.Image.Data), p.Image.MediaType)
+					}
+				}
+			}
+		}
+		if images > lim.maxImages {
+			t.Fatalf("accepted %d images", images)
+		}
 	})
 }
 
@@ -55,8 +74,15 @@ func TestChunksAreValidJSON(t *testing.T) {
 	for _, frame := range []func() []byte{
 		func() []byte { return c.delta("first") },
 		func() []byte { return c.delta("second \"quoted\"\n") },
+		func() []byte { return c.frame(chat.Delta{Reasoning: "why \"so\"", Text: "\u2028"}) },
+		func() []byte { return c.frame(chat.Delta{Thinking: &chat.ThinkingBlock{Signature: "s\"ig"}}) },
+		func() []byte { return c.frame(chat.Delta{Thinking: &chat.ThinkingBlock{Redacted: "r"}}) },
+		func() []byte {
+			return c.frame(chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 1, ID: "c\"1", Name: "f", Arguments: `{"a":`}})
+		},
+		func() []byte { return c.frame(chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 1, Arguments: `"\n"}`}}) },
 		func() []byte { return c.finish(chat.FinishLength) },
-		func() []byte { return c.usage(chat.Usage{PromptTokens: 1, CompletionTokens: 2}) },
+		func() []byte { return c.usage(chat.Usage{PromptTokens: 1, CompletionTokens: 2, ReasoningTokens: 1}) },
 		func() []byte { return errorFrame(nil, &apiError{Message: "m\n", Type: "t", Code: "c"}) },
 	} {
 		if b := frame(); !json.Valid(b) {

@@ -68,6 +68,12 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
+
+	// Tools and images: how many a request may carry and how large.
+	MaxTools           int // default 128
+	MaxToolSchemaBytes int // per function: its parameters schema, its description; default 16 KiB
+	MaxImages          int // default 8
+	MaxImageBytes      int // per image, decoded; default 3.75 MB
 }
 
 // Handler serves the gateway's HTTP API.
@@ -109,6 +115,10 @@ func New(cfg Config) (*Handler, error) {
 	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
 	c.MaxMessages = orInt(c.MaxMessages, 200)
 	c.MaxTokens = orInt(c.MaxTokens, 1024)
+	c.MaxTools = orInt(c.MaxTools, 128)
+	c.MaxToolSchemaBytes = orInt(c.MaxToolSchemaBytes, 16<<10)
+	c.MaxImages = orInt(c.MaxImages, 8)
+	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
 	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
 	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
 	if c.Logger == nil {
@@ -124,7 +134,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
 	}
 	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
-	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens}
+	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens, maxTools: c.MaxTools,
+		maxToolSchemaBytes: c.MaxToolSchemaBytes, maxImages: c.MaxImages, maxImageBytes: c.MaxImageBytes}
 	h.log = c.Logger
 	return h, nil
 }

@@ -30,7 +30,7 @@ type fakeModel = chat.ModelFunc
 func words(ws ...string) fakeModel {
 	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for _, w := range ws {
-			if err := emit(w); err != nil {
+			if err := emit(chat.Delta{Text: w}); err != nil {
 				return chat.Result{}, err
 			}
 		}
@@ -231,6 +231,6 @@ func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.
 func capture(got chan<- int) fakeModel {
 	return func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 		got <- req.MaxTokens
-		return chat.Result{}, emit("ok")
+		return chat.Result{}, emit(chat.Delta{Text: "ok"})
 	}
 }

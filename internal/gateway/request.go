@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -28,6 +27,10 @@ type completionRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	Stop                json.RawMessage `json:"stop"`
+	Tools               json.RawMessage `json:"tools"`
+	ToolChoice          json.RawMessage `json:"tool_choice"`
+	ParallelToolCalls   *bool           `json:"parallel_tool_calls"`
+	ReasoningEffort     *string         `json:"reasoning_effort"`
 
 	// Ignored: labels and hints that change nothing in the answer.
 	User                 string            `json:"user"`
@@ -54,38 +57,25 @@ type completionRequest struct {
 	Verbosity   string `json:"verbosity"`
 
 	// Capabilities the gateway does not offer: refused whenever set.
-	Tools             json.RawMessage `json:"tools"`
-	ToolChoice        json.RawMessage `json:"tool_choice"`
-	ParallelToolCalls json.RawMessage `json:"parallel_tool_calls"`
-	Functions         json.RawMessage `json:"functions"`
-	FunctionCall      json.RawMessage `json:"function_call"`
-	Audio             json.RawMessage `json:"audio"`
-	Prediction        json.RawMessage `json:"prediction"`
-	WebSearchOptions  json.RawMessage `json:"web_search_options"`
-	ReasoningEffort   json.RawMessage `json:"reasoning_effort"`
+	Functions        json.RawMessage `json:"functions"`
+	FunctionCall     json.RawMessage `json:"function_call"`
+	Audio            json.RawMessage `json:"audio"`
+	Prediction       json.RawMessage `json:"prediction"`
+	WebSearchOptions json.RawMessage `json:"web_search_options"`
 }
 
 type streamOptions struct {
 	IncludeUsage bool `json:"include_usage"`
 }
 
-type messageIn struct {
-	Role       string          `json:"role"`
-	Content    json.RawMessage `json:"content"`
-	Name       string          `json:"name"`
-	ToolCalls  json.RawMessage `json:"tool_calls"`
-	ToolCallID json.RawMessage `json:"tool_call_id"`
-}
-
-type contentPart struct {
-	Type string `json:"type"`
-	Text string `json:"text"`
-}
-
 // limits bound what one request may ask for.
 type limits struct {
-	maxMessages int
-	maxTokens   int
+	maxMessages        int
+	maxTokens          int
+	maxTools           int
+	maxToolSchemaBytes int // per function: its parameters schema, its description
+	maxImages          int
+	maxImageBytes      int // per image, decoded
 }
 
 // parsed is a validated request: what the model is asked and how to answer.
@@ -123,7 +113,13 @@ func decodeRequest(body []byte, lim limits) (*parsed, error) {
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
-	if r.Messages, err = messages(in.Messages, lim.maxMessages); err != nil {
+	if r.Messages, err = conversation(in.Messages, lim); err != nil {
+		return nil, err
+	}
+	if err = tools(&in, lim, r); err != nil {
+		return nil, err
+	}
+	if r.Reasoning, err = reasoningEffort(in.ReasoningEffort); err != nil {
 		return nil, err
 	}
 	if r.MaxTokens, err = maxTokens(&in, lim.maxTokens); err != nil {
@@ -178,15 +174,11 @@ func unsupported(in *completionRequest) error {
 		asks bool   // the value asks for what the gateway cannot do
 		only string // the value accepted, if any
 	}{
-		{"tools", isSet(in.Tools), ""},
-		{"tool_choice", isSet(in.ToolChoice), ""},
-		{"parallel_tool_calls", isSet(in.ParallelToolCalls), ""},
 		{"functions", isSet(in.Functions), ""},
 		{"function_call", isSet(in.FunctionCall), ""},
 		{"audio", isSet(in.Audio), ""},
 		{"prediction", isSet(in.Prediction), ""},
 		{"web_search_options", isSet(in.WebSearchOptions), ""},
-		{"reasoning_effort", isSet(in.ReasoningEffort), ""},
 		{"n", in.N != nil && *in.N != 1, "1"},
 		{"presence_penalty", in.PresencePenalty != nil && *in.PresencePenalty != 0, "0"},
 		{"frequency_penalty", in.FrequencyPenalty != nil && *in.FrequencyPenalty != 0, "0"},
@@ -212,79 +204,6 @@ func unsupported(in *completionRequest) error {
 }
 
 func isSet(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
-
-func messages(in []messageIn, max int) ([]chat.Message, error) {
-	if len(in) == 0 {
-		return nil, invalid("messages", "invalid_value", "messages must be a non-empty array")
-	}
-	if len(in) > max {
-		return nil, invalid("messages", "too_many_messages", "at most "+strconv.Itoa(max)+" messages are allowed")
-	}
-	out := make([]chat.Message, len(in))
-	users := 0
-	for i, m := range in {
-		param := "messages[" + strconv.Itoa(i) + "]"
-		var role chat.Role
-		switch m.Role {
-		case "system", "developer":
-			role = chat.RoleSystem
-		case "user":
-			role = chat.RoleUser
-			users++
-		case "assistant":
-			role = chat.RoleAssistant
-		case "tool", "function":
-			return nil, invalid(param+".role", "unsupported_parameter", "tool messages are not supported by this gateway")
-		default:
-			return nil, invalid(param+".role", "invalid_value", "role must be one of system, developer, user, assistant")
-		}
-		if isSet(m.ToolCalls) || isSet(m.ToolCallID) {
-			return nil, invalid(param+".tool_calls", "unsupported_parameter", "tool calls are not supported by this gateway")
-		}
-		text, err := content(m.Content, param+".content")
-		if err != nil {
-			return nil, err
-		}
-		out[i] = chat.Message{Role: role, Content: text}
-	}
-	if users == 0 {
-		return nil, invalid("messages", "invalid_value", "messages must contain at least one user message")
-	}
-	return out, nil
-}
-
-// content accepts a string or an array of text parts, joined with newlines.
-func content(raw json.RawMessage, param string) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return "", invalid(param, "invalid_value", param+" is required")
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", invalid(param, "invalid_type", param+" must be a string or an array of text parts")
-		}
-		return s, nil
-	}
-	var parts []contentPart
-	if err := json.Unmarshal(raw, &parts); err != nil {
-		return "", invalid(param, "invalid_type", param+" must be a string or an array of text parts")
-	}
-	if len(parts) == 0 {
-		return "", invalid(param, "invalid_value", param+" must not be an empty array")
-	}
-	var b []byte
-	for j, part := range parts {
-		if part.Type != "text" {
-			p := param + "[" + strconv.Itoa(j) + "].type"
-			return "", invalid(p, "unsupported_parameter", "content part type "+strconv.Quote(part.Type)+" is not supported; only text")
-		}
-		if j > 0 {
-			b = append(b, '\n')
-		}
-		b = append(b, part.Text...)
-	}
-	return string(b), nil
-}
 
 // maxTokens picks max_completion_tokens over the older max_tokens and caps
 // it: a larger request is answered up to the cap, ending with "length".

@@ -149,8 +149,8 @@ func (h *Handler) end(o *responseObject, res chat.Result, rec *Record) string {
 func (h *Handler) collectResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
 	var text strings.Builder
 	o := h.newResponse(p, rec)
-	res, err := h.run(ctx, &p.req, rec, func(s string) error {
-		text.WriteString(s)
+	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
+		text.WriteString(d.Text)
 		return nil
 	}, func(id string) { o.Model = id })
 	if err != nil {

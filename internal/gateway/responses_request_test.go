@@ -118,7 +118,7 @@ func TestResponsesInputBecomesConversation(t *testing.T) {
 		c.MaxTokens = 100
 		c.Models[0].Model = fakeModel(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			got <- *req
-			return chat.Result{}, emit("ok")
+			return chat.Result{}, emit(chat.Delta{Text: "ok"})
 		})
 	})
 	resp := s.postResponses(t, `{"model":"echo","instructions":"Be brief.","max_output_tokens":5000,"temperature":0.2,"top_p":0.9,"user":"u1","input":[
@@ -147,7 +147,7 @@ func TestResponsesInputBecomesConversation(t *testing.T) {
 	// A string input is one user message; without max_output_tokens the cap applies.
 	s.postResponses(t, `{"input":"just this"}`)
 	req = <-got
-	if len(req.Messages) != 1 || req.Messages[0] != (chat.Message{Role: chat.RoleUser, Content: "just this"}) || req.MaxTokens != 100 {
+	if len(req.Messages) != 1 || fmt.Sprint(req.Messages[0]) != fmt.Sprint(chat.Message{Role: chat.RoleUser, Content: "just this"}) || req.MaxTokens != 100 {
 		t.Errorf("string input: %+v", req)
 	}
 }

@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 	"net/http"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
 // responseStream relays one answer as the Responses event sequence:
@@ -36,7 +38,7 @@ func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *
 	if rw, ok := w.(*recorder); ok {
 		rw.failStream = rs.fail // once the stream has started
 	}
-	res, err := h.run(ctx, &p.req, rec, rs.textDelta, func(id string) { rs.obj.Model = id })
+	res, err := h.run(ctx, &p.req, rec, rs.delta, func(id string) { rs.obj.Model = id })
 	out.stop()
 	if err != nil {
 		cause, gone := failure(ctx, err)
@@ -91,8 +93,12 @@ func (rs *responseStream) open() {
 	rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.itemID, ""))
 }
 
-// textDelta relays a piece of the answer; it is the model's Emit.
-func (rs *responseStream) textDelta(text string) error {
+// delta relays a piece of the answer; it is the model's Emit.
+func (rs *responseStream) delta(d chat.Delta) error {
+	if d.Text == "" {
+		return nil
+	}
+	text := d.Text
 	if rs.item == nil {
 		rs.open()
 	}

@@ -129,7 +129,7 @@ func TestResponsesNonStream(t *testing.T) {
 func stopAt(reason chat.FinishReason, ws ...string) fakeModel {
 	return func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 		for _, w := range ws {
-			if err := emit(w); err != nil {
+			if err := emit(chat.Delta{Text: w}); err != nil {
 				return chat.Result{}, err
 			}
 		}
@@ -230,7 +230,7 @@ func TestResponsesPanicEndsWithFailed(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			_ = emit("before")
+			_ = emit(chat.Delta{Text: "before"})
 			panic("boom")
 		})
 	})
@@ -255,7 +255,7 @@ func TestResponsesDeadlineEndsWithFailed(t *testing.T) {
 		h, _ := newGateway(t, func(c *gateway.Config) {
 			c.DeadlineMargin = margin
 			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-				if err := emit("some"); err != nil {
+				if err := emit(chat.Delta{Text: "some"}); err != nil {
 					return chat.Result{}, err
 				}
 				<-ctx.Done()
@@ -284,7 +284,7 @@ func TestResponsesHeartbeat(t *testing.T) {
 			c.Heartbeat = 10 * time.Second
 			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 				time.Sleep(25 * time.Second)
-				return chat.Result{}, emit("late")
+				return chat.Result{}, emit(chat.Delta{Text: "late"})
 			})
 		})
 		resp := serveResponses(t.Context(), h, responsesHello)
@@ -304,7 +304,7 @@ func TestResponsesDisconnectStopsModel(t *testing.T) {
 	stopped := make(chan error, 1)
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit("first"); err != nil {
+			if err := emit(chat.Delta{Text: "first"}); err != nil {
 				return chat.Result{}, err
 			}
 			<-ctx.Done()

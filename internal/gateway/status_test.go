@@ -21,7 +21,7 @@ import (
 func silentFor(d time.Duration) fakeModel {
 	return func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 		time.Sleep(d)
-		return chat.Result{}, emit("late")
+		return chat.Result{}, emit(chat.Delta{Text: "late"})
 	}
 }
 

@@ -141,7 +141,7 @@ func TestIncrementalDelivery(t *testing.T) {
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for i := range 5 {
-				if err := emit("w" + string(rune('0'+i))); err != nil {
+				if err := emit(chat.Delta{Text: "w" + string(rune('0'+i))}); err != nil {
 					return chat.Result{}, err
 				}
 				select {
@@ -171,7 +171,7 @@ func TestClientDisconnectStopsModel(t *testing.T) {
 	stopped := make(chan error, 1)
 	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit("first"); err != nil {
+			if err := emit(chat.Delta{Text: "first"}); err != nil {
 				return chat.Result{}, err
 			}
 			<-ctx.Done()
@@ -206,11 +206,11 @@ func TestHeartbeatWhileModelSilent(t *testing.T) {
 			c.Heartbeat = 10 * time.Second
 			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 				time.Sleep(25 * time.Second)
-				if err := emit("late"); err != nil {
+				if err := emit(chat.Delta{Text: "late"}); err != nil {
 					return chat.Result{}, err
 				}
 				time.Sleep(15 * time.Second)
-				return chat.Result{}, emit(" and later")
+				return chat.Result{}, emit(chat.Delta{Text: " and later"})
 			})
 		})
 		resp := serve(t.Context(), h, hello)

@@ -24,6 +24,11 @@ type family struct {
 	// limits are where the body may carry the answer's token limit, as
 	// paths of object keys; the first present one counts.
 	limits [][]string
+	// parse, when set, reads the body's tools, images and reasoning, for
+	// the checks Bedrock makes of them and for the answer; compose writes
+	// an answer that has any of them.
+	parse   func(body []byte) (*convo, invalid)
+	compose compose
 }
 
 // maxTokens returns the token limit body asks for, or 0 when it names none.
@@ -85,34 +90,30 @@ var families = map[bedrock.Family]family{
 				mustJSON(map[string]any{"type": "message_stop", "amazon-bedrock-invocationMetrics": metrics(u)}),
 			}
 		},
-		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "refusal"},
-		verify: []string{"anthropic_version", "max_tokens", "messages"},
-		check:  anthropicTurns.check,
-		limits: [][]string{{"max_tokens"}},
+		stops:   map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "refusal"},
+		verify:  []string{"anthropic_version", "max_tokens", "messages"},
+		check:   anthropicTurns.check,
+		limits:  [][]string{{"max_tokens"}},
+		parse:   parseAnthropic,
+		compose: composeAnthropic,
 	},
 	bedrock.FamilyNova: {
 		start: func(usage) [][]byte { return [][]byte{[]byte(`{"messageStart":{"role":"assistant"}}`)} },
 		text: func(_ int, text string, _ usage) []byte {
 			return []byte(`{"contentBlockDelta":{"delta":{"text":` + quote(text) + `},"contentBlockIndex":0}}`)
 		},
-		end: func(stop string, u usage) [][]byte {
-			return [][]byte{
-				[]byte(`{"contentBlockStop":{"contentBlockIndex":0}}`),
-				mustJSON(map[string]any{"messageStop": map[string]any{"stopReason": stop}}),
-				mustJSON(map[string]any{
-					"metadata":                         map[string]any{"usage": map[string]any{"inputTokens": u.prompt, "outputTokens": u.completion}, "metrics": map[string]any{}, "trace": map[string]any{}},
-					"amazon-bedrock-invocationMetrics": metrics(u),
-				}),
-			}
-		},
+		end:    novaEnd,
 		stops:  map[string]string{"stop": "end_turn", "length": "max_tokens", "content_filter": "content_filtered"},
 		verify: []string{"messages"},
 		check:  novaTurns.check,
 		// max_new_tokens is the name the first Nova guide used.
-		limits: [][]string{{"inferenceConfig", "maxTokens"}, {"inferenceConfig", "max_new_tokens"}},
+		limits:  [][]string{{"inferenceConfig", "maxTokens"}, {"inferenceConfig", "max_new_tokens"}},
+		parse:   parseNova,
+		compose: composeNova,
 	},
-	bedrock.FamilyLlama3: llama,
-	bedrock.FamilyLlama4: llama,
+	bedrock.FamilyLlama3: withParse(llama, func(b []byte) (*convo, invalid) { return parsePrompt(b, false, false) }, nil),
+	bedrock.FamilyLlama4: withParse(llama, func(b []byte) (*convo, invalid) { return parsePrompt(b, true, false) },
+		composeText(llama.text, llama.end, "stop")),
 	bedrock.FamilyMistral: {
 		start: func(usage) [][]byte { return nil },
 		text: func(_ int, text string, _ usage) []byte {
@@ -142,10 +143,28 @@ var families = map[bedrock.Family]family{
 				"amazon-bedrock-invocationMetrics": metrics(u),
 			})}
 		},
-		stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
-		verify: []string{"messages", "max_tokens"},
-		check:  mistralChatTurns.check,
-		limits: [][]string{{"max_tokens"}},
+		stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
+		verify:  []string{"messages", "max_tokens"},
+		check:   mistralChatTurns.check,
+		limits:  [][]string{{"max_tokens"}},
+		parse:   parseChat,
+		compose: composeChat(false),
+	},
+	bedrock.FamilyGPTOSS:     openAIChat,
+	bedrock.FamilyDeepSeekV3: openAIChat,
+	bedrock.FamilyQwen3:      openAIChat,
+	bedrock.FamilyDeepSeek: {
+		start: func(usage) [][]byte { return nil },
+		text: func(_ int, text string, _ usage) []byte {
+			return []byte(`{"choices":[{"text":` + quote(text) + `,"stop_reason":null}]}`)
+		},
+		end:     deepSeekEnd,
+		stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
+		verify:  []string{"prompt"},
+		check:   checkDeepSeekPrompt,
+		limits:  [][]string{{"max_tokens"}},
+		parse:   func(b []byte) (*convo, invalid) { return parsePrompt(b, false, true) },
+		compose: composeDeepSeek,
 	},
 	bedrock.FamilyTitan: {
 		start: func(usage) [][]byte { return nil },
@@ -187,4 +206,54 @@ var llama = family{
 	stops:  map[string]string{"stop": "stop", "length": "length", "content_filter": "stop"},
 	verify: []string{"prompt", "max_gen_len"},
 	limits: [][]string{{"max_gen_len"}},
+}
+
+func withParse(f family, parse func([]byte) (*convo, invalid), c compose) family {
+	f.parse, f.compose = parse, c
+	return f
+}
+
+func novaEnd(stop string, u usage) [][]byte {
+	return [][]byte{
+		[]byte(`{"contentBlockStop":{"contentBlockIndex":0}}`),
+		mustJSON(map[string]any{"messageStop": map[string]any{"stopReason": stop}}),
+		mustJSON(map[string]any{
+			"metadata":                         map[string]any{"usage": map[string]any{"inputTokens": u.prompt, "outputTokens": u.completion}, "metrics": map[string]any{}, "trace": map[string]any{}},
+			"amazon-bedrock-invocationMetrics": metrics(u),
+		}),
+	}
+}
+
+func deepSeekEnd(stop string, u usage) [][]byte {
+	return [][]byte{mustJSON(map[string]any{
+		"choices":                          []any{map[string]any{"text": "", "stop_reason": stop}},
+		"amazon-bedrock-invocationMetrics": metrics(u),
+	})}
+}
+
+// openAIChat is the chat.completion.chunk stream of the OpenAI-format
+// families (gpt-oss, DeepSeek V3, Qwen3).
+var openAIChat = family{
+	start: func(usage) [][]byte { return nil },
+	text: func(i int, text string, _ usage) []byte {
+		role := ""
+		if i == 0 {
+			role = `"role":"assistant",`
+		}
+		return []byte(`{"id":"chatcmpl-fake","object":"chat.completion.chunk","choices":[{"index":0,"delta":{` + role + `"content":` + quote(text) + `},"finish_reason":null}]}`)
+	},
+	end: func(stop string, u usage) [][]byte {
+		return [][]byte{mustJSON(map[string]any{
+			"id": "chatcmpl-fake", "object": "chat.completion.chunk",
+			"choices":                          []any{map[string]any{"index": 0, "delta": map[string]any{}, "finish_reason": stop}},
+			"usage":                            map[string]any{"prompt_tokens": u.prompt, "completion_tokens": u.completion, "total_tokens": u.prompt + u.completion},
+			"amazon-bedrock-invocationMetrics": metrics(u),
+		})}
+	},
+	stops:   map[string]string{"stop": "stop", "length": "length", "content_filter": "content_filter"},
+	verify:  []string{"messages"},
+	check:   openAITurns.check,
+	limits:  [][]string{{"max_completion_tokens"}, {"max_tokens"}},
+	parse:   parseChat,
+	compose: composeChat(true),
 }

@@ -14,5 +14,13 @@
 // where the fake's pauses and the client's timers share one fake clock.
 //
 // It is not a model: the text is generated ("tok1 tok2 ..."), and it checks
-// only the shape of the request, not its meaning.
+// only the shape of the request, not its meaning. It does read the request's
+// tools, images and reasoning settings, in each family's shape: it calls a
+// tool when tools are offered and the last user message names one (or the
+// tool choice forces a call), answers from the tool results it is sent
+// ("Tool result: …"), says what images it saw, and streams reasoning first
+// when thinking is on (Claude's thinking blocks signed, so that a block
+// sent back changed is refused). Bodies Bedrock would refuse — a tool
+// result without its tool use, an image for a model without vision,
+// thinking with a forced tool — get Bedrock's ValidationException.
 package fakebedrock

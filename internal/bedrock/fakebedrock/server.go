@@ -185,6 +185,15 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	if msg == "" && fam.check != nil {
 		msg = fam.check(body)
 	}
+	var p plan
+	if msg == "" && fam.parse != nil {
+		c, complaint := fam.parse(body)
+		if complaint == "" && c != nil {
+			complaint = c.check()
+			p = c.plan()
+		}
+		msg = string(complaint)
+	}
 	if msg != "" {
 		writeError(w, http.StatusBadRequest, "ValidationException", msg)
 		return
@@ -194,6 +203,10 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		if len(s.Words) > 0 {
 			s.Words = s.Words[:limit]
 		}
+	}
+	if p.featured() && fam.compose != nil {
+		h.streamPlan(w, r, fam, s, p)
+		return
 	}
 	h.stream(w, r, fam, s)
 }
@@ -221,9 +234,8 @@ func writeError(w http.ResponseWriter, status int, errType, message string) {
 	_, _ = w.Write(b)
 }
 
-// stream writes the event stream of scenario s in family f's shapes.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
-	ctx := r.Context()
+// open starts an event stream and counts it until the returned func runs.
+func (h *Handler) open(w http.ResponseWriter) (*frameWriter, func()) {
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Bedrock-Content-Type", "application/json")
 	w.Header().Set("X-Amzn-RequestId", "fake-request")
@@ -231,9 +243,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	rc := http.NewResponseController(w)
 	_ = rc.Flush()
 	h.count(true)
-	defer h.count(false)
+	return &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}, func() { h.count(false) }
+}
 
-	fw := &frameWriter{w: w, rc: rc, enc: eventstream.NewEncoder()}
+// stream writes the event stream of scenario s in family f's shapes.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
+	ctx := r.Context()
+	fw, done := h.open(w)
+	defer done()
+	rc := fw.rc
 	if s.Hang {
 		<-ctx.Done()
 		return

@@ -16,6 +16,10 @@ type turnRules struct {
 	blankFinalAssistant bool
 	// blocksOnly requires content to be an array of blocks, not a string.
 	blocksOnly bool
+	// toolRole allows tool messages after an assistant message with
+	// tool_calls (the chat-completions shape); they stand for the user's
+	// side of the turn, and the user may add to it.
+	toolRole bool
 }
 
 // Anthropic: "messages: roles must alternate", "first message must use the
@@ -27,35 +31,48 @@ type turnRules struct {
 var (
 	anthropicTurns   = &turnRules{blankFinalAssistant: true}
 	novaTurns        = &turnRules{blocksOnly: true}
-	mistralChatTurns = &turnRules{leadingSystem: true}
+	mistralChatTurns = &turnRules{leadingSystem: true, toolRole: true}
+	openAITurns      = &turnRules{leadingSystem: true, toolRole: true}
 )
 
 type turnMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role      string            `json:"role"`
+	Content   json.RawMessage   `json:"content"`
+	ToolCalls []json.RawMessage `json:"tool_calls"`
 }
 
 // text returns the message's text: a string, or the text of its blocks
-// ({"type":"text","text":…} or Nova's {"text":…}).
-func (m turnMessage) text(blocksOnly bool) (string, bool) {
+// ({"type":"text","text":…} or Nova's {"text":…}), and whether it holds
+// anything besides text (images, tool calls and results, thinking).
+func (m turnMessage) text(blocksOnly bool) (text string, other, ok bool) {
 	var s string
 	if json.Unmarshal(m.Content, &s) == nil {
-		return s, !blocksOnly
+		return s, len(m.ToolCalls) > 0, !blocksOnly
 	}
-	var blocks []struct {
-		Text *string `json:"text"`
+	if string(m.Content) == "null" && len(m.ToolCalls) > 0 {
+		return "", true, !blocksOnly
 	}
+	var blocks []map[string]json.RawMessage
 	if json.Unmarshal(m.Content, &blocks) != nil || len(blocks) == 0 {
-		return "", false
+		return "", false, false
 	}
 	var b strings.Builder
 	for _, bl := range blocks {
-		if bl.Text == nil {
-			return "", false
+		raw, isText := bl["text"]
+		if typ, ok := bl["type"]; ok && string(typ) != `"text"` {
+			isText = false
 		}
-		b.WriteString(*bl.Text)
+		if !isText {
+			other = true
+			continue
+		}
+		var t string
+		if json.Unmarshal(raw, &t) != nil {
+			return "", false, false
+		}
+		b.WriteString(t)
 	}
-	return b.String(), true
+	return b.String(), other, true
 }
 
 // check returns Bedrock's complaint about body's messages, or "".
@@ -74,20 +91,34 @@ func (r *turnRules) check(body []byte) string {
 		return "messages: at least one message is required"
 	}
 	want := "user"
+	prev := ""
 	for i, m := range msgs {
 		at := "messages." + strconv.Itoa(i) + ": "
+		if r.toolRole && (m.Role == "tool" || m.Role == "user" && prev == "tool") {
+			switch {
+			case m.Role == "tool" && prev != "assistant" && prev != "tool":
+				return at + "a tool message must follow an assistant message with tool_calls"
+			case prev == "assistant":
+				want = "assistant"
+			}
+			prev = m.Role
+			continue
+		}
+		prev = m.Role
 		if m.Role != want {
 			if i == 0 {
 				return at + "first message must use the \"user\" role"
 			}
 			return at + "roles must alternate between \"user\" and \"assistant\""
 		}
-		text, ok := m.text(r.blocksOnly)
+		text, other, ok := m.text(r.blocksOnly)
 		if !ok {
 			return at + "content must be text"
 		}
 		final := i == len(msgs)-1 && m.Role == "assistant"
 		switch {
+		case other:
+			// Images, tool calls or results: text is not required.
 		case final && r.blankFinalAssistant:
 			if strings.TrimRightFunc(text, isSpace) != text {
 				return at + "final assistant content cannot end with trailing whitespace"
@@ -114,6 +145,18 @@ func checkMistralPrompt(body []byte) string {
 	}
 	if json.Unmarshal(body, &req) != nil || !strings.HasPrefix(req.Prompt, "<s>[INST] ") {
 		return "Malformed input request: prompt must start with <s>[INST]."
+	}
+	return ""
+}
+
+// checkDeepSeekPrompt checks that a DeepSeek R1 prompt starts as R1's
+// template does.
+func checkDeepSeekPrompt(body []byte) string {
+	var req struct {
+		Prompt string `json:"prompt"`
+	}
+	if json.Unmarshal(body, &req) != nil || !strings.HasPrefix(req.Prompt, "<｜begin▁of▁sentence｜>") {
+		return "Malformed input request: prompt must start with <｜begin▁of▁sentence｜>."
 	}
 	return ""
 }

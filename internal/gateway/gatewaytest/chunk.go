@@ -30,15 +30,41 @@ type Choice struct {
 
 // Delta is what a chunk adds to the answer.
 type Delta struct {
-	Role    *string `json:"role"`
-	Content *string `json:"content"`
+	Role             *string         `json:"role"`
+	Content          *string         `json:"content"`
+	ReasoningContent *string         `json:"reasoning_content"`
+	ToolCalls        []ToolCallDelta `json:"tool_calls"`
+	ThinkingBlocks   []ThinkingBlock `json:"thinking_blocks"`
+}
+
+// ToolCallDelta is a piece of a tool call: the first piece of a call has
+// its id, type and function name, later ones more of its arguments.
+type ToolCallDelta struct {
+	Index    int     `json:"index"`
+	ID       *string `json:"id"`
+	Type     *string `json:"type"`
+	Function struct {
+		Name      *string `json:"name"`
+		Arguments string  `json:"arguments"`
+	} `json:"function"`
+}
+
+// ThinkingBlock is a signed reasoning block the client returns as is.
+type ThinkingBlock struct {
+	Type      string `json:"type"`
+	Thinking  string `json:"thinking"`
+	Signature string `json:"signature"`
+	Data      string `json:"data"`
 }
 
 // Usage is the token count of the last chunk when asked for.
 type Usage struct {
-	PromptTokens     int `json:"prompt_tokens"`
-	CompletionTokens int `json:"completion_tokens"`
-	TotalTokens      int `json:"total_tokens"`
+	PromptTokens            int `json:"prompt_tokens"`
+	CompletionTokens        int `json:"completion_tokens"`
+	TotalTokens             int `json:"total_tokens"`
+	CompletionTokensDetails *struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"completion_tokens_details"`
 }
 
 // Error is OpenAI's error object.
@@ -93,3 +119,61 @@ func Text(chunks []Chunk) string {
 	}
 	return b.String()
 }
+
+// Reasoning joins the reasoning_content of every chunk.
+func Reasoning(chunks []Chunk) string {
+	var b strings.Builder
+	for _, c := range chunks {
+		for _, ch := range c.Choices {
+			if ch.Delta.ReasoningContent != nil {
+				b.WriteString(*ch.Delta.ReasoningContent)
+			}
+		}
+	}
+	return b.String()
+}
+
+// ToolCall is a tool call assembled from its pieces.
+type ToolCall struct {
+	ID, Name, Arguments string
+}
+
+// ToolCalls assembles the tool calls of a stream by index, as a client
+// does. It fails on a call whose id or name is missing, or sent twice.
+func ToolCalls(chunks []Chunk) ([]ToolCall, error) {
+	var calls []ToolCall
+	for _, c := range chunks {
+		for _, ch := range c.Choices {
+			for _, t := range ch.Delta.ToolCalls {
+				if t.Index < 0 || t.Index > len(calls) {
+					return calls, fmt.Errorf("tool call index %d skips ahead of %d calls", t.Index, len(calls))
+				}
+				if t.Index == len(calls) {
+					if t.ID == nil || *t.ID == "" || t.Function.Name == nil || *t.Function.Name == "" || t.Type == nil || *t.Type != "function" {
+						return calls, fmt.Errorf("the first piece of tool call %d lacks its id, type or name", t.Index)
+					}
+					calls = append(calls, ToolCall{ID: *t.ID, Name: *t.Function.Name})
+				} else if t.ID != nil || t.Function.Name != nil {
+					return calls, fmt.Errorf("tool call %d names its id or function twice", t.Index)
+				}
+				calls[t.Index].Arguments += t.Function.Arguments
+			}
+		}
+	}
+	return calls, nil
+}
+
+// FinishReason is the finish_reason of the stream's last choice, or "".
+func FinishReason(chunks []Chunk) string {
+	for i := len(chunks) - 1; i >= 0; i-- {
+		for _, ch := range chunks[i].Choices {
+			if ch.FinishReason != nil {
+				return *ch.FinishReason
+			}
+		}
+	}
+	return ""
+}
+
+// PNG is a one-pixel PNG image, base64 encoded, for requests with images.
+const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -1,0 +1,323 @@
+package bedrock
+
+import (
+	"encoding/json"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// Anthropic Claude: the Messages API with Bedrock's anthropic_version.
+// Tools, images and extended thinking are content blocks of its messages.
+
+var anthropic = familySpec{
+	caps:   chat.Capabilities{Tools: true, Images: true, Reasoning: true},
+	body:   anthropicBody,
+	decode: decodeAnthropic,
+}
+
+type anthropicRequest struct {
+	AnthropicVersion string               `json:"anthropic_version"`
+	MaxTokens        int                  `json:"max_tokens"`
+	System           string               `json:"system,omitempty"`
+	Messages         []anthropicMessage   `json:"messages"`
+	Temperature      *float64             `json:"temperature,omitempty"`
+	TopP             *float64             `json:"top_p,omitempty"`
+	StopSequences    []string             `json:"stop_sequences,omitempty"`
+	Tools            []anthropicTool      `json:"tools,omitempty"`
+	ToolChoice       *anthropicToolChoice `json:"tool_choice,omitempty"`
+	Thinking         *anthropicThinking   `json:"thinking,omitempty"`
+}
+
+// anthropicMessage's content is a string for text alone, as before tools
+// existed, and an array of blocks otherwise.
+type anthropicMessage struct {
+	Role    chat.Role `json:"role"`
+	Content any       `json:"content"`
+}
+
+// anthropicBlock is any content block; the type says which fields it has.
+type anthropicBlock struct {
+	Type string `json:"type"`
+	Text string `json:"text,omitempty"`
+	// image
+	Source *anthropicImage `json:"source,omitempty"`
+	// tool_use
+	ID    string          `json:"id,omitempty"`
+	Name  string          `json:"name,omitempty"`
+	Input json.RawMessage `json:"input,omitempty"`
+	// tool_result
+	ToolUseID string `json:"tool_use_id,omitempty"`
+	Content   string `json:"content,omitempty"`
+	// thinking, redacted_thinking
+	Thinking  string `json:"thinking,omitempty"`
+	Signature string `json:"signature,omitempty"`
+	Data      string `json:"data,omitempty"`
+}
+
+type anthropicImage struct {
+	Type      string `json:"type"` // base64
+	MediaType string `json:"media_type"`
+	Data      []byte `json:"data"` // encoded as base64 by encoding/json
+}
+
+type anthropicTool struct {
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	InputSchema json.RawMessage `json:"input_schema"`
+}
+
+type anthropicToolChoice struct {
+	Type                   string `json:"type"` // auto, any, tool, none
+	Name                   string `json:"name,omitempty"`
+	DisableParallelToolUse bool   `json:"disable_parallel_tool_use,omitempty"`
+}
+
+type anthropicThinking struct {
+	Type         string `json:"type"` // enabled
+	BudgetTokens int    `json:"budget_tokens"`
+}
+
+// thinkingBudgets map a reasoning effort to Claude's thinking budget; 1024
+// is the smallest Claude takes.
+var thinkingBudgets = map[chat.ReasoningEffort]int{
+	chat.EffortMinimal: 1024,
+	chat.EffortLow:     2048,
+	chat.EffortMedium:  4096,
+	chat.EffortHigh:    8192,
+}
+
+// anthropicBody sends only temperature when both temperature and top_p are
+// given: Claude 4.5 and later reject the pair, and older models are not
+// hurt by the simpler rule.
+//
+// With a reasoning effort, extended thinking is on: its budget is added to
+// max_tokens (thinking counts against it, and must stay below it), and
+// temperature and top_p are left out, as thinking requires. A tool loop
+// that the client continues without the thinking block of its assistant
+// turn is sent with thinking off: Claude refuses such a turn with thinking
+// on, and accepts it without.
+func anthropicBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
+	b := anthropicRequest{
+		AnthropicVersion: "bedrock-2023-05-31",
+		MaxTokens:        maxTokens,
+		System:           p.system,
+		Temperature:      req.Temperature,
+		TopP:             req.TopP,
+		StopSequences:    req.Stop,
+	}
+	if b.Temperature != nil {
+		b.TopP = nil
+	}
+	if budget := thinkingBudgets[req.Reasoning]; budget > 0 {
+		if t := p.lastToolTurn(); t == nil || len(t.Thinking) > 0 {
+			if m := req.ToolChoice.Mode; m == chat.ToolRequired || m == chat.ToolFunction {
+				return nil, &chat.PublicError{Kind: chat.ErrInvalidRequest, Param: "reasoning_effort", Code: "unsupported_parameter",
+					Message: "reasoning_effort cannot be combined with a tool_choice that forces a tool call on Claude"}
+			}
+			b.Thinking = &anthropicThinking{Type: "enabled", BudgetTokens: budget}
+			b.MaxTokens += budget
+			b.Temperature, b.TopP = nil, nil
+		}
+	}
+	b.Messages = anthropicMessages(p.turns, b.Thinking != nil)
+	for _, t := range req.Tools {
+		b.Tools = append(b.Tools, anthropicTool{Name: t.Name, Description: t.Description, InputSchema: t.Parameters})
+	}
+	if len(b.Tools) > 0 {
+		b.ToolChoice = anthropicChoice(req)
+	}
+	return b, nil
+}
+
+func anthropicChoice(req *chat.Request) *anthropicToolChoice {
+	c := &anthropicToolChoice{Type: "auto"}
+	switch req.ToolChoice.Mode {
+	case chat.ToolNone:
+		return &anthropicToolChoice{Type: "none"}
+	case chat.ToolRequired:
+		c.Type = "any"
+	case chat.ToolFunction:
+		c.Type, c.Name = "tool", req.ToolChoice.Name
+	}
+	if req.ParallelToolCalls != nil && !*req.ParallelToolCalls {
+		c.DisableParallelToolUse = true
+	}
+	if *c == (anthropicToolChoice{Type: "auto"}) {
+		return nil // the default
+	}
+	return c
+}
+
+// anthropicMessages shapes the turns into Claude's messages: tool results
+// become tool_result blocks of a user message, before what the user says
+// next; thinking blocks lead their assistant message when thinking is on.
+func anthropicMessages(turns []chat.Message, thinking bool) []anthropicMessage {
+	out := make([]anthropicMessage, 0, len(turns))
+	for _, t := range turns {
+		switch {
+		case t.Role == chat.RoleTool:
+			block := anthropicBlock{Type: "tool_result", ToolUseID: t.ToolCallID, Content: t.Content}
+			if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
+				out[n-1].Content = append(blocksOf(out[n-1].Content), block)
+				continue
+			}
+			out = append(out, anthropicMessage{Role: chat.RoleUser, Content: []anthropicBlock{block}})
+		case t.Role == chat.RoleUser:
+			blocks := anthropicUserBlocks(t)
+			if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
+				// Results came first: the user's words join their message.
+				out[n-1].Content = append(blocksOf(out[n-1].Content), blocks...)
+				continue
+			}
+			if t.Parts == nil {
+				out = append(out, anthropicMessage{Role: t.Role, Content: t.Content})
+				continue
+			}
+			out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
+		case len(t.ToolCalls) == 0 && (!thinking || len(t.Thinking) == 0):
+			out = append(out, anthropicMessage{Role: t.Role, Content: t.Content})
+		default:
+			var blocks []anthropicBlock
+			if thinking {
+				for _, th := range t.Thinking {
+					if th.Redacted != "" {
+						blocks = append(blocks, anthropicBlock{Type: "redacted_thinking", Data: th.Redacted})
+					} else {
+						blocks = append(blocks, anthropicBlock{Type: "thinking", Thinking: th.Text, Signature: th.Signature})
+					}
+				}
+			}
+			if t.Content != "" {
+				blocks = append(blocks, anthropicBlock{Type: "text", Text: t.Content})
+			}
+			for _, c := range t.ToolCalls {
+				blocks = append(blocks, anthropicBlock{Type: "tool_use", ID: c.ID, Name: c.Name, Input: json.RawMessage(c.Arguments)})
+			}
+			out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
+		}
+	}
+	return out
+}
+
+// blocksOf returns a message's content as blocks.
+func blocksOf(content any) []anthropicBlock {
+	if s, ok := content.(string); ok {
+		return []anthropicBlock{{Type: "text", Text: s}}
+	}
+	b, _ := content.([]anthropicBlock)
+	return b
+}
+
+func anthropicUserBlocks(t chat.Message) []anthropicBlock {
+	var blocks []anthropicBlock
+	for _, p := range partsOf(t) {
+		switch {
+		case p.Image != nil:
+			blocks = append(blocks, anthropicBlock{Type: "image",
+				Source: &anthropicImage{Type: "base64", MediaType: p.Image.MediaType, Data: p.Image.Data}})
+		case p.Text != "":
+			blocks = append(blocks, anthropicBlock{Type: "text", Text: p.Text})
+		}
+	}
+	return blocks
+}
+
+type anthropicUsage struct {
+	Input      int `json:"input_tokens"`
+	Output     int `json:"output_tokens"`
+	CacheRead  int `json:"cache_read_input_tokens"`
+	CacheWrite int `json:"cache_creation_input_tokens"`
+}
+
+type anthropicChunk struct {
+	Type    string `json:"type"`
+	Index   int    `json:"index"`
+	Message struct {
+		Usage anthropicUsage `json:"usage"`
+	} `json:"message"`
+	ContentBlock struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		Data string `json:"data"`
+	} `json:"content_block"`
+	Delta struct {
+		Type        string `json:"type"`
+		Text        string `json:"text"`
+		PartialJSON string `json:"partial_json"`
+		Thinking    string `json:"thinking"`
+		Signature   string `json:"signature"`
+		StopReason  string `json:"stop_reason"`
+	} `json:"delta"`
+	Usage anthropicUsage `json:"usage"`
+	Error struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	} `json:"error"`
+	Metrics *invocationMetrics `json:"amazon-bedrock-invocationMetrics"`
+}
+
+// anthropicErrors maps the error types of Anthropic "error" events to the
+// Bedrock exception with the same meaning, so one policy table covers both.
+var anthropicErrors = map[string]string{
+	"overloaded_error":      "ServiceUnavailableException",
+	"api_error":             "InternalServerException",
+	"rate_limit_error":      "ThrottlingException",
+	"invalid_request_error": "ValidationException",
+	"permission_error":      "AccessDeniedException",
+	"not_found_error":       "ResourceNotFoundException",
+}
+
+func decodeAnthropic(payload []byte, st *streamState, out emitter) error {
+	var c anthropicChunk
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return badChunk(err)
+	}
+	st.addMetrics(c.Metrics)
+	switch c.Type {
+	case "message_start":
+		u := c.Message.Usage
+		st.usage.PromptTokens = u.Input + u.CacheRead + u.CacheWrite
+		st.usage.CompletionTokens = u.Output
+	case "content_block_start":
+		switch b := &c.ContentBlock; b.Type {
+		case "tool_use":
+			i, _ := st.toolCall(c.Index)
+			return out(chat.Delta{ToolCall: &chat.ToolCallDelta{Index: i, ID: b.ID, Name: b.Name}})
+		case "redacted_thinking":
+			return out(chat.Delta{Thinking: &chat.ThinkingBlock{Redacted: b.Data}})
+		}
+	case "content_block_delta":
+		switch d := &c.Delta; d.Type {
+		case "text_delta":
+			return st.text(d.Text, out)
+		case "input_json_delta":
+			if i, ok := st.tools[c.Index]; ok && d.PartialJSON != "" {
+				return out(chat.Delta{ToolCall: &chat.ToolCallDelta{Index: i, Arguments: d.PartialJSON}})
+			}
+		case "thinking_delta":
+			if d.Thinking != "" {
+				return out(chat.Delta{Reasoning: d.Thinking})
+			}
+		case "signature_delta":
+			return out(chat.Delta{Thinking: &chat.ThinkingBlock{Signature: d.Signature}})
+		}
+	case "message_delta":
+		st.stop(c.Delta.StopReason)
+		if c.Usage.Output > 0 { // cumulative
+			st.usage.CompletionTokens = c.Usage.Output
+		}
+		if in := c.Usage.Input + c.Usage.CacheRead + c.Usage.CacheWrite; in > 0 {
+			st.usage.PromptTokens = in
+		}
+	case "error":
+		code, ok := anthropicErrors[c.Error.Type]
+		if !ok {
+			code = "ModelStreamErrorException"
+		}
+		return &smithy.GenericAPIError{Code: code, Message: c.Error.Message, Fault: smithy.FaultServer}
+	}
+	return nil
+}
