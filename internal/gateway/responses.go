@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -22,6 +23,9 @@ func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record)
 	}
 	if err == nil {
 		err = h.pickModel(&p.req, rec)
+	}
+	if err == nil {
+		err = renameParam(h.supports(p.req.Model, &p.req), "messages", "input", "reasoning_effort", "reasoning.effort")
 	}
 	if err != nil {
 		fail(w, rec, err)
@@ -66,8 +70,8 @@ type responsesRequest struct {
 	ToolChoice   json.RawMessage `json:"tool_choice"`
 	MaxToolCalls json.RawMessage `json:"max_tool_calls"`
 	Reasoning    *struct {
-		Effort  json.RawMessage `json:"effort"`
-		Summary json.RawMessage `json:"summary"`
+		Effort  *string `json:"effort"`
+		Summary *string `json:"summary"`
 	} `json:"reasoning"`
 
 	// State the gateway does not keep.
@@ -110,6 +114,9 @@ type responseEcho struct {
 	metadata          map[string]string
 	user              *string
 	parallelToolCalls bool
+	tools             json.RawMessage // as sent; nil: none
+	toolChoice        json.RawMessage // as sent; nil: "auto"
+	effort, summary   *string
 }
 
 // decodeResponses decodes and validates a Responses body. Every failure is a
@@ -132,14 +139,14 @@ func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	if err := responseTools(&in); err != nil {
-		return nil, err
-	}
 	p := &responsesParsed{stream: in.Stream}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
-	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim.maxMessages); err != nil {
+	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
+		return nil, err
+	}
+	if err := responseTools(&in, lim, r, &p.echo); err != nil {
 		return nil, err
 	}
 	r.MaxTokens = lim.maxTokens
@@ -187,10 +194,13 @@ func stateless(in *responsesRequest) error {
 	if in.Background != nil && *in.Background {
 		return invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
 	}
-	if len(in.Include) > 0 {
-		// None of include's values name something a stateless text
-		// gateway produces (search results, logprobs, encrypted reasoning).
-		return invalid("include[0]", "unsupported_parameter", "include value "+quote(in.Include[0])+" cannot be produced by this gateway")
+	for i, v := range in.Include {
+		// Reasoning blocks always come as encrypted_content; nothing else
+		// that include names (search results, logprobs, stored images) is
+		// something the gateway produces.
+		if v != "reasoning.encrypted_content" {
+			return invalid("include["+strconv.Itoa(i)+"]", "unsupported_parameter", "include value "+quote(v)+" cannot be produced by this gateway")
+		}
 	}
 	return nil
 }
@@ -219,48 +229,6 @@ func unsupportedResponses(in *responsesRequest) error {
 	}
 	if in.TopLogprobs != nil && *in.TopLogprobs != 0 {
 		return invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
-	}
-	return nil
-}
-
-// builtinTools are OpenAI's hosted tools: they run on OpenAI's servers, so
-// no gateway in front of another model can offer them.
-var builtinTools = map[string]bool{
-	"web_search": true, "web_search_preview": true, "web_search_preview_2025_03_11": true, "web_search_2025_08_26": true,
-	"file_search": true, "code_interpreter": true, "computer_use_preview": true, "computer": true,
-	"image_generation": true, "mcp": true, "local_shell": true, "shell": true, "apply_patch": true,
-}
-
-// responseTools refuses tools, tool choices and reasoning options:
-// built-in tools by their type, and function tools and reasoning by name.
-func responseTools(in *responsesRequest) error {
-	if isSet(in.Tools) {
-		var list []struct {
-			Type string `json:"type"`
-		}
-		if err := json.Unmarshal(in.Tools, &list); err != nil {
-			return invalid("tools", "invalid_type", "tools must be an array of tool objects")
-		}
-		if len(list) > 0 {
-			if t := list[0].Type; builtinTools[t] {
-				return invalid("tools[0].type", "unsupported_parameter", "tools: built-in tool "+quote(t)+" is not offered by this gateway")
-			}
-			return invalid("tools[0].type", "unsupported_parameter", "tools: tool type "+quote(list[0].Type)+" is not supported by this gateway")
-		}
-	}
-	if isSet(in.ToolChoice) && string(in.ToolChoice) != `"auto"` && string(in.ToolChoice) != `"none"` {
-		return invalid("tool_choice", "unsupported_parameter", "tool_choice other than \"auto\" or \"none\" needs tools, which this gateway does not offer")
-	}
-	if isSet(in.MaxToolCalls) {
-		return invalid("max_tool_calls", "unsupported_parameter", "max_tool_calls is not supported by this gateway")
-	}
-	if r := in.Reasoning; r != nil {
-		if isSet(r.Effort) {
-			return invalid("reasoning.effort", "unsupported_parameter", "reasoning.effort is not supported by this gateway")
-		}
-		if isSet(r.Summary) {
-			return invalid("reasoning.summary", "unsupported_parameter", "reasoning.summary is not supported by this gateway")
-		}
 	}
 	return nil
 }

@@ -7,44 +7,52 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
-// The Responses stream's event types, in the order a text answer uses them.
+// The Responses stream's event types.
 const (
-	evCreated      = "response.created"
-	evInProgress   = "response.in_progress"
-	evItemAdded    = "response.output_item.added"
-	evPartAdded    = "response.content_part.added"
-	evTextDelta    = "response.output_text.delta"
-	evTextDone     = "response.output_text.done"
-	evPartDone     = "response.content_part.done"
-	evItemDone     = "response.output_item.done"
-	evCompleted    = "response.completed"
-	evIncomplete   = "response.incomplete"
-	evFailed       = "response.failed"
-	textPartIndex  = 0 // the message's one output_text part
-	messageItemIdx = 0 // the message is the response's first output item
+	evCreated        = "response.created"
+	evInProgress     = "response.in_progress"
+	evItemAdded      = "response.output_item.added"
+	evPartAdded      = "response.content_part.added"
+	evTextDelta      = "response.output_text.delta"
+	evTextDone       = "response.output_text.done"
+	evPartDone       = "response.content_part.done"
+	evItemDone       = "response.output_item.done"
+	evSummaryAdded   = "response.reasoning_summary_part.added"
+	evSummaryDelta   = "response.reasoning_summary_text.delta"
+	evSummaryDone    = "response.reasoning_summary_text.done"
+	evSummaryPartEnd = "response.reasoning_summary_part.done"
+	evArgsDelta      = "response.function_call_arguments.delta"
+	evArgsDone       = "response.function_call_arguments.done"
+	evCompleted      = "response.completed"
+	evIncomplete     = "response.incomplete"
+	evFailed         = "response.failed"
 )
 
 // eventEncoder encodes the events of one Responses stream, numbering them
 // from 0 in the order they are encoded. Text deltas, one per token, are
 // appended to a reused buffer and allocate nothing once it has grown; the
-// few other events are marshalled whole.
+// other events are marshalled whole.
 type eventEncoder struct {
 	seq   int
-	delta []byte // the fixed head of every text delta of the message item
+	delta []byte // the fixed head of the open message's text deltas
 	buf   []byte
 }
 
-func newEventEncoder(itemID string) *eventEncoder {
-	b := append(make([]byte, 0, 160), `{"type":"`+evTextDelta+`","item_id":`...)
-	b = jsonstr.AppendString(b, itemID)
-	b = append(b, `,"output_index":`+strconv.Itoa(messageItemIdx)+`,"content_index":`+strconv.Itoa(textPartIndex)+`,"logprobs":[],"sequence_number":`...)
-	return &eventEncoder{delta: b, buf: make([]byte, 0, 512)}
-}
+func newEventEncoder() *eventEncoder { return &eventEncoder{buf: make([]byte, 0, 512)} }
 
 func (e *eventEncoder) next() int {
 	n := e.seq
 	e.seq++
 	return n
+}
+
+// message sets the message item that text deltas belong to.
+func (e *eventEncoder) message(itemID string, outputIndex int) {
+	b := append(e.delta[:0], `{"type":"`+evTextDelta+`","item_id":`...)
+	b = jsonstr.AppendString(b, itemID)
+	b = append(b, `,"output_index":`...)
+	b = strconv.AppendInt(b, int64(outputIndex), 10)
+	e.delta = append(b, `,"content_index":0,"logprobs":[],"sequence_number":`...)
 }
 
 // textDelta encodes a response.output_text.delta of the message item.
@@ -71,24 +79,27 @@ type itemEvent struct {
 	Item           any    `json:"item"`
 }
 
-type partEvent struct {
-	Type           string     `json:"type"`
-	SequenceNumber int        `json:"sequence_number"`
-	ItemID         string     `json:"item_id"`
-	OutputIndex    int        `json:"output_index"`
-	ContentIndex   int        `json:"content_index"`
-	Part           outputText `json:"part"`
+// itemPartEvent is an event about a part of an item: a content part
+// (ContentIndex) or a summary part (SummaryIndex) and its text, or a
+// function call's arguments.
+type itemPartEvent struct {
+	Type           string  `json:"type"`
+	SequenceNumber int     `json:"sequence_number"`
+	ItemID         string  `json:"item_id"`
+	OutputIndex    int     `json:"output_index"`
+	ContentIndex   *int    `json:"content_index,omitempty"`
+	SummaryIndex   *int    `json:"summary_index,omitempty"`
+	Part           any     `json:"part,omitempty"`
+	Delta          *string `json:"delta,omitempty"`
+	Text           *string `json:"text,omitempty"`
+	Logprobs       *[]any  `json:"logprobs,omitempty"`
+	Name           string  `json:"name,omitempty"`
+	Arguments      *string `json:"arguments,omitempty"`
 }
 
-type textDoneEvent struct {
-	Type           string `json:"type"`
-	SequenceNumber int    `json:"sequence_number"`
-	ItemID         string `json:"item_id"`
-	OutputIndex    int    `json:"output_index"`
-	ContentIndex   int    `json:"content_index"`
-	Text           string `json:"text"`
-	Logprobs       []any  `json:"logprobs"`
-}
+// firstPart is the index of an item's one part: a message has one text
+// part, a reasoning item one summary part. Never written.
+var firstPart = 0
 
 // lifecycle encodes response.created, .in_progress, .completed,
 // .incomplete or .failed: each carries the whole response as it stands.
@@ -96,18 +107,45 @@ func (e *eventEncoder) lifecycle(typ string, o *responseObject) []byte {
 	return marshalEvent(lifecycleEvent{Type: typ, SequenceNumber: e.next(), Response: o})
 }
 
-func (e *eventEncoder) item(typ string, item *outputMessage) []byte {
-	return marshalEvent(itemEvent{Type: typ, SequenceNumber: e.next(), OutputIndex: messageItemIdx, Item: item})
+func (e *eventEncoder) item(typ string, index int, item any) []byte {
+	return marshalEvent(itemEvent{Type: typ, SequenceNumber: e.next(), OutputIndex: index, Item: item})
 }
 
-func (e *eventEncoder) part(typ, itemID, text string) []byte {
-	return marshalEvent(partEvent{Type: typ, SequenceNumber: e.next(), ItemID: itemID,
-		OutputIndex: messageItemIdx, ContentIndex: textPartIndex, Part: newOutputText(text)})
+// part encodes content_part.added (text "") or .done of a message.
+func (e *eventEncoder) part(typ, itemID string, index int, text string) []byte {
+	return marshalEvent(itemPartEvent{Type: typ, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index,
+		ContentIndex: &firstPart, Part: newOutputText(text)})
 }
 
-func (e *eventEncoder) textDone(itemID, text string) []byte {
-	return marshalEvent(textDoneEvent{Type: evTextDone, SequenceNumber: e.next(), ItemID: itemID,
-		OutputIndex: messageItemIdx, ContentIndex: textPartIndex, Text: text, Logprobs: []any{}})
+func (e *eventEncoder) textDone(itemID string, index int, text string) []byte {
+	return marshalEvent(itemPartEvent{Type: evTextDone, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index,
+		ContentIndex: &firstPart, Text: &text, Logprobs: &[]any{}})
+}
+
+// summaryPart encodes reasoning_summary_part.added (text "") or .done.
+func (e *eventEncoder) summaryPart(typ, itemID string, index int, text string) []byte {
+	return marshalEvent(itemPartEvent{Type: typ, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index,
+		SummaryIndex: &firstPart, Part: summaryText{"summary_text", text}})
+}
+
+// summaryText encodes reasoning_summary_text.delta (delta) or .done (text).
+func (e *eventEncoder) summaryText(typ, itemID string, index int, text string) []byte {
+	ev := itemPartEvent{Type: typ, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index, SummaryIndex: &firstPart}
+	if typ == evSummaryDelta {
+		ev.Delta = &text
+	} else {
+		ev.Text = &text
+	}
+	return marshalEvent(ev)
+}
+
+func (e *eventEncoder) argsDelta(itemID string, index int, delta string) []byte {
+	return marshalEvent(itemPartEvent{Type: evArgsDelta, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index, Delta: &delta})
+}
+
+func (e *eventEncoder) argsDone(itemID string, index int, name, args string) []byte {
+	return marshalEvent(itemPartEvent{Type: evArgsDone, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index,
+		Name: name, Arguments: &args})
 }
 
 // marshalEvent encodes an event. The event types hold nothing that JSON

@@ -59,7 +59,8 @@ func FuzzTextDelta(f *testing.F) {
 		f.Add(s, `msg_"1`)
 	}
 	f.Fuzz(func(t *testing.T, text, id string) {
-		e := newEventEncoder(id)
+		e := newEventEncoder()
+		e.message(id, 0)
 		for seq := range 2 {
 			var ev struct {
 				Type           string  `json:"type"`

@@ -2,8 +2,10 @@ package gateway
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
-	"strings"
+	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
@@ -39,8 +41,8 @@ type responseObject struct {
 	Store              bool               `json:"store"`
 	Temperature        *float64           `json:"temperature"`
 	Text               textEcho           `json:"text"`
-	ToolChoice         string             `json:"tool_choice"`
-	Tools              []any              `json:"tools"`
+	ToolChoice         json.RawMessage    `json:"tool_choice"`
+	Tools              json.RawMessage    `json:"tools"`
 	TopLogprobs        int                `json:"top_logprobs"`
 	TopP               *float64           `json:"top_p"`
 	Truncation         string             `json:"truncation"`
@@ -109,6 +111,57 @@ func newOutputMessage(id, status, text string) *outputMessage {
 	return &outputMessage{ID: id, Type: "message", Status: status, Role: "assistant", Content: []outputText{newOutputText(text)}}
 }
 
+// outputReasoning is an output item of type reasoning: the model's
+// reasoning text as its summary, and the signed blocks a later turn must
+// send back (Claude's thinking) as encrypted_content. That is base64 of the
+// blocks' JSON, opaque rather than encrypted: the model checks its own
+// signatures when they come back.
+type outputReasoning struct {
+	ID               string        `json:"id"`
+	Type             string        `json:"type"`
+	Summary          []summaryText `json:"summary"`
+	EncryptedContent *string       `json:"encrypted_content,omitempty"`
+}
+
+type summaryText struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+func newOutputReasoning(id, text string, blocks []chat.ThinkingBlock) *outputReasoning {
+	r := &outputReasoning{ID: id, Type: "reasoning", Summary: []summaryText{{"summary_text", text}}}
+	if len(blocks) > 0 {
+		b := []byte{'['}
+		for i := range blocks {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendThinking(b, &blocks[i])
+		}
+		enc := base64.StdEncoding.EncodeToString(append(b, ']'))
+		r.EncryptedContent = &enc
+	}
+	return r
+}
+
+// outputFunctionCall is an output item of type function_call.
+type outputFunctionCall struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"`
+	Status    string `json:"status"`
+	CallID    string `json:"call_id"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+func newOutputFunctionCall(id, status string, c chat.ToolCall) *outputFunctionCall {
+	return &outputFunctionCall{ID: id, Type: "function_call", Status: status, CallID: c.ID, Name: c.Name, Arguments: c.Arguments}
+}
+
+// The ids of a response's output items: one per kind, calls numbered.
+func reasoningID(rec *Record) string       { return "rs_" + rec.ID }
+func callID(rec *Record, index int) string { return "fc_" + rec.ID + "_" + strconv.Itoa(index) }
+
 // newResponse returns the response to p as it starts: in progress, with no
 // output yet.
 func (h *Handler) newResponse(p *responsesParsed, rec *Record) *responseObject {
@@ -117,7 +170,14 @@ func (h *Handler) newResponse(p *responsesParsed, rec *Record) *responseObject {
 		ID: "resp_" + rec.ID, Object: "response", CreatedAt: h.cfg.Now().Unix(), Status: statusInProgress,
 		Instructions: e.instructions, MaxOutputTokens: e.maxOutputTokens, Model: p.req.Model, Output: []any{},
 		ParallelToolCalls: e.parallelToolCalls, ServiceTier: "default", Temperature: e.temperature,
-		ToolChoice: "auto", Tools: []any{}, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,
+		ToolChoice: e.toolChoice, Tools: e.tools, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,
+		Reasoning: reasoningEcho{Effort: e.effort, Summary: e.summary},
+	}
+	if o.ToolChoice == nil {
+		o.ToolChoice = json.RawMessage(`"auto"`)
+	}
+	if o.Tools == nil {
+		o.Tools = json.RawMessage(`[]`)
 	}
 	o.Text.Format.Type, o.Text.Verbosity = "text", "medium"
 	return o
@@ -132,6 +192,7 @@ func itemID(rec *Record) string { return "msg_" + rec.ID }
 func (h *Handler) end(o *responseObject, res chat.Result, rec *Record) string {
 	u := settle(res, rec)
 	o.Usage = &responseUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.Total()}
+	o.Usage.OutputTokensDetails.ReasoningTokens = u.ReasoningTokens
 	switch finishOf(res) {
 	case chat.FinishLength:
 		o.Status, o.IncompleteDetails = statusIncomplete, &incompleteDetails{Reason: "max_output_tokens"}
@@ -145,12 +206,14 @@ func (h *Handler) end(o *responseObject, res chat.Result, rec *Record) string {
 }
 
 // collectResponse answers without streaming: one response object, or an
-// error status when the model fails.
+// error status when the model fails. Its output is the reasoning, the
+// message and the function calls, in that order; a message whenever there
+// is text or nothing else.
 func (h *Handler) collectResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
-	var text strings.Builder
+	var ans answer
 	o := h.newResponse(p, rec)
 	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
-		text.WriteString(d.Text)
+		ans.add(d)
 		return nil
 	}, func(id string) { o.Model = id })
 	if err != nil {
@@ -164,6 +227,14 @@ func (h *Handler) collectResponse(ctx context.Context, w http.ResponseWriter, p 
 		return
 	}
 	status := h.end(o, res, rec)
-	o.Output = append(o.Output, newOutputMessage(itemID(rec), status, text.String()))
+	if ans.reasoning.Len() > 0 || len(ans.thinking) > 0 {
+		o.Output = append(o.Output, newOutputReasoning(reasoningID(rec), ans.reasoning.String(), ans.thinking))
+	}
+	if ans.text.Len() > 0 || len(ans.calls) == 0 {
+		o.Output = append(o.Output, newOutputMessage(itemID(rec), status, ans.text.String()))
+	}
+	for i, c := range ans.calls {
+		o.Output = append(o.Output, newOutputFunctionCall(callID(rec, i), status, c))
+	}
 	writeJSON(w, http.StatusOK, o)
 }

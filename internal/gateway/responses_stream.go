@@ -3,38 +3,58 @@ package gateway
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
+// The kinds of output item a stream opens.
+const (
+	kindReasoning = iota
+	kindMessage
+	kindCall
+)
+
+// streamItem is an output item as it is streamed.
+type streamItem struct {
+	kind     int
+	index    int // output_index
+	id       string
+	text     []byte               // the message's text, the reasoning, the call's arguments
+	thinking []chat.ThinkingBlock // a reasoning item's signed blocks
+	since    int                  // where the open thinking block's text starts in text
+	call     chat.ToolCall        // a function call's id and name
+	status   string               // once done
+}
+
 // responseStream relays one answer as the Responses event sequence:
-// response.created and .in_progress, then the message item and its text part
-// opened at the first text (output_item.added, content_part.added); one
-// output_text.delta per piece of text; then output_text.done,
-// content_part.done, output_item.done and response.completed (or
-// .incomplete). A failure after the start ends the stream with
-// response.failed, and nothing follows it.
+// response.created and .in_progress, then one output item per kind of
+// delta as it comes (a reasoning item for reasoning, a message for text, a
+// function_call per tool call), each added, filled by its deltas and done;
+// then response.completed (or .incomplete). A failure after the start ends
+// the stream with response.failed, and nothing follows it.
 type responseStream struct {
-	out    *deferredStream
-	obj    *responseObject
-	enc    *eventEncoder
-	itemID string
-	item   *outputMessage // the message item, once opened
-	text   []byte         // the answer so far
-	err    error          // the first write error: the client stopped reading
-	begun  bool           // response.created was sent
-	ended  bool           // a terminal event was sent
+	out   *deferredStream
+	obj   *responseObject
+	enc   *eventEncoder
+	rec   *Record
+	items []*streamItem
+	cur   *streamItem         // the open reasoning or message item
+	calls map[int]*streamItem // function calls by their index in the answer
+	err   error               // the first write error: the client stopped reading
+	begun bool                // response.created was sent
+	ended bool                // a terminal event was sent
 }
 
 // streamResponse answers p as a Responses event stream. As for chat
-// completions, the status line leaves with the first text, or with a ping
+// completions, the status line leaves with the first delta, or with a ping
 // once the heartbeat interval has passed in silence; a failure before that
 // is answered with its own status, as without streaming.
 func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
 	out := deferStream(ctx, w, h.cfg.Heartbeat)
 	defer out.stop() // also when the model panics
-	id := itemID(rec)
-	rs := &responseStream{out: out, obj: h.newResponse(p, rec), enc: newEventEncoder(id), itemID: id}
+	rs := &responseStream{out: out, obj: h.newResponse(p, rec), enc: newEventEncoder(), rec: rec, calls: map[int]*streamItem{}}
 	if rw, ok := w.(*recorder); ok {
 		rw.failStream = rs.fail // once the stream has started
 	}
@@ -63,7 +83,7 @@ func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *
 }
 
 // begin sends response.created and response.in_progress, once: with the
-// first text, or with the end when there is none. By then a fallback has
+// first delta, or with the end when there is none. By then a fallback has
 // happened, so the response names the model that answers.
 func (rs *responseStream) begin() {
 	if !rs.begun {
@@ -85,41 +105,133 @@ func (rs *responseStream) emit(name string, data []byte) {
 	rs.err = err
 }
 
-// open adds the message item and its text part.
-func (rs *responseStream) open() {
-	rs.begin()
-	rs.item = &outputMessage{ID: rs.itemID, Type: "message", Status: statusInProgress, Role: "assistant", Content: []outputText{}}
-	rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.item))
-	rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.itemID, ""))
-}
-
 // delta relays a piece of the answer; it is the model's Emit.
 func (rs *responseStream) delta(d chat.Delta) error {
-	if d.Text == "" {
-		return nil
+	if d.Reasoning != "" || d.Thinking != nil {
+		it := rs.current(kindReasoning)
+		if d.Reasoning != "" {
+			it.text = append(it.text, d.Reasoning...)
+			rs.emit(evSummaryDelta, rs.enc.summaryText(evSummaryDelta, it.id, it.index, d.Reasoning))
+		}
+		if t := d.Thinking; t != nil {
+			block := *t
+			if block.Redacted == "" && block.Text == "" {
+				block.Text = string(it.text[it.since:]) // it came as reasoning deltas
+			}
+			it.since = len(it.text)
+			it.thinking = append(it.thinking, block)
+		}
 	}
-	text := d.Text
-	if rs.item == nil {
-		rs.open()
+	if d.Text != "" {
+		it := rs.current(kindMessage)
+		it.text = append(it.text, d.Text...)
+		rs.emit(evTextDelta, rs.enc.textDelta(d.Text))
 	}
-	rs.text = append(rs.text, text...)
-	rs.emit(evTextDelta, rs.enc.textDelta(text))
+	if t := d.ToolCall; t != nil {
+		rs.closeCurrent()
+		it := rs.calls[t.Index]
+		if it == nil {
+			it = rs.open(kindCall, callID(rs.rec, t.Index))
+			it.call = chat.ToolCall{ID: t.ID, Name: t.Name}
+			rs.calls[t.Index] = it
+			rs.emit(evItemAdded, rs.enc.item(evItemAdded, it.index, newOutputFunctionCall(it.id, statusInProgress, it.call)))
+		}
+		if t.Arguments != "" {
+			it.text = append(it.text, t.Arguments...)
+			rs.emit(evArgsDelta, rs.enc.argsDelta(it.id, it.index, t.Arguments))
+		}
+	}
 	return rs.err
 }
 
-// finish closes the text part and the message item with status (completed
-// or incomplete) and sends the matching terminal event. An empty answer
-// still has its message.
-func (rs *responseStream) finish(status string) error {
-	if rs.item == nil {
-		rs.open()
+// current returns the open item of kind (reasoning or message), closing
+// the other one and opening this one as needed.
+func (rs *responseStream) current(kind int) *streamItem {
+	if rs.cur != nil && rs.cur.kind == kind {
+		return rs.cur
 	}
-	text := string(rs.text)
-	rs.emit(evTextDone, rs.enc.textDone(rs.itemID, text))
-	rs.emit(evPartDone, rs.enc.part(evPartDone, rs.itemID, text))
-	rs.item = newOutputMessage(rs.itemID, status, text)
-	rs.emit(evItemDone, rs.enc.item(evItemDone, rs.item))
-	rs.obj.Output = append(rs.obj.Output[:0], rs.item)
+	rs.closeCurrent()
+	if kind == kindReasoning {
+		rs.cur = rs.open(kind, reasoningID(rs.rec))
+		rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.cur.index, &outputReasoning{ID: rs.cur.id, Type: "reasoning", Summary: []summaryText{}}))
+		rs.emit(evSummaryAdded, rs.enc.summaryPart(evSummaryAdded, rs.cur.id, rs.cur.index, ""))
+	} else {
+		rs.cur = rs.open(kind, itemID(rs.rec))
+		rs.enc.message(rs.cur.id, rs.cur.index)
+		rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.cur.index, &outputMessage{ID: rs.cur.id, Type: "message", Status: statusInProgress, Role: "assistant", Content: []outputText{}}))
+		rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.cur.id, rs.cur.index, ""))
+	}
+	return rs.cur
+}
+
+// open adds an output item. A second item of a kind that has one id (a
+// message after a function call, say) gets its output index in its id.
+func (rs *responseStream) open(kind int, id string) *streamItem {
+	rs.begin()
+	index := len(rs.items)
+	if slices.ContainsFunc(rs.items, func(it *streamItem) bool { return it.id == id }) {
+		id += "_" + strconv.Itoa(index)
+	}
+	it := &streamItem{kind: kind, index: index, id: id}
+	rs.items = append(rs.items, it)
+	return it
+}
+
+// closeCurrent finishes the open reasoning or message item.
+func (rs *responseStream) closeCurrent() {
+	if it := rs.cur; it != nil {
+		rs.cur = nil
+		rs.close(it, statusCompleted)
+	}
+}
+
+func (rs *responseStream) close(it *streamItem, status string) {
+	text := string(it.text)
+	switch it.kind {
+	case kindReasoning:
+		rs.emit(evSummaryDone, rs.enc.summaryText(evSummaryDone, it.id, it.index, text))
+		rs.emit(evSummaryPartEnd, rs.enc.summaryPart(evSummaryPartEnd, it.id, it.index, text))
+	case kindMessage:
+		rs.emit(evTextDone, rs.enc.textDone(it.id, it.index, text))
+		rs.emit(evPartDone, rs.enc.part(evPartDone, it.id, it.index, text))
+	case kindCall:
+		rs.emit(evArgsDone, rs.enc.argsDone(it.id, it.index, it.call.Name, text))
+	}
+	it.status = status
+	rs.emit(evItemDone, rs.enc.item(evItemDone, it.index, rs.snapshot(it, status)))
+}
+
+// snapshot is the item as the response's output shows it.
+func (rs *responseStream) snapshot(it *streamItem, status string) any {
+	switch it.kind {
+	case kindReasoning:
+		return newOutputReasoning(it.id, string(it.text), it.thinking)
+	case kindMessage:
+		return newOutputMessage(it.id, status, string(it.text))
+	}
+	c := it.call
+	c.Arguments = string(it.text)
+	return newOutputFunctionCall(it.id, status, c)
+}
+
+// finish closes every open item with status (completed or incomplete) and
+// sends the matching terminal event. An answer with no output at all still
+// has its (empty) message.
+func (rs *responseStream) finish(status string) error {
+	if len(rs.items) == 0 {
+		rs.current(kindMessage)
+	}
+	if rs.cur != nil && rs.cur.kind == kindMessage {
+		rs.close(rs.cur, status)
+		rs.cur = nil
+	}
+	rs.closeCurrent()
+	for _, it := range rs.items {
+		if it.status == "" {
+			rs.close(it, status)
+		}
+	}
+	rs.obj.Output = rs.output(status)
 	typ := evCompleted
 	if status != statusCompleted {
 		typ = evIncomplete
@@ -129,9 +241,22 @@ func (rs *responseStream) finish(status string) error {
 	return rs.err
 }
 
-// fail ends the stream with response.failed, carrying e and whatever text
-// had been sent, as an incomplete message. It sends nothing after a
-// terminal event.
+// output is the response's output: each item as it was done, or with
+// status (for the items still open when the answer failed).
+func (rs *responseStream) output(status string) []any {
+	out := make([]any, len(rs.items))
+	for i, it := range rs.items {
+		s := it.status
+		if s == "" {
+			s = status
+		}
+		out[i] = rs.snapshot(it, s)
+	}
+	return out
+}
+
+// fail ends the stream with response.failed, carrying e and the output so
+// far, each item incomplete. It sends nothing after a terminal event.
 func (rs *responseStream) fail(e *apiError) {
 	if rs.ended {
 		return
@@ -140,8 +265,6 @@ func (rs *responseStream) fail(e *apiError) {
 	rs.ended = true
 	o := rs.obj
 	o.Status, o.Error = statusFailed, &responseError{Code: e.Code, Message: e.Message}
-	if rs.item != nil {
-		o.Output = append(o.Output[:0], newOutputMessage(rs.itemID, statusIncomplete, string(rs.text)))
-	}
+	o.Output = rs.output(statusIncomplete)
 	rs.emit(evFailed, rs.enc.lifecycle(evFailed, o))
 }

@@ -4,74 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
-
-// Response is OpenAI's Response object, as far as tests look at it.
-type Response struct {
-	ID                string                   `json:"id"`
-	Object            string                   `json:"object"`
-	CreatedAt         int64                    `json:"created_at"`
-	Status            string                   `json:"status"`
-	Model             string                   `json:"model"`
-	Output            []OutputItem             `json:"output"`
-	Usage             *ResponseUsage           `json:"usage"`
-	Error             *ResponseError           `json:"error"`
-	IncompleteDetails *struct{ Reason string } `json:"incomplete_details"`
-	Instructions      *string                  `json:"instructions"`
-	MaxOutputTokens   *int                     `json:"max_output_tokens"`
-	Temperature       *float64                 `json:"temperature"`
-	Store             *bool                    `json:"store"`
-	User              *string                  `json:"user"`
-	Metadata          map[string]string        `json:"metadata"`
-}
-
-// OutputItem is an item of a response's output.
-type OutputItem struct {
-	ID      string        `json:"id"`
-	Type    string        `json:"type"`
-	Status  string        `json:"status"`
-	Role    string        `json:"role"`
-	Content []ContentPart `json:"content"`
-}
-
-// ContentPart is a part of a message item.
-type ContentPart struct {
-	Type        string `json:"type"`
-	Text        string `json:"text"`
-	Annotations []any  `json:"annotations"`
-}
-
-// ResponseUsage is a response's token count.
-type ResponseUsage struct {
-	InputTokens         int `json:"input_tokens"`
-	OutputTokens        int `json:"output_tokens"`
-	TotalTokens         int `json:"total_tokens"`
-	OutputTokensDetails *struct {
-		ReasoningTokens *int `json:"reasoning_tokens"`
-	} `json:"output_tokens_details"`
-}
-
-// ResponseError is the error of a failed response.
-type ResponseError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
-
-// ResponseEvent is one event of a Responses stream.
-type ResponseEvent struct {
-	Type           string       `json:"type"`
-	SequenceNumber *int         `json:"sequence_number"`
-	Response       *Response    `json:"response"`
-	OutputIndex    *int         `json:"output_index"`
-	ContentIndex   *int         `json:"content_index"`
-	ItemID         string       `json:"item_id"`
-	Item           *OutputItem  `json:"item"`
-	Part           *ContentPart `json:"part"`
-	Delta          *string      `json:"delta"`
-	Text           *string      `json:"text"`
-}
 
 // ResponseStream is a Responses stream that followed the documented
 // sequence.
@@ -82,6 +18,8 @@ type ResponseStream struct {
 	Terminal string
 	Final    *Response // the terminal event's response
 	Text     string    // every output_text.delta, joined
+	// Reasoning is every reasoning_summary_text.delta, joined.
+	Reasoning string
 }
 
 // The terminal events.
@@ -94,11 +32,13 @@ const (
 // ReadResponseStream reads a whole Responses stream with the
 // spec-following SSE parser and checks it against the documented sequence:
 // every event named by its SSE event field and numbered from 0;
-// response.created, then response.in_progress; each output item added,
-// its parts added, their text deltas, text done, parts done and the item
-// done, in order and with matching indexes, ids and text; and one terminal
-// event, last, whose response holds the output as streamed. A stream that
-// ends without a terminal event is an error.
+// response.created, then response.in_progress; each output item (message,
+// reasoning, function call) added, its parts added (content or summary
+// parts), their text deltas, text done, parts done, a call's arguments
+// deltas and done, and the item done, in order and with matching indexes,
+// ids and text; and one terminal event, last, whose response holds the
+// output as streamed. A stream that ends without a terminal event is an
+// error.
 func ReadResponseStream(body io.Reader) (*ResponseStream, error) {
 	evs, err := ssetest.NewReader(body).All()
 	if err != nil {
@@ -131,9 +71,11 @@ func ReadResponseStream(body io.Reader) (*ResponseStream, error) {
 }
 
 type itemState struct {
-	item  OutputItem
-	parts []partState
-	done  bool
+	item     OutputItem
+	parts    []partState // a message's content, a reasoning item's summary
+	args     string      // a function call's arguments
+	argsDone bool
+	done     bool
 }
 
 type partState struct {
@@ -145,6 +87,14 @@ type checker struct {
 	s     *ResponseStream
 	id    string // the response id
 	items []itemState
+}
+
+// The events about a part of an item, by the item type they belong to.
+var partEvents = map[string]string{
+	"response.content_part.added": "message", "response.output_text.delta": "message",
+	"response.output_text.done": "message", "response.content_part.done": "message",
+	"response.reasoning_summary_part.added": "reasoning", "response.reasoning_summary_text.delta": "reasoning",
+	"response.reasoning_summary_text.done": "reasoning", "response.reasoning_summary_part.done": "reasoning",
 }
 
 func (c *checker) step(i int, e *ResponseEvent) error {
@@ -164,55 +114,110 @@ func (c *checker) step(i int, e *ResponseEvent) error {
 	if i < 2 {
 		return fmt.Errorf("before response.created and response.in_progress")
 	}
-	switch e.Type {
-	case "response.output_item.added":
-		if e.OutputIndex == nil || *e.OutputIndex != len(c.items) || e.Item == nil {
-			return fmt.Errorf("output_index %s, want %d, item %+v", num(e.OutputIndex), len(c.items), e.Item)
-		}
-		if e.Item.Status != "in_progress" || e.Item.ID == "" || len(e.Item.Content) != 0 {
-			return fmt.Errorf("added item = %+v, want in_progress with an id and no content", e.Item)
-		}
-		c.items = append(c.items, itemState{item: *e.Item})
-		return nil
+	if e.Type == "response.output_item.added" {
+		return c.added(e)
 	}
 	it, err := c.openItem(e)
 	if err != nil {
 		return err
 	}
 	switch e.Type {
-	case "response.content_part.added":
-		if e.ContentIndex == nil || *e.ContentIndex != len(it.parts) || e.Part == nil || e.Part.Type != "output_text" || e.Part.Text != "" {
-			return fmt.Errorf("content_index %s (want %d), part %+v", num(e.ContentIndex), len(it.parts), e.Part)
+	case "response.output_item.done":
+		return c.itemDone(it, e)
+	case "response.function_call_arguments.delta", "response.function_call_arguments.done":
+		if it.item.Type != "function_call" || it.argsDone {
+			return fmt.Errorf("arguments of a %s item, or after their done", it.item.Type)
+		}
+		if e.Type == "response.function_call_arguments.done" {
+			if e.Arguments == nil || *e.Arguments != it.args {
+				return fmt.Errorf("arguments %s, streamed %q", str(e.Arguments), it.args)
+			}
+			it.argsDone = true
+		} else if e.Delta == nil {
+			return fmt.Errorf("no delta")
+		} else {
+			it.args += *e.Delta
+		}
+		return nil
+	}
+	kind, ok := partEvents[e.Type]
+	if !ok {
+		return fmt.Errorf("unknown event type")
+	}
+	if it.item.Type != kind {
+		return fmt.Errorf("a %s event on a %s item", kind, it.item.Type)
+	}
+	index := e.ContentIndex
+	if kind == "reasoning" {
+		index = e.SummaryIndex
+	}
+	if strings.HasSuffix(e.Type, "_part.added") {
+		want := "output_text"
+		if kind == "reasoning" {
+			want = "summary_text"
+		}
+		if index == nil || *index != len(it.parts) || e.Part == nil || e.Part.Type != want || e.Part.Text != "" {
+			return fmt.Errorf("index %s (want %d), part %+v", num(index), len(it.parts), e.Part)
 		}
 		it.parts = append(it.parts, partState{})
 		return nil
-	case "response.output_item.done":
-		return c.itemDone(it, e)
 	}
-	if e.ContentIndex == nil || *e.ContentIndex >= len(it.parts) || it.parts[*e.ContentIndex].closed {
-		return fmt.Errorf("content_index %s names no open part", num(e.ContentIndex))
+	if index == nil || *index >= len(it.parts) || it.parts[*index].closed {
+		return fmt.Errorf("index %s names no open part", num(index))
 	}
-	p := &it.parts[*e.ContentIndex]
-	switch e.Type {
-	case "response.output_text.delta":
+	p := &it.parts[*index]
+	switch {
+	case strings.HasSuffix(e.Type, "_text.delta"):
 		if e.Delta == nil || p.textDone {
 			return fmt.Errorf("delta missing or after the text was done")
 		}
 		p.text += *e.Delta
-		c.s.Text += *e.Delta
-	case "response.output_text.done":
+		if kind == "message" {
+			c.s.Text += *e.Delta
+		} else {
+			c.s.Reasoning += *e.Delta
+		}
+	case strings.HasSuffix(e.Type, "_text.done"):
 		if e.Text == nil || *e.Text != p.text || p.textDone {
 			return fmt.Errorf("text missing, repeated or not %q", p.text)
 		}
 		p.textDone = true
-	case "response.content_part.done":
-		if !p.textDone || e.Part == nil || e.Part.Text != p.text || e.Part.Type != "output_text" {
-			return fmt.Errorf("part %+v, want output_text %q after output_text.done", e.Part, p.text)
+	default: // the part's done
+		if !p.textDone || e.Part == nil || e.Part.Text != p.text {
+			return fmt.Errorf("part %+v, want %q after its text was done", e.Part, p.text)
 		}
 		p.closed = true
-	default:
-		return fmt.Errorf("unknown event type")
 	}
+	return nil
+}
+
+func (c *checker) added(e *ResponseEvent) error {
+	if e.OutputIndex == nil || *e.OutputIndex != len(c.items) || e.Item == nil || e.Item.ID == "" {
+		return fmt.Errorf("output_index %s, want %d, item %+v", num(e.OutputIndex), len(c.items), e.Item)
+	}
+	it := e.Item
+	for _, other := range c.items {
+		if other.item.ID == it.ID {
+			return fmt.Errorf("item id %q used twice", it.ID)
+		}
+	}
+	switch it.Type {
+	case "message":
+		if it.Status != "in_progress" || len(it.Content) != 0 || it.Role != "assistant" {
+			return fmt.Errorf("added message %+v, want in_progress, assistant, no content", it)
+		}
+	case "reasoning":
+		if len(it.Summary) != 0 {
+			return fmt.Errorf("added reasoning %+v, want no summary yet", it)
+		}
+	case "function_call":
+		if it.Status != "in_progress" || it.CallID == "" || it.Name == "" || it.Arguments == nil || *it.Arguments != "" {
+			return fmt.Errorf("added function call %+v, want in_progress with a call_id, a name and no arguments", it)
+		}
+	default:
+		return fmt.Errorf("item type %q", it.Type)
+	}
+	c.items = append(c.items, itemState{item: *it})
 	return nil
 }
 
@@ -239,19 +244,37 @@ func (c *checker) openItem(e *ResponseEvent) (*itemState, error) {
 	return it, nil
 }
 
+// parts returns an item's streamed parts as the output shows them.
+func parts(o *OutputItem) []ContentPart {
+	if o.Type == "reasoning" {
+		return o.Summary
+	}
+	return o.Content
+}
+
 func (c *checker) itemDone(it *itemState, e *ResponseEvent) error {
-	if e.Item == nil || e.Item.ID != it.item.ID || e.Item.Type != it.item.Type || len(e.Item.Content) != len(it.parts) {
-		return fmt.Errorf("done item %+v does not match the added one with %d parts", e.Item, len(it.parts))
+	o := e.Item
+	if o == nil || o.ID != it.item.ID || o.Type != it.item.Type {
+		return fmt.Errorf("done item %+v does not match the added one", o)
 	}
-	if e.Item.Status != "completed" && e.Item.Status != "incomplete" {
-		return fmt.Errorf("done item status %q", e.Item.Status)
+	if o.Type != "reasoning" && o.Status != "completed" && o.Status != "incomplete" {
+		return fmt.Errorf("done item status %q", o.Status)
 	}
-	for j, p := range it.parts {
-		if !p.closed || e.Item.Content[j].Text != p.text {
-			return fmt.Errorf("part %d: closed=%v text %q, streamed %q", j, p.closed, e.Item.Content[j].Text, p.text)
+	if o.Type == "function_call" {
+		if !it.argsDone || o.Arguments == nil || *o.Arguments != it.args || o.CallID != it.item.CallID || o.Name != it.item.Name {
+			return fmt.Errorf("done call %+v, streamed %q (done %v)", o, it.args, it.argsDone)
 		}
 	}
-	it.done, it.item = true, *e.Item
+	ps := parts(o)
+	if len(ps) != len(it.parts) {
+		return fmt.Errorf("done item has %d parts, %d were streamed", len(ps), len(it.parts))
+	}
+	for j, p := range it.parts {
+		if !p.closed || ps[j].Text != p.text {
+			return fmt.Errorf("part %d: closed=%v text %q, streamed %q", j, p.closed, ps[j].Text, p.text)
+		}
+	}
+	it.done, it.item = true, *o
 	return nil
 }
 
@@ -293,17 +316,21 @@ func (c *checker) output(r *Response, ended bool) error {
 		return fmt.Errorf("output has %d items, %d were streamed", len(r.Output), len(c.items))
 	}
 	for i, it := range c.items {
-		o := r.Output[i]
+		o := &r.Output[i]
 		if ended && !it.done {
 			return fmt.Errorf("item %d never done", i)
 		}
-		if o.ID != it.item.ID || len(o.Content) < len(it.parts) {
+		ps := parts(o)
+		if o.ID != it.item.ID || o.Type != it.item.Type || len(ps) < len(it.parts) {
 			return fmt.Errorf("output item %d = %+v, streamed %+v", i, o, it.item)
 		}
 		for j, p := range it.parts {
-			if o.Content[j].Text != p.text {
-				return fmt.Errorf("output item %d part %d = %q, streamed %q", i, j, o.Content[j].Text, p.text)
+			if ps[j].Text != p.text {
+				return fmt.Errorf("output item %d part %d = %q, streamed %q", i, j, ps[j].Text, p.text)
 			}
+		}
+		if o.Type == "function_call" && (o.Arguments == nil || *o.Arguments != it.args) {
+			return fmt.Errorf("output call %d arguments %s, streamed %q", i, str(o.Arguments), it.args)
 		}
 	}
 	return nil
@@ -314,4 +341,11 @@ func num(p *int) string {
 		return "missing"
 	}
 	return fmt.Sprint(*p)
+}
+
+func str(p *string) string {
+	if p == nil {
+		return "missing"
+	}
+	return fmt.Sprintf("%q", *p)
 }

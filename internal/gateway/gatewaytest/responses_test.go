@@ -44,6 +44,31 @@ func render(evs []ev, seqOffset int) string {
 	return b.String()
 }
 
+// withItems is a stream whose output is a reasoning item, then a function
+// call (the message of good() removed).
+func withItems() []ev {
+	const rs = `"item_id":"rs_1","output_index":0,"summary_index":0`
+	const fc = `"item_id":"fc_1","output_index":1`
+	return []ev{
+		{"response.created", resp},
+		{"response.in_progress", resp},
+		{"response.output_item.added", `"output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[]}`},
+		{"response.reasoning_summary_part.added", rs + `,"part":{"type":"summary_text","text":""}`},
+		{"response.reasoning_summary_text.delta", rs + `,"delta":"Think"`},
+		{"response.reasoning_summary_text.done", rs + `,"text":"Think"`},
+		{"response.reasoning_summary_part.done", rs + `,"part":{"type":"summary_text","text":"Think"}`},
+		{"response.output_item.done", `"output_index":0,"item":{"id":"rs_1","type":"reasoning","summary":[{"type":"summary_text","text":"Think"}]}`},
+		{"response.output_item.added", `"output_index":1,"item":{"id":"fc_1","type":"function_call","status":"in_progress","call_id":"c1","name":"f","arguments":""}`},
+		{"response.function_call_arguments.delta", fc + `,"delta":"{\"a\":"`},
+		{"response.function_call_arguments.delta", fc + `,"delta":"1}"`},
+		{"response.function_call_arguments.done", fc + `,"name":"f","arguments":"{\"a\":1}"`},
+		{"response.output_item.done", `"output_index":1,"item":{"id":"fc_1","type":"function_call","status":"completed","call_id":"c1","name":"f","arguments":"{\"a\":1}"}`},
+		{"response.completed", `"response":{"id":"resp_1","object":"response","status":"completed","output":[` +
+			`{"id":"rs_1","type":"reasoning","summary":[{"type":"summary_text","text":"Think"}]},` +
+			`{"id":"fc_1","type":"function_call","status":"completed","call_id":"c1","name":"f","arguments":"{\"a\":1}"}],` + finalUsage + `}`},
+	}
+}
+
 func TestReadResponseStreamAcceptsTheSequence(t *testing.T) {
 	t.Parallel()
 	s, err := gatewaytest.ReadResponseStream(strings.NewReader(render(good(), 0)))
@@ -52,6 +77,10 @@ func TestReadResponseStreamAcceptsTheSequence(t *testing.T) {
 	}
 	if s.Terminal != gatewaytest.Completed || s.Text != "Hi!" || s.Final.Output[0].Content[0].Text != "Hi!" {
 		t.Errorf("stream = %+v", s)
+	}
+	s, err = gatewaytest.ReadResponseStream(strings.NewReader(render(withItems(), 0)))
+	if err != nil || s.Reasoning != "Think" || *s.Final.Output[1].Arguments != `{"a":1}` {
+		t.Errorf("reasoning and a call: %v, %+v", err, s)
 	}
 	// A failure after the first delta: the partial item, then response.failed.
 	failed := append(good()[:5], ev{"response.failed", `"response":{"id":"resp_1","object":"response","status":"failed","error":{"code":"model_error","message":"m"},` +
@@ -105,6 +134,36 @@ func TestReadResponseStreamRejects(t *testing.T) {
 		{name: "sequence from 1", offset: 1},
 		{name: "SSE event name differs", sse: func(s string) string { return strings.Replace(s, "event: response.in_progress", "event: message", 1) }},
 		{name: "not JSON", sse: func(s string) string { return strings.Replace(s, `"delta":"Hi"`, `"delta":Hi`, 1) }},
+	}
+	items := []struct {
+		name   string
+		mutate func([]ev) []ev
+	}{
+		{name: "arguments done differ", mutate: func(e []ev) []ev {
+			e[11].body = strings.Replace(e[11].body, `1}"`, `2}"`, 1)
+			return e
+		}},
+		{name: "call done before its arguments", mutate: func(e []ev) []ev { return append(e[:11:11], e[12:]...) }},
+		{name: "summary event on the call", mutate: func(e []ev) []ev {
+			e[9] = ev{"response.reasoning_summary_text.delta", `"item_id":"fc_1","output_index":1,"summary_index":0,"delta":"x"`}
+			return e
+		}},
+		{name: "call without a name", mutate: func(e []ev) []ev { e[8].body = strings.Replace(e[8].body, `"name":"f"`, `"name":""`, 1); return e }},
+		{name: "reasoning summary differs at the end", mutate: func(e []ev) []ev {
+			e[13].body = strings.Replace(e[13].body, `"text":"Think"`, `"text":"Thought"`, 1)
+			return e
+		}},
+	}
+	for _, tt := range items {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := render(tt.mutate(withItems()), 0)
+			_, err := gatewaytest.ReadResponseStream(strings.NewReader(body))
+			if err == nil {
+				t.Fatalf("accepted:\n%s", body)
+			}
+			t.Log(err)
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
