@@ -9,8 +9,9 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateText, streamText } from "ai";
+import { generateText, stepCountIs, streamText, tool } from "ai";
 import OpenAI, { BadRequestError } from "openai";
+import { z } from "zod";
 import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
 import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "./fakebedrock.mjs";
 
@@ -273,6 +274,108 @@ describe("a ValidationException before the first token is a 400, streamed or not
     }
     await assert.rejects(generateText({ model: aiProvider(url)(BEDROCK_MODEL), prompt: input, maxRetries: 0 }), (err) => {
       assert.equal(err.statusCode, 400, `${err?.constructor?.name}: ${err?.message}`);
+      return true;
+    });
+  });
+});
+
+// The fake Bedrock calls get_weather when the user names it, and answers
+// "Tool result: …" from the results it is sent; Nova describes the images
+// it is sent; Claude reasons when asked to and checks its signed reasoning
+// when it comes back.
+describe("tools, images and reasoning through /v1/responses (the fake Bedrock)", () => {
+  const NOVA = "us.amazon.nova-lite-v1:0";
+  const PNG =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+  const weather = {
+    type: "function",
+    name: "get_weather",
+    description: "The weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  };
+  const ask = [{ role: "user", content: "What is the weather in Paris? Use get_weather." }];
+  let url;
+
+  before(async () => {
+    const f = await startFakeBedrock(fake.bin, ["-tokens", "3", "-interval", "1ms"]);
+    cleanups.push(f.stop);
+    url = (await gateway({ ...bedrockEnv(f.url, BEDROCK_MODEL), BEDROCK_MODELS: NOVA })).url;
+  });
+
+  test("openai: a streamed function call, its output sent back, the answer from it", async () => {
+    const client = openaiClient(url);
+    const first = await client.responses.stream({ model: BEDROCK_MODEL, input: ask, tools: [weather] }).finalResponse();
+    const call = first.output.find((o) => o.type === "function_call");
+    assert.ok(call, JSON.stringify(first.output));
+    assert.equal(call.name, "get_weather");
+    assert.deepEqual(JSON.parse(call.arguments), { city: "example" });
+    assert.equal(first.status, "completed");
+
+    const second = await client.responses.create({
+      model: BEDROCK_MODEL,
+      tools: [weather],
+      input: [...ask, ...first.output, { type: "function_call_output", call_id: call.call_id, output: "18C, sunny" }],
+    });
+    assert.match(second.output_text, /^Tool result: 18C, sunny\./);
+  });
+
+  test("openai: reasoning comes as a reasoning item, and goes back signed", async () => {
+    const client = openaiClient(url);
+    const first = await client.responses.create({ model: BEDROCK_MODEL, input: ask, tools: [weather], reasoning: { effort: "low" } });
+    const reasoning = first.output.find((o) => o.type === "reasoning");
+    assert.equal(reasoning?.summary?.[0]?.text, "The user wrote to me. I will answer briefly.");
+    assert.ok(reasoning.encrypted_content, "the signed block travels as encrypted_content");
+    assert.ok(first.usage.output_tokens_details.reasoning_tokens >= 0);
+    const call = first.output.find((o) => o.type === "function_call");
+    const second = await client.responses.create({
+      model: BEDROCK_MODEL,
+      tools: [weather],
+      reasoning: { effort: "low" },
+      input: [...ask, ...first.output, { type: "function_call_output", call_id: call.call_id, output: "rain" }],
+    });
+    assert.match(second.output_text, /^Tool result: rain\./);
+  });
+
+  test("openai: an image as an input_image data: URL", async () => {
+    const r = await openaiClient(url).responses.create({
+      model: NOVA,
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "What is in this picture?" },
+            { type: "input_image", image_url: `data:image/png;base64,${PNG}`, detail: "auto" },
+          ],
+        },
+      ],
+    });
+    assert.match(r.output_text, /^I see 1 image\(s\): png 70 bytes\./);
+  });
+
+  test("AI SDK default provider: streamText runs a tool and answers from its result", async () => {
+    const result = streamText({
+      model: aiProvider(url)(BEDROCK_MODEL),
+      prompt: ask[0].content,
+      tools: {
+        get_weather: tool({
+          description: "The weather in a city",
+          inputSchema: z.object({ city: z.string() }),
+          execute: async ({ city }) => `sunny in ${city}`,
+        }),
+      },
+      stopWhen: stepCountIs(2),
+      maxRetries: 0,
+    });
+    assert.match(await result.text, /^Tool result: sunny in example\./);
+    const steps = await result.steps;
+    assert.equal(steps[0].toolCalls[0].toolName, "get_weather");
+    assert.equal(steps[0].finishReason, "tool-calls");
+  });
+
+  test("tools for a model without them are refused by name", async () => {
+    await assert.rejects(openaiClient(url).responses.create({ model: "eliza", input: ask, tools: [weather] }), (err) => {
+      assert.ok(err instanceof BadRequestError, `got ${err}`);
+      assert.equal(err.param, "tools");
       return true;
     });
   });
