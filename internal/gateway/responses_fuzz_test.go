@@ -16,11 +16,13 @@ func FuzzDecodeResponses(f *testing.F) {
 		`{"input":[{"type":"item_reference","id":"x"}]}`,
 		`{"input":"hi","tools":[{"type":"web_search"}],"include":["x"]}`,
 		`{"input":[],"previous_response_id":"r"}`,
+		`{"input":[{"role":"user","content":"x"},{"type":"reasoning","encrypted_content":"W10="},{"type":"function_call","call_id":"a","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"a","output":[{"type":"input_text","text":"r"}]}],"tools":[{"type":"function","name":"f"}],"tool_choice":{"type":"function","name":"f"},"reasoning":{"effort":"low"}}`,
+		`{"input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png;base64,AA=="}]}]}`,
 		`[]`, `null`, `{"input":3}`, "\xff",
 	} {
 		f.Add([]byte(s))
 	}
-	lim := limits{maxMessages: 200, maxTokens: 1024}
+	lim := limits{maxMessages: 200, maxTokens: 1024, maxTools: 8, maxToolSchemaBytes: 1024, maxImages: 2, maxImageBytes: 1024}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodeResponses(body, lim)
 		if err != nil {
