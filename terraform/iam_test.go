@@ -124,9 +124,10 @@ func TestExecutionRole(t *testing.T) {
 		}
 	}
 
-	// The only other grant is the optional X-Ray write policy.
-	if n := len(m.all("resource", "aws_iam_role_policy")); n != 2 {
-		t.Errorf("have %d inline role policies, want 2 (gateway, edge function)", n)
+	// The only other grants are the rate limit table and the guardrail
+	// (quota_test.go) and the optional X-Ray write policy.
+	if n := len(m.all("resource", "aws_iam_role_policy")); n != 3 {
+		t.Errorf("have %d inline role policies, want 3 (gateway, edge function, quota)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
 	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {

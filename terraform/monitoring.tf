@@ -233,6 +233,17 @@ resource "aws_cloudwatch_dashboard" "gateway" {
           ]
         }
       },
+      {
+        type = "metric", x = 0, y = 18, width = 12, height = 6
+        properties = {
+          title = "Rate limits and guardrail (docs/limits.md)", region = var.region, stat = "Sum", period = 300, view = "timeSeries"
+          metrics = [
+            [var.metrics_namespace, "RateLimited"],
+            [var.metrics_namespace, "QuotaStoreErrors"],
+            [var.metrics_namespace, "ContentFiltered"],
+          ]
+        }
+      },
     ]
   })
 }

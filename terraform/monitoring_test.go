@@ -108,7 +108,8 @@ func TestDashboardShowsTheAlarmSeries(t *testing.T) {
 	if !strings.HasPrefix(body, "jsonencode(") {
 		t.Fatalf("dashboard_body = %.40s..., want jsonencode", body)
 	}
-	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions"} {
+	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions",
+		"RateLimited", "QuotaStoreErrors", "ContentFiltered"} {
 		if !strings.Contains(body, `"`+metric+`"`) {
 			t.Errorf("dashboard lacks %s", metric)
 		}

@@ -396,3 +396,117 @@ variable "permissions_boundary_arn" {
     error_message = "permissions_boundary_arn must be empty or an IAM policy ARN."
   }
 }
+
+# Rate limits and token budgets per caller (docs/limits.md). 0 means no
+# limit; with every limit 0 and no overrides, no table is created.
+
+variable "rate_limit_rpm" {
+  type        = number
+  description = "Requests per minute one caller (a Cognito user or an API key) may make; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_rpm >= 0 && var.rate_limit_rpm <= 1000000 && floor(var.rate_limit_rpm) == var.rate_limit_rpm
+    error_message = "rate_limit_rpm must be a whole number from 0 to 1000000."
+  }
+}
+
+variable "rate_limit_concurrent" {
+  type        = number
+  description = "Answers one caller may stream at once; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_concurrent >= 0 && var.rate_limit_concurrent <= 1000 && floor(var.rate_limit_concurrent) == var.rate_limit_concurrent
+    error_message = "rate_limit_concurrent must be a whole number from 0 to 1000."
+  }
+}
+
+variable "rate_limit_tokens_per_day" {
+  type        = number
+  description = "Tokens (prompt + completion) one caller may use per UTC day; 0: no limit."
+  default     = 0
+
+  validation {
+    condition     = var.rate_limit_tokens_per_day >= 0 && var.rate_limit_tokens_per_day <= 1000000000000 && floor(var.rate_limit_tokens_per_day) == var.rate_limit_tokens_per_day
+    error_message = "rate_limit_tokens_per_day must be a whole number from 0 to 10^12."
+  }
+}
+
+variable "rate_limit_overrides" {
+  type        = map(map(number))
+  description = "Other limits for a Cognito group or an API key, e.g. { \"group:premium\" = { rpm = 120, tokens_per_day = 0 }, \"key:backend\" = { concurrent = 20 } }. Limits not named stay the defaults."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for who, _ in var.rate_limit_overrides : can(regex("^(group|key):[^\\s,=]+$", who))])
+    error_message = "rate_limit_overrides keys must be group:<Cognito group> or key:<API key name>, without spaces, commas or '='."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for _, l in var.rate_limit_overrides : [
+        for name, n in l : contains(["rpm", "concurrent", "tokens_per_day"], name) && n >= 0 && floor(n) == n && (name != "concurrent" || n <= 1000)
+      ]
+    ]))
+    error_message = "rate_limit_overrides values set rpm, concurrent (at most 1000) or tokens_per_day to whole numbers of at least 0."
+  }
+}
+
+variable "quota_on_store_error" {
+  type        = string
+  description = "What a request gets when the rate limit table fails or is slow: allow (counted in QuotaStoreErrors) or deny (503)."
+  default     = "allow"
+
+  validation {
+    condition     = contains(["allow", "deny"], var.quota_on_store_error)
+    error_message = "quota_on_store_error must be allow or deny."
+  }
+}
+
+variable "quota_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the rate limit table (the counts are short-lived; usually not worth it)."
+  default     = false
+}
+
+variable "alarm_rate_limited_per_5min" {
+  type        = number
+  description = "Alarm when more than this many requests per 5 minutes are refused by a rate limit (2 of 3 periods)."
+  default     = 100
+
+  validation {
+    condition     = var.alarm_rate_limited_per_5min >= 1
+    error_message = "alarm_rate_limited_per_5min must be at least 1."
+  }
+}
+
+# Amazon Bedrock Guardrails (docs/limits.md#guardrails).
+
+variable "bedrock_guardrail_id" {
+  type        = string
+  description = "A Bedrock guardrail (id or ARN) applied to every model call; empty: none. The function may apply this guardrail only."
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_guardrail_id == "" || can(regex("^([a-z0-9]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+)$", var.bedrock_guardrail_id))
+    error_message = "bedrock_guardrail_id must be a guardrail id (lowercase letters and digits) or a guardrail ARN."
+  }
+}
+
+variable "bedrock_guardrail_version" {
+  type        = string
+  description = "The guardrail's version: a number or DRAFT. Required with bedrock_guardrail_id."
+  default     = ""
+
+  validation {
+    condition     = var.bedrock_guardrail_version == "" || can(regex("^([1-9][0-9]{0,7}|DRAFT)$", var.bedrock_guardrail_version))
+    error_message = "bedrock_guardrail_version must be a version number or DRAFT."
+  }
+}
+
+variable "bedrock_guardrail_trace" {
+  type        = bool
+  description = "Ask Bedrock for the guardrail's trace on every call."
+  default     = false
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,8 +67,19 @@ func run(args []string) error {
 	interval := fs.Duration("interval", 50*time.Millisecond, "pause between chunks")
 	rate := fs.Float64("rate", 0, "chunks per second (overrides -interval when > 0)")
 	name := fs.String("scenario", "ok", "ok|stamp|throttled|access-denied|not-found|invalid|unavailable|stream-error|cut|silent|stall|huge-frame")
+	guardrail := fs.String("guardrail", "", "act as the guardrail ID:VERSION on calls that name it (see -guardrail-word)")
+	word := fs.String("guardrail-word", "forbidden", "the word the guardrail blocks, in a prompt or in an answer (e.g. tok3)")
+	blocked := fs.String("guardrail-message", "Sorry, the model cannot answer this question.", "the guardrail's message")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	opts := []fakebedrock.Option{}
+	if *guardrail != "" {
+		id, version, ok := strings.Cut(*guardrail, ":")
+		if !ok || id == "" || version == "" {
+			return fmt.Errorf("-guardrail %q: want ID:VERSION", *guardrail)
+		}
+		opts = append(opts, fakebedrock.WithGuardrail(fakebedrock.Guardrail{ID: id, Version: version, Word: *word, Message: *blocked}))
 	}
 	if *rate > 0 {
 		*interval = time.Duration(float64(time.Second) / *rate)
@@ -88,7 +100,7 @@ func run(args []string) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           fakebedrock.NewHandler(fakebedrock.WithScenario(mk(*tokens, *interval))),
+		Handler:           fakebedrock.NewHandler(append(opts, fakebedrock.WithScenario(mk(*tokens, *interval)))...),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Printf("http://%s\n", ln.Addr())

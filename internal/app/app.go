@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -30,6 +31,7 @@ type options struct {
 	awsOpts   []func(*config.LoadOptions) error
 	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
+	quotaNow  func() time.Time
 }
 
 // Option changes how New assembles the gateway; the defaults suit production.
@@ -127,6 +129,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, err
 	}
 	gcfg.Auth, gcfg.Tokens = guard, guard
+	lim, err := newLimiter(ctx, cfg, &o)
+	if err != nil {
+		return nil, err
+	}
+	if lim != nil { // a nil *Limiter in the interface would not be nil
+		gcfg.Limiter = lim
+	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID
 	} else if st, err := os.Stat(cfg.WebDir); err == nil && st.IsDir() {

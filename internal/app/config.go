@@ -13,6 +13,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
 // Config is the whole configuration of the gateway, as Load reads it from
@@ -45,6 +46,12 @@ type Config struct {
 
 	Bedrock bedrock.Config
 	Metrics metrics.Config
+
+	// Quota holds the per-caller limits (RATE_LIMIT_*, QUOTA_*).
+	Quota quota.Config
+	// QuotaTable is the DynamoDB table the limits are counted in
+	// (QUOTA_TABLE); empty: in memory, per process.
+	QuotaTable string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -80,6 +87,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 
 	c.Auth, c.APIKeysSecretARN = loadAuth(e, lambda)
 	c.Bedrock = loadBedrock(e)
+	loadGuardrail(e, &c.Bedrock)
+	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))

@@ -41,6 +41,12 @@ type Config struct {
 	// default. Heartbeats keep proxies from noticing a stalled upstream, so
 	// without this bound only the Lambda deadline would end it.
 	IdleTimeout time.Duration
+	// GuardrailID and GuardrailVersion name an Amazon Bedrock guardrail
+	// applied to every call (BEDROCK_GUARDRAIL_ID, _VERSION); empty: none.
+	GuardrailID, GuardrailVersion string
+	// GuardrailTrace asks Bedrock for the guardrail's trace
+	// (BEDROCK_GUARDRAIL_TRACE).
+	GuardrailTrace bool
 
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// ends. Tests replace it to observe backoff without waiting.

@@ -19,7 +19,7 @@ func DecodeChunks(f Family, payloads [][]byte) (text string, res chat.Result, en
 		return nil
 	}
 	for _, p := range payloads {
-		if err := spec.decode(p, &st, out); err != nil {
+		if err := spec.decodeChunk(p, &st, out); err != nil {
 			return text, st.result(), st.ended, err
 		}
 	}
@@ -40,7 +40,7 @@ func DecodeDeltas(f Family, payloads [][]byte) (deltas []chat.Delta, res chat.Re
 		return nil
 	}
 	for _, p := range payloads {
-		if err := spec.decode(p, &st, out); err != nil {
+		if err := spec.decodeChunk(p, &st, out); err != nil {
 			return deltas, st.result(), st.ended, err
 		}
 	}

@@ -208,12 +208,14 @@ func ownProtocol(o *bedrockruntime.Options) { o.Protocol = restjson1.New(nil) }
 // attempt makes one call and relays its stream. emitted reports whether
 // emit was called, after which the call must not be repeated.
 func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer *time.Timer) (res chat.Result, emitted bool, err error) {
-	out, err := m.client.InvokeModelWithResponseStream(ctx, &bedrockruntime.InvokeModelWithResponseStreamInput{
+	in := &bedrockruntime.InvokeModelWithResponseStreamInput{
 		ModelId:     aws.String(m.id),
 		Body:        body,
 		ContentType: aws.String("application/json"),
 		Accept:      aws.String("application/json"),
-	}, ownProtocol)
+	}
+	m.withGuardrail(in)
+	out, err := m.client.InvokeModelWithResponseStream(ctx, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}
@@ -279,7 +281,7 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		if !isChunk {
 			continue // union members this SDK version does not know
 		}
-		if err := m.spec.decode(chunk.Value.Bytes, &st, relay); err != nil {
+		if err := m.spec.decodeChunk(chunk.Value.Bytes, &st, relay); err != nil {
 			return st.result(), emitted, err
 		}
 	}

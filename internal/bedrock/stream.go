@@ -16,6 +16,8 @@ type streamState struct {
 	// ended is set by a stop reason or the invocation metrics, which only
 	// the last chunks carry. A stream that ends without it was cut.
 	ended bool
+	// intervened: a guardrail stopped the answer (content_filter).
+	intervened bool
 
 	// tools maps the family's own index of a tool call (a content block,
 	// a choice's tool call) to the call's position in the answer.
@@ -66,7 +68,10 @@ func (s *streamState) flush(out emitter) error {
 // invocation metrics for whichever count the model left out.
 func (s *streamState) result() chat.Result {
 	r := chat.Result{FinishReason: s.finish, Usage: s.usage}
-	if r.FinishReason == "" {
+	switch {
+	case s.intervened:
+		r.FinishReason = chat.FinishContentFilter
+	case r.FinishReason == "":
 		r.FinishReason = chat.FinishStop
 	}
 	if r.Usage.PromptTokens == 0 {
@@ -81,6 +86,13 @@ func (s *streamState) result() chat.Result {
 // decoder turns one chunk payload (the model-native JSON inside the
 // eventstream frame) into deltas, passed to out, and updates st.
 type decoder func(payload []byte, st *streamState, out emitter) error
+
+// decodeChunk decodes one chunk of family f's stream: the guardrail's
+// verdict, which any family's chunk may carry, then the family's own shape.
+func (f *familySpec) decodeChunk(payload []byte, st *streamState, out emitter) error {
+	noteGuardrail(payload, st)
+	return f.decode(payload, st, out)
+}
 
 // invocationMetrics is what Bedrock appends to the last chunk of every family.
 type invocationMetrics struct {

@@ -31,6 +31,12 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 		fail(w, rec, err)
 		return
 	}
+	done, err := h.admit(r.Context(), w, &p.req, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
 	ctx, cancel := h.bound(r.Context())
 	defer cancel()
 	if p.stream {
@@ -114,7 +120,8 @@ func settle(res chat.Result, rec *Record) chat.Usage {
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.OutputTokens
 	}
-	rec.OutputTokens = u.CompletionTokens
+	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.FinishReason = string(finishOf(res))
 	return u
 }
 

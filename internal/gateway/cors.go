@@ -15,8 +15,10 @@ import (
 // that CORS does not expose by default.
 const (
 	corsMethods = "GET, POST, OPTIONS"
-	corsExpose  = "retry-after, www-authenticate, x-request-id"
-	corsMaxAge  = 2 * time.Hour // Chromium's cap; Firefox allows 24 h
+	corsExpose  = "retry-after, www-authenticate, x-request-id, " +
+		"x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, " +
+		"x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens"
+	corsMaxAge = 2 * time.Hour // Chromium's cap; Firefox allows 24 h
 
 	// A preflight may ask for this many request headers, each at most
 	// maxCORSHeaderLen long: browser SDKs send a dozen.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
 // apiError is an error as the OpenAI API reports it, with its HTTP status.
@@ -32,6 +33,8 @@ const (
 	typeServer         = "server_error"
 	typeUnavailable    = "service_unavailable_error"
 	typeTimeout        = "timeout_error"
+	typeRequests       = "requests" // a request rate limit (OpenAI's word)
+	typeTokens         = "tokens"   // a token rate limit
 )
 
 // Sentinel errors of the gateway itself.
@@ -67,7 +70,18 @@ func toAPIError(err error) *apiError {
 		code = authErr.Code
 	}
 	var pub *chat.PublicError
+	var limited *quota.LimitError
 	switch {
+	case errors.As(err, &limited):
+		e := &apiError{Status: http.StatusTooManyRequests, Type: typeRequests, Code: string(limited.Limit),
+			Message: limited.Message(), RetryAfter: limited.RetryAfter}
+		if limited.Limit == quota.TokensPerDay {
+			e.Type = typeTokens
+		}
+		return e
+	case errors.Is(err, quota.ErrUnavailable):
+		return &apiError{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "rate_limiter_unavailable",
+			Message: "the rate limiter is unavailable; retry shortly"}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return &apiError{Status: http.StatusUnauthorized, Type: typeAuthentication, Code: orDefault(code, "invalid_token"),
 			Message: "missing or invalid credentials"}

@@ -48,6 +48,7 @@ type Config struct {
 
 	Auth           Authenticator // nil: no checks (local mode on loopback only)
 	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
+	Limiter        Limiter       // rate limits and budgets per caller; nil: none
 	MaxBodyBytes   int64         // default 256 KiB
 	MaxMessages    int           // default 200
 	MaxTokens      int           // cap on max_tokens; default 1024

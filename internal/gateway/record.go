@@ -21,6 +21,10 @@ type Record struct {
 	FirstToken       time.Duration // until the first text left; 0 if none
 	Duration         time.Duration
 	OutputTokens     int
+	PromptTokens     int    // as the model reported them; 0 if it did not
+	FinishReason     string // of a completed answer: stop, length, content_filter
+	RateLimited      string // the limit that refused the request, if one did
+	QuotaStoreError  bool   // the rate limit store failed on this request
 	Subject          string // the caller's verified subject, never a token
 	AuthRefusal      string // the auth error code when refused
 	Outcome          string // complete, error, client_gone, panic
@@ -99,10 +103,14 @@ func (h *Handler) finish(rec *Record) {
 	}
 	for _, a := range [...]struct{ k, v string }{
 		{"fallback", rec.Fallback}, {"sub", rec.Subject}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
+		{"finish_reason", rec.FinishReason}, {"rate_limited", rec.RateLimited},
 	} {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}
+	}
+	if rec.QuotaStoreError {
+		attrs = append(attrs, slog.Bool("quota_store_error", true))
 	}
 	if rec.Err != nil {
 		attrs = append(attrs, slog.String("error", rec.Err.Error()))

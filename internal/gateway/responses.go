@@ -31,6 +31,12 @@ func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record)
 		fail(w, rec, err)
 		return
 	}
+	done, err := h.admit(r.Context(), w, &p.req, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
 	ctx, cancel := h.bound(r.Context())
 	defer cancel()
 	if p.stream {

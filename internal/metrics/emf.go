@@ -21,6 +21,9 @@ const (
 	MetricFallbacks        = "Fallbacks"
 	MetricStreamErrors     = "StreamErrors"
 	MetricAuthRefusals     = "AuthRefusals"
+	MetricRateLimited      = "RateLimited"      // refused by a per-caller limit (429)
+	MetricQuotaStoreErrors = "QuotaStoreErrors" // the rate limit store failed
+	MetricContentFiltered  = "ContentFiltered"  // ended with finish_reason content_filter (a guardrail)
 )
 
 // Dimension names, and the values used when a request has no model or an
@@ -101,13 +104,16 @@ var (
 	defFallbacks    = def(MetricFallbacks, "Count")
 	defStreamErrors = def(MetricStreamErrors, "Count")
 	defAuthRefusals = def(MetricAuthRefusals, "Count")
+	defRateLimited  = def(MetricRateLimited, "Count")
+	defQuotaErrors  = def(MetricQuotaStoreErrors, "Count")
+	defFiltered     = def(MetricContentFiltered, "Count")
 )
 
 // Observe writes rec's line. Its signature matches gateway.Config.Observe.
 // A failed write is dropped: the request has already been answered, and a
 // process whose standard output fails has no better place to report it.
 func (e *EMF) Observe(rec *gateway.Record) {
-	var ms [9]metric
+	var ms [12]metric
 	m := classify(rec, ms[:0])
 
 	bp := e.pool.Get().(*[]byte)
@@ -145,6 +151,15 @@ func classify(rec *gateway.Record, m []metric) []metric {
 	}
 	if rec.AuthRefusal != "" {
 		m = append(m, metric{defAuthRefusals, MetricAuthRefusals, 1})
+	}
+	if rec.RateLimited != "" {
+		m = append(m, metric{defRateLimited, MetricRateLimited, 1})
+	}
+	if rec.QuotaStoreError {
+		m = append(m, metric{defQuotaErrors, MetricQuotaStoreErrors, 1})
+	}
+	if rec.FinishReason == "content_filter" {
+		m = append(m, metric{defFiltered, MetricContentFiltered, 1})
 	}
 	return m
 }
@@ -186,6 +201,7 @@ func (e *EMF) encode(b []byte, rec *gateway.Record, m []metric) []byte {
 	b = appendMember(b, "outcome", rec.Outcome)
 	for _, p := range [...]struct{ k, v string }{
 		{"fallback_reason", rec.Fallback}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
+		{"rate_limited", rec.RateLimited}, {"finish_reason", rec.FinishReason},
 	} {
 		if p.v != "" {
 			b = appendMember(b, p.k, p.v)

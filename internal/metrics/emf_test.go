@@ -143,6 +143,30 @@ func TestObserve(t *testing.T) {
 			wantModel: "none", wantRoute: "/healthz",
 		},
 		{
+			name: "rate limited",
+			rec: gateway.Record{ID: "r13", Path: chat, Status: 429, Model: "eliza", RateLimited: "requests_per_minute_exceeded",
+				ErrorCode: "requests_per_minute_exceeded", Outcome: "error"},
+			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 1, "Duration": 0, "OutputTokens": 0, "RateLimited": 1},
+			wantModel: "eliza", wantRoute: chat,
+			wantProps: map[string]any{"rate_limited": "requests_per_minute_exceeded", "status": "429"},
+		},
+		{
+			name: "admitted although the rate limit store failed",
+			rec: gateway.Record{ID: "r14", Path: chat, Status: 200, Model: "eliza", QuotaStoreError: true, FinishReason: "stop",
+				Outcome: "complete"},
+			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 0, "OutputTokens": 0, "QuotaStoreErrors": 1},
+			wantModel: "eliza", wantRoute: chat,
+			wantProps: map[string]any{"finish_reason": "stop"},
+		},
+		{
+			name: "guardrail intervened",
+			rec: gateway.Record{ID: "r15", Path: chat, Status: 200, Model: "m", FinishReason: "content_filter", OutputTokens: 9,
+				Outcome: "complete"},
+			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 0, "OutputTokens": 9, "ContentFiltered": 1},
+			wantModel: "m", wantRoute: chat,
+			wantProps: map[string]any{"finish_reason": "content_filter"},
+		},
+		{
 			name: "hostile strings stay inside their members",
 			rec: gateway.Record{ID: "a\"b\\c\nd\x00e\xff", Path: "/v1/chat/completions/../x", Status: 403,
 				AuthRefusal: `","Requests":99,"x":"`, Outcome: "error"},
@@ -191,10 +215,10 @@ func TestObserve(t *testing.T) {
 func TestMetricNamesMatchTerraform(t *testing.T) {
 	t.Parallel()
 	rec := gateway.Record{Path: "/v1/chat/completions", Status: 200, Model: "m", Fallback: "throttled", AuthRefusal: "x",
-		FirstToken: time.Millisecond, Outcome: "error"}
+		FirstToken: time.Millisecond, Outcome: "error", RateLimited: "x", QuotaStoreError: true, FinishReason: "content_filter"}
 	got := slices.Sorted(maps.Keys(metricValues(t, mustEMF(t, observe(t, &rec)))))
-	want := []string{"AuthRefusals", "Duration", "Errors4xx", "Errors5xx", "Fallbacks", "OutputTokens",
-		"Requests", "StreamErrors", "TimeToFirstToken"}
+	want := []string{"AuthRefusals", "ContentFiltered", "Duration", "Errors4xx", "Errors5xx", "Fallbacks", "OutputTokens",
+		"QuotaStoreErrors", "RateLimited", "Requests", "StreamErrors", "TimeToFirstToken"}
 	if !slices.Equal(got, want) {
 		t.Errorf("metric names = %v, want %v", got, want)
 	}

@@ -122,40 +122,50 @@ run "apply_with_every_option" {
   command = apply
 
   variables {
-    region                      = "eu-west-1"
-    project                     = "chat"
-    environment                 = "prod"
-    tags                        = { Owner = "platform" }
-    lambda_memory_mb            = 512
-    lambda_timeout_seconds      = 600
-    reserved_concurrency        = 25
-    log_retention_days          = 90
-    log_level                   = "debug"
-    max_tokens                  = 2048
-    bedrock_model_id            = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
-    bedrock_models              = ["anthropic.claude-3-haiku-20240307-v1:0"]
-    system_prompt               = "You are a helpful assistant."
-    allowed_origins             = ["https://chat.example.com"]
-    allowed_cidrs               = ["203.0.113.0/24", "2001:db8::/32"]
-    price_class                 = "PriceClass_All"
-    origin_read_timeout         = 90
-    domain_aliases              = ["api.chat.example.com"]
-    acm_certificate_arn         = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
-    create_cognito              = true
-    cognito_client_ids          = ["abcdefghijklmnopqrstuvwxyz"]
-    cognito_token_use           = "id"
-    cognito_groups              = ["chat-users"]
-    metrics_namespace           = "ChatProd"
-    enable_xray                 = true
-    alarm_email                 = "ops@example.com"
-    alarm_error_rate_percent    = 2
-    alarm_fallback_rate_percent = 10
-    alarm_ttft_p99_ms           = 5000
-    max_body_bytes              = 524288
-    enable_api_keys             = true
-    api_keys_kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    edge_payload_hash           = true
-    permissions_boundary_arn    = "arn:aws:iam::123456789012:policy/chat-function-boundary"
+    region                       = "eu-west-1"
+    project                      = "chat"
+    environment                  = "prod"
+    tags                         = { Owner = "platform" }
+    lambda_memory_mb             = 512
+    lambda_timeout_seconds       = 600
+    reserved_concurrency         = 25
+    log_retention_days           = 90
+    log_level                    = "debug"
+    max_tokens                   = 2048
+    bedrock_model_id             = "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    rate_limit_rpm               = 30
+    rate_limit_concurrent        = 2
+    rate_limit_tokens_per_day    = 200000
+    rate_limit_overrides         = { "group:premium" = { rpm = 120, tokens_per_day = 0 }, "key:backend" = { concurrent = 20 } }
+    quota_on_store_error         = "deny"
+    quota_point_in_time_recovery = true
+    alarm_rate_limited_per_5min  = 50
+    bedrock_guardrail_id         = "gr1abc2def3g"
+    bedrock_guardrail_version    = "1"
+    bedrock_guardrail_trace      = true
+    bedrock_models               = ["anthropic.claude-3-haiku-20240307-v1:0"]
+    system_prompt                = "You are a helpful assistant."
+    allowed_origins              = ["https://chat.example.com"]
+    allowed_cidrs                = ["203.0.113.0/24", "2001:db8::/32"]
+    price_class                  = "PriceClass_All"
+    origin_read_timeout          = 90
+    domain_aliases               = ["api.chat.example.com"]
+    acm_certificate_arn          = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    create_cognito               = true
+    cognito_client_ids           = ["abcdefghijklmnopqrstuvwxyz"]
+    cognito_token_use            = "id"
+    cognito_groups               = ["chat-users"]
+    metrics_namespace            = "ChatProd"
+    enable_xray                  = true
+    alarm_email                  = "ops@example.com"
+    alarm_error_rate_percent     = 2
+    alarm_fallback_rate_percent  = 10
+    alarm_ttft_p99_ms            = 5000
+    max_body_bytes               = 524288
+    enable_api_keys              = true
+    api_keys_kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    edge_payload_hash            = true
+    permissions_boundary_arn     = "arn:aws:iam::123456789012:policy/chat-function-boundary"
   }
 
   assert {
@@ -293,4 +303,15 @@ run "precondition_edge_body_limit" {
   }
 
   expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_guardrail_needs_version" {
+  command = plan
+
+  variables {
+    bedrock_model_id     = "anthropic.claude-3-5-haiku-20241022-v1:0"
+    bedrock_guardrail_id = "gr1abc2def3g"
+  }
+
+  expect_failures = [aws_iam_role_policy.quota]
 }

@@ -46,6 +46,8 @@ type Handler struct {
 	mux    *http.ServeMux
 	now    func() time.Time
 	noAuth bool
+	// guardrail, when set, answers calls that name it (see Guardrail).
+	guardrail *Guardrail
 
 	mu       sync.Mutex
 	def      Scenario
@@ -204,11 +206,16 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 			s.Words = s.Words[:limit]
 		}
 	}
+	iv, gmsg := h.guard(r, body, s)
+	if gmsg != "" {
+		writeError(w, http.StatusBadRequest, "ValidationException", gmsg)
+		return
+	}
 	if p.featured() && fam.compose != nil {
 		h.streamPlan(w, r, fam, s, p)
 		return
 	}
-	h.stream(w, r, fam, s)
+	h.stream(w, r, fam, s, iv)
 }
 
 // verify checks that body is a JSON object with the required keys.
@@ -247,7 +254,7 @@ func (h *Handler) open(w http.ResponseWriter) (*frameWriter, func()) {
 }
 
 // stream writes the event stream of scenario s in family f's shapes.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario) {
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Scenario, iv intervention) {
 	ctx := r.Context()
 	fw, done := h.open(w)
 	defer done()
@@ -288,6 +295,12 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			_ = fw.exception(s.Exception, s.Message)
 			return
 		}
+		if iv.on && i == iv.at {
+			if fw.chunk(f.text(i, iv.message, u)) != nil {
+				return
+			}
+			break
+		}
 		if i == n {
 			break
 		}
@@ -302,7 +315,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 	if !ok {
 		stop = f.stops["stop"]
 	}
-	for _, c := range f.end(stop, u) {
+	ends := f.end(stop, u)
+	if iv.on {
+		ends[len(ends)-1] = iv.intervened(ends[len(ends)-1])
+	}
+	for _, c := range ends {
 		if fw.chunk(c) != nil {
 			return
 		}

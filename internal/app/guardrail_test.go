@@ -1,0 +1,61 @@
+package app_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chatbot-gateway/chatbot/internal/app"
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
+)
+
+// TestGuardrailBlocksWithoutFallback: a prompt the guardrail blocks is
+// answered by the guardrail's message with finish_reason content_filter,
+// from the Bedrock model, never by the ELIZA fallback; the answer is
+// counted in the ContentFiltered metric.
+func TestGuardrailBlocksWithoutFallback(t *testing.T) {
+	t.Parallel()
+	g := fakebedrock.Guardrail{ID: "gr1", Version: "DRAFT", Word: "forbidden", Message: "I can't help with that."}
+	fake := fakebedrock.New(fakebedrock.WithGuardrail(g))
+	t.Cleanup(fake.Close)
+	out := &lockedBuffer{}
+	cfg, err := app.Load(getenv(map[string]string{
+		"BEDROCK_MODEL_ID": haiku, "BEDROCK_GUARDRAIL_ID": g.ID, "BEDROCK_GUARDRAIL_VERSION": g.Version,
+		"METRICS_ENABLED": "true",
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.New(t.Context(), cfg, app.WithOutput(out), fakeAWS(fake.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"stream":true,"messages":[{"role":"user","content":"tell me the forbidden thing"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	chunks, done, err := gatewaytest.ReadStream(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := chunks[len(chunks)-1]
+	if !done || gatewaytest.Text(chunks) != g.Message || last.Choices[0].FinishReason == nil ||
+		*last.Choices[0].FinishReason != "content_filter" || last.Model != haiku {
+		t.Fatalf("stream = %+v, done %v; want %q from %s, then content_filter and [DONE]", chunks, done, g.Message, haiku)
+	}
+	line := out.requestLine(t)
+	if line["fallback"] != nil || line["finish_reason"] != "content_filter" {
+		t.Fatalf("log line = %v", line)
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if !strings.Contains(out.b.String(), `"ContentFiltered":1`) {
+		t.Fatalf("no ContentFiltered metric in:\n%s", out.b.String())
+	}
+}

@@ -1,0 +1,74 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
+)
+
+// Limiter is asked before every model call whether the caller may make it
+// (rate limits and token budgets); internal/quota implements it. The
+// grant it returns is settled with the answer's usage when the answer
+// ends. A nil grant means the caller has no limits.
+type Limiter interface {
+	Admit(ctx context.Context, id *auth.Identity, requestID string, maxTokens int) (*quota.Grant, error)
+}
+
+// admit asks the Limiter, if any, about the call req and sets the
+// x-ratelimit-* headers for the answer or the refusal. The returned
+// function settles the call; it must be called once the answer ends.
+func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Request, rec *Record) (done func(), err error) {
+	if h.cfg.Limiter == nil {
+		return func() {}, nil
+	}
+	id, _ := auth.FromContext(ctx)
+	g, err := h.cfg.Limiter.Admit(ctx, id, rec.ID, req.MaxTokens)
+	var le *quota.LimitError
+	switch {
+	case errors.As(err, &le):
+		rec.RateLimited = string(le.Limit)
+		setRateHeaders(w.Header(), le.Requests, le.Tokens)
+		return nil, err
+	case err != nil:
+		rec.QuotaStoreError = true
+		return nil, err
+	case g == nil:
+		return func() {}, nil
+	}
+	rec.QuotaStoreError = g.StoreErr != nil
+	setRateHeaders(w.Header(), g.Requests, g.Tokens)
+	return func() {
+		g.Done(chat.Usage{PromptTokens: rec.PromptTokens, CompletionTokens: rec.OutputTokens})
+	}, nil
+}
+
+// setRateHeaders writes OpenAI's rate limit headers for the windows that
+// apply.
+func setRateHeaders(h http.Header, requests, tokens *quota.Window) {
+	for _, x := range [...]struct {
+		kind string
+		w    *quota.Window
+	}{{"requests", requests}, {"tokens", tokens}} {
+		if x.w == nil {
+			continue
+		}
+		h.Set("X-Ratelimit-Limit-"+x.kind, strconv.FormatInt(x.w.Limit, 10))
+		h.Set("X-Ratelimit-Remaining-"+x.kind, strconv.FormatInt(x.w.Remaining, 10))
+		h.Set("X-Ratelimit-Reset-"+x.kind, resetText(x.w.Reset))
+	}
+}
+
+// resetText writes a reset time as OpenAI does ("1s", "6m0s"), rounded
+// up to the second so that a client waiting that long finds it reset.
+func resetText(d time.Duration) string {
+	if d <= 0 {
+		return "0s"
+	}
+	return ((d + time.Second - 1) / time.Second * time.Second).String()
+}

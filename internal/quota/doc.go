@@ -1,0 +1,29 @@
+// Package quota limits what each caller may ask of the models: requests per
+// minute, concurrent streams, and tokens per day, with larger (or smaller)
+// limits for chosen Cognito groups and API keys.
+//
+// A Limiter is asked once before every model call (Admit) and told once
+// when the answer ends (Grant.Done). Admission takes each limit with one
+// atomic, conditional step in a Store, so callers spread over many Lambda
+// instances share one count without read-modify-write races. Two stores
+// exist: DynamoStore, one conditional UpdateItem per step on a DynamoDB
+// table (production), and MemoryStore, for one process (local runs, tests).
+//
+// How a limit is counted:
+//   - requests per minute: a fixed window per UTC minute; a request is
+//     admitted while the window holds fewer than the limit.
+//   - tokens per day: a window per UTC day. An admitted call reserves its
+//     max_tokens at once, so parallel calls cannot all slip under the
+//     budget, and settles to the model's own usage (prompt + completion)
+//     when the answer ends. A call is admitted while the day's count is
+//     below the budget; an answer that crosses it still ends normally and
+//     the overrun is counted.
+//   - concurrent streams: a slot per call, held until the answer ends.
+//     A slot carries an expiry that the Limiter renews while the answer
+//     runs, so the slot of an instance that died frees itself.
+//
+// When the store fails or is slower than Config.StoreTimeout, the policy
+// decides (OnStoreError): admit the call (the default, counted and logged)
+// or refuse it. The package knows nothing of HTTP: the gateway turns a
+// *LimitError into 429 and a Grant's windows into x-ratelimit-* headers.
+package quota

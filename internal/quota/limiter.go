@@ -1,0 +1,226 @@
+package quota
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// keepFor is how long a counter outlives its window in the store, so
+// instances whose clocks differ a little still find it.
+const keepFor = time.Hour
+
+// Limiter admits or refuses model calls under Config's limits.
+type Limiter struct {
+	cfg   Config
+	store Store
+	log   *slog.Logger
+}
+
+// New returns a Limiter counting in store.
+func New(cfg Config, store Store) *Limiter {
+	if cfg.OnStoreError == "" {
+		cfg.OnStoreError = Allow
+	}
+	if cfg.StoreTimeout <= 0 {
+		cfg.StoreTimeout = DefaultStoreTimeout
+	}
+	if cfg.SlotTTL <= 0 {
+		cfg.SlotTTL = DefaultSlotTTL
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Limiter{cfg: cfg, store: store, log: cfg.Logger}
+}
+
+// Grant is an admitted call. Its windows go out as headers with the
+// answer; Done settles it. A nil *Grant (a caller without limits) is valid.
+type Grant struct {
+	// Requests and Tokens are the caller's windows after this call; nil
+	// when that limit is off or the store could not tell.
+	Requests, Tokens *Window
+	// StoreErr is why the store failed when the call was admitted anyway
+	// (policy Allow); nil normally.
+	StoreErr error
+
+	l         *Limiter
+	requestID string
+	tokKey    string
+	tokExp    time.Time
+	reserved  int64
+	slotKey   string
+	slot      string
+	stop      chan struct{}
+	renewing  sync.WaitGroup
+	once      sync.Once
+}
+
+// step is the outcome of one limit's store call.
+type step struct {
+	on    bool
+	ok    bool
+	count int64
+	err   error
+}
+
+// Admit takes the caller's limits for one call that may use up to
+// maxTokens completion tokens. It refuses with a *LimitError when the
+// caller is over a limit, and with ErrUnavailable when the store fails and
+// the policy is Deny. The store gets at most Config.StoreTimeout. A slot
+// taken for the call is renewed until Done, or until ctx ends.
+func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string, maxTokens int) (*Grant, error) {
+	caller, lim := l.cfg.For(id)
+	if !lim.Any() {
+		return nil, nil
+	}
+	now := l.cfg.Now()
+	minute, day := now.Unix()/60, now.Unix()/86400
+	minuteEnd, dayEnd := time.Unix((minute+1)*60, 0), time.Unix((day+1)*86400, 0)
+	g := &Grant{l: l, requestID: requestID}
+
+	sctx, cancel := context.WithTimeout(ctx, l.cfg.StoreTimeout)
+	defer cancel()
+	var rpm, tok, con step
+	var wg sync.WaitGroup
+	if lim.RequestsPerMinute > 0 {
+		rpm.on = true
+		wg.Go(func() {
+			rpm.count, rpm.ok, rpm.err = l.store.Take(sctx, windowKey("rpm", caller, minute), 1, lim.RequestsPerMinute, minuteEnd.Add(keepFor))
+		})
+	}
+	if lim.TokensPerDay > 0 {
+		tok.on = true
+		g.tokKey, g.tokExp, g.reserved = windowKey("tok", caller, day), dayEnd.Add(keepFor), int64(maxTokens)
+		wg.Go(func() {
+			tok.count, tok.ok, tok.err = l.store.Take(sctx, g.tokKey, g.reserved, lim.TokensPerDay, g.tokExp)
+		})
+	}
+	if lim.ConcurrentStreams > 0 {
+		con.on = true
+		g.slotKey, g.slot = "con#"+caller, rand.Text()
+		wg.Go(func() {
+			con.ok, con.err = l.store.Acquire(sctx, g.slotKey, g.slot, lim.ConcurrentStreams, now, now.Add(l.cfg.SlotTTL))
+		})
+	}
+	wg.Wait()
+
+	if rpm.on && rpm.err == nil {
+		g.Requests = &Window{Limit: lim.RequestsPerMinute, Remaining: max(0, lim.RequestsPerMinute-rpm.count), Reset: minuteEnd.Sub(now)}
+	}
+	if tok.on && tok.err == nil {
+		g.Tokens = &Window{Limit: lim.TokensPerDay, Remaining: max(0, lim.TokensPerDay-tok.count), Reset: dayEnd.Sub(now)}
+	}
+	var refused *LimitError
+	switch {
+	case rpm.on && rpm.err == nil && !rpm.ok:
+		refused = &LimitError{Limit: RequestsPerMinute, Max: lim.RequestsPerMinute, RetryAfter: minuteEnd.Sub(now)}
+	case tok.on && tok.err == nil && !tok.ok:
+		refused = &LimitError{Limit: TokensPerDay, Max: lim.TokensPerDay, RetryAfter: dayEnd.Sub(now)}
+	case con.on && con.err == nil && !con.ok:
+		refused = &LimitError{Limit: ConcurrentStreams, Max: lim.ConcurrentStreams, RetryAfter: time.Second}
+	}
+	storeErr := errors.Join(rpm.err, tok.err, con.err)
+	if refused == nil && storeErr != nil && l.cfg.OnStoreError == Deny {
+		l.undo(g, tok.ok, con.ok)
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, storeErr)
+	}
+	if refused != nil {
+		l.undo(g, tok.ok, con.ok)
+		refused.Requests, refused.Tokens = g.Requests, g.Tokens
+		return nil, refused
+	}
+	if storeErr != nil {
+		g.StoreErr = storeErr
+		l.log.Warn("rate limit store failed; admitting the call", "request_id", requestID, "error", storeErr.Error())
+	}
+	if !tok.ok {
+		g.tokKey = "" // nothing reserved to settle
+	}
+	if con.ok {
+		g.stop = make(chan struct{})
+		g.renewing.Go(func() { l.renew(ctx, g) })
+	} else {
+		g.slotKey = ""
+	}
+	return g, nil
+}
+
+// undo gives back what a refused call took: its token reservation and its
+// slot. A request it counted stays counted: a refused request is still a
+// request.
+func (l *Limiter) undo(g *Grant, reserved, slot bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.StoreTimeout)
+	defer cancel()
+	var wg sync.WaitGroup
+	if reserved {
+		wg.Go(func() { l.report(g, "give back tokens", l.store.Add(ctx, g.tokKey, -g.reserved, g.tokExp)) })
+	}
+	if slot {
+		wg.Go(func() { l.report(g, "release slot", l.store.Release(ctx, g.slotKey, g.slot)) })
+	}
+	wg.Wait()
+}
+
+// renew keeps the call's slot alive until Done or until ctx ends.
+func (l *Limiter) renew(ctx context.Context, g *Grant) {
+	every := l.cfg.SlotTTL / 3
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			rctx, cancel := context.WithTimeout(ctx, l.cfg.StoreTimeout)
+			err := l.store.Renew(rctx, g.slotKey, g.slot, l.cfg.Now().Add(l.cfg.SlotTTL))
+			cancel()
+			l.report(g, "renew slot", err)
+		}
+	}
+}
+
+// Done settles the call once its answer has ended: the token reservation
+// becomes the usage the model reported, and the slot is released. Calls
+// after the first do nothing.
+func (g *Grant) Done(u chat.Usage) {
+	if g == nil {
+		return
+	}
+	g.once.Do(func() {
+		if g.stop != nil {
+			close(g.stop)
+			g.renewing.Wait()
+		}
+		l := g.l
+		ctx, cancel := context.WithTimeout(context.Background(), l.cfg.StoreTimeout)
+		defer cancel()
+		var wg sync.WaitGroup
+		if delta := int64(u.Total()) - g.reserved; g.tokKey != "" && delta != 0 {
+			wg.Go(func() { l.report(g, "settle tokens", l.store.Add(ctx, g.tokKey, delta, g.tokExp)) })
+		}
+		if g.slotKey != "" {
+			wg.Go(func() { l.report(g, "release slot", l.store.Release(ctx, g.slotKey, g.slot)) })
+		}
+		wg.Wait()
+	})
+}
+
+// report logs a failed step after admission; the call goes on regardless.
+func (l *Limiter) report(g *Grant, what string, err error) {
+	if err != nil {
+		l.log.Warn("rate limit store failed", "request_id", g.requestID, "step", what, "error", err.Error())
+	}
+}

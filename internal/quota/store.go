@@ -1,0 +1,101 @@
+package quota
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Store keeps the counts behind the limits. Every method is one atomic step,
+// safe for concurrent use by many processes sharing the store.
+type Store interface {
+	// Take adds n to the counter key unless the counter has already
+	// reached limit; then it changes nothing and reports ok false. count
+	// is the counter after the step (when refused: at least limit).
+	// expires is when the counter may be forgotten.
+	Take(ctx context.Context, key string, n, limit int64, expires time.Time) (count int64, ok bool, err error)
+	// Add adds delta, which may be negative, to the counter key.
+	Add(ctx context.Context, key string, delta int64, expires time.Time) error
+	// Acquire holds the slot id in the set key until expires, unless the
+	// set already holds limit slots that have not expired by now.
+	Acquire(ctx context.Context, key, id string, limit int64, now, expires time.Time) (ok bool, err error)
+	// Renew moves the expiry of a held slot. A slot that is gone (it
+	// expired and another caller took its place) stays gone.
+	Renew(ctx context.Context, key, id string, expires time.Time) error
+	// Release frees the slot id. Freeing a slot that is not held is not
+	// an error.
+	Release(ctx context.Context, key, id string) error
+}
+
+// Sentinel errors of this package.
+var (
+	// ErrLimited: the caller is over a limit. Refusals are *LimitError.
+	ErrLimited = errors.New("rate limited")
+	// ErrUnavailable: the store failed and the policy is Deny.
+	ErrUnavailable = errors.New("rate limit store unavailable")
+)
+
+// Name names a limit; it is the error code a refused client sees.
+type Name string
+
+// The limits a call can be refused for.
+const (
+	RequestsPerMinute Name = "requests_per_minute_exceeded"
+	ConcurrentStreams Name = "concurrent_streams_exceeded"
+	TokensPerDay      Name = "tokens_per_day_exceeded"
+)
+
+// Window is the state of one windowed limit after a call, as OpenAI's
+// x-ratelimit-{limit,remaining,reset}-{requests,tokens} headers report it.
+type Window struct {
+	Limit     int64
+	Remaining int64
+	Reset     time.Duration // until the window starts afresh
+}
+
+// LimitError refuses a call that is over a limit.
+type LimitError struct {
+	Limit      Name
+	Max        int64 // the caller's limit that was reached
+	RetryAfter time.Duration
+	// Requests and Tokens are the windows as they stand; nil when that
+	// limit is off for the caller.
+	Requests, Tokens *Window
+}
+
+func (e *LimitError) Error() string { return "rate limited: " + string(e.Limit) }
+
+// Unwrap makes errors.Is(err, ErrLimited) true.
+func (e *LimitError) Unwrap() error { return ErrLimited }
+
+// Message is the refusal as a client is told it: which limit, its value,
+// and when to try again.
+func (e *LimitError) Message() string {
+	wait := ((e.RetryAfter + time.Second - 1) / time.Second * time.Second).String()
+	switch e.Limit {
+	case RequestsPerMinute:
+		return fmt.Sprintf("Rate limit reached: this account may send %s per minute. Try again in %s.",
+			count(e.Max, "request"), wait)
+	case TokensPerDay:
+		return fmt.Sprintf("Daily token budget used up: this account may use %s per day. "+
+			"It resets at 00:00 UTC, in %s.", count(e.Max, "token"), wait)
+	default:
+		return fmt.Sprintf("Too many answers at once: this account may have %s in progress. "+
+			"Try again when one has finished.", count(e.Max, "answer"))
+	}
+}
+
+// count writes n things, in the singular for one.
+func count(n int64, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.FormatInt(n, 10) + " " + thing + "s"
+}
+
+// windowKey names a counter for one caller and one window.
+func windowKey(kind, caller string, start int64) string {
+	return kind + "#" + caller + "#" + strconv.FormatInt(start, 10)
+}
