@@ -9,6 +9,11 @@ GOBIN       := $(shell $(GO) env GOPATH)/bin
 STATICCHECK := $(GOBIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
 ADDR        ?= 127.0.0.1:8080
+CHATBOT_ADDR    ?= $(ADDR)
+CHATBOT_WEB_DIR ?= web/out
+# name:sha256 lines written by `make apikey` (scripts/apikey.sh); make run
+# turns API-key auth on with them.
+APIKEY_FILE     ?= .local/api-key-sha256s
 
 # Fragments in mk/ add their targets to these lists.
 TEST_TARGETS  :=
@@ -18,7 +23,7 @@ include $(sort $(wildcard mk/*.mk))
 .PHONY: help run test test-go lint vet staticcheck build lambda bench bench-go fuzz clean apikey apikey-revoke
 
 help:
-	@echo "make run      start the gateway locally (ELIZA, chat page) on http://$(ADDR)"
+	@echo "make run      start the gateway locally (ELIZA, chat page) on http://$(CHATBOT_ADDR)"
 	@echo "make test     run every test (Go, web, SDK, Terraform checks)"
 	@echo "make lambda   build dist/bootstrap and dist/chatbot.zip for AWS Lambda (arm64)"
 	@echo "make bench    run the benchmarks"
@@ -26,15 +31,35 @@ help:
 
 ## Local server ---------------------------------------------------------------
 
-run: web-build
+# The gateway answers as soon as Go has built it: the chat page builds after
+# that, in the background (log: dist/web-build.log), and / says so until it is
+# ready. Building both at once would slow the Go build down on a small machine.
+# CHATBOT_ADDR and CHATBOT_WEB_DIR from the environment win; a web dir other
+# than web/out is served as it is. API keys from `make apikey` turn auth on.
+run:
 	@mkdir -p dist
-	$(GO) build -o dist/chatbot ./cmd/chatbot
-	@echo
-	@echo "Chat page: http://$(ADDR)/"
-	@echo "Try:  curl -N http://$(ADDR)/v1/chat/completions -H 'Content-Type: application/json' \\"
-	@echo "        -d '{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"I am worried about my mother\"}]}'"
-	@echo
-	CHATBOT_ADDR=$(ADDR) CHATBOT_WEB_DIR=web/out ELIZA_WORD_DELAY=$${ELIZA_WORD_DELAY:-40ms} ./dist/chatbot
+	@if [ -z "$${API_KEY_SHA256S:-}" ] && [ -s $(APIKEY_FILE) ]; then \
+	  API_KEY_SHA256S="$$(grep -v -e '^[[:space:]]*$$' -e '^[[:space:]]*#' $(APIKEY_FILE) | tr -d ' \t\r' | paste -sd, -)"; \
+	  export API_KEY_SHA256S; \
+	  echo "API keys from $(APIKEY_FILE): auth is on; paste a key into the chat page when it asks"; \
+	fi; \
+	$(GO) build -o dist/chatbot ./cmd/chatbot || exit 1; \
+	web=; \
+	if [ "$(CHATBOT_WEB_DIR)" = "$(WEB)/out" ] && ! $(MAKE) -q --no-print-directory $(WEB_BUILD_STAMP) 2>/dev/null; then \
+	  $$(command -v setsid) bash -c 'if nice -n 10 $(MAKE) --no-print-directory web-build >dist/web-build.log 2>&1; \
+	    then echo "Chat page ready: http://$(CHATBOT_ADDR)/"; \
+	    else echo "The chat page did not build (see dist/web-build.log); the API still works"; fi' & web=$$!; \
+	  trap '[ -n "$$web" ] && kill -- -$$web 2>/dev/null; true' EXIT; \
+	  trap 'exit 130' INT TERM; \
+	fi; \
+	echo; \
+	echo "API: http://$(CHATBOT_ADDR)/v1/chat/completions"; \
+	echo "Try:  curl -N http://$(CHATBOT_ADDR)/v1/chat/completions -H 'Content-Type: application/json' \\"; \
+	echo "        -d '{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"I am worried about my mother\"}]}'"; \
+	if [ -n "$$web" ]; then echo "Chat page: building in the background; http://$(CHATBOT_ADDR)/ says so until it is ready"; \
+	else echo "Chat page: http://$(CHATBOT_ADDR)/ (from $(CHATBOT_WEB_DIR))"; fi; \
+	echo; \
+	CHATBOT_ADDR=$(CHATBOT_ADDR) CHATBOT_WEB_DIR=$(CHATBOT_WEB_DIR) ELIZA_WORD_DELAY=$${ELIZA_WORD_DELAY:-40ms} ./dist/chatbot
 
 build:
 	@mkdir -p dist

@@ -4,7 +4,9 @@
 # headless Chromium (browser.test.mjs, through the gateway's CORS), and through
 # the local CloudFront stand-in of terraform/functions (cloudfront.test.mjs);
 # tools, images and reasoning with the openai package, the Vercel AI SDK and
-# LangChain JS against the fake Bedrock (features.test.mjs).
+# LangChain JS against the fake Bedrock (features.test.mjs); POST /v1/responses
+# with the openai package and the AI SDK's default OpenAI provider, against
+# ELIZA and the fake Bedrock (responses.test.mjs).
 
 TEST_TARGETS += test-sdk
 
@@ -19,4 +21,4 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 
 # web-chromium and CHROMIUM come from mk/web.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium
-	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs

@@ -2,6 +2,8 @@
 #
 #   make web-build   static export in web/out, rebuilt only when sources change
 #   make test-web    typecheck, vitest, next build, Chromium end-to-end
+#
+# next build skips its own type check (next.config.ts): web-unit runs tsc.
 
 TEST_TARGETS += test-web
 
@@ -36,8 +38,10 @@ web-unit: $(WEB_NPM_STAMP)
 	cd $(WEB) && npx tsc --noEmit
 	cd $(WEB) && npx vitest run
 
+# One file at a time: each builds the gateway and drives its own Chromium;
+# screenshots land in web/test-results/. run.test.mjs runs `make run` itself.
 web-e2e: $(WEB_BUILD_STAMP) web-chromium
-	cd $(WEB) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 e2e/chat.test.mjs
+	cd $(WEB) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 e2e/*.test.mjs
 
 test-web: web-unit web-e2e
 

@@ -138,10 +138,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID
-	} else if st, err := os.Stat(cfg.WebDir); err == nil && st.IsDir() {
-		gcfg.Static = staticSite(cfg.WebDir)
 	} else {
-		o.log.Info("chat page not built; serving the API only", "web_dir", cfg.WebDir)
+		gcfg.Static = staticSite(cfg.WebDir)
+		if !pageBuilt(cfg.WebDir) {
+			o.log.Info("chat page not built yet; / says it is building until it is", "web_dir", cfg.WebDir)
+		}
 	}
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)

@@ -100,18 +100,19 @@ func TestNewLogsToOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{"/healthz", "/nowhere"} {
+	// /v1/nowhere: a path outside /v1/ would go to the chat page's handler.
+	for _, path := range []string{"/healthz", "/v1/nowhere"} {
 		h.ServeHTTP(httptest.NewRecorder(), localRequest(http.MethodGet, path))
 	}
-	if s := out.String(); strings.Contains(s, `"path":"/healthz"`) || strings.Contains(s, `"path":"/nowhere"`) {
+	if s := out.String(); strings.Contains(s, `"path":"/healthz"`) || strings.Contains(s, `"path":"/v1/nowhere"`) {
 		t.Fatalf("info lines logged at LOG_LEVEL=warn: %s", s)
 	}
 	cfg.LogLevel = slog.LevelInfo
 	if h, err = app.New(context.Background(), cfg, app.WithOutput(&out)); err != nil {
 		t.Fatal(err)
 	}
-	h.ServeHTTP(httptest.NewRecorder(), localRequest(http.MethodGet, "/nowhere"))
-	if s := out.String(); !strings.Contains(s, `"path":"/nowhere"`) || !strings.Contains(s, `"error":"no route for GET`) {
+	h.ServeHTTP(httptest.NewRecorder(), localRequest(http.MethodGet, "/v1/nowhere"))
+	if s := out.String(); !strings.Contains(s, `"path":"/v1/nowhere"`) || !strings.Contains(s, `"error":"no route for GET`) {
 		t.Fatalf("log = %s, want the request line with its cause", s)
 	}
 }

@@ -21,44 +21,53 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Recor
 	if err == nil {
 		p, err = decodeRequest(body, h.lim)
 	}
+	if err == nil {
+		err = h.pickModel(&p.req, rec)
+	}
+	if err == nil {
+		err = h.supports(p.req.Model, &p.req)
+	}
 	if err != nil {
 		fail(w, rec, err)
 		return
 	}
-	id := p.req.Model
-	if id == "" {
-		id = h.cfg.DefaultModel
-	}
-	if _, ok := h.models[id]; !ok {
-		fail(w, rec, invalid("model", "model_not_found", "model "+quote(id)+" does not exist; see GET /v1/models"))
-		return
-	}
-	p.req.Model = id
-	rec.Model = id
-	if err := h.supports(id, &p.req); err != nil {
-		fail(w, rec, err)
-		return
-	}
-	done, err := h.admit(r.Context(), w, p, rec)
+	done, err := h.admit(r.Context(), w, &p.req, rec)
 	if err != nil {
 		fail(w, rec, err)
 		return
 	}
 	defer done()
-
-	ctx := r.Context()
-	if dl, ok := ctx.Deadline(); ok {
-		// On Lambda the deadline is the invocation's: stop early enough to
-		// say so in-band rather than be cut off mid-frame.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadlineCause(ctx, dl.Add(-h.cfg.DeadlineMargin), chat.ErrDeadline)
-		defer cancel()
-	}
+	ctx, cancel := h.bound(r.Context())
+	defer cancel()
 	if p.stream {
 		h.stream(ctx, w, p, rec)
 	} else {
 		h.collect(ctx, w, p, rec)
 	}
+}
+
+// pickModel resolves the request's model (the default when it names
+// none) and records it.
+func (h *Handler) pickModel(req *chat.Request, rec *Record) error {
+	id := req.Model
+	if id == "" {
+		id = h.cfg.DefaultModel
+	}
+	if _, ok := h.models[id]; !ok {
+		return invalid("model", "model_not_found", "model "+quote(id)+" does not exist; see GET /v1/models")
+	}
+	req.Model, rec.Model = id, id
+	return nil
+}
+
+// bound ends ctx a margin before its deadline. On Lambda the deadline is
+// the invocation's: stop early enough to say so in-band rather than be cut
+// off mid-frame.
+func (h *Handler) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadlineCause(ctx, dl.Add(-h.cfg.DeadlineMargin), chat.ErrDeadline)
+	}
+	return ctx, func() {}
 }
 
 func quote(s string) string {

@@ -1,10 +1,13 @@
 // Package gateway is the HTTP face of the chatbot: one http.Handler that
-// serves the OpenAI Chat Completions protocol (POST /v1/chat/completions,
-// GET /v1/models), a health check, and in local mode the chat page.
+// serves two OpenAI wire formats, Chat Completions (POST
+// /v1/chat/completions) and Responses (POST /v1/responses, stateless), with
+// GET /v1/models, a health check, and in local mode the chat page. Each wire
+// format has its own files (complete.go and chunk.go; responses*.go) over
+// the same model call (run), limits, auth and SSE writer.
 //
 // A request flows: read the body under a size limit → authenticate (JWT or
 // API key, payload hash, CIDR, origin secret) → decode and validate → run the
-// model → relay its text as SSE chunk frames (or one JSON completion). When a
+// model → relay its text as SSE frames (or one JSON object). When a
 // model fails before its first token and the fallback policy allows it, the
 // fallback model (ELIZA) answers instead.
 //

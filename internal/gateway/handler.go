@@ -158,7 +158,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rec.Outcome = "panic"
 			rec.Err = fmt.Errorf("%w: %v", errPanic, v)
 			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			if rw.stream != nil {
+			if rw.stream != nil && rw.failStream != nil {
+				rw.failStream(inBand(errPanic))
+			} else if rw.stream != nil {
 				_ = rw.stream.Data(errorFrame(nil, inBand(errPanic)))
 			} else if !rw.wrote {
 				writeError(rw, toAPIError(errPanic))
@@ -178,6 +180,10 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 	case "/v1/chat/completions":
 		if allow(w, r, rec, http.MethodPost) {
 			h.completions(w, r, rec)
+		}
+	case "/v1/responses":
+		if allow(w, r, rec, http.MethodPost) {
+			h.responses(w, r, rec)
 		}
 	case "/v1/models":
 		if allow(w, r, rec, http.MethodGet, http.MethodHead) {

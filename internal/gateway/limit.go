@@ -20,15 +20,15 @@ type Limiter interface {
 	Admit(ctx context.Context, id *auth.Identity, requestID string, maxTokens int) (*quota.Grant, error)
 }
 
-// admit asks the Limiter, if any, about the call p and sets the
+// admit asks the Limiter, if any, about the call req and sets the
 // x-ratelimit-* headers for the answer or the refusal. The returned
 // function settles the call; it must be called once the answer ends.
-func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, p *parsed, rec *Record) (done func(), err error) {
+func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Request, rec *Record) (done func(), err error) {
 	if h.cfg.Limiter == nil {
 		return func() {}, nil
 	}
 	id, _ := auth.FromContext(ctx)
-	g, err := h.cfg.Limiter.Admit(ctx, id, rec.ID, p.req.MaxTokens)
+	g, err := h.cfg.Limiter.Admit(ctx, id, rec.ID, req.MaxTokens)
 	var le *quota.LimitError
 	switch {
 	case errors.As(err, &le):

@@ -44,6 +44,9 @@ type recorder struct {
 	now    func() time.Time
 	wrote  bool
 	stream *sse.Writer // set once the SSE stream has started
+	// failStream, when set, ends a started stream after a panic in its own
+	// wire format; otherwise a chat completion error frame does.
+	failStream func(*apiError)
 }
 
 // startStream starts the SSE stream on w and notes it, so that a panic

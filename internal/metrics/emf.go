@@ -38,7 +38,7 @@ const (
 // DefaultRoutes are the paths the gateway serves. Any other path is counted
 // under the Route "other", so a scanner probing random URLs cannot create a
 // metric per URL.
-var DefaultRoutes = []string{"/v1/chat/completions", "/v1/models", "/healthz", "/"}
+var DefaultRoutes = []string{"/v1/chat/completions", "/v1/responses", "/v1/models", "/healthz", "/"}
 
 // EMF writes one CloudWatch Embedded Metric Format line per request. It is
 // safe for concurrent use.

@@ -254,6 +254,16 @@ func TestWithRoutes(t *testing.T) {
 	}
 }
 
+func TestEachServedRouteIsItsOwnDimension(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"/v1/chat/completions", "/v1/responses", "/v1/models", "/healthz", "/"} {
+		rec := gateway.Record{Method: "POST", Path: path, Status: 200}
+		if got := mustEMF(t, observe(t, &rec))["Route"]; got != path {
+			t.Errorf("Route of %s = %v, want the path", path, got)
+		}
+	}
+}
+
 func TestNamespaceIsEscaped(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer

@@ -45,7 +45,25 @@ func Start(w http.ResponseWriter) (*Writer, error) {
 func (s *Writer) Data(p []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := s.buf[:0]
+	s.buf = appendData(s.buf[:0], p)
+	return s.write(s.buf)
+}
+
+// Event writes one event of type name (an "event:" line) whose data is p,
+// as Data does. The event type lets a parser dispatch on it (OpenAI's
+// Responses stream names every event); a name with a line break is not an
+// event type, so its line breaks become spaces.
+func (s *Writer) Event(name string, p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := append(s.buf[:0], "event: "...)
+	b = appendLine(b, name)
+	b = append(b, '\n')
+	s.buf = appendData(b, p)
+	return s.write(s.buf)
+}
+
+func appendData(b, p []byte) []byte {
 	for {
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
@@ -61,9 +79,20 @@ func (s *Writer) Data(p []byte) error {
 	}
 	b = append(b, "data: "...)
 	b = append(b, p...)
-	b = append(b, '\n', '\n')
-	s.buf = b
-	return s.write(b)
+	return append(b, '\n', '\n')
+}
+
+// appendLine appends text with its line breaks replaced by spaces, so it
+// stays one line.
+func appendLine(b []byte, text string) []byte {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if c == '\r' || c == '\n' {
+			c = ' '
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // Comment writes an SSE comment line, which every conforming parser ignores.
@@ -72,13 +101,7 @@ func (s *Writer) Comment(text string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := append(s.buf[:0], ": "...)
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c == '\r' || c == '\n' {
-			c = ' '
-		}
-		b = append(b, c)
-	}
+	b = appendLine(b, text)
 	b = append(b, '\n', '\n')
 	s.buf = b
 	return s.write(b)

@@ -144,6 +144,46 @@ func FuzzDataRoundTrip(f *testing.F) {
 	})
 }
 
+func TestEventNamesItsType(t *testing.T) {
+	t.Parallel()
+	w := newPlainWriter()
+	sw, err := sse.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []struct{ name, data string }{
+		{"response.created", `{"a":1}`},
+		{"two\nlines", "x\r\ny"},
+	} {
+		if err := sw.Event(ev.name, []byte(ev.data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Data([]byte("plain")); err != nil {
+		t.Fatal(err)
+	}
+	if w.count() != 3 {
+		t.Errorf("%d writes for 3 events, want one write per event", w.count())
+	}
+	evs, err := ssetest.NewReader(strings.NewReader(w.body())).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ssetest.Event{
+		{Type: "response.created", Data: `{"a":1}`},
+		{Type: "two lines", Data: "x\ny"},
+		{Type: "message", Data: "plain"},
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("got %d events, want %d: %q", len(evs), len(want), w.body())
+	}
+	for i, ev := range evs {
+		if ev.Type != want[i].Type || ev.Data != want[i].Data {
+			t.Errorf("event %d = %q %q, want %q %q", i, ev.Type, ev.Data, want[i].Type, want[i].Data)
+		}
+	}
+}
+
 func TestCommentStaysOneLine(t *testing.T) {
 	t.Parallel()
 	w := newPlainWriter()

@@ -2,99 +2,37 @@
 // build, and headless Chromium drives the chat like a person would.
 
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
-import { createServer } from "node:http";
-import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { buildGateway, startGateway } from "./gateway.mjs";
+import { before, describe, test } from "node:test";
+import {
+  chatAlerts,
+  cleanups,
+  contentOf,
+  env,
+  input,
+  lastAssistant,
+  openChat,
+  outDir,
+  screenshot,
+  sendMessage,
+  setup,
+  useModel,
+  waitForAnswer,
+} from "./browser.mjs";
+import { startGateway } from "./gateway.mjs";
 
-const webDir = fileURLToPath(new URL("..", import.meta.url));
-const repoRoot = path.resolve(webDir, "..");
-const outDir = path.join(webDir, "out");
-const resultsDir = path.join(webDir, "test-results");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+setup();
 
 const LONG_MESSAGE =
   "I remember the long summer evenings when my brother and I walked along the river talking about everything we wanted to become";
 
-let build;
-let browser;
-const cleanups = [];
-
-before(async () => {
-  assert.ok(existsSync(path.join(outDir, "index.html")), `no static build at ${outDir}: run next build first`);
-  mkdirSync(resultsDir, { recursive: true });
-  build = await buildGateway(repoRoot);
-  cleanups.push(build.cleanup);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    timeout: 30_000,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-  cleanups.push(() => withTimeout(browser.close(), 10_000));
-});
-
-after(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      console.error("cleanup:", err);
-    }
-  }
-});
-
-function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-}
-
-async function openChat(url) {
-  const context = await browser.newContext({ viewport: { width: 900, height: 760 } });
-  cleanups.push(() => withTimeout(context.close(), 5_000));
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const consoleErrors = [];
-  page.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(`${msg.text()} ${msg.location().url}`);
-  });
-  await page.goto(url, { waitUntil: "networkidle" });
-  return { page, consoleErrors };
-}
-
-async function sendMessage(page, text) {
-  const input = page.getByLabel("Message");
-  await input.fill(text);
-  await input.press("Enter");
-}
-
-// Next.js adds its own role="alert" route announcer, so look inside the chat only.
-const chatAlert = (page) => page.getByRole("region", { name: "Chatbot" }).getByRole("alert");
-const lastAssistant = (page) => page.locator('[data-role="assistant"]').last();
+const focusedLabel = (page) => page.evaluate(() => document.activeElement?.labels?.[0]?.textContent ?? document.activeElement?.tagName);
 
 describe("chat page against the local gateway", () => {
   let gateway;
 
   before(async () => {
     // REQUIRE_CONTENT_SHA256: the gateway checks the hash the browser computed with WebCrypto.
-    gateway = await startGateway(build.bin, {
+    gateway = await startGateway(env.build.bin, {
       ELIZA_WORD_DELAY: "60ms",
       CHATBOT_WEB_DIR: outDir,
       REQUIRE_CONTENT_SHA256: "true",
@@ -102,19 +40,24 @@ describe("chat page against the local gateway", () => {
     cleanups.push(gateway.stop);
   });
 
-  test("the answer streams in visible steps and shows the model", { timeout: 60_000 }, async () => {
+  test("the answer streams in visible steps, announced once, and shows the model", { timeout: 60_000 }, async () => {
     const { page, consoleErrors } = await openChat(gateway.url);
-    await page.getByRole("heading", { name: "Chatbot" }).waitFor();
+    // The model label comes from /v1/models, as a readable name.
+    assert.equal(await page.getByTestId("default-model").textContent(), "ELIZA");
 
-    // Sample the last answer's text in the page every 20 ms, as a person watching would see it.
+    // Sample the last answer's text every 20 ms as a person watching would see it,
+    // and every change of the polite live region.
     await page.evaluate(() => {
       const w = window;
       w.__samples = [];
+      w.__announced = [];
+      const live = document.querySelector('[data-testid="announcer"]');
+      new MutationObserver(() => w.__announced.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true });
       w.__sampler = setInterval(() => {
         const items = document.querySelectorAll('[data-role="assistant"]');
         const el = items[items.length - 1];
         if (!el) return;
-        const text = el.querySelector("p")?.textContent ?? "";
+        const text = el.querySelector('[data-testid="content"]')?.textContent ?? "";
         const status = el.getAttribute("data-status");
         const prev = w.__samples[w.__samples.length - 1];
         if (!prev || prev.text !== text || prev.status !== status) w.__samples.push({ text, status });
@@ -122,132 +65,97 @@ describe("chat page against the local gateway", () => {
     });
 
     await sendMessage(page, "Hello, I feel a little sad today because my computer keeps crashing");
-    await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 30_000 });
-    const samples = await page.evaluate(() => {
+    await waitForAnswer(page);
+    const { samples, announced } = await page.evaluate(() => {
       clearInterval(window.__sampler);
-      return window.__samples;
+      return { samples: window.__samples, announced: window.__announced };
     });
 
-    const finalText = (await lastAssistant(page).locator("p").textContent()) ?? "";
+    const finalText = (await contentOf(lastAssistant(page)).textContent()) ?? "";
     assert.ok(finalText.trim().length > 0, "the answer is empty");
-    const growing = samples.filter((s) => s.status === "streaming" && s.text.trim() !== "");
+    const growing = samples.filter((s) => s.status === "streaming" && s.text.replace("…", "").trim() !== "");
     assert.ok(growing.length >= 3, `answer appeared in ${growing.length} visible steps, want >= 3: ${JSON.stringify(samples)}`);
     for (let i = 1; i < growing.length; i++) {
       assert.ok(growing[i].text.startsWith(growing[i - 1].text), `text did not grow by appending: ${JSON.stringify(growing)}`);
       assert.ok(growing[i].text.length > growing[i - 1].text.length);
     }
     assert.ok(finalText.startsWith(growing[growing.length - 1].text));
+    // The live region spoke twice (answering, then the whole answer), not once per word.
+    assert.ok(announced.length <= 3, `live region changed ${announced.length} times: ${JSON.stringify(announced)}`);
+    assert.equal(announced[announced.length - 1], `The assistant said: ${finalText}`);
 
-    const model = await lastAssistant(page).getByTestId("model").textContent();
-    assert.match(model ?? "", /eliza/i);
-    // The user's message is shown as sent, and the input is ready for the next one.
+    assert.equal(await lastAssistant(page).getByTestId("model").textContent(), "ELIZA");
+    assert.equal(await lastAssistant(page).getByTestId("model").getAttribute("title"), "eliza");
     await page.locator('[data-role="user"]').getByText("my computer keeps crashing").waitFor();
-    assert.equal(await page.getByLabel("Message").inputValue(), "");
-    assert.equal(await chatAlert(page).count(), 0);
-    await page.screenshot({ path: path.join(resultsDir, "chat.png") });
+    // After Enter the box is empty and still focused, ready for the next message.
+    assert.equal(await input(page).inputValue(), "");
+    assert.equal(await focusedLabel(page), "Message");
+    await screenshot(page, "chat");
     assert.deepEqual(consoleErrors, []);
+  });
+
+  test("user text stays plain text, never Markdown or HTML", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    const typed = "**not bold** <b>not html</b> [x](https://example.com)";
+    await sendMessage(page, typed);
+    const user = page.locator('[data-role="user"]');
+    assert.equal(await contentOf(user).textContent(), typed);
+    assert.equal(await user.locator("strong, b, a").count(), 0);
+    await waitForAnswer(page);
   });
 
   test("Shift+Enter inserts a newline instead of sending", { timeout: 30_000 }, async () => {
     const { page } = await openChat(gateway.url);
-    const input = page.getByLabel("Message");
-    await input.fill("first line");
-    await input.press("Shift+Enter");
-    await input.pressSequentially("second line");
-    assert.equal(await input.inputValue(), "first line\nsecond line");
+    await input(page).fill("first line");
+    await input(page).press("Shift+Enter");
+    await input(page).pressSequentially("second line");
+    assert.equal(await input(page).inputValue(), "first line\nsecond line");
     assert.equal(await page.locator('[data-role="user"]').count(), 0);
   });
 
-  test("Stop ends the stream early and the UI returns to idle", { timeout: 60_000 }, async () => {
+  test("Send by button keeps the focus in the box", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    await input(page).fill("Clicking send");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByRole("button", { name: "Stop" }).waitFor();
+    assert.equal(await focusedLabel(page), "Message");
+    await waitForAnswer(page);
+  });
+
+  test("Stop ends the stream early, the UI returns to idle and the box has the focus", { timeout: 60_000 }, async () => {
     const { page } = await openChat(gateway.url);
     await sendMessage(page, LONG_MESSAGE);
     await page.waitForFunction(() => {
       const items = document.querySelectorAll('[data-role="assistant"]');
-      return (items[items.length - 1]?.querySelector("p")?.textContent ?? "").trim() !== "";
+      return (items[items.length - 1]?.querySelector('[data-testid="content"]')?.textContent ?? "").replace("…", "").trim() !== "";
     });
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByRole("button", { name: "Send" }).waitFor();
+    assert.equal(await focusedLabel(page), "Message", "focus must return to the box after Stop");
 
     const answer = lastAssistant(page);
     assert.equal(await answer.getAttribute("data-status"), "stopped");
-    const stoppedText = await answer.locator("p").textContent();
+    const stoppedText = await contentOf(answer).textContent();
     // Words arrive every 60 ms; a stream that kept going would add several in this time.
     await page.waitForTimeout(600);
-    assert.equal(await answer.locator("p").textContent(), stoppedText, "text kept growing after Stop");
+    assert.equal(await contentOf(answer).textContent(), stoppedText, "text kept growing after Stop");
     assert.equal(await answer.getAttribute("data-status"), "stopped");
-    assert.equal(await chatAlert(page).count(), 0, "Stop must not show an error");
+    assert.equal(await chatAlerts(page).count(), 0, "Stop must not show an error");
+    await screenshot(page, "stopped");
 
     // The conversation goes on after a stop.
     await sendMessage(page, "Thank you");
     await page.locator('[data-role="assistant"]').nth(1).and(page.locator('[data-status="done"]')).waitFor({ timeout: 30_000 });
   });
-});
 
-describe("chat page against a gateway with auth on", () => {
-  let gateway;
-
-  before(async () => {
-    const jwks = await startJWKS();
-    cleanups.push(jwks.stop);
-    gateway = await startGateway(build.bin, {
-      ELIZA_WORD_DELAY: "60ms",
-      CHATBOT_WEB_DIR: outDir,
-      OIDC_ISSUER: jwks.url,
-      OIDC_JWKS_URL: `${jwks.url}/jwks.json`,
-      OIDC_AUDIENCE: "chatbot-e2e",
-    });
-    cleanups.push(gateway.stop);
-  });
-
-  test("without a token the UI shows an auth error with Retry", { timeout: 60_000 }, async () => {
+  test("Esc stops the answer from the keyboard", { timeout: 60_000 }, async () => {
     const { page } = await openChat(gateway.url);
-    await sendMessage(page, "Hello");
-    const alert = chatAlert(page);
-    await alert.waitFor();
-    assert.equal(await alert.getAttribute("data-kind"), "auth");
-    assert.match((await alert.textContent()) ?? "", /sign-in required/i);
+    await useModel(page, "test-slow"); // never ends by itself
+    await sendMessage(page, "Keep going");
+    await page.waitForFunction(() => (document.querySelector('[data-role="assistant"] [data-testid="content"]')?.textContent ?? "").includes("tick"));
+    await input(page).press("Escape");
     await page.getByRole("button", { name: "Send" }).waitFor();
-    // The failed answer had no text: the notice stands for it.
-    assert.equal(await page.locator('[data-role="assistant"]').count(), 0);
-    await page.screenshot({ path: path.join(resultsDir, "auth-error.png") });
-
-    // Retry sends again and fails the same way: still one alert, no duplicated answers.
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith("/v1/chat/completions")),
-      page.getByRole("button", { name: "Retry" }).click(),
-    ]);
-    assert.equal(response.status(), 401);
-    await alert.waitFor();
-    assert.equal(await chatAlert(page).count(), 1);
-    assert.equal(await page.locator('[data-role="user"]').count(), 1, "Retry must not repeat the question");
+    assert.equal(await lastAssistant(page).getAttribute("data-status"), "stopped");
+    assert.equal(await focusedLabel(page), "Message");
   });
 });
-
-/** Serves a JWKS with a freshly generated RSA public key on 127.0.0.1. */
-async function startJWKS() {
-  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid: "e2e", alg: "RS256", use: "sig" };
-  const server = createServer((req, res) => {
-    if (req.url === "/jwks.json") {
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ keys: [jwk] }));
-      return;
-    }
-    if (req.url === "/.well-known/openid-configuration") {
-      const issuer = `http://127.0.0.1:${server.address().port}`;
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks.json` }));
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}

@@ -20,11 +20,21 @@ process.on("exit", () => {
 // Settings inherited from the shell must not change the gateway under test.
 const SCRUB = /^(CHATBOT_|ELIZA_|COGNITO_|OIDC_|AUTH_MODE$|API_KEY|TOKEN_SIGNING_KEY$|REQUIRE_CONTENT_SHA256$|ALLOWED_|ORIGIN_VERIFY_SECRET$|BEDROCK_|AWS_|SYSTEM_PROMPT$|ALLOW_CLIENT_SYSTEM$|LOG_LEVEL$)/;
 
-/** Builds ./cmd/chatbot from the repository at root into a temporary directory. */
-export async function buildGateway(root) {
+/** process.env without the settings that would change the gateway under test. */
+export function scrubbedEnv() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
+}
+
+/**
+ * Builds ./cmd/chatbot from the repository at root into a temporary
+ * directory. tags "chatbot_testhooks" adds the misbehaving test models
+ * (test-panic fails mid-answer, test-slow never ends).
+ */
+export async function buildGateway(root, { tags = "" } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "chatbot-e2e-"));
   const bin = path.join(dir, "chatbot");
-  await run("go", ["build", "-o", bin, "./cmd/chatbot"], { cwd: root, timeout: 300_000 });
+  const args = ["build", ...(tags ? ["-tags", tags] : []), "-o", bin, "./cmd/chatbot"];
+  await run("go", args, { cwd: root, timeout: 300_000 });
   return { bin, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -46,7 +56,7 @@ export function freePort() {
  */
 export async function startGateway(bin, env = {}, { timeoutMs = 20_000 } = {}) {
   const port = await freePort();
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
+  const base = scrubbedEnv();
   const child = spawn(bin, [], {
     env: { ...base, CHATBOT_ADDR: `127.0.0.1:${port}`, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -93,4 +103,34 @@ export async function startGateway(bin, env = {}, { timeoutMs = 20_000 } = {}) {
     }
   }
   return { url, logs: () => output, stop };
+}
+
+/**
+ * Builds cmd/fakebedrock and starts it on a free loopback port. Returns
+ * { url, stop() }; point the gateway at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
+ */
+export async function startFakeBedrock(root, args = []) {
+  const dir = mkdtempSync(path.join(tmpdir(), "fakebedrock-e2e-"));
+  const bin = path.join(dir, "fakebedrock");
+  await run("go", ["build", "-o", bin, "./cmd/fakebedrock"], { cwd: root, timeout: 300_000 });
+  const child = spawn(bin, ["-addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  exited.then(() => children.delete(child));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.split("\n")[0].trim());
+    });
+    exited.then((code) => reject(new Error(`fakebedrock exited with ${code}: ${out}`)));
+  });
+  return { url, stop };
 }

@@ -10,6 +10,11 @@ export interface PageConfig {
   tokenProvider: TokenProvider;
   /** Whether Cognito sign-in is configured. */
   cognito: boolean;
+  /**
+   * Whether to offer a field for an API key on a 401: only without Cognito
+   * and when the page talks to the gateway that served it (local mode).
+   */
+  askForKey: boolean;
 }
 
 export function pageConfig(): PageConfig {
@@ -21,8 +26,9 @@ export function pageConfig(): PageConfig {
     return {
       endpoint,
       cognito: true,
+      askForKey: false,
       tokenProvider: amplifyTokenProvider({ tokenUse, cognito: { userPoolId, userPoolClientId } }),
     };
   }
-  return { endpoint, cognito: false, tokenProvider: noTokenProvider };
+  return { endpoint, cognito: false, askForKey: endpoint === "", tokenProvider: noTokenProvider };
 }

@@ -1,6 +1,9 @@
 // Public surface for apps that embed the chat.
 export { Chatbot, describeError, type ChatbotProps } from "./components/Chatbot";
-export { useChatStream, type ChatStream, type UIMessage, type UseChatStreamOptions } from "./hooks/useChatStream";
+export { Markdown, safeUrl, type MarkdownProps } from "./components/Markdown";
+export { useChatStream, type ChatStream, type Conversation, type UIMessage, type UseChatStreamOptions } from "./hooks/useChatStream";
 export * from "./api/chatbotApi";
+export { describeToolCall, mergeToolCalls } from "./api/toolCalls";
 export { createSSEParser, parseSSE, type SSEEvent, type SSEParser } from "./api/sse";
+export { modelLabel } from "./chat/modelNames";
 export * from "./auth";

@@ -8,68 +8,15 @@ import {
   StreamError,
   TruncatedError,
   chatCompletionsURL,
+  listModels,
   streamChatbotResponse,
   type ChatRequest,
   type StreamOptions,
   type StreamResult,
 } from "../src/api/chatbotApi";
+import { byteStream, chunk, fakeFetch, sse } from "./streamHelpers";
 
 const request: ChatRequest = { messages: [{ role: "user", content: "Héllo, ELIZA 🙂" }] };
-
-interface Captured {
-  url: string;
-  init: RequestInit;
-  headers: Headers;
-}
-
-/** A fetch that records the request and answers with the given response. */
-function fakeFetch(respond: (signal: AbortSignal | undefined) => Response | Promise<Response>) {
-  const calls: Captured[] = [];
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    calls.push({ url: String(input), init: init ?? {}, headers: new Headers(init?.headers) });
-    return respond(init?.signal ?? undefined);
-  }) as typeof fetch;
-  return { calls, fetchImpl };
-}
-
-/** A ReadableStream that yields the given byte chunks, then closes (or stays open). */
-function byteStream(chunks: Uint8Array[], opts: { keepOpen?: boolean; errorAtEnd?: Error } = {}) {
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (i < chunks.length) {
-        controller.enqueue(chunks[i++]!);
-        return;
-      }
-      if (opts.errorAtEnd) {
-        controller.error(opts.errorAtEnd);
-      } else if (!opts.keepOpen) {
-        controller.close();
-      }
-      // keepOpen: never resolve further pulls, like a server that is still thinking.
-      return new Promise<void>(() => undefined);
-    },
-  });
-}
-
-function sse(body: string, init: ResponseInit = {}, split?: (bytes: Uint8Array) => Uint8Array[]) {
-  const bytes = new TextEncoder().encode(body);
-  const chunks = split ? split(bytes) : [bytes];
-  return new Response(byteStream(chunks), {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream" },
-    ...init,
-  });
-}
-
-const chunk = (delta: Record<string, unknown>, finish: string | null = null, model = "eliza") =>
-  `data: ${JSON.stringify({
-    id: "chatcmpl-1",
-    object: "chat.completion.chunk",
-    created: 1,
-    model,
-    choices: [{ index: 0, delta, finish_reason: finish }],
-  })}\n\n`;
 
 const okStream =
   chunk({ role: "assistant", content: "" }) +
@@ -156,6 +103,8 @@ describe("streamChatbotResponse", () => {
     expect(result).toEqual({
       status: "complete",
       text: "Héllo 世界 🙂",
+      reasoning: "",
+      toolCalls: [],
       finishReason: "stop",
       model: "eliza",
       id: "chatcmpl-1",
@@ -327,5 +276,27 @@ describe("streamChatbotResponse", () => {
     });
     expect(calls).toHaveLength(0);
     expect(got.errors[0]).toBeInstanceOf(AuthError);
+  });
+});
+
+describe("listModels", () => {
+  it("lists the models with the token, skipping malformed entries", async () => {
+    const body = { object: "list", data: [{ id: "eliza", object: "model", owned_by: "chatbot" }, { id: "" }, { nope: 1 }, null] };
+    const { calls, fetchImpl } = fakeFetch(() => new Response(JSON.stringify(body), { status: 200 }));
+    const got = await listModels({ fetch: fetchImpl, endpoint: "http://127.0.0.1:8080/", getToken: async () => "sk-x" });
+    expect(got).toEqual([{ id: "eliza", object: "model", owned_by: "chatbot" }]);
+    expect(calls[0]!.url).toBe("http://127.0.0.1:8080/v1/models");
+    expect(calls[0]!.headers.get("x-authorization")).toBe("Bearer sk-x");
+  });
+
+  it("reports a 401 as AuthError and a failed fetch as NetworkError, never rejecting", async () => {
+    const denied = fakeFetch(
+      () => new Response(JSON.stringify({ error: { message: "missing credentials", type: "authentication_error" } }), { status: 401 }),
+    );
+    const got = await listModels({ fetch: denied.fetchImpl });
+    expect(got).toBeInstanceOf(AuthError);
+    expect((got as AuthError).message).toBe("missing credentials");
+    const down = fakeFetch(() => Promise.reject(new TypeError("connection refused")));
+    expect(await listModels({ fetch: down.fetchImpl })).toBeInstanceOf(NetworkError);
   });
 });

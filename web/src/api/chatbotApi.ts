@@ -15,7 +15,8 @@ import {
   type ErrorDetails,
 } from "./errors";
 import { createSSEParser } from "./sse";
-import type { ChatCompletionChunk, ChatRequest, FinishReason, Usage } from "./types";
+import { mergeToolCalls } from "./toolCalls";
+import type { ChatCompletionChunk, ChatRequest, FinishReason, ModelInfo, ToolCall, Usage } from "./types";
 
 export * from "./errors";
 export type * from "./types";
@@ -29,6 +30,10 @@ export interface StreamResult {
   status: StreamStatus;
   /** All text received, in order (partial when aborted). */
   text: string;
+  /** All reasoning text received (`delta.reasoning_content`), in order. */
+  reasoning: string;
+  /** Tool calls assembled from `delta.tool_calls`, in index order. */
+  toolCalls: ToolCall[];
   /** The finish_reason of the final chunk, or null when none arrived. */
   finishReason: FinishReason | null;
   /** The model that answered, as reported by the server. */
@@ -42,6 +47,10 @@ export interface StreamResult {
 export interface StreamCallbacks {
   /** Called for every chunk that carries text, in order. */
   onData?: (textDelta: string, chunk: ChatCompletionChunk) => void;
+  /** Called for every chunk that carries reasoning text, in order. */
+  onReasoning?: (reasoningDelta: string, chunk: ChatCompletionChunk) => void;
+  /** Called with all tool calls so far whenever a chunk adds to them. */
+  onToolCalls?: (toolCalls: ToolCall[], chunk: ChatCompletionChunk) => void;
   /** Called once when the stream fails. Never called for an abort. */
   onError?: (error: ChatbotError) => void;
   /** Called once when the stream ends with `[DONE]` or is aborted (see result.status). */
@@ -75,6 +84,8 @@ export async function streamChatbotResponse(
   const result: StreamResult = {
     status: "complete",
     text: "",
+    reasoning: "",
+    toolCalls: [],
     finishReason: null,
     model: undefined,
     id: undefined,
@@ -174,14 +185,24 @@ export async function streamChatbotResponse(
       if (choice?.finish_reason) {
         result.finishReason = choice.finish_reason;
       }
-      const delta = choice?.delta?.content;
-      if (typeof delta === "string" && delta !== "") {
-        result.text += delta;
-        try {
-          callbacks.onData?.(delta, chunk);
-        } catch (err) {
-          return new CallbackError(err);
+      const delta = choice?.delta;
+      try {
+        const reasoning = delta?.reasoning_content;
+        if (typeof reasoning === "string" && reasoning !== "") {
+          result.reasoning += reasoning;
+          callbacks.onReasoning?.(reasoning, chunk);
         }
+        if (Array.isArray(delta?.tool_calls) && delta.tool_calls.length > 0) {
+          result.toolCalls = mergeToolCalls(result.toolCalls, delta.tool_calls);
+          callbacks.onToolCalls?.(result.toolCalls, chunk);
+        }
+        const content = delta?.content;
+        if (typeof content === "string" && content !== "") {
+          result.text += content;
+          callbacks.onData?.(content, chunk);
+        }
+      } catch (err) {
+        return new CallbackError(err);
       }
     }
     return undefined;
@@ -220,10 +241,39 @@ export async function streamChatbotResponse(
   }
 }
 
+/** Lists the gateway's models (`GET /v1/models`). Resolves to the list or to the error; never rejects. */
+export async function listModels(
+  options: Pick<StreamOptions, "endpoint" | "getToken" | "signal" | "fetch"> = {},
+): Promise<ModelInfo[] | ChatbotError> {
+  try {
+    const headers: Record<string, string> = {};
+    const token = await options.getToken?.();
+    if (token) {
+      headers["X-Authorization"] = `Bearer ${token}`;
+    }
+    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const response = await doFetch(apiURL(options.endpoint, "/v1/models"), { headers, signal: options.signal });
+    if (!response.ok) {
+      return await httpError(response);
+    }
+    const body: unknown = await response.json();
+    const data = (body as { data?: unknown }).data;
+    if (!Array.isArray(data)) {
+      return new HttpError(response.status, "The model list is malformed.");
+    }
+    return data.filter((m): m is ModelInfo => typeof m?.id === "string" && m.id !== "");
+  } catch (err) {
+    return err instanceof ChatbotError ? err : new NetworkError(describe(err, "Could not list the models."), err);
+  }
+}
+
 /** Joins the endpoint and the API path; an empty endpoint means same origin. */
 export function chatCompletionsURL(endpoint: string | undefined): string {
-  const base = (endpoint ?? "").replace(/\/+$/, "");
-  return `${base}/v1/chat/completions`;
+  return apiURL(endpoint, "/v1/chat/completions");
+}
+
+function apiURL(endpoint: string | undefined, path: string): string {
+  return `${(endpoint ?? "").replace(/\/+$/, "")}${path}`;
 }
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of text, or undefined without WebCrypto. */

@@ -27,11 +27,41 @@ export interface Usage {
   total_tokens: number;
 }
 
-export type FinishReason = "stop" | "length" | "content_filter" | (string & {});
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls" | (string & {});
+
+/**
+ * One fragment of a tool call as OpenAI streams it: the first fragment of a
+ * call carries its id, type and function name; later ones with the same
+ * index append to function.arguments.
+ */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: "function";
+  function?: { name?: string; arguments?: string };
+}
+
+/** A tool call assembled from its fragments. */
+export interface ToolCall {
+  index: number;
+  id: string;
+  type: "function";
+  name: string;
+  /** The arguments as the model wrote them: JSON text, possibly unfinished. */
+  arguments: string;
+}
+
+export interface ChunkDelta {
+  role?: ChatRole;
+  content?: string | null;
+  /** Reasoning text, streamed before the answer by reasoning models. */
+  reasoning_content?: string | null;
+  tool_calls?: ToolCallDelta[] | null;
+}
 
 export interface ChunkChoice {
   index: number;
-  delta: { role?: ChatRole; content?: string | null };
+  delta: ChunkDelta;
   finish_reason: FinishReason | null;
 }
 
@@ -43,4 +73,11 @@ export interface ChatCompletionChunk {
   model: string;
   choices: ChunkChoice[];
   usage?: Usage | null;
+}
+
+/** One entry of `GET /v1/models`. */
+export interface ModelInfo {
+  id: string;
+  object: "model";
+  owned_by?: string;
 }

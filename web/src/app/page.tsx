@@ -8,7 +8,13 @@ export default function Home() {
   const config = useMemo(pageConfig, []);
   return (
     <main className="page">
-      <Chatbot title="Chatbot" endpoint={config.endpoint} tokenProvider={config.tokenProvider} />
+      <Chatbot
+        title="Chatbot"
+        headingLevel={1}
+        endpoint={config.endpoint}
+        tokenProvider={config.tokenProvider}
+        askForKey={config.askForKey}
+      />
     </main>
   );
 }

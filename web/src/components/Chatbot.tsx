@@ -1,45 +1,80 @@
 "use client";
 
-// An accessible streaming chat. Text from the model is rendered as plain text
-// (React escapes it); no HTML from the model ever reaches the DOM.
+// An accessible streaming chat: conversations kept across reloads, answers
+// rendered as Markdown, and keyboard use throughout (Enter sends,
+// Shift+Enter starts a new line, Esc stops an answer).
 
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import type { ChatbotError } from "../api/errors";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { browserSessionStorage, sessionCredential, sessionTokenProvider } from "../auth/sessionKey";
+import { lastUserIndex } from "../chat/conversation";
+import { defaultModelId, modelLabel } from "../chat/modelNames";
+import { useAutoScroll } from "../hooks/useAutoScroll";
 import { useChatStream, type UIMessage, type UseChatStreamOptions } from "../hooks/useChatStream";
+import { CredentialForm } from "./CredentialForm";
+import { MessageItem } from "./MessageItem";
 import styles from "./Chatbot.module.css";
+
+export { describeError } from "./MessageItem";
 
 export interface ChatbotProps extends UseChatStreamOptions {
   /** Heading shown above the conversation. */
   title?: string;
+  /** 1 when the chat is the page, 2 (the default) when it is part of one. */
+  headingLevel?: 1 | 2;
   placeholder?: string;
   className?: string;
+  /**
+   * On a 401, offer a field for an API key or minted token kept in this tab's
+   * sessionStorage. Only for a chat served by the gateway it talks to (same
+   * origin), so the credential cannot go anywhere else.
+   */
+  askForKey?: boolean;
 }
 
-export function Chatbot({ title = "Chat", placeholder = "Type a message…", className, ...options }: ChatbotProps) {
-  const { messages, streaming, error, send, stop, retry } = useChatStream(options);
+export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type a message…", className, askForKey = false, ...options }: ChatbotProps) {
+  const credential = useMemo(() => sessionCredential(browserSessionStorage()), []);
+  const [hasKey, setHasKey] = useState(false);
+  useEffect(() => setHasKey(askForKey && credential.get() !== undefined), [askForKey, credential]);
+  const fallbackProvider = options.tokenProvider;
+  const tokenProvider = useMemo(
+    () => (askForKey ? sessionTokenProvider(credential, fallbackProvider) : fallbackProvider),
+    [askForKey, credential, fallbackProvider],
+  );
+
+  const chat = useChatStream({ ...options, tokenProvider });
+  const { messages, streaming, error, models } = chat;
   const [draft, setDraft] = useState("");
   const inputId = useId();
-  const listRef = useRef<HTMLOListElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const scroll = useAutoScroll<HTMLOListElement>(messages, chat.currentId);
+  const announcement = useAnnouncement(messages, streaming);
 
-  useEffect(() => {
-    const list = listRef.current;
-    if (list) {
-      list.scrollTop = list.scrollHeight;
-    }
-  }, [messages]);
+  const focusInput = () => inputRef.current?.focus();
 
   const submit = () => {
     if (streaming || draft.trim() === "") {
       return;
     }
-    send(draft);
+    chat.send(draft);
     setDraft("");
+    scroll.jumpToEnd();
+    focusInput();
   };
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    submit();
+  const stop = () => {
+    chat.stop();
+    focusInput();
   };
+  const regenerate = useCallback(() => {
+    chat.regenerate();
+    inputRef.current?.focus();
+  }, [chat.regenerate]);
+  const editLast = useCallback(
+    (text: string) => {
+      chat.editLast(text);
+      inputRef.current?.focus();
+    },
+    [chat.editLast],
+  );
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     // Enter sends, Shift+Enter inserts a newline; leave IME composition alone.
@@ -48,40 +83,130 @@ export function Chatbot({ title = "Chat", placeholder = "Type a message…", cla
       submit();
     }
   };
+  const onSectionKeyDown = (e: KeyboardEvent) => {
+    if (e.key === "Escape" && streaming) {
+      e.preventDefault();
+      stop();
+    }
+  };
+
+  const submitKey = (value: string) => {
+    if (!credential.set(value)) {
+      return false;
+    }
+    setHasKey(true);
+    chat.refreshModels();
+    chat.retry();
+    focusInput();
+    return true;
+  };
+  const forgetKey = () => {
+    credential.clear();
+    setHasKey(false);
+  };
+
+  const last = messages[messages.length - 1];
+  const lastUser = lastUserIndex(messages);
+  const Heading = headingLevel === 1 ? "h1" : "h2";
+  const defaultModel = options.model ?? defaultModelId(models);
+  const pickable = chat.conversations.some((c) => c.id !== chat.currentId);
 
   return (
-    <section className={[styles.chat, className].filter(Boolean).join(" ")} aria-label={title}>
-      <h2 className={styles.title}>{title}</h2>
-      <ol ref={listRef} className={styles.messages} aria-live="polite" aria-busy={streaming} data-testid="messages">
-        {messages.length === 0 && <li className={styles.empty}>Say hello to start the conversation.</li>}
-        {messages.filter(isShown).map((m) => (
-          <li key={m.id} className={`${styles.message} ${styles[m.role]}`} data-role={m.role} data-status={m.status}>
-            <span className={styles.sender}>{m.role === "user" ? "You" : "Assistant"}</span>
-            <p className={styles.text}>
-              {m.content}
-              {m.status === "streaming" && <span className={styles.cursor} aria-hidden="true" />}
-            </p>
-            {m.role === "assistant" && (m.model || m.status === "stopped") && (
-              <span className={styles.meta}>
-                {m.model && <span data-testid="model">{m.model}</span>}
-                {m.status === "stopped" && <span> · stopped</span>}
-              </span>
-            )}
-          </li>
-        ))}
-      </ol>
-      {error && <ErrorNotice error={error} onRetry={retry} />}
-      <form className={styles.composer} onSubmit={onSubmit}>
+    <section className={[styles.chat, className].filter(Boolean).join(" ")} aria-labelledby={`${inputId}-title`} onKeyDown={onSectionKeyDown}>
+      <header className={styles.header}>
+        <Heading id={`${inputId}-title`} className={styles.title}>
+          {title}
+        </Heading>
+        {defaultModel && (
+          <span className={styles.modelLabel} title={defaultModel} data-testid="default-model">
+            {modelLabel(defaultModel)}
+          </span>
+        )}
+        <div className={styles.headerActions}>
+          {pickable && (
+            <select
+              aria-label="Saved conversations"
+              className={styles.picker}
+              value={chat.currentId}
+              disabled={streaming}
+              onChange={(e) => chat.selectConversation(e.target.value)}
+            >
+              {!chat.conversations.some((c) => c.id === chat.currentId) && <option value={chat.currentId}>New conversation</option>}
+              {chat.conversations.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title || "Untitled"}
+                </option>
+              ))}
+            </select>
+          )}
+          {hasKey && (
+            <button type="button" className={styles.action} onClick={forgetKey}>
+              Forget key
+            </button>
+          )}
+          <button
+            type="button"
+            className={styles.action}
+            onClick={() => {
+              chat.newChat();
+              setDraft("");
+              focusInput();
+            }}
+          >
+            New chat
+          </button>
+        </div>
+      </header>
+      <div className={styles.scrollArea}>
+        <ol
+          ref={scroll.ref}
+          onScroll={scroll.onScroll}
+          className={styles.messages}
+          aria-label="Chat history"
+          aria-busy={streaming}
+          tabIndex={0}
+          data-testid="messages"
+        >
+          {messages.length === 0 && <li className={styles.empty}>Say hello to start the conversation.</li>}
+          {messages.map((m, i) => (
+            <MessageItem
+              key={m.id}
+              message={m}
+              last={m.role === "user" ? i === lastUser : i === messages.length - 1}
+              busy={streaming}
+              liveError={error !== null && m === last}
+              onRegenerate={regenerate}
+              onEdit={editLast}
+              errorExtra={
+                askForKey && m === last && m.error?.kind === "auth" && !streaming ? (
+                  <CredentialForm refused={hasKey} onSubmit={submitKey} />
+                ) : undefined
+              }
+            />
+          ))}
+        </ol>
+        {!scroll.atEnd && (
+          <button type="button" className={styles.jump} onClick={scroll.jumpToEnd}>
+            Jump to latest <span aria-hidden="true">↓</span>
+          </button>
+        )}
+      </div>
+      <div className={styles.srOnly} role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
+        {announcement}
+      </div>
+      <form className={styles.composer} onSubmit={onSubmit(submit)}>
         <label htmlFor={inputId} className={styles.srOnly}>
           Message
         </label>
         <textarea
           id={inputId}
+          ref={inputRef}
           className={styles.input}
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
           placeholder={placeholder}
+          aria-keyshortcuts="Enter Shift+Enter Escape"
           rows={2}
         />
         {streaming ? (
@@ -98,34 +223,32 @@ export function Chatbot({ title = "Chat", placeholder = "Type a message…", cla
   );
 }
 
-// A failed answer with no text is represented by the error notice alone.
-const isShown = (m: UIMessage) => !(m.status === "error" && m.content === "");
+const onSubmit = (submit: () => void) => (e: FormEvent) => {
+  e.preventDefault();
+  submit();
+};
 
-function ErrorNotice({ error, onRetry }: { error: ChatbotError; onRetry: () => void }) {
-  return (
-    <div className={styles.error} role="alert" data-kind={error.kind}>
-      <span>{describeError(error)}</span>
-      <button type="button" className={styles.retry} onClick={onRetry}>
-        Retry
-      </button>
-    </div>
-  );
-}
-
-/** A short sentence for the user; the server's own message is kept where it helps. */
-export function describeError(error: ChatbotError): string {
-  switch (error.kind) {
-    case "auth":
-      return `Sign-in required: ${error.message}`;
-    case "http":
-      return `The server refused the request: ${error.message}`;
-    case "stream":
-      return `The answer failed: ${error.message}`;
-    case "truncated":
-      return "The answer was cut off before it finished.";
-    case "network":
-      return "Could not reach the chat service. Check your connection.";
-    default:
-      return error.message;
-  }
+/**
+ * What the polite live region says: that an answer started, then the whole
+ * answer once it is complete. Never per token, which would flood a screen reader.
+ */
+function useAnnouncement(messages: UIMessage[], streaming: boolean): string {
+  const [text, setText] = useState("");
+  const wasStreaming = useRef(false);
+  useEffect(() => {
+    if (streaming && !wasStreaming.current) {
+      setText("The assistant is answering.");
+    } else if (!streaming && wasStreaming.current) {
+      const last = messages[messages.length - 1];
+      if (last?.status === "done") {
+        setText(`The assistant said: ${last.content}`);
+      } else if (last?.status === "stopped") {
+        setText("Answer stopped.");
+      } else {
+        setText(""); // a failure is announced by its own alert
+      }
+    }
+    wasStreaming.current = streaming;
+  }, [streaming, messages]);
+  return text;
 }

@@ -1,0 +1,258 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// responses answers POST /v1/responses: OpenAI's Responses API, stateless,
+// on the same models, limits, auth and fallback as chat completions.
+func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record) {
+	body, err := h.readBody(w, r)
+	if err == nil {
+		r, err = h.authenticate(r, body, rec)
+	}
+	var p *responsesParsed
+	if err == nil {
+		p, err = decodeResponses(body, h.lim)
+	}
+	if err == nil {
+		err = h.pickModel(&p.req, rec)
+	}
+	if err == nil {
+		err = renameParam(h.supports(p.req.Model, &p.req), "messages", "input", "reasoning_effort", "reasoning.effort")
+	}
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	done, err := h.admit(r.Context(), w, &p.req, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return
+	}
+	defer done()
+	ctx, cancel := h.bound(r.Context())
+	defer cancel()
+	if p.stream {
+		h.streamResponse(ctx, w, p, rec)
+	} else {
+		h.collectResponse(ctx, w, p, rec)
+	}
+}
+
+// responsesRequest is the subset of OpenAI's Responses request the gateway
+// understands. The gateway keeps no state, so everything that needs stored
+// responses, conversations or built-in tools is decoded only to be refused
+// by name, never silently ignored.
+type responsesRequest struct {
+	Model           string          `json:"model"`
+	Input           json.RawMessage `json:"input"`
+	Instructions    *string         `json:"instructions"`
+	MaxOutputTokens *int            `json:"max_output_tokens"`
+	Temperature     *float64        `json:"temperature"`
+	TopP            *float64        `json:"top_p"`
+	Stream          bool            `json:"stream"`
+	StreamOptions   *struct {
+		IncludeObfuscation *bool `json:"include_obfuscation"`
+	} `json:"stream_options"`
+	Metadata          map[string]string `json:"metadata"`
+	User              string            `json:"user"`
+	Text              *textParam        `json:"text"`
+	ParallelToolCalls *bool             `json:"parallel_tool_calls"`
+	Store             *bool             `json:"store"`
+	Background        *bool             `json:"background"`
+	Truncation        *string           `json:"truncation"`
+	ServiceTier       *string           `json:"service_tier"`
+	TopLogprobs       *int              `json:"top_logprobs"`
+
+	// Tools, tool choice and reasoning (see responseTools).
+	Tools        json.RawMessage `json:"tools"`
+	ToolChoice   json.RawMessage `json:"tool_choice"`
+	MaxToolCalls json.RawMessage `json:"max_tool_calls"`
+	Reasoning    *struct {
+		Effort  *string `json:"effort"`
+		Summary *string `json:"summary"`
+	} `json:"reasoning"`
+
+	// State the gateway does not keep.
+	PreviousResponseID json.RawMessage `json:"previous_response_id"`
+	Conversation       json.RawMessage `json:"conversation"`
+	Prompt             json.RawMessage `json:"prompt"`
+	Include            []string        `json:"include"`
+	// Services the gateway does not run.
+	ContextManagement json.RawMessage `json:"context_management"`
+	Moderation        json.RawMessage `json:"moderation"`
+}
+
+type textParam struct {
+	Format *struct {
+		Type string `json:"type"`
+	} `json:"format"`
+	Verbosity *string `json:"verbosity"`
+}
+
+// OpenAI's bounds on metadata.
+const (
+	maxMetadataPairs = 16
+	maxMetadataKey   = 64
+	maxMetadataValue = 512
+)
+
+// responsesParsed is a validated Responses request: what the model is asked,
+// how to answer, and what the response object echoes back.
+type responsesParsed struct {
+	req    chat.Request
+	stream bool
+	echo   responseEcho
+}
+
+// responseEcho is what a response object repeats of its request.
+type responseEcho struct {
+	instructions      *string
+	maxOutputTokens   *int
+	temperature, topP *float64
+	metadata          map[string]string
+	user              *string
+	parallelToolCalls bool
+	tools             json.RawMessage // as sent; nil: none
+	toolChoice        json.RawMessage // as sent; nil: "auto"
+	effort, summary   *string
+}
+
+// decodeResponses decodes and validates a Responses body. Every failure is a
+// 400 naming the offending parameter.
+func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
+	if !utf8.Valid(body) {
+		return nil, invalid("", "invalid_encoding", "request body is not valid UTF-8")
+	}
+	var in responsesRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&in); err != nil {
+		return nil, jsonError(err)
+	}
+	if dec.More() {
+		return nil, invalid("", "invalid_json", "request body must be a single JSON object")
+	}
+	if err := stateless(&in); err != nil {
+		return nil, err
+	}
+	if err := unsupportedResponses(&in); err != nil {
+		return nil, err
+	}
+	p := &responsesParsed{stream: in.Stream}
+	r := &p.req
+	r.Model, r.User = in.Model, in.User
+	var err error
+	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
+		return nil, err
+	}
+	if err := responseTools(&in, lim, r, &p.echo); err != nil {
+		return nil, err
+	}
+	r.MaxTokens = lim.maxTokens
+	if v := in.MaxOutputTokens; v != nil {
+		if *v < 1 {
+			return nil, invalid("max_output_tokens", "invalid_value", "max_output_tokens must be at least 1")
+		}
+		r.MaxTokens = min(*v, lim.maxTokens)
+		p.echo.maxOutputTokens = &r.MaxTokens
+	}
+	if in.Temperature != nil && (*in.Temperature < 0 || *in.Temperature > 2) {
+		return nil, invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
+	}
+	if in.TopP != nil && (*in.TopP < 0 || *in.TopP > 1) {
+		return nil, invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
+	}
+	r.Temperature, r.TopP = in.Temperature, in.TopP
+	if p.echo.metadata, err = metadata(in.Metadata); err != nil {
+		return nil, err
+	}
+	p.echo.instructions, p.echo.temperature, p.echo.topP = in.Instructions, in.Temperature, in.TopP
+	if in.User != "" {
+		p.echo.user = &in.User
+	}
+	p.echo.parallelToolCalls = in.ParallelToolCalls == nil || *in.ParallelToolCalls
+	return p, nil
+}
+
+// stateless refuses, by name, what needs responses or conversations stored
+// on the server: the gateway keeps none.
+func stateless(in *responsesRequest) error {
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"previous_response_id", in.PreviousResponseID}, {"conversation", in.Conversation}, {"prompt", in.Prompt},
+	} {
+		if isSet(f.raw) && string(f.raw) != `""` {
+			return invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
+		}
+	}
+	if in.Store != nil && *in.Store {
+		return invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
+	}
+	if in.Background != nil && *in.Background {
+		return invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
+	}
+	for i, v := range in.Include {
+		// Reasoning blocks always come as encrypted_content; nothing else
+		// that include names (search results, logprobs, stored images) is
+		// something the gateway produces.
+		if v != "reasoning.encrypted_content" {
+			return invalid("include["+strconv.Itoa(i)+"]", "unsupported_parameter", "include value "+quote(v)+" cannot be produced by this gateway")
+		}
+	}
+	return nil
+}
+
+// unsupportedResponses refuses, by name, options the gateway cannot honour.
+func unsupportedResponses(in *responsesRequest) error {
+	if t := in.Text; t != nil {
+		if t.Format != nil && t.Format.Type != "text" {
+			return invalid("text.format", "unsupported_parameter", `only text.format {"type":"text"} is supported`)
+		}
+		if t.Verbosity != nil && *t.Verbosity != "medium" {
+			return invalid("text.verbosity", "unsupported_parameter", "only text.verbosity \"medium\" is supported")
+		}
+	}
+	if in.Truncation != nil && *in.Truncation != "disabled" {
+		return invalid("truncation", "unsupported_parameter", "only truncation \"disabled\" is supported")
+	}
+	if s := in.ServiceTier; s != nil && *s != "auto" && *s != "default" {
+		return invalid("service_tier", "unsupported_parameter", "only service_tier \"auto\" or \"default\" is supported")
+	}
+	if isSet(in.ContextManagement) && string(in.ContextManagement) != "[]" {
+		return invalid("context_management", "unsupported_parameter", "context_management is not supported by this gateway")
+	}
+	if isSet(in.Moderation) {
+		return invalid("moderation", "unsupported_parameter", "moderation is not supported by this gateway")
+	}
+	if in.TopLogprobs != nil && *in.TopLogprobs != 0 {
+		return invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
+	}
+	return nil
+}
+
+func metadata(m map[string]string) (map[string]string, error) {
+	if len(m) > maxMetadataPairs {
+		return nil, invalid("metadata", "invalid_value", "metadata may have at most 16 keys")
+	}
+	for k, v := range m {
+		if len(k) > maxMetadataKey {
+			return nil, invalid("metadata", "invalid_value", "metadata keys must be at most 64 characters")
+		}
+		if len(v) > maxMetadataValue {
+			return nil, invalid("metadata."+k, "invalid_value", "metadata values must be at most 512 characters")
+		}
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	return m, nil
+}

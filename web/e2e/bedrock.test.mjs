@@ -1,0 +1,87 @@
+// Reasoning and tool calls as the gateway itself streams them, from its
+// Bedrock path: the real gateway binary in front of the fake Bedrock
+// (cmd/fakebedrock), which speaks each model family's own shapes. The page
+// sends neither tools nor a reasoning effort, so the test adds them to the
+// page's request on its way to the gateway.
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { before, describe, test } from "node:test";
+import { cleanups, env, lastAssistant, openChat, outDir, repoRoot, screenshot, sendMessage, setup, waitForAnswer } from "./browser.mjs";
+import { startFakeBedrock, startGateway } from "./gateway.mjs";
+
+setup({ tags: "" });
+
+const CLAUDE = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const GPT_OSS = "openai.gpt-oss-20b-1:0";
+const weather = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "The weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+  },
+};
+
+/** Adds fields to the page's chat requests, with the payload hash of the new body. */
+async function extendRequests(page, fields) {
+  await page.route("**/v1/chat/completions", (route) => {
+    const request = route.request();
+    const postData = JSON.stringify({ ...JSON.parse(request.postData() ?? "{}"), ...fields });
+    const headers = { ...request.headers(), "x-amz-content-sha256": createHash("sha256").update(postData).digest("hex") };
+    return route.continue({ postData, headers });
+  });
+}
+
+describe("reasoning and tool calls from the gateway's Bedrock path", () => {
+  let gateway;
+
+  before(async () => {
+    const fake = await startFakeBedrock(repoRoot, ["-tokens", "6", "-interval", "20ms"]);
+    cleanups.push(fake.stop);
+    gateway = await startGateway(env.build.bin, {
+      CHATBOT_WEB_DIR: outDir,
+      BEDROCK_MODEL_ID: CLAUDE,
+      BEDROCK_MODELS: GPT_OSS,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    cleanups.push(gateway.stop);
+  });
+
+  test("the model label names the gateway's default model", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    assert.equal(await page.getByTestId("default-model").textContent(), "Claude 3.5 Haiku");
+    assert.equal(await page.getByTestId("default-model").getAttribute("title"), CLAUDE);
+  });
+
+  test("streamed reasoning shows folded, with how long the model thought", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    await extendRequests(page, { model: GPT_OSS, reasoning_effort: "medium" });
+    await sendMessage(page, "Hello there");
+    await waitForAnswer(page);
+    const answer = lastAssistant(page);
+    const details = answer.getByTestId("reasoning");
+    assert.equal(await details.evaluate((d) => d.open), false);
+    assert.match((await details.locator("summary").textContent()) ?? "", /^Thought for (less than a second|\d+ s)$/);
+    await details.locator("summary").click();
+    assert.equal(await details.locator("p").textContent(), "The user wrote to me. I will answer briefly.");
+    assert.match((await answer.getByTestId("content").textContent()) ?? "", /\S/, "the answer follows the reasoning");
+    assert.equal(await answer.getByTestId("model").textContent(), "OpenAI GPT OSS 20B");
+    await screenshot(page, "bedrock-reasoning");
+  });
+
+  test("a streamed tool call shows as one line", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    await extendRequests(page, { tools: [weather] });
+    await sendMessage(page, "What is the weather in Paris? Use get_weather.");
+    await waitForAnswer(page);
+    const call = lastAssistant(page).getByTestId("tool-call");
+    assert.equal(await call.count(), 1);
+    assert.equal(await call.textContent(), '⚙ Called get_weather(city: "example")');
+    await screenshot(page, "bedrock-tool-call");
+  });
+});

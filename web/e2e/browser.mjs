@@ -1,0 +1,163 @@
+// Shared setup of the Chromium tests: one browser per test file, pages that
+// record console errors, screenshots in web/test-results/, an axe-core run,
+// and answers in the gateway's real SSE format for what the gateway cannot
+// yet produce (reasoning, tool calls, chosen Markdown).
+
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { after, before } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { buildGateway } from "./gateway.mjs";
+
+export const webDir = fileURLToPath(new URL("..", import.meta.url));
+export const repoRoot = path.resolve(webDir, "..");
+export const outDir = path.join(webDir, "out");
+export const resultsDir = path.join(webDir, "test-results");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+export const cleanups = [];
+/** Filled in by setup(): { bin } of the gateway built for this file, and the browser. */
+export const env = { build: undefined, browser: undefined };
+
+/** Registers before/after hooks that build the gateway and start Chromium once per file. */
+export function setup({ tags = "chatbot_testhooks" } = {}) {
+  before(async () => {
+    assert.ok(existsSync(path.join(outDir, "index.html")), `no static build at ${outDir}: run next build first`);
+    mkdirSync(resultsDir, { recursive: true });
+    env.build = await buildGateway(repoRoot, { tags });
+    cleanups.push(env.build.cleanup);
+    env.browser = await chromium.launch({
+      executablePath: chromiumPath,
+      timeout: 30_000,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    cleanups.push(() => withTimeout(env.browser.close(), 10_000));
+  });
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        console.error("cleanup:", err);
+      }
+    }
+  });
+}
+
+export function withTimeout(promise, ms) {
+  let timer;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+}
+
+/** Opens the chat in a fresh browser context (empty storage). */
+export async function openChat(url, { width = 900, height = 760, colorScheme = "light", context } = {}) {
+  const ctx = context ?? (await env.browser.newContext({ viewport: { width, height }, colorScheme }));
+  if (!context) cleanups.push(() => withTimeout(ctx.close(), 5_000));
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const consoleErrors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") consoleErrors.push(`${msg.text()} ${msg.location().url}`);
+  });
+  page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  await page.goto(url, { waitUntil: "networkidle" });
+  await page.getByRole("heading", { level: 1, name: "Chatbot" }).waitFor();
+  return { page, context: ctx, consoleErrors };
+}
+
+export const input = (page) => page.getByRole("textbox", { name: "Message" });
+
+export async function sendMessage(page, text) {
+  await input(page).fill(text);
+  await input(page).press("Enter");
+}
+
+// Next.js adds its own role="alert" route announcer, so look inside the chat only.
+export const chatAlerts = (page) => page.getByRole("region", { name: "Chatbot" }).getByRole("alert");
+
+export const assistants = (page) => page.locator('[data-role="assistant"]');
+export const lastAssistant = (page) => assistants(page).last();
+export const contentOf = (locator) => locator.getByTestId("content");
+
+/** Waits until the last answer has settled (done, stopped or failed). */
+export async function waitForAnswer(page, status = "done", timeout = 30_000) {
+  await page.locator(`[data-role="assistant"][data-status="${status}"]`).last().waitFor({ timeout });
+  await page.getByRole("button", { name: "Send" }).waitFor();
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(resultsDir, `${name}.png`) });
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+  });
+  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** One chat.completion.chunk frame. */
+export function chunkFrame(delta, { model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0", finish = null } = {}) {
+  return `data: ${JSON.stringify({
+    id: "chatcmpl-e2e",
+    object: "chat.completion.chunk",
+    created: 1,
+    model,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  })}\n\n`;
+}
+
+/** A complete SSE answer: optional reasoning and tool calls, then text in small pieces, then [DONE]. */
+export function sseAnswer(text, { reasoning, toolCalls, model, done = true, error } = {}) {
+  let body = chunkFrame({ role: "assistant", content: "" }, { model });
+  for (const piece of reasoning?.match(/[\s\S]{1,12}/g) ?? []) body += chunkFrame({ reasoning_content: piece }, { model });
+  for (const delta of toolCalls ?? []) body += chunkFrame({ tool_calls: [delta] }, { model });
+  for (const piece of text.match(/[\s\S]{1,9}/g) ?? []) body += chunkFrame({ content: piece }, { model });
+  if (error) {
+    return body + `data: ${JSON.stringify({ error })}\n\n`;
+  }
+  return done ? body + chunkFrame({}, { model, finish: "stop" }) + "data: [DONE]\n\n" : body;
+}
+
+/** Answers the page's next chat requests with body instead of asking the gateway. */
+export async function answerWith(page, body) {
+  await page.route("**/v1/chat/completions", (route) =>
+    route.fulfill({ status: 200, headers: { "Content-Type": "text/event-stream", "Cache-Control": "no-store" }, body }),
+  );
+}
+
+/**
+ * Sends the page's chat requests to the gateway with a different model (one
+ * of the test models), with the payload hash of the changed body.
+ */
+export async function useModel(page, model) {
+  await page.route("**/v1/chat/completions", (route) => {
+    const request = route.request();
+    const postData = JSON.stringify({ ...JSON.parse(request.postData() ?? "{}"), model });
+    const headers = { ...request.headers(), "x-amz-content-sha256": createHash("sha256").update(postData).digest("hex") };
+    return route.continue({ postData, headers });
+  });
+}
