@@ -20,20 +20,31 @@ import (
 const relayAllocBudget = 1
 
 // TestRelayAllocsPerFrame counts the allocations of one more frame of each
-// kind of delta: the difference between a long and a short answer of a
-// model that allocates nothing itself. Counts are deterministic, unlike
-// times.
+// kind of delta, on both wire formats: the difference between a long and a
+// short answer of a model that allocates nothing itself. Counts are
+// deterministic, unlike times.
 func TestRelayAllocsPerFrame(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
 	}
+	chatBody := func(n int) string {
+		return `{"stream":true,"max_tokens":` + strconv.Itoa(n) + `,"messages":[{"role":"user","content":"hi"}]}`
+	}
+	responsesBody := func(n int) string {
+		return `{"stream":true,"max_output_tokens":` + strconv.Itoa(n) + `,"input":"hi"}`
+	}
 	for _, tc := range []struct {
 		name  string
+		path  string
+		body  func(frames int) string
 		delta chat.Delta
 	}{
-		{name: "text", delta: chat.Delta{Text: " token"}},
-		{name: "reasoning", delta: chat.Delta{Reasoning: " so the user wants"}},
-		{name: "tool call arguments", delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
+		{name: "chat completions, text", path: "/v1/chat/completions", body: chatBody, delta: chat.Delta{Text: " token"}},
+		{name: "chat completions, reasoning", path: "/v1/chat/completions", body: chatBody,
+			delta: chat.Delta{Reasoning: " so the user wants"}},
+		{name: "chat completions, tool call arguments", path: "/v1/chat/completions", body: chatBody,
+			delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
+		{name: "responses, text", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Text: " token"}},
 	} {
 		model := chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for range req.MaxTokens {
@@ -51,21 +62,23 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		writes := map[int]int{}
 		answer := func(frames int) func() {
-			body := `{"stream":true,"max_tokens":` + strconv.Itoa(frames) + `,"messages":[{"role":"user","content":"hi"}]}`
+			body := tc.body(frames)
 			return func() {
-				req, _ := http.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+				req, _ := http.NewRequest(http.MethodPost, tc.path, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				w := &countingWriter{h: http.Header{}}
 				h.ServeHTTP(w, req)
-				if w.writes != frames+2 { // the deltas, the finish chunk and [DONE]
-					t.Fatalf("%s: %d frames, want %d", tc.name, w.writes, frames+2)
-				}
+				writes[frames] = w.writes
 			}
 		}
 		const short, long = 100, 1100
 		a := testing.AllocsPerRun(20, answer(short))
 		b := testing.AllocsPerRun(20, answer(long))
+		if got := writes[long] - writes[short]; got != long-short {
+			t.Fatalf("%s: %d more frames for %d more deltas", tc.name, got, long-short)
+		}
 		perFrame := (b - a) / (long - short)
 		t.Logf("%s: %.3f allocations per frame (budget %d); %.0f per answer", tc.name, perFrame, relayAllocBudget, a)
 		if perFrame > relayAllocBudget {
