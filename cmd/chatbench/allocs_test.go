@@ -85,13 +85,33 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
 	}
 	const short, long = 50, 250
+	rp, gw, fl, answer := replayRig(t)
+	perFrame := func(h http.Handler) float64 {
+		rp.record(t, short)
+		a := testing.AllocsPerRun(20, func() { answer(t, h, short) })
+		rp.record(t, long)
+		b := testing.AllocsPerRun(20, func() { answer(t, h, long) })
+		return (b - a) / (long - short)
+	}
+	g, f := perFrame(gw), perFrame(fl)
+	t.Logf("allocations per relayed text frame: gateway %.2f, floor %.2f, added %.2f (budget %d)", g, f, g-f, targetAddedAllocs)
+	if g-f > targetAddedAllocs {
+		t.Errorf("the gateway adds %.2f allocations per relayed frame over the floor's %.2f; the budget is %d", g-f, f, targetAddedAllocs)
+	}
+}
+
+// replayRig builds the gateway and the floor over one replay client, and
+// answer, which streams one answer of tokens text chunks through h and
+// checks it.
+func replayRig(tb testing.TB) (rp *replay, gw, fl http.Handler, answer func(tb testing.TB, h http.Handler, tokens int)) {
+	tb.Helper()
 	// A CA bundle from the environment needs the SDK's own HTTP client;
 	// the replay speaks no TLS.
-	t.Setenv("AWS_CA_BUNDLE", "")
-	issuer := authtest.NewIssuer(t)
-	token := issuer.AccessToken(t)
-	rp := &replay{}
-	rp.record(t, short)
+	tb.Setenv("AWS_CA_BUNDLE", "")
+	issuer := authtest.NewIssuer(tb)
+	token := issuer.AccessToken(tb)
+	rp = &replay{}
+	rp.record(tb, 1)
 	awsOpts := []func(*config.LoadOptions) error{
 		config.WithRegion("us-east-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")),
@@ -103,36 +123,44 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 	ctx := context.Background()
 	gw, err := newGateway(ctx, authtest.Getenv(gatewayEnv(issuer)), awsOpts...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	fl, err := newFloor(ctx, awsOpts...)
+	fl, err = newFloor(ctx, awsOpts...)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	answer := func(h http.Handler, tokens int) func() {
-		return func() {
-			req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader(chatBody))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("X-Authorization", "Bearer "+token)
-			req.Header.Set("X-Amz-Content-Sha256", chatHash)
-			w := &frameCounter{h: http.Header{}}
-			h.ServeHTTP(w, req)
-			// The text chunks, the finish chunk and [DONE].
-			if w.status != http.StatusOK || w.writes != tokens+2 || !strings.HasPrefix(string(w.last), "data: [DONE]") {
-				t.Fatalf("answer: status %d, %d frames (want %d), last %q", w.status, w.writes, tokens+2, w.last)
-			}
+	answer = func(tb testing.TB, h http.Handler, tokens int) {
+		req := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", bytes.NewReader(chatBody))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Authorization", "Bearer "+token)
+		req.Header.Set("X-Amz-Content-Sha256", chatHash)
+		w := &frameCounter{h: http.Header{}}
+		h.ServeHTTP(w, req)
+		// The text chunks, the finish chunk and [DONE].
+		if w.status != http.StatusOK || w.writes != tokens+2 || !strings.HasPrefix(string(w.last), "data: [DONE]") {
+			tb.Fatalf("answer: status %d, %d frames (want %d), last %q", w.status, w.writes, tokens+2, w.last)
 		}
 	}
-	perFrame := func(h http.Handler) float64 {
-		rp.record(t, short)
-		a := testing.AllocsPerRun(20, answer(h, short))
-		rp.record(t, long)
-		b := testing.AllocsPerRun(20, answer(h, long))
-		return (b - a) / (long - short)
-	}
-	g, f := perFrame(gw), perFrame(fl)
-	t.Logf("allocations per relayed text frame: gateway %.2f, floor %.2f, added %.2f (budget %d)", g, f, g-f, targetAddedAllocs)
-	if g-f > targetAddedAllocs {
-		t.Errorf("the gateway adds %.2f allocations per relayed frame over the floor's %.2f; the budget is %d", g-f, f, targetAddedAllocs)
+	return rp, gw, fl, answer
+}
+
+// BenchmarkRelayPath is the whole Bedrock path of one answer, in memory
+// (see replay), through the gateway and through the floor: one op is one
+// answer of 200 text chunks; ns/frame is the time per relayed frame.
+func BenchmarkRelayPath(b *testing.B) {
+	const tokens = 200
+	rp, gw, fl, answer := replayRig(b)
+	rp.record(b, tokens)
+	for _, s := range []struct {
+		name string
+		h    http.Handler
+	}{{"gateway", gw}, {"floor", fl}} {
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				answer(b, s.h, tokens)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(tokens+2)), "ns/frame")
+		})
 	}
 }

@@ -221,22 +221,25 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 	}
 	stream := out.GetStream()
 	defer stream.Close() // closes the response body: the upstream is told
+	// The context's end, and a silence once the answer has begun, close
+	// the stream, which closes its events channel: the loop below then
+	// receives from that one channel alone.
+	defer context.AfterFunc(ctx, func() { _ = stream.Close() })()
 	events := stream.Events()
 	var (
-		st    streamState
-		idle  *time.Timer // from the first text on
-		idleC <-chan time.Time
+		st   streamState
+		idle *idleWatch // from the first text on
 	)
 	defer func() {
 		if idle != nil {
-			idle.Stop()
+			idle.stop()
 		}
 	}()
 	if m.spec.split != nil {
 		st.split = m.spec.split()
 	}
 	// relay passes a delta on; the first one stops the first-token timer
-	// and starts the idle timer.
+	// and starts the idle watch.
 	relay := func(d chat.Delta) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -246,29 +249,25 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		}
 		if !emitted {
 			emitted = true
-			idle = time.NewTimer(m.idleTimeout())
-			idleC = idle.C
+			idle = startIdleWatch(m.idleTimeout(), func() { _ = stream.Close() })
 		}
 		return emit(d)
 	}
 	for {
-		var (
-			ev types.ResponseStream
-			ok bool
-		)
 		if idle != nil {
-			// The silence is counted from here: time spent handing text
-			// to a slow client is not the upstream's.
-			idle.Reset(m.idleTimeout())
+			idle.waiting()
 		}
-		select {
-		case <-ctx.Done():
-			return st.result(), emitted, ctx.Err()
-		case <-idleC:
-			return st.result(), emitted, ErrIdleTimeout
-		case ev, ok = <-events:
+		ev, ok := <-events
+		if idle != nil {
+			idle.busy()
 		}
 		if !ok {
+			switch {
+			case ctx.Err() != nil:
+				return st.result(), emitted, ctx.Err()
+			case idle != nil && idle.idle():
+				return st.result(), emitted, ErrIdleTimeout
+			}
 			if err := stream.Err(); err != nil {
 				return st.result(), emitted, err
 			}

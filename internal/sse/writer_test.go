@@ -97,6 +97,8 @@ func TestDataRoundTrip(t *testing.T) {
 		{name: "LF", in: "a\nb", want: "a\nb"},
 		{name: "CRLF", in: "a\r\nb", want: "a\nb"},
 		{name: "CR", in: "a\rb", want: "a\nb"},
+		{name: "LF before CR", in: "a\nb\rc", want: "a\nb\nc"},
+		{name: "CR before LF", in: "a\rb\nc", want: "a\nb\nc"},
 		{name: "trailing newline", in: "a\n", want: "a\n"},
 		{name: "leading space kept", in: " a", want: " a"},
 		{name: "colon", in: "data: x", want: "data: x"},
