@@ -56,6 +56,7 @@ describe("rate limit refusals from the gateway", () => {
     expect(rl.retryAfter).toBe(40);
     expect(rl.rateLimits).toEqual({ requests: { limit: 20, remaining: 0, resetSeconds: 40 } });
     expect(describeError(errorView(rl))).toBe("You've sent too many messages this minute — try again in 40 s.");
+    expect(describeError(rl)).toBe(describeError(errorView(rl)));
   });
 
   it("reads tokens_per_day_exceeded and says when the budget resets", async () => {
