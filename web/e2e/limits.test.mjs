@@ -10,30 +10,23 @@ import {
   assistants,
   axeViolations,
   chatAlerts,
-  cleanups,
   contentOf,
-  env,
   lastAssistant,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
+  startPageGateway,
   useModel,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup();
 
 const CHAT = "**/v1/chat/completions";
 
 /** Starts a gateway serving the page with the given limits; stopped with the file. */
-async function gatewayWith(limits) {
-  const gateway = await startGateway(env.build.bin, { ELIZA_WORD_DELAY: "5ms", CHATBOT_WEB_DIR: outDir, ...limits });
-  cleanups.push(gateway.stop);
-  return gateway;
-}
+const gatewayWith = (limits) => startPageGateway({ ELIZA_WORD_DELAY: "5ms", ...limits });
 
 /** Sends text and waits until the answer it starts (the n-th) has settled; returns its status. */
 async function sendAndSettle(page, text) {
