@@ -60,12 +60,7 @@ func TestVariableDefaultsPassValidation(t *testing.T) {
 func TestVariableValidation(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, ".")
-	strs := func(s ...string) any { return s }
-	tests := []struct {
-		variable string
-		value    any
-		ok       bool
-	}{
+	checkValidations(t, m, []validationCase{
 		{variable: "region", value: "eu-central-1", ok: true},
 		{variable: "region", value: "US-EAST-1"},
 		{variable: "project", value: "Chat Bot"},
@@ -111,25 +106,7 @@ func TestVariableValidation(t *testing.T) {
 		{variable: "edge_zip_path", value: "terraform/functions/payload_hash.mjs"},
 		{variable: "permissions_boundary_arn", value: "arn:aws:iam::123456789012:policy/chatbot-function-boundary", ok: true},
 		{variable: "permissions_boundary_arn", value: "chatbot-function-boundary"},
-	}
-	for _, tc := range tests {
-		v := m.find(t, "variable", tc.variable)
-		ty, err := gocty.ImpliedType(tc.value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		val, err := gocty.ToCtyValue(tc.value, ty)
-		if err != nil {
-			t.Fatal(err)
-		}
-		msg := validate(t, v, val)
-		if tc.ok && msg != "" {
-			t.Errorf("var.%s = %v refused: %s", tc.variable, tc.value, msg)
-		}
-		if !tc.ok && msg == "" {
-			t.Errorf("var.%s = %v accepted", tc.variable, tc.value)
-		}
-	}
+	})
 }
 
 // TestEveryVariableIsUsed catches variables that are declared but wired to
@@ -202,28 +179,21 @@ func validate(tb testing.TB, v *hclsyntax.Block, val cty.Value) string {
 	return ""
 }
 
-// TestGitHubOIDCVariableValidation checks the deploy role's own inputs.
-func TestGitHubOIDCVariableValidation(t *testing.T) {
-	t.Parallel()
-	m := loadModule(t, "github-oidc")
-	strs := func(s ...string) any { return s }
-	tests := []struct {
-		variable string
-		value    any
-		ok       bool
-	}{
-		{variable: "role_name", value: "chatbot-github-deploy", ok: true},
-		{variable: "role_name", value: "chatbot-dev-lambda"},
-		{variable: "role_name", value: "chatbot-dev-edge"},
-		{variable: "environments", value: strs("dev", "prod"), ok: true},
-		{variable: "environments", value: strs()},
-		{variable: "environments", value: strs("*")},
-		{variable: "kms_key_arns", value: strs("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"), ok: true},
-		{variable: "kms_key_arns", value: strs("*")},
-		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"), ok: true},
-		{variable: "api_keys_secret_arns", value: strs("*")},
-		{variable: "branch", value: "release/*"},
-	}
+// validationCase is a value for a variable, and whether its validations
+// accept it.
+type validationCase struct {
+	variable string
+	value    any
+	ok       bool
+}
+
+// strs is a list of strings as a variable's value.
+func strs(s ...string) any { return s }
+
+// checkValidations checks each case against the validations of m's
+// variable.
+func checkValidations(t *testing.T, m *module, tests []validationCase) {
+	t.Helper()
 	for _, tc := range tests {
 		v := m.find(t, "variable", tc.variable)
 		ty, err := gocty.ImpliedType(tc.value)
@@ -242,4 +212,23 @@ func TestGitHubOIDCVariableValidation(t *testing.T) {
 			t.Errorf("var.%s = %v accepted", tc.variable, tc.value)
 		}
 	}
+}
+
+// TestGitHubOIDCVariableValidation checks the deploy role's own inputs.
+func TestGitHubOIDCVariableValidation(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, "github-oidc")
+	checkValidations(t, m, []validationCase{
+		{variable: "role_name", value: "chatbot-github-deploy", ok: true},
+		{variable: "role_name", value: "chatbot-dev-lambda"},
+		{variable: "role_name", value: "chatbot-dev-edge"},
+		{variable: "environments", value: strs("dev", "prod"), ok: true},
+		{variable: "environments", value: strs()},
+		{variable: "environments", value: strs("*")},
+		{variable: "kms_key_arns", value: strs("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"), ok: true},
+		{variable: "kms_key_arns", value: strs("*")},
+		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"), ok: true},
+		{variable: "api_keys_secret_arns", value: strs("*")},
+		{variable: "branch", value: "release/*"},
+	})
 }

@@ -46,18 +46,39 @@ func startLocal(t *testing.T, env map[string]string) (string, *exec.Cmd, *syncBu
 	}
 }
 
+// bedrockEnv is the environment that points the binary's Bedrock model
+// at the fake at url, with static credentials and no instance metadata.
+func bedrockEnv(url, model string) map[string]string {
+	return map[string]string{
+		"BEDROCK_MODEL_ID":                 model,
+		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": url,
+		"AWS_REGION":                       "us-east-1",
+		"AWS_ACCESS_KEY_ID":                "AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY":            "secret",
+		"AWS_EC2_METADATA_DISABLED":        "true",
+	}
+}
+
+// postOK posts a JSON body to url and fails the test unless the answer is a 200.
+func postOK(t *testing.T, url, body string) *http.Response {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 {
+		resp.Body.Close()
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	return resp
+}
+
 // streamModels posts a streaming chat and returns the text and the model
 // named in each chunk, and whether [DONE] ended the stream.
 func streamModels(t *testing.T, url, body string) (text string, models map[string]bool, done bool) {
 	t.Helper()
-	resp, err := http.Post(url+"/v1/chat/completions", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postOK(t, url+"/v1/chat/completions", body)
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
 	evs, err := ssetest.NewReader(bufio.NewReader(resp.Body)).All()
 	if err != nil {
 		t.Fatal(err)
@@ -87,14 +108,7 @@ func TestLocalBedrockThenFallback(t *testing.T) {
 	const model = "anthropic.claude-3-5-haiku-20241022-v1:0"
 	fake := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Scenario{Words: []string{"Hello", " from", " Bedrock."}}))
 	defer fake.Close()
-	url, _, out := startLocal(t, map[string]string{
-		"BEDROCK_MODEL_ID":                 model,
-		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": fake.URL,
-		"AWS_REGION":                       "us-east-1",
-		"AWS_ACCESS_KEY_ID":                "AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY":            "secret",
-		"AWS_EC2_METADATA_DISABLED":        "true",
-	})
+	url, _, out := startLocal(t, bedrockEnv(fake.URL, model))
 	body := `{"stream":true,"messages":[{"role":"user","content":"I feel tired"}]}`
 	text, models, done := streamModels(t, url, body)
 	if !done || text != "Hello from Bedrock." || !models[model] || len(models) != 1 {

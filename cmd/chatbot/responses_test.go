@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -13,14 +12,8 @@ import (
 // the documented sequence with the spec-following SSE parser.
 func postResponses(t *testing.T, url, body string) *gatewaytest.ResponseStream {
 	t.Helper()
-	resp, err := http.Post(url+"/v1/responses", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := postOK(t, url+"/v1/responses", body)
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
 	s, err := gatewaytest.ReadResponseStream(resp.Body)
 	if err != nil {
 		t.Fatalf("the stream does not follow the documented sequence: %v", err)
@@ -37,14 +30,7 @@ func TestLocalResponses(t *testing.T) {
 	words := []string{"Hello", " from", " Bedrock."}
 	fake := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Scenario{Words: words}))
 	defer fake.Close()
-	url, _, _ := startLocal(t, map[string]string{
-		"BEDROCK_MODEL_ID":                 model,
-		"AWS_ENDPOINT_URL_BEDROCK_RUNTIME": fake.URL,
-		"AWS_REGION":                       "us-east-1",
-		"AWS_ACCESS_KEY_ID":                "AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY":            "secret",
-		"AWS_EC2_METADATA_DISABLED":        "true",
-	})
+	url, _, _ := startLocal(t, bedrockEnv(fake.URL, model))
 	body := `{"stream":true,"input":"I feel tired","instructions":"Be kind."}`
 
 	s := postResponses(t, url, body)

@@ -10,9 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/app/fakesecrets"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
@@ -21,16 +18,6 @@ import (
 )
 
 var quiet = app.WithLogger(slog.New(slog.DiscardHandler))
-
-// fakeAWS points every AWS client New makes at url, with static credentials.
-func fakeAWS(url string) app.Option {
-	return app.WithAWSOptions(
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")),
-		config.WithBaseEndpoint(url),
-		config.WithSharedConfigFiles([]string{}),
-		config.WithSharedCredentialsFiles([]string{}))
-}
 
 func build(t *testing.T, env map[string]string, lambda bool, opts ...app.Option) (http.Handler, error) {
 	t.Helper()

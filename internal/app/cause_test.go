@@ -1,12 +1,9 @@
 package app_test
 
 import (
-	"bufio"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,33 +12,6 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 )
-
-// lockedBuffer is an output that tests can read while the gateway writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) requestLine(t *testing.T) map[string]any {
-	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	sc := bufio.NewScanner(strings.NewReader(l.b.String()))
-	for sc.Scan() {
-		var m map[string]any
-		if json.Unmarshal(sc.Bytes(), &m) == nil && m["msg"] == "request" {
-			return m
-		}
-	}
-	t.Fatalf("no request line in %s", l.b.String())
-	return nil
-}
 
 // TestCauseLoggedNotSent: a Bedrock exception in the middle of a stream
 // ends it with an in-band error; the exception's own text goes to the
@@ -53,27 +23,8 @@ func TestCauseLoggedNotSent(t *testing.T) {
 		Tokens: 2, Exception: "modelStreamErrorException", ExceptionAfter: 2, Message: secretish,
 	}))
 	t.Cleanup(fake.Close)
-	out := &lockedBuffer{}
-	cfg, err := app.Load(getenv(map[string]string{"BEDROCK_MODEL_ID": haiku}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := app.New(t.Context(), cfg, app.WithOutput(out), fakeAWS(fake.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
-		strings.NewReader(`{"stream":true,"messages":[{"role":"user","content":"hi"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	chunks, done, err := gatewaytest.ReadStream(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, out := gatewayOn(t, nil, awsAt(fake.URL)...)
+	chunks, done := streamChat(t, h, "hi")
 	last := chunks[len(chunks)-1]
 	if done || last.Error == nil || gatewaytest.Text(chunks) != "tok1 tok2 " {
 		t.Fatalf("stream = %+v, done %v; want the two tokens, then an in-band error and no [DONE]", chunks, done)

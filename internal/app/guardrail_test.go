@@ -1,12 +1,9 @@
 package app_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 )
@@ -20,30 +17,11 @@ func TestGuardrailBlocksWithoutFallback(t *testing.T) {
 	g := fakebedrock.Guardrail{ID: "gr1", Version: "DRAFT", Word: "forbidden", Message: "I can't help with that."}
 	fake := fakebedrock.New(fakebedrock.WithGuardrail(g))
 	t.Cleanup(fake.Close)
-	out := &lockedBuffer{}
-	cfg, err := app.Load(getenv(map[string]string{
+	h, out := gatewayOn(t, map[string]string{
 		"BEDROCK_MODEL_ID": haiku, "BEDROCK_GUARDRAIL_ID": g.ID, "BEDROCK_GUARDRAIL_VERSION": g.Version,
 		"METRICS_ENABLED": "true",
-	}), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := app.New(t.Context(), cfg, app.WithOutput(out), fakeAWS(fake.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json",
-		strings.NewReader(`{"stream":true,"messages":[{"role":"user","content":"tell me the forbidden thing"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	chunks, done, err := gatewaytest.ReadStream(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, awsAt(fake.URL)...)
+	chunks, done := streamChat(t, h, "tell me the forbidden thing")
 	last := chunks[len(chunks)-1]
 	if !done || gatewaytest.Text(chunks) != g.Message || last.Choices[0].FinishReason == nil ||
 		*last.Choices[0].FinishReason != "content_filter" || last.Model != haiku {
@@ -53,9 +31,7 @@ func TestGuardrailBlocksWithoutFallback(t *testing.T) {
 	if line["fallback"] != nil || line["finish_reason"] != "content_filter" {
 		t.Fatalf("log line = %v", line)
 	}
-	out.mu.Lock()
-	defer out.mu.Unlock()
-	if !strings.Contains(out.b.String(), `"ContentFiltered":1`) {
-		t.Fatalf("no ContentFiltered metric in:\n%s", out.b.String())
+	if logs := out.String(); !strings.Contains(logs, `"ContentFiltered":1`) {
+		t.Fatalf("no ContentFiltered metric in:\n%s", logs)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
+	"github.com/chatbot-gateway/chatbot/internal/pipenet"
 )
 
 // TestSlowBodies: many clients that send headers and then trickle a body a
@@ -51,7 +52,7 @@ func TestSlowBodies(t *testing.T) {
 		answers := make([]string, clients)
 		var wg sync.WaitGroup
 		for i := range clients {
-			c := ln.dial()
+			c := dialPipe(t, ln)
 			wg.Go(func() { // the reader: the status line, then until the server closes
 				status, _ := bufio.NewReader(c).ReadString('\n')
 				answers[i] = strings.TrimSpace(status)
@@ -108,7 +109,7 @@ func TestLongStreamOutlivesReadTimeout(t *testing.T) {
 		srv := app.NewServer(cfg, h)
 		ln := servePipe(t, srv)
 		client := &http.Client{Transport: &http.Transport{
-			DialContext: func(context.Context, string, string) (net.Conn, error) { return ln.dial(), nil },
+			DialContext: ln.Dial,
 		}}
 		body := `{"stream":true,"messages":[{"role":"user","content":"I am unhappy about my father and his work"}]}`
 		req, _ := http.NewRequest(http.MethodPost, "http://gateway/v1/chat/completions", strings.NewReader(body))
@@ -152,7 +153,7 @@ func TestLargeHeaders(t *testing.T) {
 			{size: 32 << 10, want: "HTTP/1.1 200 OK"},
 			{size: 256 << 10, want: "HTTP/1.1 431 Request Header Fields Too Large"},
 		} {
-			c := ln.dial()
+			c := dialPipe(t, ln)
 			go func() {
 				_, _ = io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: "+strings.Repeat("a", tc.size)+"\r\n\r\n")
 			}()
@@ -165,10 +166,11 @@ func TestLargeHeaders(t *testing.T) {
 	})
 }
 
-// servePipe serves srv on in-memory connections until the test ends.
-func servePipe(t *testing.T, srv *http.Server) *pipeListener {
+// servePipe serves srv on in-memory connections until the test ends: a
+// synctest bubble can wait on those, never on a real socket.
+func servePipe(t *testing.T, srv *http.Server) *pipenet.Listener {
 	t.Helper()
-	ln := newPipeListener()
+	ln := pipenet.Listen("gateway.pipe")
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -182,41 +184,12 @@ func servePipe(t *testing.T, srv *http.Server) *pipeListener {
 	return ln
 }
 
-// pipeListener serves in-memory connections (net.Pipe), which a synctest
-// bubble can wait on; a real socket never counts as waiting.
-type pipeListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func newPipeListener() *pipeListener {
-	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
-}
-
-func (l *pipeListener) dial() net.Conn {
-	client, server := net.Pipe()
-	l.conns <- server
-	return client
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
+// dialPipe opens a connection to the server on ln.
+func dialPipe(t *testing.T, ln *pipenet.Listener) net.Conn {
+	t.Helper()
+	c, err := ln.Dial(context.Background(), "pipe", "gateway.pipe")
+	if err != nil {
+		t.Fatal(err)
 	}
+	return c
 }
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "gateway.pipe" }

@@ -13,7 +13,6 @@ import (
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
@@ -45,16 +44,6 @@ func gatewayOn(t *testing.T, env map[string]string, aws ...func(*config.LoadOpti
 		t.Fatal(err)
 	}
 	return h, out
-}
-
-func awsAt(url string) []func(*config.LoadOptions) error {
-	return []func(*config.LoadOptions) error{
-		config.WithRegion("us-east-1"),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")),
-		config.WithBaseEndpoint(url),
-		config.WithSharedConfigFiles([]string{}),
-		config.WithSharedCredentialsFiles([]string{}),
-	}
 }
 
 // onPipe is the gateway against the fake on in-memory connections, for

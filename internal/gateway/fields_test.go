@@ -20,15 +20,19 @@ const (
 	byModel = "Honoured by the models that have"
 )
 
-// openAIFields is every top-level field of OpenAI's create chat completion
-// request (CreateChatCompletionRequest in OpenAI's OpenAPI document, 35
-// fields), each with values the gateway accepts and values it refuses.
-var openAIFields = []struct {
+// requestField is a top-level field of a request, what the gateway does with
+// it, and values that show it.
+type requestField struct {
 	name   string
 	policy string
 	ok     []string // JSON values answered 200
 	bad    []string // JSON values answered 400 naming the field
-}{
+}
+
+// openAIFields is every top-level field of OpenAI's create chat completion
+// request (CreateChatCompletionRequest in OpenAI's OpenAPI document, 35
+// fields), each with values the gateway accepts and values it refuses.
+var openAIFields = []requestField{
 	{name: "messages", policy: honoured, bad: []string{`[]`, `"hi"`}},
 	{name: "model", policy: honoured, ok: []string{`"echo"`, `"eliza"`}, bad: []string{`"gpt-9"`, `5`}},
 	{name: "stream", policy: honoured, ok: []string{`false`, `null`}, bad: []string{`"yes"`}},
@@ -119,13 +123,20 @@ func TestRequestFields(t *testing.T) {
 // what the test above checks.
 func TestRequestFieldsDocumented(t *testing.T) {
 	t.Parallel()
+	checkDocumented(t, "Requests", openAIFields, "OpenAI's request")
+}
+
+// checkDocumented: the section of docs/api.md under heading has one row per
+// field of request, whose text starts with the field's policy, and no other.
+func checkDocumented(t *testing.T, heading string, fields []requestField, request string) {
+	t.Helper()
 	doc, err := os.ReadFile("../../docs/api.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(doc), "\n## Requests\n")
+	_, section, ok := strings.Cut(string(doc), "\n## "+heading+"\n")
 	if !ok {
-		t.Fatal("docs/api.md has no ## Requests section")
+		t.Fatalf("docs/api.md has no ## %s section", heading)
 	}
 	if i := strings.Index(section, "\n## "); i >= 0 {
 		section = section[:i]
@@ -137,7 +148,7 @@ func TestRequestFieldsDocumented(t *testing.T) {
 		}
 		rows[m[1]] = strings.TrimSpace(m[2])
 	}
-	for _, f := range openAIFields {
+	for _, f := range fields {
 		row, ok := rows[f.name]
 		switch {
 		case !ok:
@@ -148,6 +159,6 @@ func TestRequestFieldsDocumented(t *testing.T) {
 		delete(rows, f.name)
 	}
 	for name := range rows {
-		t.Errorf("docs/api.md lists %s, which is not a field of OpenAI's request", name)
+		t.Errorf("docs/api.md lists %s, which is not a field of %s", name, request)
 	}
 }

@@ -8,6 +8,43 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
+// fuzzLimits are the limits both request decoders are fuzzed under.
+var fuzzLimits = limits{maxMessages: 200, maxTokens: 1024, maxTools: 8, maxToolSchemaBytes: 1024, maxImages: 2, maxImageBytes: 1024}
+
+// refusedClearly reports whether a decoder refused the body, and fails
+// unless the refusal is a clear 400.
+func refusedClearly(t *testing.T, err error) bool {
+	t.Helper()
+	if err == nil {
+		return false
+	}
+	if e := toAPIError(err); e.Status != 400 || e.Message == "" || e.Code == "" {
+		t.Fatalf("rejection %+v is not a clear 400", e)
+	}
+	return true
+}
+
+// checkAccepted fails unless an accepted request is within fuzzLimits (with
+// at most maxMessages messages), of valid UTF-8, with a user message.
+func checkAccepted(t *testing.T, r chat.Request, maxMessages int) {
+	t.Helper()
+	if len(r.Messages) == 0 || len(r.Messages) > maxMessages || r.MaxTokens < 1 || r.MaxTokens > fuzzLimits.maxTokens {
+		t.Fatalf("accepted an out-of-limit request: %d messages, max tokens %d", len(r.Messages), r.MaxTokens)
+	}
+	users := 0
+	for _, m := range r.Messages {
+		if !utf8.ValidString(m.Content) {
+			t.Fatalf("accepted invalid UTF-8 content")
+		}
+		if m.Role == chat.RoleUser {
+			users++
+		}
+	}
+	if users == 0 {
+		t.Fatalf("accepted a conversation without a user message")
+	}
+}
+
 func FuzzDecodeRequest(f *testing.F) {
 	for _, s := range []string{
 		`{"messages":[{"role":"user","content":"hi"}]}`,
@@ -21,32 +58,14 @@ func FuzzDecodeRequest(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	lim := limits{maxMessages: 200, maxTokens: 1024, maxTools: 8, maxToolSchemaBytes: 1024, maxImages: 2, maxImageBytes: 1024}
+	lim := fuzzLimits
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodeRequest(body, lim)
-		if err != nil {
-			e := toAPIError(err)
-			if e.Status != 400 || e.Message == "" || e.Code == "" {
-				t.Fatalf("rejection %+v is not a clear 400", e)
-			}
+		if refusedClearly(t, err) {
 			return
 		}
 		r := p.req
-		if len(r.Messages) == 0 || len(r.Messages) > 200 || r.MaxTokens < 1 || r.MaxTokens > 1024 {
-			t.Fatalf("accepted an out-of-limit request: %d messages, max tokens %d", len(r.Messages), r.MaxTokens)
-		}
-		users := 0
-		for _, m := range r.Messages {
-			if !utf8.ValidString(m.Content) {
-				t.Fatalf("accepted invalid UTF-8 content")
-			}
-			if m.Role == chat.RoleUser {
-				users++
-			}
-		}
-		if users == 0 {
-			t.Fatalf("accepted a conversation without a user message")
-		}
+		checkAccepted(t, r, lim.maxMessages)
 		if len(r.Tools) > lim.maxTools {
 			t.Fatalf("accepted %d tools", len(r.Tools))
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -139,7 +140,12 @@ func newGateway(t testing.TB, mod func(*gateway.Config)) (http.Handler, *logBuff
 // serve posts body to h in the calling goroutine, under ctx, and returns
 // the response once the handler has returned.
 func serve(ctx context.Context, h http.Handler, body string) *http.Response {
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+	return serveAt(ctx, h, "/v1/chat/completions", body)
+}
+
+// serveAt is serve for a JSON body posted to path.
+func serveAt(ctx context.Context, h http.Handler, path, body string) *http.Response {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
@@ -148,7 +154,14 @@ func serve(ctx context.Context, h http.Handler, body string) *http.Response {
 
 func (s *server) post(t testing.TB, body string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/chat/completions", strings.NewReader(body))
+	return s.postTo(t, "/v1/chat/completions", body)
+}
+
+// postTo posts a JSON body to path; the answer's body is closed when the
+// test ends.
+func (s *server) postTo(t testing.TB, path, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,4 +246,35 @@ func capture(got chan<- int) fakeModel {
 		got <- req.MaxTokens
 		return chat.Result{}, emit(chat.Delta{Text: "ok"})
 	}
+}
+
+// firstThenWait is a model that emits "first", then waits until its context
+// ends and sends stopped the reason.
+func firstThenWait(stopped chan<- error) fakeModel {
+	return func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+		if err := emit(chat.Delta{Text: "first"}); err != nil {
+			return chat.Result{}, err
+		}
+		<-ctx.Done()
+		stopped <- ctx.Err()
+		return chat.Result{}, ctx.Err()
+	}
+}
+
+// checkStoppedByDisconnect, once the client has gone: the model's context
+// was cancelled, and the request's log line says the client went away.
+func checkStoppedByDisconnect(t *testing.T, s *server, stopped <-chan error) {
+	t.Helper()
+	select {
+	case err := <-stopped:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("model context ended with %v, want Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("model still running 10s after the client went away")
+	}
+	s.logs.waitFor(t, func() bool {
+		lines := s.logs.lines(t, "request")
+		return len(lines) == 1 && lines[0]["outcome"] == "client_gone"
+	})
 }

@@ -2,8 +2,6 @@ package gateway_test
 
 import (
 	"io"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -14,12 +12,7 @@ import (
 // accepts and values it refuses. The policies are those of openAIFields;
 // the test gateway's models have no tools, images or reasoning, so byModel
 // fields are refused here (tools_test.go checks a model that has them).
-var responsesFields = []struct {
-	name   string
-	policy string
-	ok     []string // JSON values answered 200
-	bad    []string // JSON values answered 400 naming the field
-}{
+var responsesFields = []requestField{
 	{name: "input", policy: honoured, ok: []string{`"hi"`, `[{"role":"user","content":"hi"}]`}, bad: []string{`[]`, `3`}},
 	{name: "instructions", policy: honoured, ok: []string{`"Be brief."`}, bad: []string{`5`}},
 	{name: "model", policy: honoured, ok: []string{`"echo"`, `"eliza"`}, bad: []string{`"gpt-9"`, `5`}},
@@ -106,35 +99,5 @@ func TestResponsesRequestFields(t *testing.T) {
 // one row per field, saying what the test above checks.
 func TestResponsesRequestFieldsDocumented(t *testing.T) {
 	t.Parallel()
-	doc, err := os.ReadFile("../../docs/api.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(doc), "\n## Responses requests\n")
-	if !ok {
-		t.Fatal("docs/api.md has no ## Responses requests section")
-	}
-	if i := strings.Index(section, "\n## "); i >= 0 {
-		section = section[:i]
-	}
-	rows := map[string]string{}
-	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\| ([^|]*)").FindAllStringSubmatch(section, -1) {
-		if _, dup := rows[m[1]]; dup {
-			t.Errorf("docs/api.md lists %s twice", m[1])
-		}
-		rows[m[1]] = strings.TrimSpace(m[2])
-	}
-	for _, f := range responsesFields {
-		row, ok := rows[f.name]
-		switch {
-		case !ok:
-			t.Errorf("docs/api.md does not list %s", f.name)
-		case !strings.HasPrefix(row, f.policy) || f.policy == refused && strings.HasPrefix(row, limited):
-			t.Errorf("docs/api.md says of %s %q, want it to start with %q", f.name, row, f.policy)
-		}
-		delete(rows, f.name)
-	}
-	for name := range rows {
-		t.Errorf("docs/api.md lists %s, which is not a field of OpenAI's Responses request", name)
-	}
+	checkDocumented(t, "Responses requests", responsesFields, "OpenAI's Responses request")
 }

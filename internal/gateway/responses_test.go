@@ -2,10 +2,8 @@ package gateway_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -20,26 +18,12 @@ const responsesHello = `{"model":"echo","stream":true,"input":"hi"}`
 
 func (s *server) postResponses(t testing.TB, body string) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/responses", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	return s.postTo(t, "/v1/responses", body)
 }
 
 // serveResponses is serve for POST /v1/responses, for synctest bubbles.
 func serveResponses(ctx context.Context, h http.Handler, body string) *http.Response {
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1/responses", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec.Result()
+	return serveAt(ctx, h, "/v1/responses", body)
 }
 
 func readResponses(t testing.TB, resp *http.Response) *gatewaytest.ResponseStream {
@@ -302,16 +286,7 @@ func TestResponsesHeartbeat(t *testing.T) {
 func TestResponsesDisconnectStopsModel(t *testing.T) {
 	t.Parallel()
 	stopped := make(chan error, 1)
-	s := newServer(t, func(c *gateway.Config) {
-		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit(chat.Delta{Text: "first"}); err != nil {
-				return chat.Result{}, err
-			}
-			<-ctx.Done()
-			stopped <- ctx.Err()
-			return chat.Result{}, ctx.Err()
-		})
-	})
+	s := newServer(t, func(c *gateway.Config) { c.Models[0].Model = firstThenWait(stopped) })
 	resp := s.postResponses(t, responsesHello)
 	r := newEventReader(resp.Body)
 	for range 5 { // created, in_progress, item added, part added, the delta
@@ -320,18 +295,7 @@ func TestResponsesDisconnectStopsModel(t *testing.T) {
 		}
 	}
 	resp.Body.Close()
-	select {
-	case err := <-stopped:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("model context ended with %v, want Canceled", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("model still running 10s after the client went away")
-	}
-	s.logs.waitFor(t, func() bool {
-		lines := s.logs.lines(t, "request")
-		return len(lines) == 1 && lines[0]["outcome"] == "client_gone"
-	})
+	checkStoppedByDisconnect(t, s, stopped)
 }
 
 func TestResponsesRecord(t *testing.T) {

@@ -169,32 +169,11 @@ func TestIncrementalDelivery(t *testing.T) {
 func TestClientDisconnectStopsModel(t *testing.T) {
 	t.Parallel()
 	stopped := make(chan error, 1)
-	s := newServer(t, func(c *gateway.Config) {
-		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			if err := emit(chat.Delta{Text: "first"}); err != nil {
-				return chat.Result{}, err
-			}
-			<-ctx.Done()
-			stopped <- ctx.Err()
-			return chat.Result{}, ctx.Err()
-		})
-	})
+	s := newServer(t, func(c *gateway.Config) { c.Models[0].Model = firstThenWait(stopped) })
 	resp := s.post(t, hello)
 	newEventReader(resp.Body).chunk(t)
 	resp.Body.Close()
-	select {
-	case err := <-stopped:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("model context ended with %v, want Canceled", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("model still running 10s after the client went away")
-	}
-	// The request's log line says the client went away.
-	s.logs.waitFor(t, func() bool {
-		lines := s.logs.lines(t, "request")
-		return len(lines) == 1 && lines[0]["outcome"] == "client_gone"
-	})
+	checkStoppedByDisconnect(t, s, stopped)
 }
 
 // TestHeartbeatWhileModelSilent runs in a synctest bubble: the clock is

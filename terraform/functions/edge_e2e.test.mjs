@@ -8,35 +8,24 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildGateway, startGateway } from '../../web/e2e/gateway.mjs';
-import { startCloudFront } from './cloudfront_emulator.mjs';
+import { startEdgeStack } from './edge_stack.mjs';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const GATEWAY_BODY_LIMIT = 256 * 1024;
 
 const apiKey = 'sk-' + randomBytes(32).toString('base64url');
 const keyHash = createHash('sha256').update(apiKey).digest('hex');
-const originVerify = randomBytes(24).toString('hex');
 
 const cleanups = [];
 let withEdge;
 let withoutEdge;
 
 before(async () => {
-  const build = await buildGateway(repoRoot);
-  cleanups.push(build.cleanup);
-  const gw = await startGateway(build.bin, {
-    REQUIRE_CONTENT_SHA256: 'true',
-    ORIGIN_VERIFY_SECRET: originVerify,
+  ({ withEdge, withoutEdge } = await startEdgeStack(cleanups, repoRoot, {
     API_KEY_SHA256S: `e2e:${keyHash}`,
     TOKEN_SIGNING_KEY: randomBytes(32).toString('hex'),
     CHATBOT_MAX_BODY_BYTES: String(GATEWAY_BODY_LIMIT),
-  });
-  cleanups.push(gw.stop);
-  withEdge = await startCloudFront({ origin: gw.url, edge: true, originVerify });
-  cleanups.push(withEdge.stop);
-  withoutEdge = await startCloudFront({ origin: gw.url, edge: false, originVerify });
-  cleanups.push(withoutEdge.stop);
+  }));
 });
 
 after(async () => {

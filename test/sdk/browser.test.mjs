@@ -12,11 +12,11 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
+import { launchOptions, runCleanups, withTimeout } from "../../web/e2e/harness.mjs";
 
 const sdkDir = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = path.resolve(sdkDir, "..", "..");
 const openaiDir = path.join(sdkDir, "node_modules", "openai");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // The page loads the SDK's ESM build as is (index.mjs imports only relative
 // paths) and exposes one function the test calls with the gateway's URL and
@@ -93,31 +93,11 @@ before(async () => {
 
   // launch() gives the browser a fresh temporary profile (user-data-dir)
   // and removes it on close.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    timeout: 30_000,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await chromium.launch(launchOptions());
   cleanups.push(() => withTimeout(browser.close(), 10_000));
 });
 
-after(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      console.error("cleanup:", err);
-    }
-  }
-});
+after(() => runCleanups(cleanups));
 
 describe("the openai SDK in Chromium, from another origin", () => {
   test("an allowed origin passes the preflight and streams an answer", async () => {
@@ -246,14 +226,4 @@ async function startPageServer() {
         server.close(() => resolve());
       }),
   };
-}
-
-function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
 }

@@ -11,29 +11,18 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import OpenAI, { BadRequestError } from "openai";
-import { startCloudFront } from "../../terraform/functions/cloudfront_emulator.mjs";
-import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
+import { startEdgeStack } from "../../terraform/functions/edge_stack.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const apiKey = "sk-" + randomBytes(32).toString("base64url");
-const originVerify = randomBytes(24).toString("hex");
 const cleanups = [];
 let withEdge;
 let withoutEdge;
 
 before(async () => {
-  const build = await buildGateway(repoRoot);
-  cleanups.push(build.cleanup);
-  const gw = await startGateway(build.bin, {
-    REQUIRE_CONTENT_SHA256: "true",
-    ORIGIN_VERIFY_SECRET: originVerify,
+  ({ withEdge, withoutEdge } = await startEdgeStack(cleanups, repoRoot, {
     API_KEY_SHA256S: `sdk:${createHash("sha256").update(apiKey).digest("hex")}`,
-  });
-  cleanups.push(gw.stop);
-  withEdge = await startCloudFront({ origin: gw.url, edge: true, originVerify });
-  cleanups.push(withEdge.stop);
-  withoutEdge = await startCloudFront({ origin: gw.url, edge: false, originVerify });
-  cleanups.push(withoutEdge.stop);
+  }));
 });
 
 after(async () => {

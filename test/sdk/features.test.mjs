@@ -6,13 +6,9 @@
 // results it is sent, so a completed round trip shows in the final text.
 
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { tool as langchainTool } from "@langchain/core/tools";
@@ -23,9 +19,10 @@ import OpenAI, { BadRequestError } from "openai";
 import { z } from "zod";
 
 import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
+import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "../../web/e2e/fakebedrock.mjs";
+import { runCleanups } from "../../web/e2e/harness.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
-const run = promisify(execFile);
 
 const CLAUDE = "anthropic.claude-3-5-haiku-20241022-v1:0";
 const NOVA = "us.amazon.nova-lite-v1:0";
@@ -37,58 +34,19 @@ const PNG =
 const cleanups = [];
 let url;
 
-/** Builds cmd/fakebedrock and starts it on a free loopback port; resolves its URL. */
-async function startFake() {
-  const dir = mkdtempSync(path.join(tmpdir(), "fakebedrock-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const bin = path.join(dir, "fakebedrock");
-  await run("go", ["build", "-o", bin, "./cmd/fakebedrock"], { cwd: repoRoot, timeout: 300_000 });
-  const child = spawn(bin, ["-addr", "127.0.0.1:0", "-tokens", "3", "-interval", "1ms"], { stdio: ["ignore", "pipe", "pipe"] });
-  cleanups.push(
-    () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", resolve);
-        child.kill("SIGTERM");
-      }),
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n")[0];
-      if (out.includes("\n")) resolve(line.trim());
-    });
-    child.on("exit", (code) => reject(new Error(`fakebedrock exited with ${code}: ${out}`)));
-  });
-}
-
 before(async () => {
   const build = await buildGateway(repoRoot);
   cleanups.push(build.cleanup);
-  const fake = await startFake();
-  const g = await startGateway(build.bin, {
-    BEDROCK_MODEL_ID: CLAUDE,
-    BEDROCK_MODELS: [NOVA, GPT_OSS, QWEN].join(","),
-    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-    AWS_SECRET_ACCESS_KEY: "secret",
-    AWS_EC2_METADATA_DISABLED: "true",
-  });
+  const fakeBuild = await buildFakeBedrock(repoRoot);
+  cleanups.push(fakeBuild.cleanup);
+  const fake = await startFakeBedrock(fakeBuild.bin, ["-tokens", "3", "-interval", "1ms"]);
+  cleanups.push(fake.stop);
+  const g = await startGateway(build.bin, { ...bedrockEnv(fake.url, CLAUDE), BEDROCK_MODELS: [NOVA, GPT_OSS, QWEN].join(",") });
   cleanups.push(g.stop);
   url = g.url;
 });
 
-after(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      console.error("cleanup:", err);
-    }
-  }
-});
+after(() => runCleanups(cleanups));
 
 const openai = () => new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0, timeout: 20_000 });
 

@@ -13,7 +13,8 @@ import { generateText, stepCountIs, streamText, tool } from "ai";
 import OpenAI, { BadRequestError } from "openai";
 import { z } from "zod";
 import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
-import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "./fakebedrock.mjs";
+import { runCleanups } from "../../web/e2e/harness.mjs";
+import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "../../web/e2e/fakebedrock.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
@@ -28,15 +29,7 @@ before(async () => {
   cleanups.push(gw.cleanup, fake.cleanup);
 });
 
-after(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      console.error("cleanup:", err);
-    }
-  }
-});
+after(() => runCleanups(cleanups));
 
 async function gateway(env = {}) {
   const g = await startGateway(gw.bin, env);

@@ -9,6 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import OpenAI, { AuthenticationError, BadRequestError } from "openai";
 import { buildGateway, startGateway } from "../../web/e2e/gateway.mjs";
+import { runCleanups } from "../../web/e2e/harness.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 
@@ -20,15 +21,7 @@ before(async () => {
   cleanups.push(build.cleanup);
 });
 
-after(async () => {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      console.error("cleanup:", err);
-    }
-  }
-});
+after(() => runCleanups(cleanups));
 
 async function gateway(env) {
   const g = await startGateway(build.bin, env);

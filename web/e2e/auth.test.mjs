@@ -17,13 +17,12 @@ import {
   input,
   lastAssistant,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
+  startPageGateway,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup({ tags: "" });
 
@@ -45,13 +44,11 @@ describe("local page with API keys", () => {
   before(async () => {
     const { key, entry } = await newAPIKey(env.build.bin, "e2e");
     apiKey = key;
-    gateway = await startGateway(env.build.bin, {
+    gateway = await startPageGateway({
       ELIZA_WORD_DELAY: "5ms",
-      CHATBOT_WEB_DIR: outDir,
       API_KEY_SHA256S: entry,
       TOKEN_SIGNING_KEY: randomBytes(32).toString("hex"),
     });
-    cleanups.push(gateway.stop);
   });
 
   test("a 401 asks for a key; a wrong one is refused, the right one answers", { timeout: 60_000 }, async () => {
@@ -124,14 +121,12 @@ describe("chat page against a gateway with JWT auth", () => {
   before(async () => {
     const jwks = await startJWKS();
     cleanups.push(jwks.stop);
-    gateway = await startGateway(env.build.bin, {
+    gateway = await startPageGateway({
       ELIZA_WORD_DELAY: "60ms",
-      CHATBOT_WEB_DIR: outDir,
       OIDC_ISSUER: jwks.url,
       OIDC_JWKS_URL: `${jwks.url}/jwks.json`,
       OIDC_AUDIENCE: "chatbot-e2e",
     });
-    cleanups.push(gateway.stop);
   });
 
   test("without a token the UI shows an auth error with Retry", { timeout: 60_000 }, async () => {

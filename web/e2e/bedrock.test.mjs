@@ -5,10 +5,20 @@
 // page's request on its way to the gateway.
 
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { before, describe, test } from "node:test";
-import { cleanups, env, lastAssistant, openChat, outDir, repoRoot, screenshot, sendMessage, setup, waitForAnswer } from "./browser.mjs";
-import { startFakeBedrock, startGateway } from "./gateway.mjs";
+import {
+  cleanups,
+  extendRequests,
+  lastAssistant,
+  openChat,
+  repoRoot,
+  screenshot,
+  sendMessage,
+  setup,
+  startPageGateway,
+  waitForAnswer,
+} from "./browser.mjs";
+import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "./fakebedrock.mjs";
 
 setup({ tags: "" });
 
@@ -23,33 +33,15 @@ const weather = {
   },
 };
 
-/** Adds fields to the page's chat requests, with the payload hash of the new body. */
-async function extendRequests(page, fields) {
-  await page.route("**/v1/chat/completions", (route) => {
-    const request = route.request();
-    const postData = JSON.stringify({ ...JSON.parse(request.postData() ?? "{}"), ...fields });
-    const headers = { ...request.headers(), "x-amz-content-sha256": createHash("sha256").update(postData).digest("hex") };
-    return route.continue({ postData, headers });
-  });
-}
-
 describe("reasoning and tool calls from the gateway's Bedrock path", () => {
   let gateway;
 
   before(async () => {
-    const fake = await startFakeBedrock(repoRoot, ["-tokens", "6", "-interval", "20ms"]);
+    const fakeBuild = await buildFakeBedrock(repoRoot);
+    cleanups.push(fakeBuild.cleanup);
+    const fake = await startFakeBedrock(fakeBuild.bin, ["-tokens", "6", "-interval", "20ms"]);
     cleanups.push(fake.stop);
-    gateway = await startGateway(env.build.bin, {
-      CHATBOT_WEB_DIR: outDir,
-      BEDROCK_MODEL_ID: CLAUDE,
-      BEDROCK_MODELS: GPT_OSS,
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_EC2_METADATA_DISABLED: "true",
-    });
-    cleanups.push(gateway.stop);
+    gateway = await startPageGateway({ ...bedrockEnv(fake.url, CLAUDE), BEDROCK_MODELS: GPT_OSS });
   });
 
   test("the model label names the gateway's default model", { timeout: 60_000 }, async () => {

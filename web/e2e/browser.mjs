@@ -11,13 +11,13 @@ import path from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { buildGateway } from "./gateway.mjs";
+import { buildGateway, startGateway } from "./gateway.mjs";
+import { launchOptions, runCleanups, withTimeout } from "./harness.mjs";
 
 export const webDir = fileURLToPath(new URL("..", import.meta.url));
 export const repoRoot = path.resolve(webDir, "..");
 export const outDir = path.join(webDir, "out");
 export const resultsDir = path.join(webDir, "test-results");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 export const cleanups = [];
@@ -31,41 +31,20 @@ export function setup({ tags = "chatbot_testhooks" } = {}) {
     mkdirSync(resultsDir, { recursive: true });
     env.build = await buildGateway(repoRoot, { tags });
     cleanups.push(env.build.cleanup);
-    env.browser = await chromium.launch({
-      executablePath: chromiumPath,
-      timeout: 30_000,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    env.browser = await chromium.launch(launchOptions(["--disable-quic"]));
     cleanups.push(() => withTimeout(env.browser.close(), 10_000));
   });
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (err) {
-        console.error("cleanup:", err);
-      }
-    }
-  });
+  after(() => runCleanups(cleanups));
 }
 
-export function withTimeout(promise, ms) {
-  let timer;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
+/**
+ * Starts the gateway setup() built, serving the static build, with settings
+ * added to its environment; it stops when the file's tests are done.
+ */
+export async function startPageGateway(settings = {}) {
+  const gateway = await startGateway(env.build.bin, { CHATBOT_WEB_DIR: outDir, ...settings });
+  cleanups.push(gateway.stop);
+  return gateway;
 }
 
 /** Opens the chat in a fresh browser context (empty storage). */
@@ -150,14 +129,17 @@ export async function answerWith(page, body) {
 }
 
 /**
- * Sends the page's chat requests to the gateway with a different model (one
- * of the test models), with the payload hash of the changed body.
+ * Adds fields to the page's chat requests on their way to the gateway, with
+ * the payload hash of the changed body.
  */
-export async function useModel(page, model) {
+export async function extendRequests(page, fields) {
   await page.route("**/v1/chat/completions", (route) => {
     const request = route.request();
-    const postData = JSON.stringify({ ...JSON.parse(request.postData() ?? "{}"), model });
+    const postData = JSON.stringify({ ...JSON.parse(request.postData() ?? "{}"), ...fields });
     const headers = { ...request.headers(), "x-amz-content-sha256": createHash("sha256").update(postData).digest("hex") };
     return route.continue({ postData, headers });
   });
 }
+
+/** Sends the page's chat requests to the gateway with a different model (one of the test models). */
+export const useModel = (page, model) => extendRequests(page, { model });

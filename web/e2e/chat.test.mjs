@@ -5,20 +5,17 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import {
   chatAlerts,
-  cleanups,
   contentOf,
-  env,
   input,
   lastAssistant,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
+  startPageGateway,
   useModel,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup();
 
@@ -32,12 +29,10 @@ describe("chat page against the local gateway", () => {
 
   before(async () => {
     // REQUIRE_CONTENT_SHA256: the gateway checks the hash the browser computed with WebCrypto.
-    gateway = await startGateway(env.build.bin, {
+    gateway = await startPageGateway({
       ELIZA_WORD_DELAY: "60ms",
-      CHATBOT_WEB_DIR: outDir,
       REQUIRE_CONTENT_SHA256: "true",
     });
-    cleanups.push(gateway.stop);
   });
 
   test("the answer streams in visible steps, announced once, and shows the model", { timeout: 60_000 }, async () => {

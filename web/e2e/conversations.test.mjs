@@ -7,20 +7,17 @@ import { before, describe, test } from "node:test";
 import {
   assistants,
   chatAlerts,
-  cleanups,
   contentOf,
-  env,
   input,
   lastAssistant,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
+  startPageGateway,
   useModel,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup();
 
@@ -30,8 +27,7 @@ describe("conversations", () => {
   let gateway;
 
   before(async () => {
-    gateway = await startGateway(env.build.bin, { ELIZA_WORD_DELAY: "5ms", CHATBOT_WEB_DIR: outDir });
-    cleanups.push(gateway.stop);
+    gateway = await startPageGateway({ ELIZA_WORD_DELAY: "5ms" });
   });
 
   test("a conversation survives a reload; New chat starts another and keeps the first", { timeout: 60_000 }, async () => {

@@ -104,33 +104,3 @@ export async function startGateway(bin, env = {}, { timeoutMs = 20_000 } = {}) {
   }
   return { url, logs: () => output, stop };
 }
-
-/**
- * Builds cmd/fakebedrock and starts it on a free loopback port. Returns
- * { url, stop() }; point the gateway at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME.
- */
-export async function startFakeBedrock(root, args = []) {
-  const dir = mkdtempSync(path.join(tmpdir(), "fakebedrock-e2e-"));
-  const bin = path.join(dir, "fakebedrock");
-  await run("go", ["build", "-o", bin, "./cmd/fakebedrock"], { cwd: root, timeout: 300_000 });
-  const child = spawn(bin, ["-addr", "127.0.0.1:0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  exited.then(() => children.delete(child));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      if (out.includes("\n")) resolve(out.split("\n")[0].trim());
-    });
-    exited.then((code) => reject(new Error(`fakebedrock exited with ${code}: ${out}`)));
-  });
-  return { url, stop };
-}

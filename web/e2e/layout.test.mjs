@@ -7,17 +7,14 @@ import { before, describe, test } from "node:test";
 import {
   answerWith,
   axeViolations,
-  cleanups,
-  env,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
   sseAnswer,
+  startPageGateway,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup();
 
@@ -61,8 +58,7 @@ describe("layout and accessibility", () => {
   let gateway;
 
   before(async () => {
-    gateway = await startGateway(env.build.bin, { CHATBOT_WEB_DIR: outDir });
-    cleanups.push(gateway.stop);
+    gateway = await startPageGateway();
   });
 
   test("360 to 1440 px wide: no message is clipped and nothing scrolls sideways", { timeout: 120_000 }, async () => {

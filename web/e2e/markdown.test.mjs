@@ -8,19 +8,16 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import {
   answerWith,
-  cleanups,
   contentOf,
-  env,
   lastAssistant,
   openChat,
-  outDir,
   screenshot,
   sendMessage,
   setup,
   sseAnswer,
+  startPageGateway,
   waitForAnswer,
 } from "./browser.mjs";
-import { startGateway } from "./gateway.mjs";
 
 setup();
 
@@ -49,8 +46,7 @@ describe("rendered answers", () => {
   let gateway;
 
   before(async () => {
-    gateway = await startGateway(env.build.bin, { CHATBOT_WEB_DIR: outDir });
-    cleanups.push(gateway.stop);
+    gateway = await startPageGateway();
   });
 
   test("hostile model output executes nothing and the layout holds", { timeout: 60_000 }, async () => {

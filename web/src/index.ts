@@ -6,4 +6,5 @@ export * from "./api/chatbotApi";
 export { describeToolCall, mergeToolCalls } from "./api/toolCalls";
 export { createSSEParser, parseSSE, type SSEEvent, type SSEParser } from "./api/sse";
 export { modelLabel } from "./chat/modelNames";
+export { errorView, formatWait, type ErrorView } from "./chat/errorText";
 export * from "./auth";

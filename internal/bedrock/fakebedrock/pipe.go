@@ -4,7 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"sync"
+
+	"github.com/chatbot-gateway/chatbot/internal/pipenet"
 )
 
 // Pipe is the fake served over in-memory connections (net.Pipe) instead of
@@ -23,14 +24,14 @@ type Pipe struct {
 	// connection made with DialContext reaches the fake whatever the address.
 	URL string
 
-	ln     *pipeListener
+	ln     *pipenet.Listener
 	srv    *http.Server
 	served chan struct{}
 }
 
 // NewPipe starts the fake on in-memory connections. Call Close when done.
 func NewPipe(opts ...Option) *Pipe {
-	ln := &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
+	ln := pipenet.Listen("bedrock.pipe")
 	p := &Pipe{
 		Handler: NewHandler(opts...),
 		URL:     "http://bedrock.pipe",
@@ -48,7 +49,7 @@ func NewPipe(opts ...Option) *Pipe {
 // DialContext opens a new connection to the fake, whatever the address;
 // it is the DialContext of the client's http.Transport.
 func (p *Pipe) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return p.ln.dial(ctx, network, addr)
+	return p.ln.Dial(ctx, network, addr)
 }
 
 // Close stops the server and closes every connection, which cuts any
@@ -57,47 +58,3 @@ func (p *Pipe) Close() {
 	_ = p.srv.Close()
 	<-p.served
 }
-
-// pipeListener hands the server the far end of each connection the
-// transport dials.
-type pipeListener struct {
-	conns chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-}
-
-func (l *pipeListener) dial(ctx context.Context, _, _ string) (_ net.Conn, err error) {
-	client, server := net.Pipe()
-	select {
-	case l.conns <- server:
-		return client, nil
-	case <-l.done:
-		err = net.ErrClosed
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	_ = client.Close()
-	_ = server.Close()
-	return nil, err
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "bedrock.pipe" }

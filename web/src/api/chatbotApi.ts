@@ -4,21 +4,14 @@
 // a ReadableStream reader, decoded with a streaming TextDecoder (a multi-byte
 // character may be split across network chunks) and parsed by the SSE parser.
 
-import {
-  AuthError,
-  CallbackError,
-  ChatbotError,
-  HttpError,
-  NetworkError,
-  StreamError,
-  TruncatedError,
-  type ErrorDetails,
-} from "./errors";
+import { AuthError, CallbackError, ChatbotError, HttpError, NetworkError, StreamError, TruncatedError } from "./errors";
+import { errorFromBody, httpError } from "./responseErrors";
 import { createSSEParser } from "./sse";
 import { mergeToolCalls } from "./toolCalls";
 import type { ChatCompletionChunk, ChatRequest, FinishReason, ModelInfo, ToolCall, Usage } from "./types";
 
 export * from "./errors";
+export { parseRateLimits, parseResetDuration, parseRetryAfter } from "./responseErrors";
 export type * from "./types";
 
 /** How a stream ended without an error. */
@@ -286,43 +279,6 @@ export async function sha256Hex(text: string): Promise<string | undefined> {
   }
   const digest = await subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function httpError(response: Response): Promise<HttpError> {
-  let message = response.statusText || `HTTP ${response.status}`;
-  let details: ErrorDetails = {};
-  try {
-    const parsed = errorFromBody(JSON.parse(await response.text()));
-    if (parsed) {
-      message = parsed.message;
-      details = parsed;
-    }
-  } catch {
-    // Not JSON (a proxy's error page, for instance): keep the status text.
-  }
-  if (response.status === 401) {
-    return new AuthError(message, details);
-  }
-  return new HttpError(response.status, message, details);
-}
-
-/** Reads `{"error":{...}}`, the OpenAI error shape used both as a body and in-band. */
-function errorFromBody(value: unknown): (ErrorDetails & { message: string }) | undefined {
-  if (typeof value !== "object" || value === null || !("error" in value)) {
-    return undefined;
-  }
-  const error = (value as { error: unknown }).error;
-  if (typeof error !== "object" || error === null) {
-    return undefined;
-  }
-  const e = error as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-  return {
-    message: str(e.message) ?? "The server reported an error.",
-    type: str(e.type),
-    code: str(e.code),
-    param: str(e.param),
-  };
 }
 
 function describe(err: unknown, fallback: string): string {

@@ -2,8 +2,8 @@
 // pure operations on them. No React and no storage here, so every rule is
 // testable on its own.
 
-import type { ChatbotErrorKind } from "../api/errors";
 import type { ChatMessage, ToolCall } from "../api/types";
+import type { ErrorView } from "./errorText";
 
 export type MessageStatus = "streaming" | "done" | "stopped" | "error";
 
@@ -23,7 +23,7 @@ export interface UIMessage {
   /** Tool calls the model made, as streamed. */
   toolCalls?: ToolCall[];
   /** Why a failed answer failed, as shown on it. */
-  error?: { kind: ChatbotErrorKind; message: string };
+  error?: ErrorView;
 }
 
 export interface Conversation {

@@ -6,7 +6,7 @@
 // messages and bytes, because localStorage is small (about 5 MB per origin)
 // and a full store must not break the chat.
 
-import type { ChatbotErrorKind } from "../api/errors";
+import type { ChatbotErrorKind, LimitKind } from "../api/errors";
 import type { ToolCall } from "../api/types";
 import { newConversation, titleOf, type Conversation, type MessageStatus, type UIMessage } from "./conversation";
 
@@ -114,7 +114,17 @@ function settle(c: Conversation): Conversation {
 }
 
 const STATUSES: readonly MessageStatus[] = ["streaming", "done", "stopped", "error"];
-const ERROR_KINDS: readonly ChatbotErrorKind[] = ["auth", "http", "stream", "truncated", "network", "callback"];
+const ERROR_KINDS: readonly ChatbotErrorKind[] = [
+  "auth",
+  "http",
+  "rate_limit",
+  "unavailable",
+  "stream",
+  "truncated",
+  "network",
+  "callback",
+];
+const LIMIT_KINDS: readonly LimitKind[] = ["requests_per_minute", "tokens_per_day", "concurrent_streams", "rate_limited", "throttled"];
 
 function readConversation(value: unknown): Conversation | undefined {
   if (typeof value !== "object" || value === null) {
@@ -152,7 +162,10 @@ function readMessage(value: unknown): UIMessage | undefined {
   if (Array.isArray(m.toolCalls)) out.toolCalls = m.toolCalls.filter(isToolCall);
   const e = m.error as Record<string, unknown> | undefined;
   if (typeof e === "object" && e !== null && typeof e.message === "string" && ERROR_KINDS.includes(e.kind as ChatbotErrorKind)) {
+    // retryAfter is left behind: "try again in 40 s" is only true when it was said.
     out.error = { kind: e.kind as ChatbotErrorKind, message: e.message };
+    if (LIMIT_KINDS.includes(e.limit as LimitKind)) out.error.limit = e.limit as LimitKind;
+    if (typeof e.code === "string") out.error.code = e.code;
   }
   return out;
 }

@@ -8,9 +8,12 @@
 import { memo, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { describeToolCall } from "../api/toolCalls";
 import { reasoningLabel, type UIMessage } from "../chat/conversation";
+import { describeError } from "../chat/errorText";
 import { modelLabel } from "../chat/modelNames";
 import { Markdown } from "./Markdown";
 import styles from "./Chatbot.module.css";
+
+export { describeError };
 
 export interface MessageItemProps {
   message: UIMessage;
@@ -164,22 +167,4 @@ function EditBox({ initial, onSave, onCancel }: { initial: string; onSave(text: 
       </div>
     </form>
   );
-}
-
-/** A short sentence for the user; the server's own message is kept where it helps. */
-export function describeError(error: { kind: string; message: string }): string {
-  switch (error.kind) {
-    case "auth":
-      return `Sign-in required: ${error.message}`;
-    case "http":
-      return `The server refused the request: ${error.message}`;
-    case "stream":
-      return `The answer failed: ${error.message}`;
-    case "truncated":
-      return "The answer was cut off before it finished.";
-    case "network":
-      return "Could not reach the chat service. Check your connection.";
-    default:
-      return error.message;
-  }
 }

@@ -16,6 +16,7 @@ import {
   type Conversation,
   type UIMessage,
 } from "../chat/conversation";
+import { errorView } from "../chat/errorText";
 import { loadState, saveState, type ChatState, type KeyValueStore } from "../chat/storage";
 
 export type { Conversation, UIMessage } from "../chat/conversation";
@@ -231,7 +232,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
               ...m,
               status: "error",
               reasoningMs: reasoningMs ?? m.reasoningMs,
-              error: { kind: err.kind, message: err.message },
+              error: errorView(err),
             }));
             setError(err);
           },
