@@ -13,37 +13,62 @@ import (
 var doneFrame = []byte("[DONE]")
 
 func (h *Handler) completions(w http.ResponseWriter, r *http.Request, rec *Record) {
-	body, err := h.readBody(w, r)
-	if err == nil {
-		r, err = h.authenticate(r, body, rec)
-	}
 	var p *parsed
-	if err == nil {
+	ctx, end, ok := h.accept(w, r, rec, func(body []byte) (*chat.Request, error) {
+		var err error
 		p, err = decodeRequest(body, h.lim)
-	}
-	if err == nil {
-		err = h.pickModel(&p.req, rec)
-	}
-	if err == nil {
-		err = h.supports(p.req.Model, &p.req)
-	}
-	if err != nil {
-		fail(w, rec, err)
+		if err != nil {
+			return nil, err
+		}
+		return &p.req, nil
+	}, nil)
+	if !ok {
 		return
 	}
-	done, err := h.admit(r.Context(), w, &p.req, rec)
-	if err != nil {
-		fail(w, rec, err)
-		return
-	}
-	defer done()
-	ctx, cancel := h.bound(r.Context())
-	defer cancel()
+	defer end()
 	if p.stream {
 		h.stream(ctx, w, p, rec)
 	} else {
 		h.collect(ctx, w, p, rec)
 	}
+}
+
+// accept does what every model route does before the model is asked, in
+// order: read the body, authenticate it, decode it (decode is the wire
+// format's own), pick the model and check that it can honour the request
+// (rename puts a refusal in the format's own terms; nil keeps it), and
+// admit the caller under its rate limits. It answers any failure itself and
+// reports ok=false. Otherwise ctx is the request's context bounded by the
+// deadline margin, and end must run when the answer has ended.
+func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record,
+	decode func(body []byte) (*chat.Request, error), rename func(error) error) (ctx context.Context, end func(), ok bool) {
+	body, err := h.readBody(w, r)
+	if err == nil {
+		r, err = h.authenticate(r, body, rec)
+	}
+	var req *chat.Request
+	if err == nil {
+		req, err = decode(body)
+	}
+	if err == nil {
+		err = h.pickModel(req, rec)
+	}
+	if err == nil {
+		if err = h.supports(req.Model, req); err != nil && rename != nil {
+			err = rename(err)
+		}
+	}
+	if err != nil {
+		fail(w, rec, err)
+		return nil, nil, false
+	}
+	done, err := h.admit(r.Context(), w, req, rec)
+	if err != nil {
+		fail(w, rec, err)
+		return nil, nil, false
+	}
+	ctx, cancel := h.bound(r.Context())
+	return ctx, func() { cancel(); done() }, true
 }
 
 // pickModel resolves the request's model (the default when it names

@@ -13,32 +13,21 @@ import (
 // responses answers POST /v1/responses: OpenAI's Responses API, stateless,
 // on the same models, limits, auth and fallback as chat completions.
 func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record) {
-	body, err := h.readBody(w, r)
-	if err == nil {
-		r, err = h.authenticate(r, body, rec)
-	}
 	var p *responsesParsed
-	if err == nil {
+	ctx, end, ok := h.accept(w, r, rec, func(body []byte) (*chat.Request, error) {
+		var err error
 		p, err = decodeResponses(body, h.lim)
-	}
-	if err == nil {
-		err = h.pickModel(&p.req, rec)
-	}
-	if err == nil {
-		err = renameParam(h.supports(p.req.Model, &p.req), "messages", "input", "reasoning_effort", "reasoning.effort")
-	}
-	if err != nil {
-		fail(w, rec, err)
+		if err != nil {
+			return nil, err
+		}
+		return &p.req, nil
+	}, func(err error) error {
+		return renameParam(err, "messages", "input", "reasoning_effort", "reasoning.effort")
+	})
+	if !ok {
 		return
 	}
-	done, err := h.admit(r.Context(), w, &p.req, rec)
-	if err != nil {
-		fail(w, rec, err)
-		return
-	}
-	defer done()
-	ctx, cancel := h.bound(r.Context())
-	defer cancel()
+	defer end()
 	if p.stream {
 		h.streamResponse(ctx, w, p, rec)
 	} else {
