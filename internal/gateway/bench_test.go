@@ -21,7 +21,8 @@ func (d *discardWriter) WriteHeader(int)             {}
 func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // BenchmarkRelay measures the per-frame cost of relaying a model's tokens
-// as SSE chunks: one op is one frame.
+// on each wire format: SSE chunks of chat completions, and
+// response.output_text.delta events of /v1/responses. One op is one frame.
 func BenchmarkRelay(b *testing.B) {
 	const frames = 1000
 	model := fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
@@ -39,12 +40,17 @@ func BenchmarkRelay(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	body := `{"stream":true,"messages":[{"role":"user","content":"hi"}]}`
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i += frames {
-		req, _ := http.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
+	for _, route := range []struct{ name, path, body string }{
+		{"chat", "/v1/chat/completions", `{"stream":true,"messages":[{"role":"user","content":"hi"}]}`},
+		{"responses", "/v1/responses", `{"stream":true,"input":"hi"}`},
+	} {
+		b.Run(route.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i += frames {
+				req, _ := http.NewRequest(http.MethodPost, route.path, strings.NewReader(route.body))
+				req.Header.Set("Content-Type", "application/json")
+				h.ServeHTTP(&discardWriter{h: http.Header{}}, req)
+			}
+		})
 	}
 }
