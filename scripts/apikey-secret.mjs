@@ -5,12 +5,9 @@
 // "token_signing_key": "..."} or the plain API_KEY_SHA256S list
 // "name:sha256hex,..."; the result is always the JSON form.
 //
-// The gateway refuses to start with a signing key but no API keys (tokens
-// are minted with a key). Terraform therefore writes its generated signing
-// key as "token_signing_key_pending", which the gateway ignores; the first
-// key added makes it "token_signing_key", and revoking the last key parks it
-// again. Tokens do not outlive their key either way: they carry a
-// fingerprint of it.
+// The signing key stays as it is whatever keys come and go: with no key in
+// the secret the gateway simply mints no tokens, and tokens never outlive
+// their key (they carry a fingerprint of it).
 //
 // CLI (used by scripts/apikey.sh; the secret travels on stdin and stdout,
 // never on a command line):
@@ -71,19 +68,11 @@ export function editSecret(text, op, name, sum) {
       throw new Error('this key is already in the secret under another name');
     }
     doc.api_keys[name] = sum;
-    if (doc.token_signing_key_pending && !doc.token_signing_key) {
-      doc.token_signing_key = doc.token_signing_key_pending;
-      delete doc.token_signing_key_pending;
-    }
   } else if (op === 'revoke') {
     if (!Object.hasOwn(doc.api_keys, name)) {
       throw new Error(`no key named ${name}`);
     }
     delete doc.api_keys[name];
-    if (Object.keys(doc.api_keys).length === 0 && doc.token_signing_key) {
-      doc.token_signing_key_pending = doc.token_signing_key;
-      delete doc.token_signing_key;
-    }
   } else {
     throw new Error(`unknown operation ${op}`);
   }

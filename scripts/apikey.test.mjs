@@ -21,23 +21,23 @@ const script = path.join(repoRoot, 'scripts', 'apikey.sh');
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
 // The first version Terraform writes (terraform/secrets.tf: jsonencode of
-// { api_keys = {}, token_signing_key_pending = random_bytes...hex }).
+// { api_keys = {}, token_signing_key = random_bytes...hex }).
 const signingKey = randomBytes(32).toString('hex');
-const terraformSecret = JSON.stringify({ api_keys: {}, token_signing_key_pending: signingKey });
+const terraformSecret = JSON.stringify({ api_keys: {}, token_signing_key: signingKey });
 
 describe('editing the secret', () => {
-  test('the first key activates the pending signing key; later keys keep it', () => {
+  test('keys are added beside the signing key, which stays as it is', () => {
     const one = editSecret(terraformSecret, 'add', 'first', sha256('sk-a'));
     assert.deepEqual(JSON.parse(one), { api_keys: { first: sha256('sk-a') }, token_signing_key: signingKey });
     const two = JSON.parse(editSecret(one, 'add', 'second', sha256('sk-b')));
     assert.deepEqual(two, { api_keys: { first: sha256('sk-a'), second: sha256('sk-b') }, token_signing_key: signingKey });
   });
 
-  test('revoking removes only that key; the last one parks the signing key again', () => {
+  test('revoking removes only that key, the last one too; the signing key stays', () => {
     const two = editSecret(editSecret(terraformSecret, 'add', 'a', sha256('sk-a')), 'add', 'b', sha256('sk-b'));
     const one = editSecret(two, 'revoke', 'a');
     assert.deepEqual(JSON.parse(one), { api_keys: { b: sha256('sk-b') }, token_signing_key: signingKey });
-    assert.deepEqual(JSON.parse(editSecret(one, 'revoke', 'b')), { api_keys: {}, token_signing_key_pending: signingKey });
+    assert.deepEqual(JSON.parse(editSecret(one, 'revoke', 'b')), { api_keys: {}, token_signing_key: signingKey });
   });
 
   test('a secret given with an active signing key keeps it', () => {

@@ -1,12 +1,9 @@
 # API keys and the key that signs browser tokens. The gateway reads the
 # secret named by API_KEYS_SECRET_ARN once per execution environment:
 #   {"api_keys": {"<name>": "<hex sha256 of the key>"}, "token_signing_key": "<hex>"}
-# Terraform writes the first version: no keys, and a random signing key kept
-# under "token_signing_key_pending", a field the gateway does not read. The
-# gateway refuses to start with a signing key but no API keys (tokens are
-# minted with a key), so `make apikey` (scripts/apikey-secret.mjs) moves the
-# key to "token_signing_key" with the first API key, and back when the last
-# one is revoked.
+# Terraform writes the first version: no keys and a random signing key. With
+# no key in the secret the gateway starts and mints no tokens; `make apikey`
+# (scripts/apikey-secret.mjs) adds and revokes keys beside the signing key.
 
 locals {
   create_api_keys_secret = var.enable_api_keys && var.api_keys_secret_arn == ""
@@ -47,8 +44,8 @@ resource "aws_secretsmanager_secret_version" "api_keys" {
 
   secret_id = aws_secretsmanager_secret.api_keys[0].id
   secret_string = jsonencode({
-    api_keys                  = {}
-    token_signing_key_pending = random_bytes.token_signing_key[0].hex
+    api_keys          = {}
+    token_signing_key = random_bytes.token_signing_key[0].hex
   })
   version_stages = ["AWSCURRENT", local.api_keys_initial_stage]
 

@@ -24,15 +24,9 @@ func TestAPIKeySecret(t *testing.T) {
 			t.Errorf("the gateway no longer decodes %q from the key secret", field)
 		}
 	}
-	// The gateway refuses a signing key without API keys, so the first
-	// version parks it in a field the gateway ignores (make apikey moves it).
-	if strings.Contains(src, `json:"token_signing_key_pending"`) {
-		t.Error("the gateway now reads token_signing_key_pending; the first secret version would make it refuse to start")
-	}
-
 	v := m.find(t, "resource", "aws_secretsmanager_secret_version", "api_keys")
-	if got := m.attr(t, v, "secret_string"); got != "jsonencode({ api_keys = {} token_signing_key_pending = random_bytes.token_signing_key[0].hex })" {
-		t.Errorf("secret_string = %s, want {api_keys: {}, token_signing_key_pending: <hex>}", got)
+	if got := m.attr(t, v, "secret_string"); got != "jsonencode({ api_keys = {} token_signing_key = random_bytes.token_signing_key[0].hex })" {
+		t.Errorf("secret_string = %s, want {api_keys: {}, token_signing_key: <hex>}", got)
 	}
 	if got := m.attr(t, v, "version_stages"); got != `["AWSCURRENT", local.api_keys_initial_stage]` {
 		t.Errorf("version_stages = %s", got)

@@ -120,8 +120,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 
 	acfg := cfg.Auth
 	if cfg.APIKeysSecretARN != "" {
-		if err := addSecretKeys(ctx, &acfg, cfg.APIKeysSecretARN, o.awsOpts); err != nil {
+		parked, err := addSecretKeys(ctx, &acfg, cfg.APIKeysSecretARN, o.awsOpts)
+		if err != nil {
 			return nil, err
+		}
+		if parked {
+			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
 	}
 	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)

@@ -245,3 +245,34 @@ func TestNewLoopbackHostsWithAuthOff(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretWithoutKeysYet: a new stack's secret holds the signing key but
+// no API key yet (make apikey adds them later), and the last key of a stack
+// can be revoked. The gateway starts, minting is off until a key exists,
+// and the other credentials keep working.
+func TestSecretWithoutKeysYet(t *testing.T) {
+	t.Parallel()
+	const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot/new-AbCdEf"
+	sm := fakesecrets.New(t, map[string]string{
+		arn: `{"api_keys": {}, "token_signing_key": "` + authtest.SigningKey(t) + `"}`,
+	})
+	iss := authtest.NewIssuer(t)
+	env := with(iss.Env("access"), map[string]string{"API_KEYS_SECRET_ARN": arn})
+	h, err := build(t, env, true, fakeAWS(sm.Server.URL))
+	if err != nil {
+		t.Fatalf("New with a secret that has a signing key and no API key yet: %v", err)
+	}
+	body := `{"messages":[{"role":"user","content":"hi"}]}`
+	r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Authorization", "Bearer "+iss.AccessToken(t))
+	r.Header.Set("X-Amz-Content-Sha256", authtest.PayloadHash([]byte(body)))
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("a JWT caller: %d %s", w.Code, w.Body)
+	}
+	if code := call(t, h, "sk-"+strings.Repeat("a", 43)); code != http.StatusUnauthorized {
+		t.Fatalf("an API key with none configured: status %d, want 401", code)
+	}
+}

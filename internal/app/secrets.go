@@ -18,33 +18,39 @@ const secretTimeout = 5 * time.Second
 
 // addSecretKeys reads the API key secret once and adds its keys and signing
 // key to c. A key or a signing key given both in the environment and in the
-// secret is an error.
-func addSecretKeys(ctx context.Context, c *auth.Config, arn string, awsOpts []func(*config.LoadOptions) error) error {
+// secret is an error. The secret is where keys come and go (make apikey), so
+// one that holds a signing key but no key yet — a new stack, or one whose
+// last key was revoked — is not an error: minting is off until a key is
+// added, and it reports parked=true.
+func addSecretKeys(ctx context.Context, c *auth.Config, arn string, awsOpts []func(*config.LoadOptions) error) (parked bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
 	defer cancel()
 	awsCfg, err := config.LoadDefaultConfig(ctx, awsOpts...)
 	if err != nil {
-		return fmt.Errorf("read API_KEYS_SECRET_ARN: load AWS config: %w", err)
+		return false, fmt.Errorf("read API_KEYS_SECRET_ARN: load AWS config: %w", err)
 	}
 	out, err := secretsmanager.NewFromConfig(awsCfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
 	if err != nil {
-		return fmt.Errorf("read API_KEYS_SECRET_ARN: %w", err)
+		return false, fmt.Errorf("read API_KEYS_SECRET_ARN: %w", err)
 	}
 	if out.SecretString == nil {
-		return errors.New("read API_KEYS_SECRET_ARN: the secret has no SecretString")
+		return false, errors.New("read API_KEYS_SECRET_ARN: the secret has no SecretString")
 	}
 	keys, signing, err := auth.ParseKeySecret(*out.SecretString)
 	if err != nil {
-		return fmt.Errorf("parse API_KEYS_SECRET_ARN: %w", err)
+		return false, fmt.Errorf("parse API_KEYS_SECRET_ARN: %w", err)
 	}
 	if c.APIKeys.Keys, err = auth.MergeKeys(c.APIKeys.Keys, keys); err != nil {
-		return fmt.Errorf("API_KEYS_SECRET_ARN: %w", err)
+		return false, fmt.Errorf("API_KEYS_SECRET_ARN: %w", err)
 	}
 	if len(signing) > 0 {
 		if c.APIKeys.TokenSigningKey != "" {
-			return errors.New("API_KEYS_SECRET_ARN: the token signing key is in both TOKEN_SIGNING_KEY and the secret")
+			return false, errors.New("API_KEYS_SECRET_ARN: the token signing key is in both TOKEN_SIGNING_KEY and the secret")
+		}
+		if len(c.APIKeys.Keys) == 0 {
+			return true, nil
 		}
 		c.APIKeys.TokenSigningKey = auth.Secret(signing)
 	}
-	return nil
+	return false, nil
 }

@@ -177,8 +177,8 @@ run "apply_with_every_option" {
     error_message = "The secret must be encrypted with the customer key."
   }
   assert {
-    condition     = jsondecode(aws_secretsmanager_secret_version.api_keys[0].secret_string).token_signing_key_pending == random_bytes.token_signing_key[0].hex
-    error_message = "The first secret version must hold the generated signing key, pending its first API key."
+    condition     = jsondecode(aws_secretsmanager_secret_version.api_keys[0].secret_string).token_signing_key == random_bytes.token_signing_key[0].hex
+    error_message = "The first secret version must hold the generated signing key."
   }
   assert {
     condition     = jsondecode(aws_secretsmanager_secret_version.api_keys[0].secret_string).api_keys == {}
