@@ -59,7 +59,7 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 func charge(req *chat.Request, rec *Record) chat.Usage {
 	u := rec.used
 	u.CompletionTokens = max(u.CompletionTokens, rec.OutputTokens)
-	if u.PromptTokens == 0 {
+	if u.PromptTokens == 0 && u.CacheReadTokens == 0 && u.CacheWriteTokens == 0 {
 		u.PromptTokens = req.EstimatePromptTokens()
 	}
 	return u
@@ -71,6 +71,8 @@ func addUsage(a, b chat.Usage) chat.Usage {
 		PromptTokens:     a.PromptTokens + b.PromptTokens,
 		CompletionTokens: a.CompletionTokens + b.CompletionTokens,
 		ReasoningTokens:  a.ReasoningTokens + b.ReasoningTokens,
+		CacheReadTokens:  a.CacheReadTokens + b.CacheReadTokens,
+		CacheWriteTokens: a.CacheWriteTokens + b.CacheWriteTokens,
 	}
 }
 
