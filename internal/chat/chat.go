@@ -207,6 +207,13 @@ type Usage struct {
 	// ReasoningTokens is the part of CompletionTokens spent reasoning,
 	// where the model reports it.
 	ReasoningTokens int
+	// CacheReadTokens are prompt tokens read from the model's prompt cache
+	// and CacheWriteTokens prompt tokens written to it. Both are counted
+	// apart from PromptTokens, as Bedrock reports them (Anthropic's
+	// input_tokens leaves out cache_read_input_tokens and
+	// cache_creation_input_tokens), because each kind has its own price.
+	CacheReadTokens  int
+	CacheWriteTokens int
 }
 
 // Total is the sum of prompt and completion tokens.
