@@ -13,11 +13,12 @@ import { gzipSync } from "node:zlib";
 import { outDir } from "./browser.mjs";
 
 /**
- * Gzipped bytes (kB of 1000, as Next.js reported "First Load JS"): the first
- * load of / was 232 kB before the Markdown renderer was split off, and may
- * not grow past that.
+ * Gzipped bytes, in kB of 1000 as Next.js reported "First Load JS". The first
+ * load of / was 232 kB with the Markdown renderer in it, 185 kB once that
+ * loaded after first paint; the budget keeps the split (putting the renderer
+ * back would cost some 46 kB) with room for small changes.
  */
-export const BUDGET = 232_000;
+export const BUDGET = 200_000;
 
 const kB = (n) => (n / 1000).toFixed(1);
 
