@@ -105,10 +105,10 @@ resource "aws_cloudfront_distribution" "gateway" {
     }
 
     # Proves to the function that a request came through this distribution;
-    # the function compares it with ORIGIN_VERIFY_SECRET.
+    # the function compares it with origin_verify_secret in its secret.
     custom_header {
       name  = local.origin_verify_name
-      value = random_password.origin_verify.result
+      value = local.origin_verify_secret
     }
   }
 
