@@ -54,7 +54,9 @@ func NewDynamo(client *dynamodb.Client, table string, cfg Config) (*Dynamo, erro
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 
 func key(caller, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{KeyAttribute: s(caller), SortAttribute: s(sk)}
