@@ -56,7 +56,7 @@ data "aws_iam_policy_document" "state" {
       sid    = "KeepConversations"
       effect = "Allow"
       actions = [
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
         "dynamodb:Query", "dynamodb:BatchWriteItem",
       ]
       resources = [aws_dynamodb_table.state[0].arn]

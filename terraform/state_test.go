@@ -63,7 +63,7 @@ func TestStatePolicy(t *testing.T) {
 		actions   []string
 		resources string
 	}{
-		"KeepConversations": {[]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+		"KeepConversations": {[]string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
 			"dynamodb:Query", "dynamodb:BatchWriteItem"}, "[aws_dynamodb_table.state[0].arn]"},
 		"UseConversationKey": {[]string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, "[var.conversation_kms_key_arn]"},
 	} {
