@@ -3,8 +3,9 @@
 # iam:PermissionsBoundary equal to this policy). A role's effective rights
 # are the intersection of its own policies and this boundary, so even a role
 # the deploy role wrote itself can do no more than the two functions need:
-# write their logs, call Bedrock (and its guardrail), count rate limits in
-# the project's tables, read the key secret, send X-Ray traces. The deploy
+# write their logs, call Bedrock (and its guardrail), count rate limits and
+# keep streams in the project's tables, invoke the gateway itself, read the
+# key secret, send X-Ray traces. The deploy
 # role cannot change or detach this policy.
 #
 # The deploy role writes each role's trust at CreateRole, and IAM has no
@@ -78,6 +79,36 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
+  # The stream table (and the project's other tables): the item writes and
+  # the Query that keeping and resuming answers need.
+  statement {
+    sid       = "KeepStreams"
+    effect    = "Allow"
+    actions   = ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"]
+    resources = local.project_table_arns
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:SourceFunctionArn"
+      values   = local.project_gateway_source_arns
+    }
+  }
+
+  # A background response runs in an asynchronous invocation of the gateway
+  # function itself.
+  statement {
+    sid       = "InvokeGatewayItself"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = local.project_gateway_source_arns
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:SourceFunctionArn"
+      values   = local.project_gateway_source_arns
+    }
+  }
+
   statement {
     sid       = "ReadApiKeySecrets"
     effect    = "Allow"
@@ -104,6 +135,26 @@ data "aws_iam_policy_document" "boundary" {
         test     = "StringEquals"
         variable = "kms:ViaService"
         values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # A stream table encrypted with a customer managed key: DynamoDB uses the
+  # key on the function's behalf (the actions of DynamoDB's own default key
+  # policy, less the grant management Terraform does at create).
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "UseStreamTableKeys"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      resources = var.kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${var.region}.amazonaws.com"]
       }
     }
   }
