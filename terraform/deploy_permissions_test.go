@@ -175,6 +175,13 @@ var providerCalls = map[string][]request{
 	"data.aws_caller_identity":     calls("*", nil, "sts:GetCallerIdentity"),
 	"data.aws_partition":           nil, // answered by the provider itself
 	"data.aws_iam_policy_document": nil,
+	// A key secret given by ARN or name (api_keys_secret_arn): resolved,
+	// then read for the origin secret CloudFront sends.
+	"data.aws_secretsmanager_secret": calls(testShared, nil, "secretsmanager:DescribeSecret"),
+	"data.aws_secretsmanager_secret_version": join(
+		calls(testShared, nil, "secretsmanager:GetSecretValue"),
+		calls(testKey, map[string]string{"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}, "kms:Decrypt"),
+	),
 }
 
 // localProviders are providers whose resources make no AWS call.

@@ -371,12 +371,16 @@ variable "enable_api_keys" {
 
 variable "api_keys_secret_arn" {
   type        = string
-  description = "Existing Secrets Manager secret holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\"}, in var.region. Empty creates one."
+  description = "Existing Secrets Manager secret in var.region holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\", \"origin_verify_secret\": \"...\"}: its full ARN (ending in the six-character suffix) or its name, which the module resolves. Empty creates one."
   default     = ""
 
   validation {
-    condition     = var.api_keys_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.api_keys_secret_arn))
-    error_message = "api_keys_secret_arn must be empty or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef)."
+    # A partial ARN (without the suffix Secrets Manager appends) would match
+    # nothing in the function's IAM policy.
+    condition = (var.api_keys_secret_arn == "" ||
+      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.api_keys_secret_arn)) ||
+    (!startswith(var.api_keys_secret_arn, "arn:") && can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.api_keys_secret_arn))))
+    error_message = "api_keys_secret_arn must be empty, a full Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf, with the six-character suffix) or a secret name."
   }
 }
 
