@@ -37,6 +37,7 @@ const (
 	testORP         = "arn:aws:cloudfront::" + testAccount + ":origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
 	testTable       = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-quota"
 	testStreamTable = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-streams"
+	testStateTable  = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-state"
 	testSecret      = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:chatbot-dev-api-keys-20260101000000000000000001-AbCdEf"
 	testShared      = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:shared/chat-keys-AbCdEf"
 	testPool        = "arn:aws:cognito-idp:us-east-1:" + testAccount + ":userpool/us-east-1_AbCdEf123"

@@ -125,10 +125,10 @@ func TestExecutionRole(t *testing.T) {
 	}
 
 	// The only other grants are the rate limit table and the guardrail
-	// (quota_test.go), the stream table (stream_test.go) and the optional
-	// X-Ray write policy.
-	if n := len(m.all("resource", "aws_iam_role_policy")); n != 4 {
-		t.Errorf("have %d inline role policies, want 4 (gateway, edge function, quota, streams)", n)
+	// (quota_test.go), the conversation table (state_test.go), the stream
+	// table (stream_test.go) and the optional X-Ray write policy.
+	if n := len(m.all("resource", "aws_iam_role_policy")); n != 5 {
+		t.Errorf("have %d inline role policies, want 5 (gateway, edge function, quota, state, streams)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
 	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {

@@ -158,7 +158,7 @@ func TestBoundaryPolicy(t *testing.T) {
 		if sid == "DecryptApiKeySecrets" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] == "" {
 			t.Error("the boundary lets KMS keys be used outside Secrets Manager")
 		}
-		if sid == "UseStreamTableKeys" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] != `["dynamodb.${var.region}.amazonaws.com"]` {
+		if sid == "UseTableKeys" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] != `["dynamodb.${var.region}.amazonaws.com"]` {
 			t.Error("the boundary lets KMS keys be used outside DynamoDB")
 		}
 		if slices.Contains(literalStrings(t, st, "actions"), "lambda:InvokeFunction") && m.attr(t, st, "resources") != "local.project_gateway_source_arns" {

@@ -47,11 +47,11 @@ var runtimeResources = map[string][]request{
 	},
 	// A guardrail on an invoke is authorised as ApplyGuardrail on it.
 	"bedrock:ApplyGuardrail":        {{resource: "arn:aws:bedrock:us-east-1:" + testAccount + ":guardrail/gr1abc2def3g"}},
-	"dynamodb:UpdateItem":           {{resource: testTable}, {resource: testStreamTable}},
-	"dynamodb:GetItem":              {{resource: testTable}, {resource: testStreamTable}},
-	"dynamodb:PutItem":              {{resource: testStreamTable}},
-	"dynamodb:BatchWriteItem":       {{resource: testStreamTable}},
-	"dynamodb:Query":                {{resource: testStreamTable}},
+	"dynamodb:UpdateItem":           {{resource: testTable}, {resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:GetItem":              {{resource: testTable}, {resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:PutItem":              {{resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:Query":                {{resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:BatchWriteItem":       {{resource: testStateTable}, {resource: testStreamTable}},
 	"secretsmanager:GetSecretValue": {{resource: testSecret}},
 }
 
@@ -161,6 +161,8 @@ var runtimeVars = map[string]cty.Value{
 	"api_keys_kms_key_arn":      cty.StringVal(testKey),
 	"stream_table_kms_key_arn":  cty.StringVal(testKey),
 	"edge_payload_hash":         cty.True,
+	"conversation_store":        cty.True,
+	"conversation_kms_key_arn":  cty.StringVal(testKey),
 }
 
 func obj(kv ...string) cty.Value {
@@ -181,13 +183,13 @@ func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 		"data.aws_partition.current":         obj("partition", "aws"),
 		"aws_cloudwatch_log_group.lambda":    obj("arn", testLogGroup, "name", "/aws/lambda/chatbot-dev"),
 		"aws_dynamodb_table.quota":           cty.TupleVal([]cty.Value{obj("arn", testTable, "name", "chatbot-dev-quota")}),
+		"aws_dynamodb_table.state":           cty.TupleVal([]cty.Value{obj("arn", testStateTable, "name", "chatbot-dev-state")}),
 		"aws_dynamodb_table.streams":         cty.TupleVal([]cty.Value{obj("arn", testStreamTable, "name", "chatbot-dev-streams")}),
 		"aws_lambda_function.gateway":        obj("arn", testGateway),
 		"aws_secretsmanager_secret.api_keys": cty.TupleVal([]cty.Value{obj("arn", testSecret, "id", testSecret)}),
 		"aws_iam_role.lambda":                obj("id", "chatbot-dev-lambda", "arn", testRole),
 	})
-	gateway = append(s.document(tb, "lambda"), s.document(tb, "quota")...)
-	return append(gateway, s.document(tb, "streams")...), s.document(tb, "edge")
+	return slices.Concat(s.document(tb, "lambda"), s.document(tb, "quota"), s.document(tb, "state"), s.document(tb, "streams")), s.document(tb, "edge")
 }
 
 // boundaryPolicy evaluates the deploy module's permissions boundary.

@@ -564,3 +564,39 @@ variable "stream_table_kms_key_arn" {
     error_message = "stream_table_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
   }
 }
+
+# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+
+variable "conversation_store" {
+  type        = bool
+  description = "Keep stored responses and conversations in a DynamoDB table (store: true, previous_response_id, the Conversations API, the page's conversation list across devices). Off: those are refused by name."
+  default     = false
+}
+
+variable "conversation_ttl_days" {
+  type        = number
+  description = "Days a stored response, or a conversation with all its items, is kept after it was created."
+  default     = 30
+
+  validation {
+    condition     = var.conversation_ttl_days >= 1 && var.conversation_ttl_days <= 3650 && floor(var.conversation_ttl_days) == var.conversation_ttl_days
+    error_message = "conversation_ttl_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "conversation_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key for the conversation table; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.conversation_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.conversation_kms_key_arn))
+    error_message = "conversation_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "conversation_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the conversation table."
+  default     = false
+}

@@ -3,9 +3,8 @@
 # iam:PermissionsBoundary equal to this policy). A role's effective rights
 # are the intersection of its own policies and this boundary, so even a role
 # the deploy role wrote itself can do no more than the two functions need:
-# write their logs, call Bedrock (and its guardrail), count rate limits and
-# keep streams in the project's tables, invoke the gateway itself, read the
-# key secret, send X-Ray traces. The deploy
+# write their logs, call Bedrock (and its guardrail), count rate limits in
+# the project's tables, read the key secret, send X-Ray traces. The deploy
 # role cannot change or detach this policy.
 #
 # The deploy role writes each role's trust at CreateRole, and IAM has no
@@ -64,27 +63,14 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
-  # The rate limit table (and the project's other tables): item reads and
-  # updates only.
+  # The project's tables (rate limits, conversations): their items only.
   statement {
-    sid       = "CountRateLimits"
-    effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    resources = local.project_table_arns
-
-    condition {
-      test     = "ArnLike"
-      variable = "lambda:SourceFunctionArn"
-      values   = local.project_gateway_source_arns
-    }
-  }
-
-  # The stream table (and the project's other tables): the item writes and
-  # the Query that keeping and resuming answers need.
-  statement {
-    sid       = "KeepStreams"
-    effect    = "Allow"
-    actions   = ["dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query"]
+    sid    = "ProjectTableItems"
+    effect = "Allow"
+    actions = [
+      "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+      "dynamodb:Query", "dynamodb:BatchWriteItem",
+    ]
     resources = local.project_table_arns
 
     condition {
@@ -139,14 +125,11 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
-  # A stream table encrypted with a customer managed key: DynamoDB uses the
-  # key on the function's behalf (the actions of DynamoDB's own default key
-  # policy, less the grant management Terraform does at create).
   dynamic "statement" {
     for_each = length(var.kms_key_arns) > 0 ? [1] : []
 
     content {
-      sid       = "UseStreamTableKeys"
+      sid       = "UseTableKeys"
       effect    = "Allow"
       actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
       resources = var.kms_key_arns

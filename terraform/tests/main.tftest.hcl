@@ -255,6 +255,30 @@ run "apply_with_every_option" {
   }
 }
 
+run "apply_with_conversation_store" {
+  command = apply
+
+  variables {
+    conversation_store                  = true
+    conversation_ttl_days               = 7
+    conversation_kms_key_arn            = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    conversation_point_in_time_recovery = true
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TABLE"] == aws_dynamodb_table.state[0].name && aws_lambda_function.gateway.environment[0].variables["STATE_STORE"] == "dynamodb"
+    error_message = "The function must keep conversations in the table Terraform created."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TTL"] == "168h"
+    error_message = "conversation_ttl_days must reach the function as STATE_TTL."
+  }
+  assert {
+    condition     = aws_dynamodb_table.state[0].server_side_encryption[0].kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The table must be encrypted with the customer key."
+  }
+}
+
 run "apply_with_existing_secret_and_user_pool" {
   command = apply
 
