@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
 
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -134,6 +134,13 @@ func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
 // (throttling, capacity, timeouts), chat.ErrUpstreamTimeout for the idle
 // timeout, chat.ErrUpstream for the rest. The caller's own context and
 // emit's errors are returned as they are.
+//
+// On every exit, with or without an error, the Result's Usage holds what
+// the model reported as far as it got (Claude's message_start, a chunk's
+// prompt_token_count, Nova's metadata, Bedrock's invocation metrics), zero
+// where it has not said yet; the usage of attempts that failed before any
+// text and were retried is added in, because Bedrock bills each call the
+// model started. With an error, FinishReason means nothing.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 	if param := m.spec.caps.Missing(req.Features()); param != "" {
 		return chat.Result{}, chat.Unsupported(m.id, param)
@@ -161,9 +168,13 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		}
 		return nil
 	}
-	var waited time.Duration
+	var (
+		waited time.Duration
+		spent  chat.Usage // what the attempts that failed before any text reported
+	)
 	for attempt := 0; ; attempt++ {
 		res, emitted, err := m.attempt(sctx, body, relay, timer)
+		res.Usage = addUsage(res.Usage, spent)
 		switch {
 		case err == nil:
 			return res, nil
@@ -179,22 +190,35 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 			}
 			return res, fmt.Errorf("stream %s: %w", m.id, err)
 		}
+		spent = res.Usage
+		failed := chat.Result{Usage: spent}
 		err = m.beforeTokenErr(ctx, sctx, err)
 		if !classify(err).retry || attempt >= m.cfg.MaxRetries {
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		d := m.backoff(attempt)
 		if rest := m.cfg.RetryBudget - waited; d > rest {
 			d = rest
 		}
 		if d <= 0 {
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		if serr := m.sleep(sctx, d); serr != nil {
 			err = m.beforeTokenErr(ctx, sctx, serr)
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		waited += d
+	}
+}
+
+// addUsage is the usage of two calls together: each one Bedrock bills.
+func addUsage(a, b chat.Usage) chat.Usage {
+	return chat.Usage{
+		PromptTokens:     a.PromptTokens + b.PromptTokens,
+		CompletionTokens: a.CompletionTokens + b.CompletionTokens,
+		ReasoningTokens:  a.ReasoningTokens + b.ReasoningTokens,
+		CacheReadTokens:  a.CacheReadTokens + b.CacheReadTokens,
+		CacheWriteTokens: a.CacheWriteTokens + b.CacheWriteTokens,
 	}
 }
 
@@ -215,17 +239,15 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		Accept:      aws.String("application/json"),
 	}
 	m.withGuardrail(in)
-	out, err := m.client.InvokeModelWithResponseStream(ctx, in, ownProtocol)
+	stream, err := invokestream.Open(ctx, m.client, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}
-	stream := out.GetStream()
 	defer stream.Close() // closes the response body: the upstream is told
 	// The context's end, and a silence once the answer has begun, close
-	// the stream, which closes its events channel: the loop below then
-	// receives from that one channel alone.
+	// the response body, which ends the read that waits on it: the loop
+	// below reads the stream in this goroutine alone.
 	defer context.AfterFunc(ctx, func() { _ = stream.Close() })()
-	events := stream.Events()
 	var (
 		st   streamState
 		idle *idleWatch // from the first text on
@@ -257,30 +279,24 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		if idle != nil {
 			idle.waiting()
 		}
-		ev, ok := <-events
+		payload, err := stream.Next()
 		if idle != nil {
 			idle.busy()
 		}
-		if !ok {
+		if err != nil {
 			switch {
 			case ctx.Err() != nil:
 				return st.result(), emitted, ctx.Err()
 			case idle != nil && idle.idle():
 				return st.result(), emitted, ErrIdleTimeout
-			}
-			if err := stream.Err(); err != nil {
+			case err != io.EOF:
 				return st.result(), emitted, err
-			}
-			if !st.ended {
+			case !st.ended:
 				return st.result(), emitted, ErrStreamCut
 			}
 			return st.result(), emitted, st.flush(relay)
 		}
-		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
-		if !isChunk {
-			continue // union members this SDK version does not know
-		}
-		if err := m.spec.decodeChunk(chunk.Value.Bytes, &st, relay); err != nil {
+		if err := m.spec.decodeChunk(payload, &st, relay); err != nil {
 			return st.result(), emitted, err
 		}
 	}
