@@ -162,4 +162,3 @@ func errorType(err error) string {
 	}
 	return "_OTHER"
 }
-
