@@ -18,6 +18,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ElizaID is the built-in model's id, the default without Bedrock and the
@@ -148,10 +149,23 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 			o.log.Info("chat page not built yet; / says it is building until it is", "web_dir", cfg.WebDir)
 		}
 	}
+	tracer, err := telemetry.New(ctx, cfg.Telemetry)
+	if err != nil {
+		return nil, err
+	}
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}
-	return gateway.New(gcfg)
+	h, err := gateway.New(gcfg)
+	if err != nil {
+		return nil, err
+	}
+	if tracer == nil {
+		return h, nil
+	}
+	return flushing(h, tracer, func(err error) {
+		o.log.Warn("could not export the request's spans", "error", err.Error())
+	}), nil
 }
 
 // NewLogger returns the gateway's logger: JSON lines at level on w.

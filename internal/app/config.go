@@ -13,7 +13,9 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // Config is the whole configuration of the gateway, as Load reads it from
@@ -52,6 +54,13 @@ type Config struct {
 	// QuotaTable is the DynamoDB table the limits are counted in
 	// (QUOTA_TABLE); empty: in memory, per process.
 	QuotaTable string
+
+	// Prices is the price table (built in, changed by PRICES_FILE), and
+	// Region the AWS Region whose rows apply (AWS_REGION).
+	Prices *price.Table
+	Region string
+	// Telemetry turns OpenTelemetry traces on (OTEL_*).
+	Telemetry telemetry.Config
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -90,6 +99,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
+	c.Prices, c.Region = loadPrices(e)
+	c.Telemetry = loadTelemetry(e)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}

@@ -34,7 +34,7 @@ func TestOffIsNil(t *testing.T) {
 func TestSpansOfARetriedCallUnderAnIncomingTrace(t *testing.T) {
 	t.Parallel()
 	recv := otlptest.Start(t)
-	tr, err := telemetry.New(context.Background(), telemetry.Config{Enabled: true, ServiceName: "chatbot-test", FlushEach: true},
+	tr, err := telemetry.New(context.Background(), telemetry.Config{Enabled: true, ServiceName: "chatbot-test"},
 		otlptracehttp.WithEndpointURL(recv.TracesURL()))
 	if err != nil {
 		t.Fatal(err)

@@ -24,17 +24,13 @@ type Config struct {
 	Enabled bool
 	// ServiceName is service.name unless OTEL_SERVICE_NAME says otherwise.
 	ServiceName string
-	// FlushEach makes Flush export at once; on Lambda the invocation must
-	// not end with spans still buffered (the environment may freeze).
-	FlushEach bool
 }
 
 // Tracer starts the gateway's spans. A nil *Tracer traces nothing.
 type Tracer struct {
-	tp        *sdktrace.TracerProvider
-	tr        trace.Tracer
-	prop      propagation.TextMapPropagator
-	flushEach bool
+	tp   *sdktrace.TracerProvider
+	tr   trace.Tracer
+	prop propagation.TextMapPropagator
 }
 
 // New builds a tracer exporting over OTLP/HTTP, or returns nil when cfg
@@ -56,18 +52,14 @@ func New(ctx context.Context, cfg Config, opts ...otlptracehttp.Option) (*Tracer
 		return nil, fmt.Errorf("describe resource: %w", err)
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
-	return &Tracer{
-		tp:        tp,
-		tr:        tp.Tracer(ScopeName),
-		prop:      propagation.TraceContext{},
-		flushEach: cfg.FlushEach,
-	}, nil
+	return &Tracer{tp: tp, tr: tp.Tracer(ScopeName), prop: propagation.TraceContext{}}, nil
 }
 
-// Flush exports the spans of requests that have ended, when the tracer
-// is set to (Config.FlushEach). Call it before a Lambda invocation ends.
+// Flush exports the spans of requests that have ended. On Lambda it must
+// run before the invocation ends: a frozen environment sends nothing, and
+// one that is never thawed loses what it held.
 func (t *Tracer) Flush(ctx context.Context) error {
-	if t == nil || !t.flushEach {
+	if t == nil {
 		return nil
 	}
 	return t.tp.ForceFlush(ctx)
