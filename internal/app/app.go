@@ -106,11 +106,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
 	}
+	var endpoint string
 	if cfg.Bedrock.Enabled() {
 		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
 		if err != nil {
 			return nil, err
 		}
+		endpoint = bedrockEndpoint(ctx, models, cfg.Bedrock.DefaultModel)
 		for _, id := range cfg.Bedrock.ModelIDs() {
 			gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: id, OwnedBy: "amazon-bedrock", Model: models[id]})
 		}
@@ -160,6 +162,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	logStartup(o.log, cfg, endpoint)
 	if tracer == nil {
 		return h, nil
 	}
