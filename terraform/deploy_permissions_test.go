@@ -25,23 +25,24 @@ import (
 // Names the main configuration gives its resources with its defaults
 // (project chatbot, environment dev) in us-east-1 of account 123456789012.
 const (
-	testAccount  = "123456789012"
-	testGateway  = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev"
-	testEdge     = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev-payload-hash"
-	testRole     = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-lambda"
-	testEdgeRole = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-edge"
-	testBoundary = "arn:aws:iam::" + testAccount + ":policy/chatbot-function-boundary"
-	testXRay     = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
-	testDist     = "arn:aws:cloudfront::" + testAccount + ":distribution/EDFDVBD6EXAMPLE"
-	testOAC      = "arn:aws:cloudfront::" + testAccount + ":origin-access-control/E2QWRUHAPOMQZL"
-	testORP      = "arn:aws:cloudfront::" + testAccount + ":origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
-	testTable    = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-quota"
-	testSecret   = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:chatbot-dev-api-keys-20260101000000000000000001-AbCdEf"
-	testShared   = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:shared/chat-keys-AbCdEf"
-	testPool     = "arn:aws:cognito-idp:us-east-1:" + testAccount + ":userpool/us-east-1_AbCdEf123"
-	testLogGroup = "arn:aws:logs:us-east-1:" + testAccount + ":log-group:/aws/lambda/chatbot-dev"
-	testTopic    = "arn:aws:sns:us-east-1:" + testAccount + ":chatbot-dev-alarms"
-	testKey      = "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testAccount    = "123456789012"
+	testGateway    = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev"
+	testEdge       = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev-payload-hash"
+	testRole       = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-lambda"
+	testEdgeRole   = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-edge"
+	testBoundary   = "arn:aws:iam::" + testAccount + ":policy/chatbot-function-boundary"
+	testXRay       = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+	testDist       = "arn:aws:cloudfront::" + testAccount + ":distribution/EDFDVBD6EXAMPLE"
+	testOAC        = "arn:aws:cloudfront::" + testAccount + ":origin-access-control/E2QWRUHAPOMQZL"
+	testORP        = "arn:aws:cloudfront::" + testAccount + ":origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
+	testTable      = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-quota"
+	testStateTable = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-state"
+	testSecret     = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:chatbot-dev-api-keys-20260101000000000000000001-AbCdEf"
+	testShared     = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:shared/chat-keys-AbCdEf"
+	testPool       = "arn:aws:cognito-idp:us-east-1:" + testAccount + ":userpool/us-east-1_AbCdEf123"
+	testLogGroup   = "arn:aws:logs:us-east-1:" + testAccount + ":log-group:/aws/lambda/chatbot-dev"
+	testTopic      = "arn:aws:sns:us-east-1:" + testAccount + ":chatbot-dev-alarms"
+	testKey        = "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
 
 // Condition contexts: a resource that exists carries the default tags; a
@@ -169,6 +170,13 @@ var providerCalls = map[string][]request{
 	"data.aws_caller_identity":     calls("*", nil, "sts:GetCallerIdentity"),
 	"data.aws_partition":           nil, // answered by the provider itself
 	"data.aws_iam_policy_document": nil,
+	// A key secret given by ARN or name (api_keys_secret_arn): resolved,
+	// then read for the origin secret CloudFront sends.
+	"data.aws_secretsmanager_secret": calls(testShared, nil, "secretsmanager:DescribeSecret"),
+	"data.aws_secretsmanager_secret_version": join(
+		calls(testShared, nil, "secretsmanager:GetSecretValue"),
+		calls(testKey, map[string]string{"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}, "kms:Decrypt"),
+	),
 }
 
 // localProviders are providers whose resources make no AWS call.

@@ -47,8 +47,11 @@ var runtimeResources = map[string][]request{
 	},
 	// A guardrail on an invoke is authorised as ApplyGuardrail on it.
 	"bedrock:ApplyGuardrail":        {{resource: "arn:aws:bedrock:us-east-1:" + testAccount + ":guardrail/gr1abc2def3g"}},
-	"dynamodb:UpdateItem":           {{resource: testTable}},
-	"dynamodb:GetItem":              {{resource: testTable}},
+	"dynamodb:UpdateItem":           {{resource: testTable}, {resource: testStateTable}},
+	"dynamodb:GetItem":              {{resource: testTable}, {resource: testStateTable}},
+	"dynamodb:PutItem":              {{resource: testStateTable}},
+	"dynamodb:Query":                {{resource: testStateTable}},
+	"dynamodb:BatchWriteItem":       {{resource: testStateTable}},
 	"secretsmanager:GetSecretValue": {{resource: testSecret}},
 }
 
@@ -157,6 +160,8 @@ var runtimeVars = map[string]cty.Value{
 	"bedrock_guardrail_version": cty.StringVal("1"),
 	"api_keys_kms_key_arn":      cty.StringVal(testKey),
 	"edge_payload_hash":         cty.True,
+	"conversation_store":        cty.True,
+	"conversation_kms_key_arn":  cty.StringVal(testKey),
 }
 
 func obj(kv ...string) cty.Value {
@@ -176,10 +181,11 @@ func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 		"data.aws_partition.current":         obj("partition", "aws"),
 		"aws_cloudwatch_log_group.lambda":    obj("arn", testLogGroup, "name", "/aws/lambda/chatbot-dev"),
 		"aws_dynamodb_table.quota":           cty.TupleVal([]cty.Value{obj("arn", testTable, "name", "chatbot-dev-quota")}),
+		"aws_dynamodb_table.state":           cty.TupleVal([]cty.Value{obj("arn", testStateTable, "name", "chatbot-dev-state")}),
 		"aws_secretsmanager_secret.api_keys": cty.TupleVal([]cty.Value{obj("arn", testSecret, "id", testSecret)}),
 		"aws_iam_role.lambda":                obj("id", "chatbot-dev-lambda", "arn", testRole),
 	})
-	return append(s.document(tb, "lambda"), s.document(tb, "quota")...), s.document(tb, "edge")
+	return slices.Concat(s.document(tb, "lambda"), s.document(tb, "quota"), s.document(tb, "state")), s.document(tb, "edge")
 }
 
 // boundaryPolicy evaluates the deploy module's permissions boundary.
