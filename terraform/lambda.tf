@@ -50,7 +50,7 @@ resource "aws_lambda_function" "gateway" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment, local.otel_environment)
+    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment, local.otel_environment)
   }
 
   logging_config {

@@ -55,6 +55,10 @@ type Config struct {
 	// (QUOTA_TABLE); empty: in memory, per process.
 	QuotaTable string
 
+	// Stream says where answers are kept for resuming (STREAM_*).
+	Stream StreamConfig
+	// Failover is the chain of models behind the requested one.
+	Failover FailoverConfig
 	// Prices is the price table (built in, changed by PRICES_FILE), and
 	// Region the AWS Region whose rows apply (AWS_REGION).
 	Prices *price.Table
@@ -98,6 +102,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Bedrock = loadBedrock(e)
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
+	c.Stream = loadStream(e, lambda)
+	c.Failover = loadFailover(e, c.Bedrock)
 	c.Metrics = loadMetrics(e, lambda)
 	c.Prices, c.Region = loadPrices(e)
 	c.Telemetry = loadTelemetry(e)
