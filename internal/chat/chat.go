@@ -207,6 +207,11 @@ type Usage struct {
 	// ReasoningTokens is the part of CompletionTokens spent reasoning,
 	// where the model reports it.
 	ReasoningTokens int
+	// CachedTokens is the part of PromptTokens read from the model's
+	// prompt cache, and CacheWriteTokens the part written to it, where the
+	// model reports them.
+	CachedTokens     int
+	CacheWriteTokens int
 }
 
 // Total is the sum of prompt and completion tokens.
@@ -267,6 +272,10 @@ var (
 	ErrInvalidRequest = errors.New("invalid request")
 	// ErrUnavailable: the model cannot answer now (HTTP 503).
 	ErrUnavailable = errors.New("model unavailable")
+	// ErrModelConfig: the model cannot answer as it is configured (retired,
+	// not found, not allowed): an operator must change the configuration;
+	// retrying does not help (HTTP 503 model_unavailable).
+	ErrModelConfig = errors.New("model misconfigured")
 	// ErrUpstream: the service behind the model failed; neither the
 	// client's fault nor the gateway's (HTTP 502).
 	ErrUpstream = errors.New("upstream failure")

@@ -119,6 +119,9 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
+	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
+		h.modelConfigError(req.Model, err, rec)
+	}
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
 		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
@@ -279,4 +282,21 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, p *parsed,
 		Choices: []choice{{Message: ans.message(), FinishReason: string(finishOf(res))}},
 		Usage:   usageOf(u),
 	})
+}
+
+// modelConfigError reports a model that cannot answer as configured: at
+// ERROR, with the upstream's own message and the model id, since no retry
+// mends it and every request to the model fails the same way until an
+// operator acts.
+func (h *Handler) modelConfigError(model string, err error, rec *Record) {
+	reason := "model_config"
+	if h.cfg.ConfigErrorReason != nil {
+		if r, ok := h.cfg.ConfigErrorReason(err); ok {
+			reason = r
+		}
+	}
+	rec.ModelConfigError = reason
+	h.log.Error("model configuration error: the model cannot answer as configured",
+		slog.String("request_id", rec.ID), slog.String("model", model),
+		slog.String("reason", reason), slog.String("error", err.Error()))
 }
