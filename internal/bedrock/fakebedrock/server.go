@@ -295,6 +295,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 			_ = fw.exception(s.Exception, s.Message)
 			return
 		}
+		if s.ErrorEvent != "" && i == s.ExceptionAfter {
+			b, _ := json.Marshal(map[string]any{"type": "error", "error": map[string]string{"type": s.ErrorEvent, "message": s.Message}})
+			_ = fw.chunk(b)
+			return
+		}
 		if iv.on && i == iv.at {
 			if fw.chunk(f.text(i, iv.message, u)) != nil {
 				return
