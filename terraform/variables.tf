@@ -126,7 +126,7 @@ variable "bedrock_model_id" {
 
   validation {
     condition     = var.bedrock_model_id == "" || can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", var.bedrock_model_id))
-    error_message = "bedrock_model_id must be empty, a model or inference profile id such as anthropic.claude-3-haiku-20240307-v1:0, or a foundation-model/inference-profile ARN."
+    error_message = "bedrock_model_id must be empty, a model or inference profile id such as us.anthropic.claude-haiku-4-5-20251001-v1:0, or a foundation-model/inference-profile ARN."
   }
 }
 

@@ -26,7 +26,7 @@ func postResponses(t *testing.T, url, body string) *gatewaytest.ResponseStream {
 // first token, and of ELIZA answering when Bedrock refuses access.
 func TestLocalResponses(t *testing.T) {
 	t.Parallel()
-	const model = "anthropic.claude-3-5-haiku-20241022-v1:0"
+	const model = "anthropic.claude-haiku-4-5-20251001-v1:0"
 	words := []string{"Hello", " from", " Bedrock."}
 	fake := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Scenario{Words: words}))
 	defer fake.Close()

@@ -17,7 +17,7 @@ import { runCleanups } from "../../web/e2e/harness.mjs";
 import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "../../web/e2e/fakebedrock.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
-const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const BEDROCK_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const input = "Hello, I am feeling anxious about my exams";
 
 let gw;
