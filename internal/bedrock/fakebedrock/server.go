@@ -56,6 +56,9 @@ type Handler struct {
 	opened   int
 	closed   int
 	changed  chan struct{} // closed and replaced when a stream opens or closes
+	// cached holds the prompt prefixes a Converse call marked for caching,
+	// by model, so that the next call with one reads it.
+	cached map[string]bool
 }
 
 // NewHandler returns the fake as a handler.
@@ -65,6 +68,7 @@ func NewHandler(opts ...Option) *Handler {
 		o(h)
 	}
 	h.mux.HandleFunc("POST /model/{modelId}/invoke-with-response-stream", h.invoke)
+	h.mux.HandleFunc("POST /model/{modelId}/converse-stream", h.converse)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "UnknownOperationException", "unknown operation")
 	})
