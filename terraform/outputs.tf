@@ -72,3 +72,13 @@ output "reserved_concurrency" {
   description = "Most streams the function serves at once (-1: no cap); beyond it callers get HTTP 429."
   value       = var.reserved_concurrency
 }
+
+output "origin_access_control_id" {
+  description = "Id of the origin access control; the GitHub deploy role may update or delete only the ids in its origin_access_control_ids."
+  value       = aws_cloudfront_origin_access_control.lambda.id
+}
+
+output "origin_request_policy_id" {
+  description = "Id of the origin request policy; the GitHub deploy role may update or delete only the ids in its origin_request_policy_ids."
+  value       = aws_cloudfront_origin_request_policy.gateway.id
+}

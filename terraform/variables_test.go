@@ -237,6 +237,11 @@ func TestGitHubOIDCVariableValidation(t *testing.T) {
 		{variable: "kms_key_arns", value: strs("*")},
 		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"), ok: true},
 		{variable: "api_keys_secret_arns", value: strs("*")},
+		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys")},
+		{variable: "origin_access_control_ids", value: strs("E2QWRUHAPOMQZL"), ok: true},
+		{variable: "origin_access_control_ids", value: strs("*")},
+		{variable: "origin_request_policy_ids", value: strs("216adef6-5c7f-47e4-b989-5492eafa07d3"), ok: true},
+		{variable: "origin_request_policy_ids", value: strs("*")},
 		{variable: "branch", value: "release/*"},
 	})
 }

@@ -107,11 +107,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
 	}
+	var endpoint string
 	if cfg.Bedrock.Enabled() {
 		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
 		if err != nil {
 			return nil, err
 		}
+		endpoint = bedrockEndpoint(ctx, models, cfg.Bedrock.DefaultModel)
 		for _, id := range cfg.Bedrock.ModelIDs() {
 			gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: id, OwnedBy: "amazon-bedrock", Model: models[id]})
 		}
@@ -153,7 +155,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}
-	return gateway.New(gcfg)
+	h, err := gateway.New(gcfg)
+	if err != nil {
+		return nil, err
+	}
+	logStartup(o.log, cfg, endpoint)
+	return h, nil
 }
 
 // NewLogger returns the gateway's logger: JSON lines at level on w.

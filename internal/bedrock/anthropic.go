@@ -279,9 +279,11 @@ func decodeAnthropic(payload []byte, st *streamState, out emitter) error {
 	switch c.Type {
 	case "message_start":
 		u := c.Message.Usage
-		st.usage.PromptTokens = u.Input + u.CacheRead + u.CacheWrite
+		// input_tokens leaves out the prompt read from and written to the
+		// cache; chat.Usage counts those apart too.
+		st.usage.PromptTokens = u.Input
 		st.usage.CompletionTokens = u.Output
-		st.usage.CachedTokens, st.usage.CacheWriteTokens = u.CacheRead, u.CacheWrite
+		st.usage.CacheReadTokens, st.usage.CacheWriteTokens = u.CacheRead, u.CacheWrite
 	case "content_block_start":
 		switch b := &c.ContentBlock; b.Type {
 		case "tool_use":
@@ -310,9 +312,9 @@ func decodeAnthropic(payload []byte, st *streamState, out emitter) error {
 		if c.Usage.Output > 0 { // cumulative
 			st.usage.CompletionTokens = c.Usage.Output
 		}
-		if in := c.Usage.Input + c.Usage.CacheRead + c.Usage.CacheWrite; in > 0 {
-			st.usage.PromptTokens = in
-			st.usage.CachedTokens, st.usage.CacheWriteTokens = c.Usage.CacheRead, c.Usage.CacheWrite
+		if c.Usage.Input+c.Usage.CacheRead+c.Usage.CacheWrite > 0 {
+			st.usage.PromptTokens = c.Usage.Input
+			st.usage.CacheReadTokens, st.usage.CacheWriteTokens = c.Usage.CacheRead, c.Usage.CacheWrite
 		}
 	case "error":
 		code, ok := anthropicErrors[c.Error.Type]

@@ -153,3 +153,33 @@ func (c Config) APIOf(id string) API {
 	}
 	return APIInvoke
 }
+
+// Operation is the Bedrock Runtime operation of the API.
+func (a API) Operation() string {
+	if a == APIConverse {
+		return "ConverseStream"
+	}
+	return "InvokeModelWithResponseStream"
+}
+
+// Operations names the runtime operations the configured models answer
+// through, for the start-up line: one operation, or each with its models.
+func (c Config) Operations() string {
+	var order []API
+	by := map[API][]string{}
+	for _, id := range c.ModelIDs() {
+		a := c.APIOf(id)
+		if by[a] == nil {
+			order = append(order, a)
+		}
+		by[a] = append(by[a], id)
+	}
+	if len(order) == 1 {
+		return order[0].Operation()
+	}
+	var parts []string
+	for _, a := range order {
+		parts = append(parts, a.Operation()+" ("+strings.Join(by[a], ", ")+")")
+	}
+	return strings.Join(parts, "; ")
+}

@@ -109,12 +109,12 @@ func decodeConverse(ev types.ConverseStreamOutput, st *streamState, out emitter)
 		st.ended = true
 	case *types.ConverseStreamOutputMemberMetadata:
 		if u := e.Value.Usage; u != nil {
-			read, write := int(deref(u.CacheReadInputTokens)), int(deref(u.CacheWriteInputTokens))
 			// inputTokens leaves out what was read from or written to the
-			// cache; the prompt is all three.
-			st.usage.PromptTokens = int(deref(u.InputTokens)) + read + write
+			// cache, and chat.Usage counts those apart too.
+			st.usage.PromptTokens = int(deref(u.InputTokens))
 			st.usage.CompletionTokens = int(deref(u.OutputTokens))
-			st.usage.CachedTokens, st.usage.CacheWriteTokens = read, write
+			st.usage.CacheReadTokens = int(deref(u.CacheReadInputTokens))
+			st.usage.CacheWriteTokens = int(deref(u.CacheWriteInputTokens))
 		}
 	}
 	return nil

@@ -208,9 +208,9 @@ func decodeNova(payload []byte, st *streamState, out emitter) error {
 	st.stop(c.MessageStop.StopReason)
 	u := c.Metadata.Usage
 	read, write := max(u.CacheRead, u.CacheReadConv), max(u.CacheWrite, u.CacheWriteConv)
-	if in := u.Input + read + write; in > 0 {
-		st.usage.PromptTokens = in
-		st.usage.CachedTokens, st.usage.CacheWriteTokens = read, write
+	if u.Input+read+write > 0 {
+		st.usage.PromptTokens = u.Input
+		st.usage.CacheReadTokens, st.usage.CacheWriteTokens = read, write
 	}
 	if u.Output > 0 {
 		st.usage.CompletionTokens = u.Output

@@ -8,7 +8,7 @@ import (
 )
 
 // TestCacheTokens: each family's cache counts, in the spelling of its own
-// API, are part of the prompt and reported apart. Nova's InvokeModel usage
+// API, are reported apart from the prompt tokens, as Bedrock reports them. Nova's InvokeModel usage
 // spells them cacheReadInputTokenCount and cacheWriteInputTokenCount.
 func TestCacheTokens(t *testing.T) {
 	t.Parallel()
@@ -22,17 +22,17 @@ func TestCacheTokens(t *testing.T) {
 			`{"contentBlockDelta":{"delta":{"text":"hi"},"contentBlockIndex":0}}`,
 			`{"messageStop":{"stopReason":"end_turn"}}`,
 			`{"metadata":{"usage":{"inputTokens":5,"outputTokens":1,"cacheReadInputTokenCount":100,"cacheWriteInputTokenCount":20}}}`,
-		}, want: chat.Usage{PromptTokens: 125, CompletionTokens: 1, CachedTokens: 100, CacheWriteTokens: 20}},
+		}, want: chat.Usage{PromptTokens: 5, CompletionTokens: 1, CacheReadTokens: 100, CacheWriteTokens: 20}},
 		{name: "nova converse spelling", family: bedrock.FamilyNova, chunks: []string{
 			`{"contentBlockDelta":{"delta":{"text":"hi"},"contentBlockIndex":0}}`,
 			`{"messageStop":{"stopReason":"end_turn"}}`,
 			`{"metadata":{"usage":{"inputTokens":5,"outputTokens":1,"cacheReadInputTokens":7}}}`,
-		}, want: chat.Usage{PromptTokens: 12, CompletionTokens: 1, CachedTokens: 7}},
+		}, want: chat.Usage{PromptTokens: 5, CompletionTokens: 1, CacheReadTokens: 7}},
 		{name: "claude", family: bedrock.FamilyAnthropic, chunks: []string{
 			`{"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1,"cache_read_input_tokens":1000,"cache_creation_input_tokens":50}}}`,
 			`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}`,
 			`{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":2}}`,
-		}, want: chat.Usage{PromptTokens: 1053, CompletionTokens: 2, CachedTokens: 1000, CacheWriteTokens: 50}},
+		}, want: chat.Usage{PromptTokens: 3, CompletionTokens: 2, CacheReadTokens: 1000, CacheWriteTokens: 50}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,7 +104,9 @@ func quote(s string) string {
 
 // run asks the request's model and, when it fails before its first token and
 // the policy allows, the fallback model. onSwitch is told the new model's id
-// before it emits anything. It returns the model's result and error.
+// before it emits anything. It returns the model's result and error, and
+// adds each model's usage to rec, failed or not: a model that read the
+// prompt and then failed was billed for it.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
 	counting := func(d chat.Delta) error {
@@ -119,6 +121,7 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
+	rec.used = addUsage(rec.used, res.Usage)
 	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
 		h.modelConfigError(req.Model, err, rec)
 	}
@@ -137,7 +140,9 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	onSwitch(h.cfg.FallbackModel)
 	fb := *req
 	fb.Model = h.cfg.FallbackModel
-	return h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	res, err = h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	rec.used = addUsage(rec.used, res.Usage)
+	return res, err
 }
 
 // settle completes the record of a finished answer and returns its usage:
