@@ -288,7 +288,7 @@ func loadBedrock(e *env) bedrock.Config {
 				c.ModelAPI = map[string]bedrock.API{}
 			}
 			if prev, ok := c.ModelAPI[id]; ok && prev != api {
-				e.fail(name, fmt.Errorf("model %q is named with both invoke: and converse:", id))
+				e.fail(name, fmt.Errorf("model %q is named with both the invoke and the converse prefix", id))
 			}
 			c.ModelAPI[id] = api
 		}
