@@ -6,10 +6,11 @@ locals {
   # (us.anthropic.claude-...); everything else is a foundation-model id.
   inference_profile_prefixes = ["us", "eu", "apac", "us-gov", "jp", "au", "ca", "global"]
 
-  # An invoke: or converse: prefix chooses the API, not the model; both APIs
-  # need the same action, bedrock:InvokeModelWithResponseStream.
+  # The fallback chain is invoked too, when the requested model cannot
+  # answer. An invoke: or converse: prefix chooses the API, not the model;
+  # both APIs need the same action, bedrock:InvokeModelWithResponseStream.
   bedrock_model_ids = distinct([
-    for m in compact(concat([var.bedrock_model_id], var.bedrock_models)) : trimprefix(trimprefix(m, "invoke:"), "converse:")
+    for m in compact(concat([var.bedrock_model_id], var.bedrock_models, var.bedrock_fallback_models)) : trimprefix(trimprefix(m, "invoke:"), "converse:")
   ])
 
   bedrock_arn_ids  = [for m in local.bedrock_model_ids : m if startswith(m, "arn:")]
@@ -158,22 +159,19 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
-  # The key secret and nothing else in Secrets Manager.
-  dynamic "statement" {
-    for_each = var.enable_api_keys ? [1] : []
-
-    content {
-      sid       = "ReadApiKeySecret"
-      effect    = "Allow"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [local.api_keys_secret_arn]
-    }
+  # The gateway's secret (keys and the origin secret) and nothing else in
+  # Secrets Manager.
+  statement {
+    sid       = "ReadGatewaySecret"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.api_keys_secret_arn]
   }
 
   # A customer managed key may be used only by Secrets Manager on the
   # function's behalf, and only for this secret.
   dynamic "statement" {
-    for_each = var.enable_api_keys && var.api_keys_kms_key_arn != "" ? [1] : []
+    for_each = var.api_keys_kms_key_arn != "" ? [1] : []
 
     content {
       sid       = "DecryptApiKeySecret"

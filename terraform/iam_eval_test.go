@@ -75,6 +75,7 @@ func newEvalScope(tb testing.TB, m *module, vars map[string]cty.Value, stand map
 	}
 	fns := functions()
 	fns["merge"] = stdlib.MergeFunc
+	fns["jsondecode"] = stdlib.JSONDecodeFunc
 	fns["tostring"] = function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "v", Type: cty.DynamicPseudoType}},
 		Type:   function.StaticReturnType(cty.String),

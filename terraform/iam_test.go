@@ -87,15 +87,15 @@ func TestExecutionRole(t *testing.T) {
 		t.Error("models reached through a profile must be limited to the configured profiles")
 	}
 
-	secret := bySid["ReadApiKeySecret"]
+	secret := bySid["ReadGatewaySecret"]
 	if secret == nil {
-		t.Fatal("no ReadApiKeySecret statement")
+		t.Fatal("no ReadGatewaySecret statement")
 	}
 	if got := literalStrings(t, secret, "actions"); !equalStrings(got, []string{"secretsmanager:GetSecretValue"}) {
-		t.Errorf("ReadApiKeySecret actions = %q", got)
+		t.Errorf("ReadGatewaySecret actions = %q", got)
 	}
 	if got := m.attr(t, secret, "resources"); got != "[local.api_keys_secret_arn]" {
-		t.Errorf("ReadApiKeySecret resources = %s, want the one key secret", got)
+		t.Errorf("ReadGatewaySecret resources = %s, want the one key secret", got)
 	}
 	decrypt := bySid["DecryptApiKeySecret"]
 	if decrypt == nil {
@@ -122,13 +122,13 @@ func TestExecutionRole(t *testing.T) {
 			continue
 		}
 		content := one(t, d, "content")
+		// The secret is read with API keys off too (it holds the origin
+		// secret), so reading and decrypting it depend on nothing else.
 		switch literalString(t, content, "sid") {
-		case "ReadApiKeySecret":
-			if got := m.attr(t, d, "for_each"); got != "var.enable_api_keys ? [1] : []" {
-				t.Errorf("ReadApiKeySecret for_each = %s", got)
-			}
+		case "ReadGatewaySecret":
+			t.Error("ReadGatewaySecret is conditional; the function always reads its secret")
 		case "DecryptApiKeySecret":
-			if got := m.attr(t, d, "for_each"); got != `var.enable_api_keys && var.api_keys_kms_key_arn != "" ? [1] : []` {
+			if got := m.attr(t, d, "for_each"); got != `var.api_keys_kms_key_arn != "" ? [1] : []` {
 				t.Errorf("DecryptApiKeySecret for_each = %s", got)
 			}
 		}
@@ -143,9 +143,10 @@ func TestExecutionRole(t *testing.T) {
 	}
 
 	// The only other grants are the rate limit table and the guardrail
-	// (quota_test.go) and the optional X-Ray write policy.
-	if n := len(m.all("resource", "aws_iam_role_policy")); n != 3 {
-		t.Errorf("have %d inline role policies, want 3 (gateway, edge function, quota)", n)
+	// (quota_test.go), the conversation table (state_test.go), the stream
+	// table (stream_test.go) and the optional X-Ray write policy.
+	if n := len(m.all("resource", "aws_iam_role_policy")); n != 5 {
+		t.Errorf("have %d inline role policies, want 5 (gateway, edge function, quota, state, streams)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
 	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {
@@ -240,12 +241,21 @@ func TestBedrockARNs(t *testing.T) {
 		name         string
 		defaultModel string
 		models       []string
+		fallbacks    []string
 		foundation   []string
 		profiles     []string
 		throughModel []string
 		application  []string
 	}{
 		{name: "none configured: ELIZA only"},
+		{
+			name:         "fallback chain: another model and another Region's profile",
+			defaultModel: haiku,
+			fallbacks:    []string{"us." + sonnet},
+			foundation:   []string{"arn:aws:bedrock:eu-west-1::foundation-model/" + haiku},
+			profiles:     []string{"arn:aws:bedrock:eu-west-1:" + acct + ":inference-profile/us." + sonnet},
+			throughModel: []string{"arn:aws:bedrock:*::foundation-model/" + sonnet, "arn:aws:bedrock:::foundation-model/" + sonnet},
+		},
 		{
 			name:         "foundation model",
 			defaultModel: haiku,
@@ -292,18 +302,21 @@ func TestBedrockARNs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			models := cty.ListValEmpty(cty.String)
-			if len(tc.models) > 0 {
+			list := func(ids []string) cty.Value {
+				if len(ids) == 0 {
+					return cty.ListValEmpty(cty.String)
+				}
 				var vs []cty.Value
-				for _, s := range tc.models {
+				for _, s := range ids {
 					vs = append(vs, cty.StringVal(s))
 				}
-				models = cty.ListVal(vs)
+				return cty.ListVal(vs)
 			}
 			got := evalLocals(t, m, map[string]cty.Value{
-				"region":           cty.StringVal(region),
-				"bedrock_model_id": cty.StringVal(tc.defaultModel),
-				"bedrock_models":   models,
+				"region":                  cty.StringVal(region),
+				"bedrock_model_id":        cty.StringVal(tc.defaultModel),
+				"bedrock_models":          list(tc.models),
+				"bedrock_fallback_models": list(tc.fallbacks),
 			}, map[string]cty.Value{
 				"partition":  cty.StringVal("aws"),
 				"account_id": cty.StringVal(acct),

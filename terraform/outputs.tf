@@ -54,8 +54,14 @@ output "dashboard_name" {
 }
 
 output "api_keys_secret_arn" {
-  description = "Secrets Manager secret with the API key hashes and the token signing key; `make apikey` adds keys to it. Empty when enable_api_keys is false."
-  value       = local.api_keys_secret_arn
+  description = "Secrets Manager secret with the API key hashes, the token signing key and the origin secret; `make apikey` adds keys to it. Empty when enable_api_keys is false."
+  value       = var.enable_api_keys ? local.api_keys_secret_arn : ""
+}
+
+output "origin_verify_secret" {
+  description = "The origin secret CloudFront sends; for adding origin_verify_secret to a key secret written before it held one (docs/deploy.md)."
+  value       = local.origin_verify_secret
+  sensitive   = true
 }
 
 output "edge_payload_hash" {

@@ -141,6 +141,28 @@ variable "bedrock_models" {
   }
 }
 
+variable "bedrock_fallback_models" {
+  type        = list(string)
+  description = "Bedrock models tried in order when the requested one is throttled, unavailable or times out (BEDROCK_FALLBACK_MODELS); the function may invoke them too."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.bedrock_fallback_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_fallback_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+  }
+}
+
+variable "failover" {
+  type        = string
+  description = "on or off: continue an answer that fails mid-stream on the next model of bedrock_fallback_models (FAILOVER); on needs a chain."
+  default     = "on"
+
+  validation {
+    condition     = contains(["on", "off"], var.failover)
+    error_message = "failover must be on or off."
+  }
+}
+
 variable "system_prompt" {
   type        = string
   description = "System prompt prepended to every conversation (SYSTEM_PROMPT). Empty for none."
@@ -349,12 +371,16 @@ variable "enable_api_keys" {
 
 variable "api_keys_secret_arn" {
   type        = string
-  description = "Existing Secrets Manager secret holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\"}, in var.region. Empty creates one."
+  description = "Existing Secrets Manager secret in var.region holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\", \"origin_verify_secret\": \"...\"}: its full ARN (ending in the six-character suffix) or its name, which the module resolves. Empty creates one."
   default     = ""
 
   validation {
-    condition     = var.api_keys_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.api_keys_secret_arn))
-    error_message = "api_keys_secret_arn must be empty or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef)."
+    # A partial ARN (without the suffix Secrets Manager appends) would match
+    # nothing in the function's IAM policy.
+    condition = (var.api_keys_secret_arn == "" ||
+      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.api_keys_secret_arn)) ||
+    (!startswith(var.api_keys_secret_arn, "arn:") && can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.api_keys_secret_arn))))
+    error_message = "api_keys_secret_arn must be empty, a full Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf, with the six-character suffix) or a secret name."
   }
 }
 
@@ -530,5 +556,69 @@ variable "fallback_on" {
 variable "bedrock_guardrail_trace" {
   type        = bool
   description = "Ask Bedrock for the guardrail's trace on every call."
+  default     = false
+}
+
+variable "enable_stream_resume" {
+  type        = bool
+  description = "Keep every streamed answer in a DynamoDB table so that a client can resume it after a dropped connection, from any instance. Costs a few writes per answer (docs/operations.md#stream-table)."
+  default     = true
+}
+
+variable "stream_ttl_minutes" {
+  type        = number
+  description = "How long a streamed answer stays resumable, in minutes (STREAM_TTL)."
+  default     = 60
+
+  validation {
+    condition     = var.stream_ttl_minutes == floor(var.stream_ttl_minutes) && var.stream_ttl_minutes >= 1 && var.stream_ttl_minutes <= 10080
+    error_message = "stream_ttl_minutes must be a whole number from 1 to 10080 (7 days)."
+  }
+}
+
+variable "stream_table_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key to encrypt the stream table with; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.stream_table_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$", var.stream_table_kms_key_arn))
+    error_message = "stream_table_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+
+variable "conversation_store" {
+  type        = bool
+  description = "Keep stored responses and conversations in a DynamoDB table (store: true, previous_response_id, the Conversations API, the page's conversation list across devices). Off: those are refused by name."
+  default     = false
+}
+
+variable "conversation_ttl_days" {
+  type        = number
+  description = "Days a stored response, or a conversation with all its items, is kept after it was created."
+  default     = 30
+
+  validation {
+    condition     = var.conversation_ttl_days >= 1 && var.conversation_ttl_days <= 3650 && floor(var.conversation_ttl_days) == var.conversation_ttl_days
+    error_message = "conversation_ttl_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "conversation_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key for the conversation table; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.conversation_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.conversation_kms_key_arn))
+    error_message = "conversation_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "conversation_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the conversation table."
   default     = false
 }

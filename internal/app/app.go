@@ -131,6 +131,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
+		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
+			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
+		}
 	}
 	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
 	if err != nil {
