@@ -16,7 +16,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
 )
 
-const haiku = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+const haiku = "anthropic.claude-haiku-4-5-20251001-v1:0"
 
 func getenv(env map[string]string) func(string) string {
 	return func(k string) string { return env[k] }
