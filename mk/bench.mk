@@ -20,7 +20,7 @@ bench-chatbench:
 # Allocation counts are spoilt by the race detector, which test-go uses:
 # the allocation tests skip there and run here without it.
 test-allocs:
-	$(GO) test -count=1 -run 'Allocs' ./cmd/chatbench ./internal/gateway
+	$(GO) test -count=1 -run 'Allocs' ./cmd/chatbench ./internal/gateway ./internal/bedrock/invokestream
 
 soak:
 	CHATBOT_SOAK=$(SOAK) CHATBOT_SOAK_STREAMS=$(SOAK_STREAMS) $(GO) test -run '^TestSoak$$' -v -count=1 -timeout 15m ./test/resilience/

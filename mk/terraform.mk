@@ -6,6 +6,7 @@
 TEST_TARGETS += test-terraform test-cloudfront-function test-apikey test-scripts test-smoke-local test-workflows
 
 TF_DIR ?= terraform
+TERRAFORM ?= terraform
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/chatbot
 ACTIONLINT_VERSION ?= v1.7.12
 ACTIONLINT := $(TOOLS_CACHE)/actionlint-$(ACTIONLINT_VERSION)/actionlint
@@ -20,10 +21,10 @@ test-terraform: test-terraform-fmt test-terraform-go test-terraform-validate
 
 test-terraform-fmt:
 	@echo "== terraform fmt -check -recursive $(TF_DIR)"
-	@if command -v terraform >/dev/null 2>&1; then \
-		terraform fmt -check -recursive $(TF_DIR); \
+	@if command -v $(TERRAFORM) >/dev/null 2>&1; then \
+		$(TERRAFORM) fmt -check -recursive $(TF_DIR); \
 	else \
-		echo "notice: terraform CLI not found; skipping terraform fmt (the Go test checks formatting with hclwrite)"; \
+		echo "SKIPPED: terraform fmt: terraform CLI not found (the Go test checks formatting with hclwrite)" | tee -a "$$CHATBOT_SKIPPED"; \
 	fi
 
 test-terraform-go:
@@ -37,18 +38,18 @@ test-terraform-go:
 # .terraform out of the tree; a committed .terraform.lock.hcl is honoured.
 test-terraform-validate:
 	@echo "== terraform validate and terraform test (mocked providers)"
-	@if ! command -v terraform >/dev/null 2>&1; then \
-		echo "SKIPPED: terraform CLI not found: terraform validate and terraform test did not run (CI runs them)"; exit 0; \
+	@if ! command -v $(TERRAFORM) >/dev/null 2>&1; then \
+		echo "SKIPPED: terraform validate and terraform test: terraform CLI not found (CI runs them)" | tee -a "$$CHATBOT_SKIPPED"; exit 0; \
 	fi; \
 	for mod in $(TF_DIR) $(TF_DIR)/github-oidc; do \
 		tmp=$$(mktemp -d); \
 		cp $$mod/*.tf $$tmp/; rm -f $$tmp/backend_s3.tf; \
 		for d in functions tests; do if [ -d $$mod/$$d ]; then cp -r $$mod/$$d $$tmp/; fi; done; \
 		lock=; if [ -f $$mod/.terraform.lock.hcl ]; then cp $$mod/.terraform.lock.hcl $$tmp/; lock=-lockfile=readonly; fi; \
-		if timeout 120 terraform -chdir=$$tmp init -backend=false -input=false -no-color $$lock >$$tmp/init.log 2>&1; then \
-			terraform -chdir=$$tmp validate -no-color && terraform -chdir=$$tmp test -no-color || { rm -rf $$tmp; exit 1; }; \
+		if timeout 120 $(TERRAFORM) -chdir=$$tmp init -backend=false -input=false -no-color $$lock >$$tmp/init.log 2>&1; then \
+			$(TERRAFORM) -chdir=$$tmp validate -no-color && $(TERRAFORM) -chdir=$$tmp test -no-color || { rm -rf $$tmp; exit 1; }; \
 		else \
-			echo "SKIPPED: terraform validate and terraform test of $$mod: provider plugins unavailable ($$(grep -m1 -iE 'error|failed' $$tmp/init.log | cut -c1-100))"; \
+			echo "SKIPPED: terraform validate and terraform test of $$mod: provider plugins unavailable ($$(grep -m1 -iE 'error|failed' $$tmp/init.log | cut -c1-100 | tr -d :))" | tee -a "$$CHATBOT_SKIPPED"; \
 		fi; \
 		rm -rf $$tmp; \
 	done
@@ -64,11 +65,14 @@ test-apikey:
 	@echo "== node --test scripts (make apikey)"
 	node --test --test-concurrency=1 scripts/
 
+# shellcheck comes from Debian (apt-get), as chromium does for the web tests;
+# where it cannot be installed the step says SKIPPED.
 test-scripts:
 	@echo "== bash -n scripts/*.sh; shellcheck"
 	@for f in scripts/*.sh; do bash -n $$f || exit 1; done
+	@command -v shellcheck >/dev/null 2>&1 || { apt-get update && apt-get install -y shellcheck; } >/dev/null 2>&1 || true
 	@if command -v shellcheck >/dev/null 2>&1; then shellcheck -S warning scripts/*.sh; \
-	else echo "SKIPPED: shellcheck not installed (apt-get install shellcheck); bash -n passed"; fi
+	else echo "SKIPPED: shellcheck: not installed and apt-get could not install it; bash -n passed" | tee -a "$$CHATBOT_SKIPPED"; fi
 
 # Runs scripts/smoke.sh against the local gateway: once as configured for
 # development, once with the payload hash required as on Lambda.

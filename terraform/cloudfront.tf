@@ -16,12 +16,14 @@ locals {
   # reads, and never Host (forwarding it breaks the SigV4 signature). The
   # managed AllViewerExceptHostHeader policy cannot be narrowed and does not
   # include CloudFront-Viewer-Address, the client address ALLOWED_CIDRS is
-  # checked against. Not forwarded because nothing reads them: Accept (the
-  # answer's format follows "stream" in the body), X-Request-Id (the gateway
-  # makes its own and returns it), Access-Control-Request-Headers (preflights
-  # are answered with a fixed list). Authorization never arrives: OAC
-  # replaces it and the viewer function moves it to X-Authorization.
-  # X-Origin-Verify is an origin custom header and does not count here.
+  # checked against. Origin and the two Access-Control-Request-* headers
+  # let the gateway answer a cross-origin preflight: it allows the request
+  # headers the browser asks for (without them, only the headers the API
+  # reads). Not forwarded because nothing reads them: Accept (the answer's
+  # format follows "stream" in the body), X-Request-Id (the gateway makes
+  # its own and returns it). Authorization never arrives: OAC replaces it
+  # and the viewer function moves it to X-Authorization. X-Origin-Verify is
+  # an origin custom header and does not count here.
   #
   # CloudFront allows 10 headers per origin request policy by default; keep
   # at least one free so a new header needs no quota increase (the Go test
@@ -30,6 +32,7 @@ locals {
     "Content-Type",
     "Origin",
     "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
     "X-Authorization",
     "X-Api-Key",
     "X-Amz-Content-Sha256",
@@ -102,10 +105,10 @@ resource "aws_cloudfront_distribution" "gateway" {
     }
 
     # Proves to the function that a request came through this distribution;
-    # the function compares it with ORIGIN_VERIFY_SECRET.
+    # the function compares it with origin_verify_secret in its secret.
     custom_header {
       name  = local.origin_verify_name
-      value = random_password.origin_verify.result
+      value = local.origin_verify_secret
     }
   }
 

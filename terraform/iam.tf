@@ -116,22 +116,19 @@ data "aws_iam_policy_document" "lambda" {
     }
   }
 
-  # The key secret and nothing else in Secrets Manager.
-  dynamic "statement" {
-    for_each = var.enable_api_keys ? [1] : []
-
-    content {
-      sid       = "ReadApiKeySecret"
-      effect    = "Allow"
-      actions   = ["secretsmanager:GetSecretValue"]
-      resources = [local.api_keys_secret_arn]
-    }
+  # The gateway's secret (keys and the origin secret) and nothing else in
+  # Secrets Manager.
+  statement {
+    sid       = "ReadGatewaySecret"
+    effect    = "Allow"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.api_keys_secret_arn]
   }
 
   # A customer managed key may be used only by Secrets Manager on the
   # function's behalf, and only for this secret.
   dynamic "statement" {
-    for_each = var.enable_api_keys && var.api_keys_kms_key_arn != "" ? [1] : []
+    for_each = var.api_keys_kms_key_arn != "" ? [1] : []
 
     content {
       sid       = "DecryptApiKeySecret"

@@ -18,7 +18,6 @@ locals {
     SYSTEM_PROMPT          = var.system_prompt
     ALLOWED_ORIGINS        = join(",", var.allowed_origins)
     ALLOWED_CIDRS          = join(",", var.allowed_cidrs)
-    ORIGIN_VERIFY_SECRET   = random_password.origin_verify.result
     REQUIRE_CONTENT_SHA256 = "true"
     CHATBOT_MAX_TOKENS     = tostring(var.max_tokens)
     CHATBOT_MAX_BODY_BYTES = tostring(var.max_body_bytes)
@@ -50,7 +49,7 @@ resource "aws_lambda_function" "gateway" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = merge(local.lambda_environment, local.quota_environment)
+    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment)
   }
 
   logging_config {
@@ -76,8 +75,12 @@ resource "aws_lambda_function" "gateway" {
       error_message = "api_keys_secret_arn is set but enable_api_keys is false: the secret would be ignored."
     }
     precondition {
-      condition     = var.api_keys_secret_arn == "" || try(split(":", var.api_keys_secret_arn)[3], "") == var.region
+      condition     = !local.given_secret_is_arn || try(split(":", var.api_keys_secret_arn)[3], "") == var.region
       error_message = "api_keys_secret_arn must be a secret in var.region: the function reads it from its own region."
+    }
+    precondition {
+      condition     = local.create_api_keys_secret || length(local.origin_verify_secret) >= 16
+      error_message = "The secret named by api_keys_secret_arn must hold origin_verify_secret (at least 16 random characters): CloudFront sends it and the function checks it."
     }
     precondition {
       condition     = !var.edge_payload_hash || var.max_body_bytes <= 1048576

@@ -135,18 +135,24 @@ func TestGitHubDeployRolePermissionsBoundary(t *testing.T) {
 }
 
 // TestBoundaryPolicy checks the boundary allows only what the two functions
-// do: no IAM, no STS, nothing beyond logs, Bedrock, the key secret and traces.
+// do: no IAM, no STS, nothing beyond logs, Bedrock, the rate limit table,
+// the key secret and traces; and Bedrock, tables and secrets only to the
+// gateway function itself.
 func TestBoundaryPolicy(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, "github-oidc")
 	doc := m.find(t, "data", "aws_iam_policy_document", "boundary")
-	services := map[string]bool{"logs": true, "bedrock": true, "secretsmanager": true, "kms": true, "xray": true}
+	services := map[string]bool{"logs": true, "bedrock": true, "dynamodb": true, "secretsmanager": true, "kms": true, "xray": true}
+	fromFunction := map[string]bool{"bedrock": true, "dynamodb": true, "secretsmanager": true}
 	for _, st := range nested(doc, "statement") {
 		sid := literalString(t, st, "sid")
 		for _, a := range literalStrings(t, st, "actions") {
 			svc, _, _ := strings.Cut(a, ":")
 			if !services[svc] || strings.Contains(a, "*") {
 				t.Errorf("boundary %s allows %s", sid, a)
+			}
+			if fromFunction[svc] && conditionsOf(t, m, st)["ArnLike lambda:SourceFunctionArn"] != "local.project_gateway_source_arns" {
+				t.Errorf("boundary %s allows %s to any session of the role, not only the gateway function's", sid, a)
 			}
 		}
 		if sid == "DecryptApiKeySecrets" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] == "" {
@@ -168,7 +174,9 @@ func TestDeployPolicyScoping(t *testing.T) {
 		res := m.attr(t, st, "resources")
 		conds := conditionsOf(t, m, st)
 		if strings.Contains(res, ":distribution/*") || strings.Contains(res, ":userpool/*") {
-			if got := conds["StringEquals aws:ResourceTag/Project"]; got != "[var.project]" {
+			// Existing resources by their tag; tags written at create by the
+			// request's tags.
+			if got := conds["StringEquals aws:ResourceTag/Project"] + conds["StringEquals aws:RequestTag/Project"]; got != "[var.project]" {
 				t.Errorf("%s reaches every %s without the Project tag condition", sid, res)
 			}
 		}

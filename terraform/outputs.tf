@@ -54,8 +54,14 @@ output "dashboard_name" {
 }
 
 output "api_keys_secret_arn" {
-  description = "Secrets Manager secret with the API key hashes and the token signing key; `make apikey` adds keys to it. Empty when enable_api_keys is false."
-  value       = local.api_keys_secret_arn
+  description = "Secrets Manager secret with the API key hashes, the token signing key and the origin secret; `make apikey` adds keys to it. Empty when enable_api_keys is false."
+  value       = var.enable_api_keys ? local.api_keys_secret_arn : ""
+}
+
+output "origin_verify_secret" {
+  description = "The origin secret CloudFront sends; for adding origin_verify_secret to a key secret written before it held one (docs/deploy.md)."
+  value       = local.origin_verify_secret
+  sensitive   = true
 }
 
 output "edge_payload_hash" {
@@ -71,4 +77,14 @@ output "edge_function_name" {
 output "reserved_concurrency" {
   description = "Most streams the function serves at once (-1: no cap); beyond it callers get HTTP 429."
   value       = var.reserved_concurrency
+}
+
+output "origin_access_control_id" {
+  description = "Id of the origin access control; the GitHub deploy role may update or delete only the ids in its origin_access_control_ids."
+  value       = aws_cloudfront_origin_access_control.lambda.id
+}
+
+output "origin_request_policy_id" {
+  description = "Id of the origin request policy; the GitHub deploy role may update or delete only the ids in its origin_request_policy_ids."
+  value       = aws_cloudfront_origin_request_policy.gateway.id
 }

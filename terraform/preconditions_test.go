@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/gocty"
@@ -49,14 +48,21 @@ func variableValues(tb testing.TB, m *module, overrides map[string]any) map[stri
 	return out
 }
 
-// failingPreconditions evaluates the preconditions of a resource and returns
-// the error messages of those that fail.
-func failingPreconditions(tb testing.TB, m *module, vars map[string]cty.Value, typ, name string) []string {
+// failingPreconditions evaluates the preconditions of a resource with the
+// given variables, the module's locals and, for what only exists once
+// applied, stand-ins: a given key secret whose text is givenSecret. It
+// returns the error messages of those that fail.
+func failingPreconditions(tb testing.TB, m *module, vars map[string]cty.Value, givenSecret, typ, name string) []string {
 	tb.Helper()
-	ctx := &hcl.EvalContext{
-		Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)},
-		Functions: functions(),
-	}
+	const arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot-dev-api-keys-1-AbCdEf"
+	ctx := newEvalScope(tb, m, vars, map[string]cty.Value{
+		"data.aws_caller_identity.current":             obj("account_id", testAccount),
+		"data.aws_partition.current":                   obj("partition", "aws"),
+		"random_password.origin_verify":                obj("result", strings.Repeat("r", 48)),
+		"aws_secretsmanager_secret.api_keys":           cty.TupleVal([]cty.Value{obj("arn", arn)}),
+		"data.aws_secretsmanager_secret.given":         cty.TupleVal([]cty.Value{obj("arn", testShared)}),
+		"data.aws_secretsmanager_secret_version.given": cty.TupleVal([]cty.Value{obj("secret_string", givenSecret)}),
+	}).ctx
 	var failed []string
 	for _, p := range nested(one(tb, m.find(tb, "resource", typ, name), "lifecycle"), "precondition") {
 		cond := p.Body.Attributes["condition"].Expr
@@ -85,6 +91,7 @@ func TestPreconditions(t *testing.T) {
 	tests := []struct {
 		name      string
 		vars      map[string]any
+		secret    string // the text of a given key secret; one with an origin secret when empty
 		wantError string // a word of the failing message; "" when all pass
 	}{
 		{name: "defaults"},
@@ -95,13 +102,24 @@ func TestPreconditions(t *testing.T) {
 		{name: "existing secret", vars: map[string]any{"api_keys_secret_arn": secretHere}},
 		{name: "secret with API keys off", vars: map[string]any{"enable_api_keys": false, "api_keys_secret_arn": secretHere}, wantError: "enable_api_keys"},
 		{name: "secret in another region", vars: map[string]any{"api_keys_secret_arn": secretThere}, wantError: "var.region"},
+		{name: "secret by name", vars: map[string]any{"api_keys_secret_arn": "shared/chat-keys"}},
+		{name: "secret without an origin secret", vars: map[string]any{"api_keys_secret_arn": secretHere},
+			secret: `{"api_keys": {}}`, wantError: "origin_verify_secret"},
+		{name: "secret with a short origin secret", vars: map[string]any{"api_keys_secret_arn": "shared/chat-keys"},
+			secret: `{"origin_verify_secret": "short"}`, wantError: "origin_verify_secret"},
+		{name: "secret that is not JSON", vars: map[string]any{"api_keys_secret_arn": secretHere},
+			secret: `keys:abc`, wantError: "origin_verify_secret"},
 		{name: "edge with the default body limit", vars: map[string]any{"edge_payload_hash": true}},
 		{name: "edge with a 1 MiB body limit", vars: map[string]any{"edge_payload_hash": true, "max_body_bytes": 1048576}},
 		{name: "edge with larger bodies", vars: map[string]any{"edge_payload_hash": true, "max_body_bytes": 1048577}, wantError: "1048576"},
 		{name: "large bodies without edge", vars: map[string]any{"max_body_bytes": 6291456}},
 	}
 	for _, tc := range tests {
-		failed := failingPreconditions(t, m, variableValues(t, m, tc.vars), "aws_lambda_function", "gateway")
+		secret := tc.secret
+		if secret == "" {
+			secret = `{"api_keys": {}, "origin_verify_secret": "` + strings.Repeat("o", 48) + `"}`
+		}
+		failed := failingPreconditions(t, m, variableValues(t, m, tc.vars), secret, "aws_lambda_function", "gateway")
 		switch {
 		case tc.wantError == "" && len(failed) > 0:
 			t.Errorf("%s: refused: %q", tc.name, failed)

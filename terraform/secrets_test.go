@@ -25,8 +25,11 @@ func TestAPIKeySecret(t *testing.T) {
 		}
 	}
 	v := m.find(t, "resource", "aws_secretsmanager_secret_version", "api_keys")
-	if got := m.attr(t, v, "secret_string"); got != "jsonencode({ api_keys = {} token_signing_key = random_bytes.token_signing_key[0].hex })" {
-		t.Errorf("secret_string = %s, want {api_keys: {}, token_signing_key: <hex>}", got)
+	if got := m.attr(t, v, "secret_string"); got != "jsonencode({ api_keys = {} token_signing_key = random_bytes.token_signing_key[0].hex origin_verify_secret = random_password.origin_verify.result })" {
+		t.Errorf("secret_string = %s, want {api_keys: {}, token_signing_key: <hex>, origin_verify_secret: <the value CloudFront sends>}", got)
+	}
+	if !strings.Contains(src, `json:"origin_verify_secret"`) {
+		t.Error("the gateway no longer decodes \"origin_verify_secret\" from the key secret")
 	}
 	if got := m.attr(t, v, "version_stages"); got != `["AWSCURRENT", local.api_keys_initial_stage]` {
 		t.Errorf("version_stages = %s", got)
@@ -54,14 +57,20 @@ func TestAPIKeySecret(t *testing.T) {
 			t.Errorf("%s count = %s", b, got)
 		}
 	}
-	if got := m.text(t, m.locals()["create_api_keys_secret"].Expr); got != `var.enable_api_keys && var.api_keys_secret_arn == ""` {
+	// The secret exists with API keys off too: it carries the origin secret.
+	if got := m.text(t, m.locals()["create_api_keys_secret"].Expr); got != `var.api_keys_secret_arn == ""` {
 		t.Errorf("create_api_keys_secret = %s", got)
 	}
+	// A given secret is resolved to its full ARN, the form IAM matches.
 	arn := m.text(t, m.locals()["api_keys_secret_arn"].Expr)
-	for _, want := range []string{"!var.enable_api_keys ? \"\"", "var.api_keys_secret_arn", "aws_secretsmanager_secret.api_keys[0].arn"} {
+	for _, want := range []string{"aws_secretsmanager_secret.api_keys[0].arn", "data.aws_secretsmanager_secret.given[0].arn"} {
 		if !strings.Contains(arn, want) {
 			t.Errorf("api_keys_secret_arn = %s, want it to use %s", arn, want)
 		}
+	}
+	given := m.find(t, "data", "aws_secretsmanager_secret", "given")
+	if got := m.attr(t, given, "arn") + " " + m.attr(t, given, "name"); got != "local.given_secret_is_arn ? var.api_keys_secret_arn : null local.given_secret_is_arn ? null : var.api_keys_secret_arn" {
+		t.Errorf("the given secret is looked up by %s", got)
 	}
 	outputs := m.all("output", "")
 	names := make([]string, 0, len(outputs))

@@ -88,7 +88,7 @@ func TestLambdaFunction(t *testing.T) {
 	if got := m.attr(t, one(t, fn, "tracing_config"), "mode"); got != `var.enable_xray ? "Active" : "PassThrough"` {
 		t.Errorf("tracing_config.mode = %s", got)
 	}
-	if got := m.attr(t, one(t, fn, "environment"), "variables"); got != "merge(local.lambda_environment, local.quota_environment)" {
+	if got := m.attr(t, one(t, fn, "environment"), "variables"); got != "merge(local.lambda_environment, local.quota_environment, local.state_environment)" {
 		t.Errorf("environment.variables = %s", got)
 	}
 }
@@ -109,7 +109,7 @@ func TestLambdaEnvironment(t *testing.T) {
 	for _, want := range []string{
 		"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_IDS", "COGNITO_TOKEN_USE", "COGNITO_GROUPS",
 		"BEDROCK_MODEL_ID", "BEDROCK_MODELS", "SYSTEM_PROMPT", "ALLOWED_ORIGINS", "ALLOWED_CIDRS",
-		"ORIGIN_VERIFY_SECRET", "REQUIRE_CONTENT_SHA256", "CHATBOT_MAX_TOKENS", "LOG_LEVEL", "METRICS_NAMESPACE",
+		"REQUIRE_CONTENT_SHA256", "CHATBOT_MAX_TOKENS", "LOG_LEVEL", "METRICS_NAMESPACE",
 		"CHATBOT_MAX_BODY_BYTES", "API_KEYS_SECRET_ARN",
 	} {
 		if _, ok := env[want]; !ok {
@@ -125,15 +125,18 @@ func TestLambdaEnvironment(t *testing.T) {
 	if got := env["CHATBOT_MAX_BODY_BYTES"]; got != "tostring(var.max_body_bytes)" {
 		t.Errorf("CHATBOT_MAX_BODY_BYTES = %s", got)
 	}
-	// Keys and the signing key travel in the secret, never in the
-	// environment, which anyone allowed to read the configuration can see.
-	for _, never := range []string{"API_KEY_SHA256S", "TOKEN_SIGNING_KEY"} {
+	// Keys, the signing key and the origin secret travel in the secret,
+	// never in the environment, which anyone allowed
+	// lambda:GetFunctionConfiguration can read.
+	for _, never := range []string{"API_KEY_SHA256S", "TOKEN_SIGNING_KEY", "ORIGIN_VERIFY_SECRET"} {
 		if _, ok := env[never]; ok {
-			t.Errorf("lambda environment sets %s; keys belong in the secret", never)
+			t.Errorf("lambda environment sets %s; it belongs in the secret", never)
 		}
 	}
-	if got := env["ORIGIN_VERIFY_SECRET"]; got != "random_password.origin_verify.result" {
-		t.Errorf("ORIGIN_VERIFY_SECRET = %s, want the same random value CloudFront sends", got)
+	for name, value := range env {
+		if strings.Contains(value, "random_password") || strings.Contains(value, "origin_verify") {
+			t.Errorf("lambda environment %s = %s: a secret value in the environment", name, value)
+		}
 	}
 	for _, gone := range []string{"AUTH_MODE", "OIDC_ISSUER"} {
 		if _, ok := env[gone]; ok {
@@ -272,8 +275,14 @@ func TestDistribution(t *testing.T) {
 	if got := m.attr(t, hdr, "name"); got != "local.origin_verify_name" || m.text(t, m.locals()["origin_verify_name"].Expr) != `"X-Origin-Verify"` {
 		t.Errorf("custom header name = %s, want X-Origin-Verify", got)
 	}
-	if got := m.attr(t, hdr, "value"); got != "random_password.origin_verify.result" {
+	if got := m.attr(t, hdr, "value"); got != "local.origin_verify_secret" {
 		t.Errorf("custom header value = %s", got)
+	}
+	// The value written into the secret the module makes, or read from a
+	// given one.
+	if got := m.text(t, m.locals()["origin_verify_secret"].Expr); !strings.Contains(got, "random_password.origin_verify.result") ||
+		!strings.Contains(got, "jsondecode(data.aws_secretsmanager_secret_version.given[0].secret_string).origin_verify_secret") {
+		t.Errorf("local.origin_verify_secret = %s", got)
 	}
 	if got := literal(t, m.find(t, "resource", "random_password", "origin_verify"), "length"); got.LessThan(cty.NumberIntVal(32)).True() {
 		t.Errorf("origin verify secret length %s < 32", got.AsBigFloat())

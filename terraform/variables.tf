@@ -349,12 +349,16 @@ variable "enable_api_keys" {
 
 variable "api_keys_secret_arn" {
   type        = string
-  description = "Existing Secrets Manager secret holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\"}, in var.region. Empty creates one."
+  description = "Existing Secrets Manager secret in var.region holding {\"api_keys\": {name: sha256hex}, \"token_signing_key\": \"...\", \"origin_verify_secret\": \"...\"}: its full ARN (ending in the six-character suffix) or its name, which the module resolves. Empty creates one."
   default     = ""
 
   validation {
-    condition     = var.api_keys_secret_arn == "" || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.api_keys_secret_arn))
-    error_message = "api_keys_secret_arn must be empty or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-abcdef)."
+    # A partial ARN (without the suffix Secrets Manager appends) would match
+    # nothing in the function's IAM policy.
+    condition = (var.api_keys_secret_arn == "" ||
+      can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.api_keys_secret_arn)) ||
+    (!startswith(var.api_keys_secret_arn, "arn:") && can(regex("^[A-Za-z0-9/_+=.@-]{1,512}$", var.api_keys_secret_arn))))
+    error_message = "api_keys_secret_arn must be empty, a full Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf, with the six-character suffix) or a secret name."
   }
 }
 
@@ -508,5 +512,41 @@ variable "bedrock_guardrail_version" {
 variable "bedrock_guardrail_trace" {
   type        = bool
   description = "Ask Bedrock for the guardrail's trace on every call."
+  default     = false
+}
+
+# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+
+variable "conversation_store" {
+  type        = bool
+  description = "Keep stored responses and conversations in a DynamoDB table (store: true, previous_response_id, the Conversations API, the page's conversation list across devices). Off: those are refused by name."
+  default     = false
+}
+
+variable "conversation_ttl_days" {
+  type        = number
+  description = "Days a stored response, or a conversation with all its items, is kept after it was created."
+  default     = 30
+
+  validation {
+    condition     = var.conversation_ttl_days >= 1 && var.conversation_ttl_days <= 3650 && floor(var.conversation_ttl_days) == var.conversation_ttl_days
+    error_message = "conversation_ttl_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "conversation_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key for the conversation table; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.conversation_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.conversation_kms_key_arn))
+    error_message = "conversation_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "conversation_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the conversation table."
   default     = false
 }

@@ -99,7 +99,10 @@ func TestVariableValidation(t *testing.T) {
 		{variable: "max_body_bytes", value: 512},
 		{variable: "max_body_bytes", value: 7 << 20},
 		{variable: "api_keys_secret_arn", value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf", ok: true},
-		{variable: "api_keys_secret_arn", value: "chat-keys"},
+		{variable: "api_keys_secret_arn", value: "chat-keys", ok: true},
+		{variable: "api_keys_secret_arn", value: "shared/chat-keys", ok: true},
+		{variable: "api_keys_secret_arn", value: "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys"},
+		{variable: "api_keys_secret_arn", value: "chat keys"},
 		{variable: "api_keys_secret_arn", value: "arn:aws:s3:::bucket"},
 		{variable: "api_keys_kms_key_arn", value: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", ok: true},
 		{variable: "api_keys_kms_key_arn", value: "arn:aws:kms:us-east-1:123456789012:alias/chat"},
@@ -229,6 +232,11 @@ func TestGitHubOIDCVariableValidation(t *testing.T) {
 		{variable: "kms_key_arns", value: strs("*")},
 		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"), ok: true},
 		{variable: "api_keys_secret_arns", value: strs("*")},
+		{variable: "api_keys_secret_arns", value: strs("arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys")},
+		{variable: "origin_access_control_ids", value: strs("E2QWRUHAPOMQZL"), ok: true},
+		{variable: "origin_access_control_ids", value: strs("*")},
+		{variable: "origin_request_policy_ids", value: strs("216adef6-5c7f-47e4-b989-5492eafa07d3"), ok: true},
+		{variable: "origin_request_policy_ids", value: strs("*")},
 		{variable: "branch", value: "release/*"},
 	})
 }

@@ -75,12 +75,14 @@ func (f *frameCounter) Flush() {}
 
 // TestRelayAllocsPerFrame holds the gateway to its allocation budget on
 // the whole Bedrock path: JWT and payload-hash checks, the request, the
-// real AWS SDK call and event-stream decoding, the family's chunk decoder,
+// real AWS SDK call, the event-stream reader, the family's chunk decoder,
 // chunk encoding and SSE framing. Allocation counts are deterministic, so
 // unlike a time this cannot pass or fail with the machine's load. The cost
 // of one more text frame is the difference between a long and a short
-// answer; the floor (floor.go) pays the SDK's share too, so the gateway's
-// figure less the floor's is what the gateway adds.
+// answer. A frame may cost at most targetAllocsPerFrame in all, SDK
+// included; the floor (floor.go) reads the stream with the same reader, so
+// the gateway's figure less the floor's is what the gateway adds, and it
+// may add none.
 func TestRelayAllocsPerFrame(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
@@ -95,8 +97,13 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		return (b - a) / (long - short)
 	}
 	g, f := perFrame(gw), perFrame(fl)
-	t.Logf("allocations per relayed text frame: gateway %.2f, floor %.2f, added %.2f (budget %d)", g, f, g-f, targetAddedAllocs)
-	if g-f > targetAddedAllocs {
+	t.Logf("allocations per relayed text frame: gateway %.2f, floor %.2f, added %.2f (budget %d in all, %d added)",
+		g, f, g-f, targetAllocsPerFrame, targetAddedAllocs)
+	if g > targetAllocsPerFrame {
+		t.Errorf("a relayed frame costs %.2f allocations through the gateway; the budget is %d in all", g, targetAllocsPerFrame)
+	}
+	// Half an allocation: the counts are averages over whole answers.
+	if g-f >= targetAddedAllocs+0.5 {
 		t.Errorf("the gateway adds %.2f allocations per relayed frame over the floor's %.2f; the budget is %d", g-f, f, targetAddedAllocs)
 	}
 }

@@ -15,17 +15,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
 
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
 // floor is the least a server can do and still answer the benchmark's
 // requests as the gateway does: decode the chat request, make the same AWS
 // SDK call (InvokeModelWithResponseStream, with the same client settings),
-// decode each event's chunk, and write each chunk as one SSE frame of the
-// same bytes in one Write. No auth, no limits, no metrics, no logging, no
+// read its event stream with the same reader (invokestream, in the
+// handler's goroutine), decode each chunk, and write each chunk as one SSE
+// frame of the same bytes in one Write. No auth, no limits, no metrics, no logging, no
 // heartbeat, no fallback, no timeouts. The gateway's figures are reported
 // against it, so what a busy machine does to both cancels out of the ratio.
 type floor struct {
@@ -81,7 +82,7 @@ func (f *floor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	out, err := f.client.InvokeModelWithResponseStream(r.Context(), &bedrockruntime.InvokeModelWithResponseStreamInput{
+	stream, err := invokestream.Open(r.Context(), f.client, &bedrockruntime.InvokeModelWithResponseStreamInput{
 		ModelId:     aws.String(modelID),
 		Body:        llamaBody(in),
 		ContentType: aws.String("application/json"),
@@ -95,7 +96,6 @@ func (f *floor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "upstream failed", http.StatusBadGateway)
 		return
 	}
-	stream := out.GetStream()
 	defer stream.Close()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -113,15 +113,19 @@ func (f *floor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var frame []byte
 	first := true
-	for ev := range stream.Events() {
-		c, ok := ev.(*types.ResponseStreamMemberChunk)
-		if !ok {
-			continue
+	for {
+		payload, err := stream.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			_ = send([]byte(`{"error":{"message":"the model failed before finishing the answer","type":"server_error","param":null,"code":"model_error"}}`))
+			return
 		}
 		var chunk struct {
 			Generation string `json:"generation"`
 		}
-		if json.Unmarshal(c.Value.Bytes, &chunk) != nil {
+		if json.Unmarshal(payload, &chunk) != nil {
 			return
 		}
 		if chunk.Generation == "" {
@@ -139,10 +143,6 @@ func (f *floor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !send(frame) {
 			return
 		}
-	}
-	if err := stream.Err(); err != nil {
-		_ = send([]byte(`{"error":{"message":"the model failed before finishing the answer","type":"server_error","param":null,"code":"model_error"}}`))
-		return
 	}
 	frame = append(append(frame[:0], prefix...), `"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]}`...)
 	if send(frame) {

@@ -9,6 +9,7 @@
 //
 //	chatbot                 run the gateway
 //	chatbot apikey [NAME]   generate an API key and the hash to configure
+//	chatbot version         the version stamped at build time
 //
 // It holds no logic of its own beyond wiring: see internal/gateway.
 package main

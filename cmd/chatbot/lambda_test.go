@@ -25,7 +25,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc chatbot_testhooks", "-o", binary, ".")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc chatbot_testhooks",
+		"-ldflags", "-X main.version="+stampedVersion, "-o", binary, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build bootstrap:", err)

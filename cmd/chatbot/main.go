@@ -49,7 +49,7 @@ func run(cfg app.Config, log *slog.Logger, out io.Writer, start time.Time) error
 	if err != nil {
 		return err
 	}
-	log.Info("ready", "init_ms", float64(time.Since(start).Microseconds())/1000, "lambda", cfg.Lambda)
+	log.Info("ready", "version", version, "init_ms", float64(time.Since(start).Microseconds())/1000, "lambda", cfg.Lambda)
 	if cfg.Lambda {
 		stop() // Lambda manages the process's lifetime.
 		lambda.StartHandlerFunc(app.LambdaHandler(h))

@@ -108,11 +108,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
 	}
+	var endpoint string
 	if cfg.Bedrock.Enabled() {
 		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
 		if err != nil {
 			return nil, err
 		}
+		endpoint = bedrockEndpoint(ctx, models, cfg.Bedrock.DefaultModel)
 		for _, id := range cfg.Bedrock.ModelIDs() {
 			gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: id, OwnedBy: "amazon-bedrock", Model: models[id]})
 		}
@@ -129,6 +131,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		}
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
+		}
+		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
+			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
 		}
 	}
 	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
@@ -154,7 +159,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}
-	return gateway.New(gcfg)
+	h, err := gateway.New(gcfg)
+	if err != nil {
+		return nil, err
+	}
+	logStartup(o.log, cfg, endpoint)
+	return h, nil
 }
 
 // NewLogger returns the gateway's logger: JSON lines at level on w.

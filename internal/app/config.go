@@ -123,6 +123,11 @@ func checkLocal(c Config) error {
 		"a loopback address: configure auth or listen on 127.0.0.1", c.Addr)
 }
 
+// errCIDRsNeedOriginSecret refuses a CIDR allow-list on Lambda without an
+// origin secret, from ORIGIN_VERIFY_SECRET or the key secret.
+var errCIDRsNeedOriginSecret = errors.New("needs an origin secret in Lambda mode (ORIGIN_VERIFY_SECRET, or origin_verify_secret " +
+	"in the API_KEYS_SECRET_ARN secret): CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront")
+
 func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	c := auth.Config{
 		Lambda:               lambda,
@@ -146,15 +151,15 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ALLOWED_CIDRS", err)
 	c.AllowedCIDRs = cidrs
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
-	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" {
-		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
-		// which any caller that reaches the function can write; only the origin
-		// secret proves the header came from CloudFront.
-		e.fail("ALLOWED_CIDRS", errors.New("needs ORIGIN_VERIFY_SECRET in Lambda mode: "+
-			"CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront"))
-	}
 
 	arn = applyAuthMode(e, &c, arn)
+	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" && arn == "" {
+		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
+		// which any caller that reaches the function can write; only the origin
+		// secret proves the header came from CloudFront. It may also come from
+		// the secret, which New checks once it has read it.
+		e.fail("ALLOWED_CIDRS", errCIDRsNeedOriginSecret)
+	}
 	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
 		e.fail("TOKEN_SIGNING_KEY", errors.New("tokens are minted with an API key; set API_KEY_SHA256S or API_KEYS_SECRET_ARN too"))
 	}

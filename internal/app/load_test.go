@@ -123,7 +123,7 @@ func TestLoadErrors(t *testing.T) {
 		{name: "bad CIDR", env: map[string]string{"ALLOWED_CIDRS": "10.0.0.0/33"}, want: "ALLOWED_CIDRS"},
 		{name: "hostname as CIDR", env: map[string]string{"ALLOWED_CIDRS": "example.com"}, want: "ALLOWED_CIDRS"},
 		{name: "short origin secret", env: map[string]string{"ORIGIN_VERIFY_SECRET": "short"}, want: "ORIGIN_VERIFY_SECRET"},
-		{name: "lambda CIDRs without origin secret", env: with(pool, map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24"}), lambda: true, want: "ALLOWED_CIDRS: needs ORIGIN_VERIFY_SECRET"},
+		{name: "lambda CIDRs without origin secret", env: with(pool, map[string]string{"ALLOWED_CIDRS": "203.0.113.0/24"}), lambda: true, want: "ALLOWED_CIDRS: needs an origin secret"},
 		{name: "bad AUTH_MODE", env: with(pool, map[string]string{"AUTH_MODE": "magic"}), want: "AUTH_MODE"},
 		{name: "AUTH_MODE jwt without issuer", env: map[string]string{"AUTH_MODE": "jwt"}, want: "AUTH_MODE"},
 		{name: "AUTH_MODE apikey without keys", env: with(pool, map[string]string{"AUTH_MODE": "apikey"}), want: "AUTH_MODE"},

@@ -2,14 +2,18 @@ package app_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
+	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 	"github.com/chatbot-gateway/chatbot/test/dynalite"
 )
 
@@ -109,5 +113,62 @@ func TestNewCountsInQuotaTable(t *testing.T) {
 		if want == 200 && w.Header().Get("X-Ratelimit-Remaining-Requests") != []string{"2", "1", "0"}[i] {
 			t.Fatalf("request %d: remaining %q", i+1, w.Header().Get("X-Ratelimit-Remaining-Requests"))
 		}
+	}
+}
+
+// TestCutAnswerChargedInQuotaTable: through the assembled gateway, ELIZA
+// and a DynamoDB table (dynalite), an answer the client stops reading after
+// its first word costs the prompt ELIZA read, not one word.
+func TestCutAnswerChargedInQuotaTable(t *testing.T) {
+	t.Parallel()
+	url := dynalite.Endpoint(t)
+	const budget = 1_000_000
+	env := map[string]string{
+		"RATE_LIMIT_TOKENS_PER_DAY": strconv.Itoa(budget), "QUOTA_TABLE": dynalite.Table(t, url),
+		"QUOTA_STORE_TIMEOUT": "10s", // a busy test machine must not turn a count into a store error
+		"ELIZA_WORD_DELAY":    "1h",  // the first word at once, the second never: the client leaves first
+	}
+	cfg, err := app.Load(getenv(env), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan *gateway.Record, 2)
+	h, err := app.New(context.Background(), cfg, quiet, fakeAWS(url),
+		app.WithGatewayConfig(func(c *gateway.Config) { c.Observe = func(r *gateway.Record) { ended <- r } }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	prompt := strings.Repeat("word ", 3000) // ELIZA counts 3000 prompt tokens
+	body := `{"stream":true,"max_tokens":50,"messages":[{"role":"user","content":"` + prompt + `"}]}`
+	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ssetest.NewReader(resp.Body).Next(); err != nil {
+		t.Fatalf("first word: %v", err)
+	}
+	resp.Body.Close()
+	if rec := <-ended; rec.Outcome != "client_gone" {
+		t.Fatalf("outcome %q; want client_gone", rec.Outcome)
+	}
+
+	resp, err = http.Post(srv.URL+"/v1/chat/completions", "application/json",
+		strings.NewReader(`{"max_tokens":1,"messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	<-ended
+	left, err := strconv.Atoi(resp.Header.Get("X-Ratelimit-Remaining-Tokens"))
+	if err != nil {
+		t.Fatalf("status %d, remaining tokens %q", resp.StatusCode, resp.Header.Get("X-Ratelimit-Remaining-Tokens"))
+	}
+	// The probe reserved 1; the cut answer cost the rest.
+	if spent, want := budget-1-left, 3000+1; spent != want {
+		t.Fatalf("the cut answer cost %d tokens; want %d: its 3000-word prompt and its one word", spent, want)
 	}
 }

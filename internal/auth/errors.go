@@ -43,6 +43,7 @@ const (
 	CodeTokenExpired         = "token_expired"
 	CodeTokenNotYetValid     = "token_not_yet_valid"
 	CodeInvalidClaim         = "invalid_claim"
+	CodeMissingSubject       = "missing_sub" // a JWT that names no caller
 	CodeWrongIssuer          = "wrong_issuer"
 	CodeWrongTokenUse        = "wrong_token_use"
 	CodeWrongClient          = "wrong_client"

@@ -14,6 +14,7 @@ const (
 // never a credential.
 type Identity struct {
 	Subject  string   // "sub"; "apikey:<name>" for API keys and the tokens they mint
+	Issuer   string   // the JWT's "iss" (MethodJWT): a sub is unique only within its issuer
 	Username string   // cognito:username (ID tokens) or username (access tokens)
 	ClientID string   // the app client the token was issued to
 	Groups   []string // cognito:groups

@@ -204,7 +204,8 @@ func (v *jwtVerifier) checkClaims(c jwt.MapClaims) (*Identity, error) {
 		return nil, unauthenticated(CodeInvalidClaim, err)
 	}
 	id := &Identity{Method: MethodJWT}
-	id.Subject, _ = c["sub"].(string)
+	// iss has been checked against the configured issuer.
+	id.Issuer, _ = c["iss"].(string)
 	if len(v.cfg.ClientIDs) > 0 {
 		// Cognito: ID tokens name the client in aud, access tokens in client_id.
 		var client string
@@ -231,6 +232,9 @@ func (v *jwtVerifier) checkClaims(c jwt.MapClaims) (*Identity, error) {
 			id.ClientID = a
 		}
 	}
+	if id.Subject, err = subject(c, tokenUse); err != nil {
+		return nil, err
+	}
 	if tokenUse == TokenUseAccess {
 		id.Username, _ = c["username"].(string)
 	} else {
@@ -245,6 +249,25 @@ func (v *jwtVerifier) checkClaims(c jwt.MapClaims) (*Identity, error) {
 		return nil, forbidden(CodeGroupNotAllowed)
 	}
 	return id, nil
+}
+
+// subject returns the caller a token names: its sub. An access token of
+// the client-credentials grant names no user, only the client it was
+// issued to, and RFC 9068 (section 2.2) has its sub name that client; an
+// issuer that leaves sub out of such a token names the client in
+// client_id, so that is its caller. Any other token without a non-empty
+// sub names no one: were it accepted, every such token would count as one
+// caller.
+func subject(c jwt.MapClaims, tokenUse string) (string, error) {
+	raw, present := c["sub"]
+	if sub, _ := raw.(string); sub != "" {
+		return sub, nil
+	}
+	_, user := c["username"]
+	if cid, _ := c["client_id"].(string); !present && !user && tokenUse != TokenUseID && cid != "" {
+		return cid, nil
+	}
+	return "", unauthenticated(CodeMissingSubject, errors.New("the token has no sub"))
 }
 
 // firstIn returns the first of have that is in want, or "".

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -29,7 +30,7 @@ var (
 	ErrIdleTimeout = errors.New("no stream event within the idle timeout")
 	// ErrBadFrame: an eventstream frame announced a length beyond the
 	// bound (or below the minimum), and was refused unread.
-	ErrBadFrame = errors.New("eventstream frame length out of bounds")
+	ErrBadFrame = invokestream.ErrBadFrame
 )
 
 // failure is what a Bedrock error means to the caller: a short reason for

@@ -3,6 +3,7 @@ package bedrock
 import (
 	"io"
 
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -87,4 +88,4 @@ func EscapeLlamaText(s string) string   { return llamaMarkers.escape(s) }
 func EscapeMistralText(s string) string { return mistralMarkers.escape(s) }
 
 // LimitFrames wraps an eventstream body as the client's transport does.
-func LimitFrames(r io.ReadCloser) io.ReadCloser { return &frameLimit{ReadCloser: r} }
+func LimitFrames(r io.ReadCloser) io.ReadCloser { return invokestream.LimitFrames(r) }

@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
 
+	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -215,17 +215,15 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		Accept:      aws.String("application/json"),
 	}
 	m.withGuardrail(in)
-	out, err := m.client.InvokeModelWithResponseStream(ctx, in, ownProtocol)
+	stream, err := invokestream.Open(ctx, m.client, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}
-	stream := out.GetStream()
 	defer stream.Close() // closes the response body: the upstream is told
 	// The context's end, and a silence once the answer has begun, close
-	// the stream, which closes its events channel: the loop below then
-	// receives from that one channel alone.
+	// the response body, which ends the read that waits on it: the loop
+	// below reads the stream in this goroutine alone.
 	defer context.AfterFunc(ctx, func() { _ = stream.Close() })()
-	events := stream.Events()
 	var (
 		st   streamState
 		idle *idleWatch // from the first text on
@@ -257,30 +255,24 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		if idle != nil {
 			idle.waiting()
 		}
-		ev, ok := <-events
+		payload, err := stream.Next()
 		if idle != nil {
 			idle.busy()
 		}
-		if !ok {
+		if err != nil {
 			switch {
 			case ctx.Err() != nil:
 				return st.result(), emitted, ctx.Err()
 			case idle != nil && idle.idle():
 				return st.result(), emitted, ErrIdleTimeout
-			}
-			if err := stream.Err(); err != nil {
+			case err != io.EOF:
 				return st.result(), emitted, err
-			}
-			if !st.ended {
+			case !st.ended:
 				return st.result(), emitted, ErrStreamCut
 			}
 			return st.result(), emitted, st.flush(relay)
 		}
-		chunk, isChunk := ev.(*types.ResponseStreamMemberChunk)
-		if !isChunk {
-			continue // union members this SDK version does not know
-		}
-		if err := m.spec.decodeChunk(chunk.Value.Bytes, &st, relay); err != nil {
+		if err := m.spec.decodeChunk(payload, &st, relay); err != nil {
 			return st.result(), emitted, err
 		}
 	}

@@ -207,6 +207,13 @@ type Usage struct {
 	// ReasoningTokens is the part of CompletionTokens spent reasoning,
 	// where the model reports it.
 	ReasoningTokens int
+	// CacheReadTokens are prompt tokens read from the model's prompt cache
+	// and CacheWriteTokens prompt tokens written to it. Both are counted
+	// apart from PromptTokens, as Bedrock reports them (Anthropic's
+	// input_tokens leaves out cache_read_input_tokens and
+	// cache_creation_input_tokens), because each kind has its own price.
+	CacheReadTokens  int
+	CacheWriteTokens int
 }
 
 // Total is the sum of prompt and completion tokens.
@@ -256,6 +263,14 @@ type Emit func(Delta) error
 // the answer ended. It must stop promptly and return ctx.Err() (possibly
 // wrapped) when ctx ends, and must not call emit after it returns.
 // Implementations are safe for concurrent use.
+//
+// With an error, Stream still returns a Result whose Usage holds what the
+// model reported as far as it got: the prompt's tokens once the model has
+// said them (Claude's message_start, say), and the completion tokens so
+// far where it counts them; zero where it has not said. The caller's token
+// budget is charged from it on every exit (client gone, deadline, upstream
+// failure), because the service behind the model bills the prompt as soon
+// as the model starts. FinishReason is meaningless with an error.
 type Model interface {
 	Stream(ctx context.Context, req *Request, emit Emit) (Result, error)
 }

@@ -93,7 +93,8 @@ func (m *Model) replay(userInputs []string, trace func(string)) string {
 // with a leading space, so the pieces concatenate to the reply. With
 // req.MaxTokens > 0 the answer stops after that many words with
 // FinishLength. PromptTokens counts the space-separated words of all the
-// request's messages.
+// request's messages. As chat.Model asks, an error (the context ended, emit
+// failed) comes with the usage so far: the prompt and the words emitted.
 //
 // A request that needs tools, images or a reasoning effort is refused by
 // name (chat.Unsupported): ELIZA cannot pretend to call a tool.

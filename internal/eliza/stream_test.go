@@ -206,6 +206,10 @@ func TestStreamCancel(t *testing.T) {
 		if strings.Join(pieces, "") != "Why do" || res.Usage.CompletionTokens != 2 {
 			t.Errorf("emitted %q, %d tokens; want the first two words only", pieces, res.Usage.CompletionTokens)
 		}
+		// The usage so far comes with the error: the budget is charged from it.
+		if res.Usage.PromptTokens != 4 {
+			t.Errorf("prompt tokens with the error = %d; want 4", res.Usage.PromptTokens)
+		}
 	})
 }
 
@@ -214,12 +218,15 @@ func TestStreamCancelledBeforeStart(t *testing.T) {
 	m := newModel(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := m.Stream(ctx, userRequest("hello"), func(chat.Delta) error {
+	res, err := m.Stream(ctx, userRequest("hello there"), func(chat.Delta) error {
 		t.Error("emit called on a cancelled context")
 		return nil
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Stream returned %v, want context.Canceled", err)
+	}
+	if res.Usage != (chat.Usage{PromptTokens: 2}) {
+		t.Errorf("usage with the error = %+v; want the prompt's 2 tokens", res.Usage)
 	}
 }
 
@@ -238,8 +245,8 @@ func TestStreamEmitError(t *testing.T) {
 	if !errors.Is(err, errGone) {
 		t.Errorf("Stream returned %v, want the emit error", err)
 	}
-	if calls != 2 || res.Usage.CompletionTokens != 1 {
-		t.Errorf("emit called %d times, %d tokens counted; want 2 calls and 1 token", calls, res.Usage.CompletionTokens)
+	if calls != 2 || res.Usage != (chat.Usage{PromptTokens: 4, CompletionTokens: 1}) {
+		t.Errorf("emit called %d times, usage %+v; want 2 calls, the prompt's 4 tokens and 1 completion token", calls, res.Usage)
 	}
 }
 

@@ -86,7 +86,9 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 
 // run asks the request's model and, when it fails before its first token and
 // the policy allows, the fallback model. onSwitch is told the new model's id
-// before it emits anything. It returns the model's result and error.
+// before it emits anything. It returns the model's result and error, and
+// adds each model's usage to rec, failed or not: a model that read the
+// prompt and then failed was billed for it.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
 	counting := func(d chat.Delta) error {
@@ -101,6 +103,7 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 		return emit(d)
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
+	rec.used = addUsage(rec.used, res.Usage)
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
 		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
@@ -116,7 +119,9 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	onSwitch(h.cfg.FallbackModel)
 	fb := *req
 	fb.Model = h.cfg.FallbackModel
-	return h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	res, err = h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	rec.used = addUsage(rec.used, res.Usage)
+	return res, err
 }
 
 // settle completes the record of a finished answer and returns the result

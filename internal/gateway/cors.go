@@ -20,6 +20,12 @@ const (
 		"x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens"
 	corsMaxAge = 2 * time.Hour // Chromium's cap; Firefox allows 24 h
 
+	// corsReadHeaders are the request headers the API reads, allowed when a
+	// preflight does not say which it needs: a proxy in front of the gateway
+	// may drop Access-Control-Request-Headers, and a browser POSTing JSON
+	// still needs content-type allowed.
+	corsReadHeaders = "authorization, content-type, x-amz-content-sha256, x-api-key, x-authorization"
+
 	// A preflight may ask for this many request headers, each at most
 	// maxCORSHeaderLen long: browser SDKs send a dozen.
 	maxCORSHeaders   = 32
@@ -56,7 +62,8 @@ func ParseOrigins(items []string) ([]string, error) {
 // cors applies the AllowedOrigins policy. An allowed origin gets
 // Access-Control-Allow-Origin on every answer; a preflight (OPTIONS with
 // Access-Control-Request-Method) is answered here: 204 for an allowed origin,
-// allowing the request headers it asks for, and a JSON 403 otherwise. A
+// allowing the request headers it asks for (or, when it names none, those
+// the API reads), and a JSON 403 otherwise. A
 // disallowed origin gets no CORS headers on other requests, so the browser
 // withholds the response from the page. Credentials (cookies) are not used.
 // It reports whether it answered the request.
@@ -99,9 +106,10 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request, rec *Record) bool
 	}
 	h.setAllowOrigin(hd, origin)
 	hd.Set("Access-Control-Allow-Methods", corsMethods)
-	if headers != "" {
-		hd.Set("Access-Control-Allow-Headers", headers)
+	if headers == "" {
+		headers = corsReadHeaders
 	}
+	hd.Set("Access-Control-Allow-Headers", headers)
 	hd.Set("Access-Control-Max-Age", strconv.Itoa(int(corsMaxAge/time.Second)))
 	w.WriteHeader(http.StatusNoContent)
 	return true

@@ -35,15 +35,36 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	requests, tokens := g.Windows()
 	setRateHeaders(w.Header(), requests, tokens)
 	return func() {
-		// An answer without the model's count (cut short, or a model that
-		// reports none) is charged the deltas it relayed, the closest
-		// estimate: a budget must not be dodged by hanging up.
-		used := rec.OutputTokens
-		if used == 0 {
-			used = rec.Deltas
-		}
-		g.Done(chat.Usage{PromptTokens: rec.PromptTokens, CompletionTokens: used})
+		u := charge(req, rec)
+		rec.ChargedTokens = u.Total()
+		g.Done(u)
 	}, nil
+}
+
+// charge is what a call cost, however its answer ended: the models' usage
+// as far as they got, with at least one completion token per delta that
+// reached the client, and the prompt estimated from the request
+// (chat.Request.EstimatePromptTokens) when no model reported it. Bedrock
+// bills the prompt once the model starts, so an answer cut short still
+// costs its prompt.
+func charge(req *chat.Request, rec *Record) chat.Usage {
+	u := rec.used
+	u.CompletionTokens = max(u.CompletionTokens, rec.Deltas)
+	if u.PromptTokens == 0 && u.CacheReadTokens == 0 && u.CacheWriteTokens == 0 {
+		u.PromptTokens = req.EstimatePromptTokens()
+	}
+	return u
+}
+
+// addUsage sums two usages.
+func addUsage(a, b chat.Usage) chat.Usage {
+	return chat.Usage{
+		PromptTokens:     a.PromptTokens + b.PromptTokens,
+		CompletionTokens: a.CompletionTokens + b.CompletionTokens,
+		ReasoningTokens:  a.ReasoningTokens + b.ReasoningTokens,
+		CacheReadTokens:  a.CacheReadTokens + b.CacheReadTokens,
+		CacheWriteTokens: a.CacheWriteTokens + b.CacheWriteTokens,
+	}
 }
 
 // setRateHeaders writes OpenAI's rate limit headers for the windows that

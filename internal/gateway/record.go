@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/sse"
 )
 
@@ -33,6 +34,12 @@ type Record struct {
 	AuthRefusal     string // the auth error code when refused
 	Outcome         string // complete, error, client_gone, panic
 	ErrorCode       string // the error code sent, in-band or not
+	// ChargedTokens is what the call cost the caller's token budget (see
+	// charge); 0 when no limiter counted it.
+	ChargedTokens int
+	// used is what the models asked reported, summed: with a fallback, the
+	// failed model's usage and the fallback's.
+	used chat.Usage
 	// Err is why the request failed: internal text for the log line
 	// (Bedrock's exception, the JWT library's reason), never sent to the
 	// client. Nil when it did not fail.
@@ -112,6 +119,9 @@ func (h *Handler) finish(rec *Record) {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}
+	}
+	if rec.ChargedTokens > 0 {
+		attrs = append(attrs, slog.Int("charged_tokens", rec.ChargedTokens))
 	}
 	if rec.QuotaStoreError {
 		attrs = append(attrs, slog.Bool("quota_store_error", true))

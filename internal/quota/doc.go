@@ -14,8 +14,9 @@
 //     admitted while the window holds fewer than the limit.
 //   - tokens per day: a window per UTC day. An admitted call reserves its
 //     max_tokens at once, so parallel calls cannot all slip under the
-//     budget, and settles to the model's own usage (prompt + completion)
-//     when the answer ends. A call is admitted while the day's count is
+//     budget, and settles to the usage the gateway passes to Grant.Done
+//     when the answer ends, however it ends (the models' own counts as
+//     far as they got, or an estimate of the prompt where none said). A call is admitted while the day's count is
 //     below the budget; an answer that crosses it still ends normally and
 //     the overrun is counted.
 //   - concurrent streams: a slot per call, held until the answer ends.

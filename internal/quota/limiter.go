@@ -192,9 +192,9 @@ func (l *Limiter) renew(ctx context.Context, g *Grant) {
 	}
 }
 
-// Done settles the call once its answer has ended: the token reservation
-// becomes the usage the model reported, and the slot is released. Calls
-// after the first do nothing.
+// Done settles the call once its answer has ended, finished or cut short:
+// the token reservation becomes u, what the call cost, and the slot is
+// released. Calls after the first do nothing.
 func (g *Grant) Done(u chat.Usage) {
 	if g == nil {
 		return

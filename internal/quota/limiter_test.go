@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	alice = &auth.Identity{Subject: "alice", Method: auth.MethodJWT}
+	alice = &auth.Identity{Subject: "alice", Issuer: "https://issuer.example.com", Method: auth.MethodJWT}
 	quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 )
 
@@ -67,7 +67,7 @@ func TestRequestsPerMinute(t *testing.T) {
 	if le.RetryAfter != 30*time.Second || le.Requests == nil || le.Requests.Remaining != 0 {
 		t.Fatalf("refusal = %+v; want retry after 30s and no requests remaining", le)
 	}
-	if _, err := l.Admit(ctx, &auth.Identity{Subject: "bob"}, "r", 100); err != nil {
+	if _, err := l.Admit(ctx, &auth.Identity{Subject: "bob", Issuer: alice.Issuer, Method: auth.MethodJWT}, "r", 100); err != nil {
 		t.Fatalf("another caller: %v", err)
 	}
 	clock.Advance(30 * time.Second)
@@ -270,14 +270,14 @@ func TestOverrides(t *testing.T) {
 		want quota.Limits
 	}{
 		{"no identity", nil, def},
-		{"no group", &auth.Identity{Subject: "u1", Groups: []string{"other"}}, def},
-		{"premium: unset limits inherit", &auth.Identity{Subject: "u2", Groups: []string{"premium"}},
+		{"no group", &auth.Identity{Subject: "u1", Method: auth.MethodJWT, Groups: []string{"other"}}, def},
+		{"premium: unset limits inherit", &auth.Identity{Subject: "u2", Method: auth.MethodJWT, Groups: []string{"premium"}},
 			quota.Limits{RequestsPerMinute: 100, ConcurrentStreams: 2, TokensPerDay: 0}},
-		{"two groups: the most generous of each", &auth.Identity{Subject: "u3", Groups: []string{"team", "premium"}},
+		{"two groups: the most generous of each", &auth.Identity{Subject: "u3", Method: auth.MethodJWT, Groups: []string{"team", "premium"}},
 			quota.Limits{RequestsPerMinute: 100, ConcurrentStreams: 5, TokensPerDay: 0}},
 		{"api key", &auth.Identity{Subject: "apikey:backend", KeyName: "backend", Method: auth.MethodAPIKey},
 			quota.Limits{RequestsPerMinute: 600, ConcurrentStreams: 2, TokensPerDay: 1000}},
-		{"other api key", &auth.Identity{Subject: "apikey:ci", KeyName: "ci"}, def},
+		{"other api key", &auth.Identity{Subject: "apikey:ci", KeyName: "ci", Method: auth.MethodAPIKey}, def},
 	} {
 		if _, got := cfg.For(tc.id); got != tc.want {
 			t.Errorf("%s: limits = %+v; want %+v", tc.name, got, tc.want)

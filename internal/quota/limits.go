@@ -76,16 +76,19 @@ func (c Config) Enabled() bool {
 	return false
 }
 
-// For returns the caller's key in the store and its limits. A caller
-// without an identity (auth off, local mode only) is "anonymous".
+// For returns the caller's key in the store and its limits (see Caller).
+// A key's overrides apply to the key and the tokens it minted only; groups
+// come from a JWT's cognito:groups.
 func (c Config) For(id *auth.Identity) (caller string, l Limits) {
-	if id == nil || id.Subject == "" {
-		return "anonymous", c.Default
+	caller = Caller(id)
+	if caller == anonymous {
+		return caller, c.Default
 	}
-	if id.KeyName != "" {
+	if byKey(id) {
 		if kl, ok := c.Keys[id.KeyName]; ok {
-			return id.Subject, kl
+			return caller, kl
 		}
+		return caller, c.Default
 	}
 	found := false
 	for _, g := range id.Groups {
@@ -106,7 +109,34 @@ func (c Config) For(id *auth.Identity) (caller string, l Limits) {
 	if !found {
 		l = c.Default
 	}
-	return id.Subject, l
+	return caller, l
+}
+
+// anonymous is the caller of every request without an identity.
+const anonymous = "anonymous"
+
+// Caller names the caller whose counts id spends, in a namespace per way
+// of signing in, so that no credential of one kind can spend another's
+// budget: "key:<name>" for an API key and the tokens minted with it,
+// "jwt:<iss>#<sub>" for a JWT (a sub is unique only within its issuer, and
+// a JWT whose sub reads "apikey:<name>" is not that key). Requests without
+// an identity (auth off, local mode only), and any identity that names no
+// caller, are "anonymous": the auth guard refuses a JWT without a sub.
+func Caller(id *auth.Identity) string {
+	switch {
+	case id == nil:
+		return anonymous
+	case byKey(id):
+		return "key:" + id.KeyName
+	case id.Method == auth.MethodJWT && id.Subject != "":
+		return "jwt:" + id.Issuer + "#" + id.Subject
+	}
+	return anonymous
+}
+
+// byKey reports whether id is an API key or a token one minted.
+func byKey(id *auth.Identity) bool {
+	return (id.Method == auth.MethodAPIKey || id.Method == auth.MethodToken) && id.KeyName != ""
 }
 
 // generous returns the larger limit, where 0 (none) is the largest.

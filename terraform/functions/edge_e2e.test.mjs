@@ -12,6 +12,7 @@ import { startEdgeStack } from './edge_stack.mjs';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const GATEWAY_BODY_LIMIT = 256 * 1024;
+const PAGE_ORIGIN = 'https://chat.example.com';
 
 const apiKey = 'sk-' + randomBytes(32).toString('base64url');
 const keyHash = createHash('sha256').update(apiKey).digest('hex');
@@ -25,6 +26,7 @@ before(async () => {
     API_KEY_SHA256S: `e2e:${keyHash}`,
     TOKEN_SIGNING_KEY: randomBytes(32).toString('hex'),
     CHATBOT_MAX_BODY_BYTES: String(GATEWAY_BODY_LIMIT),
+    ALLOWED_ORIGINS: PAGE_ORIGIN,
   }));
 });
 
@@ -99,6 +101,36 @@ describe('through CloudFront with the payload-hash function', () => {
   test('GET passes without a hash', async () => {
     const res = await fetch(withEdge.url + '/v1/models', { headers: { Authorization: `Bearer ${apiKey}` } });
     assert.equal(res.status, 200, await res.clone().text());
+  });
+});
+
+describe('a cross-origin page through CloudFront', () => {
+  // The preflight a browser sends before a JSON POST with the openai SDK's
+  // headers: the origin request policy must let Origin and both
+  // Access-Control-Request-* headers through, or the gateway cannot allow
+  // the headers the page asked for.
+  test('its preflight is allowed the headers it asks for', async () => {
+    const res = await fetch(withEdge.url + '/v1/chat/completions', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: PAGE_ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type, authorization, x-stainless-os',
+      },
+    });
+    assert.equal(res.status, 204, await res.clone().text());
+    assert.equal(res.headers.get('access-control-allow-origin'), PAGE_ORIGIN);
+    const allowed = (res.headers.get('access-control-allow-headers') ?? '').split(/,\s*/);
+    for (const name of ['content-type', 'authorization', 'x-stainless-os']) {
+      assert.ok(allowed.includes(name), `${name} not allowed: ${allowed}`);
+    }
+  });
+
+  test('its POST is answered with its origin allowed', async () => {
+    const res = await post(withEdge.url, '/v1/chat/completions', chat(), { Origin: PAGE_ORIGIN });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('access-control-allow-origin'), PAGE_ORIGIN);
+    await res.text();
   });
 });
 

@@ -37,6 +37,30 @@ locals {
     ]
   ])
 
+  # The key secret of each environment: name_prefix "<name>-api-keys-" in
+  # the main configuration, then Terraform's unique suffix and the six
+  # characters Secrets Manager appends.
+  project_secret_arns = [
+    for env in var.environments :
+    "${local.arn_prefix}:secretsmanager:${var.region}:${local.account}:secret:${var.project}-${env}-api-keys-*"
+  ]
+
+  # DynamoDB tables of each environment (the rate limit table is
+  # <name>-quota; later tables follow the same <name>-* naming).
+  project_table_arns = [
+    for env in var.environments :
+    "${local.arn_prefix}:dynamodb:${var.region}:${local.account}:table/${var.project}-${env}-*"
+  ]
+
+  # The gateway function of each environment, as the boundary's
+  # lambda:SourceFunctionArn condition names it (with any qualifier too).
+  project_gateway_source_arns = flatten([
+    for env in var.environments : [
+      "${local.arn_prefix}:lambda:${var.region}:${local.account}:function:${var.project}-${env}",
+      "${local.arn_prefix}:lambda:${var.region}:${local.account}:function:${var.project}-${env}:*",
+    ]
+  ])
+
   boundary_arn = aws_iam_policy.boundary.arn
   xray_policy  = "${local.arn_prefix}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }

@@ -6,11 +6,17 @@
 
 data "aws_iam_policy_document" "deploy" {
   # --- IAM: only the project's roles, by exact name, only with the boundary.
+  # No iam:UpdateAssumeRolePolicy: the trust of a function role is written
+  # once, at CreateRole. CreateRole itself cannot be conditioned on the
+  # trust it writes (IAM has no condition key for it), so the boundary
+  # grants the rights worth stealing only to requests made by the project's
+  # function (lambda:SourceFunctionArn, boundary.tf): a role trusting
+  # anyone else gets nothing of value from its sessions.
   statement {
     sid    = "ProjectRoles"
     effect = "Allow"
     actions = [
-      "iam:GetRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+      "iam:GetRole", "iam:DeleteRole", "iam:UpdateRole",
       "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
       "iam:GetRolePolicy", "iam:ListInstanceProfilesForRole",
     ]
@@ -109,7 +115,8 @@ data "aws_iam_policy_document" "deploy" {
     resources = local.project_function_arns
   }
 
-  # --- Secrets Manager: the key secrets, by name prefix.
+  # --- Secrets Manager: the key secrets, by the exact name prefix the main
+  # configuration gives them (name_prefix "<project>-<env>-api-keys-").
   statement {
     sid    = "ProjectSecrets"
     effect = "Allow"
@@ -119,7 +126,7 @@ data "aws_iam_policy_document" "deploy" {
       "secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds", "secretsmanager:GetResourcePolicy",
       "secretsmanager:TagResource", "secretsmanager:UntagResource",
     ]
-    resources = concat(["${local.arn_prefix}:secretsmanager:${var.region}:${local.account}:secret:${var.project}-*"], var.api_keys_secret_arns)
+    resources = concat(local.project_secret_arns, var.api_keys_secret_arns)
   }
 
   dynamic "statement" {
@@ -171,6 +178,23 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # The provider creates a distribution with CreateDistributionWithTags,
+  # which IAM authorises as CreateDistribution and TagResource. The new
+  # distribution has no tags yet, so the aws:ResourceTag condition above
+  # cannot match: the tags in the request must carry the Project tag.
+  statement {
+    sid       = "TagProjectDistributionsAtCreate"
+    effect    = "Allow"
+    actions   = ["cloudfront:TagResource"]
+    resources = ["${local.arn_prefix}:cloudfront::${local.account}:distribution/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+  }
+
   # CloudFront Functions are named, so they are scoped by name.
   statement {
     sid    = "ProjectCloudFrontFunctions"
@@ -183,20 +207,43 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # Origin access controls and origin request policies have random ids and
-  # no tag condition keys: the narrowest grant is the resource type.
+  # no tag condition keys: reading them is allowed by type (Terraform
+  # refreshes them), changing or deleting them only by the ids the main
+  # configuration's outputs give (origin_access_control_id,
+  # origin_request_policy_id), once they are set here.
   statement {
-    sid    = "OriginAccessControlsAndRequestPolicies"
+    sid    = "ReadOriginAccessControlsAndRequestPolicies"
     effect = "Allow"
     actions = [
       "cloudfront:GetOriginAccessControl", "cloudfront:GetOriginAccessControlConfig",
-      "cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl",
       "cloudfront:GetOriginRequestPolicy", "cloudfront:GetOriginRequestPolicyConfig",
-      "cloudfront:UpdateOriginRequestPolicy", "cloudfront:DeleteOriginRequestPolicy",
     ]
     resources = [
       "${local.arn_prefix}:cloudfront::${local.account}:origin-access-control/*",
       "${local.arn_prefix}:cloudfront::${local.account}:origin-request-policy/*",
     ]
+  }
+
+  dynamic "statement" {
+    for_each = length(var.origin_access_control_ids) > 0 ? [1] : []
+
+    content {
+      sid       = "ProjectOriginAccessControls"
+      effect    = "Allow"
+      actions   = ["cloudfront:UpdateOriginAccessControl", "cloudfront:DeleteOriginAccessControl"]
+      resources = [for id in var.origin_access_control_ids : "${local.arn_prefix}:cloudfront::${local.account}:origin-access-control/${id}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.origin_request_policy_ids) > 0 ? [1] : []
+
+    content {
+      sid       = "ProjectOriginRequestPolicies"
+      effect    = "Allow"
+      actions   = ["cloudfront:UpdateOriginRequestPolicy", "cloudfront:DeleteOriginRequestPolicy"]
+      resources = [for id in var.origin_request_policy_ids : "${local.arn_prefix}:cloudfront::${local.account}:origin-request-policy/${id}"]
+    }
   }
 
   # These create calls have no resource type and no condition keys (the
@@ -241,6 +288,21 @@ data "aws_iam_policy_document" "deploy" {
       variable = "aws:RequestTag/Project"
       values   = [var.project]
     }
+  }
+
+  # --- DynamoDB: the rate limit table, by name. What the provider calls for
+  # aws_dynamodb_table: the table itself, its TTL, point-in-time recovery
+  # (continuous backups) and its tags.
+  statement {
+    sid    = "ProjectTables"
+    effect = "Allow"
+    actions = [
+      "dynamodb:CreateTable", "dynamodb:DescribeTable", "dynamodb:UpdateTable", "dynamodb:DeleteTable",
+      "dynamodb:UpdateTimeToLive", "dynamodb:DescribeTimeToLive",
+      "dynamodb:UpdateContinuousBackups", "dynamodb:DescribeContinuousBackups",
+      "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource",
+    ]
+    resources = local.project_table_arns
   }
 
   # --- Logs, alarms, dashboards, topics: by name.

@@ -97,18 +97,42 @@ variable "api_keys_secret_arns" {
   default     = []
 
   validation {
-    condition     = alltrue([for a in var.api_keys_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", a))])
-    error_message = "api_keys_secret_arns entries must be Secrets Manager secret ARNs."
+    # A full ARN ends in "-" and the six characters Secrets Manager adds;
+    # a partial one would match no secret in a policy.
+    condition     = alltrue([for a in var.api_keys_secret_arns : can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", a))])
+    error_message = "api_keys_secret_arns entries must be full Secrets Manager secret ARNs, ending in the six-character suffix (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)."
   }
 }
 
 variable "kms_key_arns" {
   type        = list(string)
-  description = "Customer managed KMS keys of the API key secrets (api_keys_kms_key_arn of the main configuration), usable only through Secrets Manager."
+  description = "Customer managed KMS keys of the main configuration (api_keys_kms_key_arn, usable only through Secrets Manager; conversation_kms_key_arn, only through DynamoDB)."
   default     = []
 
   validation {
     condition     = alltrue([for k in var.kms_key_arns : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", k))])
     error_message = "kms_key_arns entries must be KMS key ARNs (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "origin_access_control_ids" {
+  type        = list(string)
+  description = "Ids of the main configuration's origin access controls (its output origin_access_control_id, one per environment): the only ones the role may update or delete. Empty until the first deploy has created them."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.origin_access_control_ids : can(regex("^E[A-Z0-9]{5,20}$", id))])
+    error_message = "origin_access_control_ids entries must be CloudFront origin access control ids (E followed by capital letters and digits)."
+  }
+}
+
+variable "origin_request_policy_ids" {
+  type        = list(string)
+  description = "Ids of the main configuration's origin request policies (its output origin_request_policy_id, one per environment): the only ones the role may update or delete. Empty until the first deploy has created them."
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.origin_request_policy_ids : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])
+    error_message = "origin_request_policy_ids entries must be origin request policy ids (UUIDs)."
   }
 }

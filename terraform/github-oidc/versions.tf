@@ -1,5 +1,7 @@
 terraform {
-  required_version = ">= 1.6.0"
+  # terraform test with mock_provider and override_data needs 1.7.0
+  # (TestRequiredVersionCoversFeatures checks the floor against what is used).
+  required_version = ">= 1.7.0"
 
   required_providers {
     aws = {

@@ -31,6 +31,18 @@ mock_provider "aws" {
       arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chatbot-dev-api-keys-AbCdEf"
     }
   }
+  # A key secret given by name or ARN (api_keys_secret_arn) resolves to
+  # this one, which holds an origin secret.
+  mock_data "aws_secretsmanager_secret" {
+    defaults = {
+      arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf"
+    }
+  }
+  mock_data "aws_secretsmanager_secret_version" {
+    defaults = {
+      secret_string = "{\"api_keys\":{},\"origin_verify_secret\":\"given-origin-secret-0123456789abcdef\"}"
+    }
+  }
   mock_resource "aws_cloudfront_distribution" {
     defaults = {
       arn         = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"
@@ -109,6 +121,10 @@ run "plan_with_defaults" {
     error_message = "The function must require the payload hash."
   }
   assert {
+    condition     = !contains(keys(aws_lambda_function.gateway.environment[0].variables), "ORIGIN_VERIFY_SECRET")
+    error_message = "The origin secret must not be in the function's environment."
+  }
+  assert {
     condition     = aws_lambda_function.gateway.environment[0].variables["CHATBOT_MAX_BODY_BYTES"] == "262144"
     error_message = "The body limit must reach the function."
   }
@@ -185,6 +201,14 @@ run "apply_with_every_option" {
     error_message = "The first secret version must hold no keys."
   }
   assert {
+    condition     = jsondecode(aws_secretsmanager_secret_version.api_keys[0].secret_string).origin_verify_secret == random_password.origin_verify.result
+    error_message = "The first secret version must hold the origin secret."
+  }
+  assert {
+    condition     = one(one(aws_cloudfront_distribution.gateway.origin).custom_header).value == random_password.origin_verify.result
+    error_message = "CloudFront must send the origin secret the function reads from its secret."
+  }
+  assert {
     condition     = contains(aws_secretsmanager_secret_version.api_keys[0].version_stages, "TERRAFORM-INITIAL")
     error_message = "The first version must keep its own staging label."
   }
@@ -218,6 +242,30 @@ run "apply_with_every_option" {
   }
 }
 
+run "apply_with_conversation_store" {
+  command = apply
+
+  variables {
+    conversation_store                  = true
+    conversation_ttl_days               = 7
+    conversation_kms_key_arn            = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    conversation_point_in_time_recovery = true
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TABLE"] == aws_dynamodb_table.state[0].name && aws_lambda_function.gateway.environment[0].variables["STATE_STORE"] == "dynamodb"
+    error_message = "The function must keep conversations in the table Terraform created."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TTL"] == "168h"
+    error_message = "conversation_ttl_days must reach the function as STATE_TTL."
+  }
+  assert {
+    condition     = aws_dynamodb_table.state[0].server_side_encryption[0].kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The table must be encrypted with the customer key."
+  }
+}
+
 run "apply_with_existing_secret_and_user_pool" {
   command = apply
 
@@ -236,6 +284,23 @@ run "apply_with_existing_secret_and_user_pool" {
     condition     = aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf"
     error_message = "The function must read the given secret."
   }
+  assert {
+    condition     = one(one(aws_cloudfront_distribution.gateway.origin).custom_header).value == "given-origin-secret-0123456789abcdef"
+    error_message = "CloudFront must send the origin secret the given secret holds."
+  }
+}
+
+run "apply_with_secret_name" {
+  command = apply
+
+  variables {
+    api_keys_secret_arn = "shared/chat-keys"
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf"
+    error_message = "A secret given by name must be resolved to its full ARN."
+  }
 }
 
 run "apply_without_api_keys" {
@@ -246,8 +311,8 @@ run "apply_without_api_keys" {
   }
 
   assert {
-    condition     = aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == "" && length(aws_secretsmanager_secret.api_keys) == 0
-    error_message = "With API keys off there is no secret."
+    condition     = output.api_keys_secret_arn == "" && aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == aws_secretsmanager_secret.api_keys[0].arn
+    error_message = "With API keys off the secret still carries the origin secret, but make apikey is not pointed at it."
   }
 }
 
@@ -289,6 +354,23 @@ run "precondition_secret_in_function_region" {
 
   variables {
     api_keys_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/chat-keys-AbCdEf"
+  }
+
+  expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_given_secret_holds_origin_secret" {
+  command = plan
+
+  variables {
+    api_keys_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/chat-keys-AbCdEf"
+  }
+
+  override_data {
+    target = data.aws_secretsmanager_secret_version.given[0]
+    values = {
+      secret_string = "{\"api_keys\":{}}"
+    }
   }
 
   expect_failures = [aws_lambda_function.gateway]

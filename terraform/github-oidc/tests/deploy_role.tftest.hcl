@@ -52,16 +52,18 @@ run "apply_with_every_option" {
   command = apply
 
   variables {
-    region               = "eu-west-1"
-    project              = "chat"
-    branch               = "release"
-    role_name            = "chat-deployer"
-    create_oidc_provider = false
-    state_bucket         = "chat-terraform-state"
-    tags                 = { Owner = "platform" }
-    environments         = ["dev", "prod"]
-    api_keys_secret_arns = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/chat-keys-AbCdEf"]
-    kms_key_arns         = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    region                    = "eu-west-1"
+    project                   = "chat"
+    branch                    = "release"
+    role_name                 = "chat-deployer"
+    create_oidc_provider      = false
+    state_bucket              = "chat-terraform-state"
+    tags                      = { Owner = "platform" }
+    environments              = ["dev", "prod"]
+    api_keys_secret_arns      = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/chat-keys-AbCdEf"]
+    kms_key_arns              = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+    origin_access_control_ids = ["E2QWRUHAPOMQZL"]
+    origin_request_policy_ids = ["216adef6-5c7f-47e4-b989-5492eafa07d3"]
   }
 
   assert {

@@ -1,0 +1,5 @@
+//go:build race
+
+package invokestream_test
+
+const raceEnabled = true
