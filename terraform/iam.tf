@@ -6,7 +6,8 @@ locals {
   # (us.anthropic.claude-...); everything else is a foundation-model id.
   inference_profile_prefixes = ["us", "eu", "apac", "us-gov", "jp", "au", "ca", "global"]
 
-  bedrock_model_ids = distinct(compact(concat([var.bedrock_model_id], var.bedrock_models)))
+  # The fallback chain is invoked too, when the requested model cannot answer.
+  bedrock_model_ids = distinct(compact(concat([var.bedrock_model_id], var.bedrock_models, var.bedrock_fallback_models)))
 
   bedrock_arn_ids  = [for m in local.bedrock_model_ids : m if startswith(m, "arn:")]
   bedrock_bare_ids = [for m in local.bedrock_model_ids : m if !startswith(m, "arn:")]

@@ -49,7 +49,7 @@ resource "aws_lambda_function" "gateway" {
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment)
+    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment)
   }
 
   logging_config {

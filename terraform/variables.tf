@@ -141,6 +141,28 @@ variable "bedrock_models" {
   }
 }
 
+variable "bedrock_fallback_models" {
+  type        = list(string)
+  description = "Bedrock models tried in order when the requested one is throttled, unavailable or times out (BEDROCK_FALLBACK_MODELS); the function may invoke them too."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.bedrock_fallback_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_fallback_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+  }
+}
+
+variable "failover" {
+  type        = string
+  description = "on or off: continue an answer that fails mid-stream on the next model of bedrock_fallback_models (FAILOVER); on needs a chain."
+  default     = "on"
+
+  validation {
+    condition     = contains(["on", "off"], var.failover)
+    error_message = "failover must be on or off."
+  }
+}
+
 variable "system_prompt" {
   type        = string
   description = "System prompt prepended to every conversation (SYSTEM_PROMPT). Empty for none."
@@ -513,6 +535,34 @@ variable "bedrock_guardrail_trace" {
   type        = bool
   description = "Ask Bedrock for the guardrail's trace on every call."
   default     = false
+}
+
+variable "enable_stream_resume" {
+  type        = bool
+  description = "Keep every streamed answer in a DynamoDB table so that a client can resume it after a dropped connection, from any instance. Costs a few writes per answer (docs/operations.md#stream-table)."
+  default     = true
+}
+
+variable "stream_ttl_minutes" {
+  type        = number
+  description = "How long a streamed answer stays resumable, in minutes (STREAM_TTL)."
+  default     = 60
+
+  validation {
+    condition     = var.stream_ttl_minutes == floor(var.stream_ttl_minutes) && var.stream_ttl_minutes >= 1 && var.stream_ttl_minutes <= 10080
+    error_message = "stream_ttl_minutes must be a whole number from 1 to 10080 (7 days)."
+  }
+}
+
+variable "stream_table_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key to encrypt the stream table with; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.stream_table_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$", var.stream_table_kms_key_arn))
+    error_message = "stream_table_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
 }
 
 # Stored responses and conversations (docs/api.md#stored-responses-and-conversations).

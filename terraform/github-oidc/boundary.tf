@@ -80,6 +80,21 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
+  # A background response runs in an asynchronous invocation of the gateway
+  # function itself.
+  statement {
+    sid       = "InvokeGatewayItself"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = local.project_gateway_source_arns
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:SourceFunctionArn"
+      values   = local.project_gateway_source_arns
+    }
+  }
+
   statement {
     sid       = "ReadApiKeySecrets"
     effect    = "Allow"

@@ -182,8 +182,21 @@ run "apply_with_every_option" {
     api_keys_kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     edge_payload_hash            = true
     permissions_boundary_arn     = "arn:aws:iam::123456789012:policy/chat-function-boundary"
+    enable_stream_resume         = true
+    stream_ttl_minutes           = 120
+    stream_table_kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac"
+    bedrock_fallback_models      = ["us.anthropic.claude-sonnet-4-5-20250929-v1:0"]
+    failover                     = "off"
   }
 
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STREAM_TABLE"] == aws_dynamodb_table.streams[0].name && aws_lambda_function.gateway.environment[0].variables["STREAM_TTL"] == "120m"
+    error_message = "The function must keep its streams in the table Terraform created, for the configured TTL."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["BEDROCK_FALLBACK_MODELS"] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0" && aws_lambda_function.gateway.environment[0].variables["FAILOVER"] == "off"
+    error_message = "The function must get the fallback chain and the failover setting."
+  }
   assert {
     condition     = aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == aws_secretsmanager_secret.api_keys[0].arn
     error_message = "The function must read the secret Terraform created."
@@ -307,12 +320,17 @@ run "apply_without_api_keys" {
   command = apply
 
   variables {
-    enable_api_keys = false
+    enable_api_keys      = false
+    enable_stream_resume = false
   }
 
   assert {
     condition     = output.api_keys_secret_arn == "" && aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == aws_secretsmanager_secret.api_keys[0].arn
     error_message = "With API keys off the secret still carries the origin secret, but make apikey is not pointed at it."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STREAM_TABLE"] == "" && length(aws_dynamodb_table.streams) == 0 && length(aws_iam_role_policy.streams) == 0
+    error_message = "With stream resume off there is no table and no grant."
   }
 }
 
