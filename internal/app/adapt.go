@@ -66,7 +66,8 @@ func (l limiter) Admit(ctx context.Context, c *gateway.Caller, requestID string,
 	var le *quota.LimitError
 	switch {
 	case errors.As(err, &le):
-		return nil, &gateway.RateLimited{Limit: string(le.Limit), Requests: window(le.Requests), Tokens: window(le.Tokens), Err: err}
+		return nil, &gateway.RateLimited{Limit: string(le.Limit), Requests: window(le.Requests), Tokens: window(le.Tokens),
+			StoreFailed: errors.Is(err, quota.ErrThrottled), Err: err}
 	case err != nil:
 		return nil, err
 	case g == nil: // no limits: a nil *quota.Grant in the interface would not be nil
