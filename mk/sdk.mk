@@ -6,8 +6,10 @@
 # tools, images and reasoning with the openai package, the Vercel AI SDK and
 # LangChain JS against the fake Bedrock (features.test.mjs); POST /v1/responses
 # with the openai package and the AI SDK's default OpenAI provider, against
-# ELIZA and the fake Bedrock (responses.test.mjs). The suites that talk to the
-# fake Bedrock run twice: on InvokeModel, then on ConverseStream
+# ELIZA and the fake Bedrock (responses.test.mjs); the Node snippets of
+# docs/clients.md and the curl commands of docs/api.md, as written, against a
+# gateway with auth off (docs.test.mjs). The suites that talk to the fake
+# Bedrock run twice: on InvokeModel, then on ConverseStream
 # (BEDROCK_API=converse, read by web/e2e/fakebedrock.mjs's bedrockEnv).
 
 TEST_TARGETS += test-sdk
@@ -23,5 +25,5 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 
 # web-chromium and CHROMIUM come from mk/web.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium
-	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
 	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs
