@@ -25,6 +25,11 @@ type manySide struct {
 	Errors    int       `json:"errors"`
 	FirstErr  string    `json:"first_error,omitempty"`
 	CPUSec    float64   `json:"cpu_s"`
+	// The wall time of the step, and the CPU time this process (the fake
+	// Bedrock and the clients) spent in it: with the server's, what the
+	// step asked of the machine's cores.
+	WallSec       float64 `json:"wall_s"`
+	LoadGenCPUSec float64 `json:"loadgen_cpu_s"`
 	// Where the memory is at the busiest sample, and the collector's work.
 	HeapMB    float64 `json:"heap_inuse_mb"`
 	StackMB   float64 `json:"stack_inuse_mb"`
@@ -53,6 +58,7 @@ func (r *rig) manyStreams(ctx context.Context, t target, k, tokens int, interval
 	if err != nil {
 		return manySide{}, err
 	}
+	startCPU, startWall := processCPU(), time.Now()
 	var (
 		wg          sync.WaitGroup
 		mu          sync.Mutex
@@ -126,6 +132,8 @@ func (r *rig) manyStreams(ctx context.Context, t target, k, tokens int, interval
 			}
 		}
 	}
+	side.WallSec = time.Since(startWall).Seconds()
+	side.LoadGenCPUSec = (processCPU() - startCPU).Seconds()
 	s, err := srv.snapshot(ctx, false)
 	if err != nil {
 		return side, err

@@ -289,14 +289,18 @@ func (r *rig) answerBatch(ctx context.Context, t target, k, tokens int, acc *per
 type footprint struct {
 	Streams    int     `json:"streams"`
 	PeakRSSMB  float64 `json:"peak_rss_mb"`
-	Goroutines int     `json:"goroutines"`      // the most seen
+	Goroutines int     `json:"goroutines"`      // the most seen, connections being set up included
+	Open       int     `json:"open_goroutines"` // half way through the streams, all of them open
 	Idle       int     `json:"idle_goroutines"` // before the streams
 	PerStream  float64 `json:"goroutines_per_stream"`
 	HWMReset   bool    `json:"hwm_reset"` // false: peak is the highest VmRSS sampled
 }
 
 // memoryAt runs k concurrent paced streams through t and reports the
-// process's peak RSS and the goroutines each open stream holds. With dump
+// process's peak RSS and the goroutines each open stream holds, counted
+// half way through the streams, when all are open and none is being set
+// up (a dial or a request being sent holds goroutines of its own for a
+// moment). With dump
 // set, it also writes the server's goroutines, grouped by stack, once
 // every stream is open.
 func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (footprint, error) {
@@ -353,6 +357,9 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 				return f, err
 			}
 			f.Goroutines = max(f.Goroutines, s.Goroutines)
+			if f.Open == 0 && time.Since(start) >= streamFor/2 {
+				f.Open = s.Goroutines
+			}
 			if dump != nil && time.Since(start) >= streamFor/2 {
 				// Half way through the streams' length: all are open.
 				if b, err := srv.goroutines(ctx); err == nil {
@@ -367,7 +374,10 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 		maxRSS = max(maxRSS, s.HWMKB)
 	}
 	f.PeakRSSMB = float64(maxRSS) / 1024
-	f.PerStream = float64(f.Goroutines-f.Idle) / float64(k)
+	if f.Open == 0 { // the streams ended before half their length
+		f.Open = f.Goroutines
+	}
+	f.PerStream = float64(f.Open-f.Idle) / float64(k)
 	return f, firstErr
 }
 
