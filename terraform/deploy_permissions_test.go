@@ -25,23 +25,25 @@ import (
 // Names the main configuration gives its resources with its defaults
 // (project chatbot, environment dev) in us-east-1 of account 123456789012.
 const (
-	testAccount  = "123456789012"
-	testGateway  = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev"
-	testEdge     = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev-payload-hash"
-	testRole     = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-lambda"
-	testEdgeRole = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-edge"
-	testBoundary = "arn:aws:iam::" + testAccount + ":policy/chatbot-function-boundary"
-	testXRay     = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
-	testDist     = "arn:aws:cloudfront::" + testAccount + ":distribution/EDFDVBD6EXAMPLE"
-	testOAC      = "arn:aws:cloudfront::" + testAccount + ":origin-access-control/E2QWRUHAPOMQZL"
-	testORP      = "arn:aws:cloudfront::" + testAccount + ":origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
-	testTable    = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-quota"
-	testSecret   = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:chatbot-dev-api-keys-20260101000000000000000001-AbCdEf"
-	testShared   = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:shared/chat-keys-AbCdEf"
-	testPool     = "arn:aws:cognito-idp:us-east-1:" + testAccount + ":userpool/us-east-1_AbCdEf123"
-	testLogGroup = "arn:aws:logs:us-east-1:" + testAccount + ":log-group:/aws/lambda/chatbot-dev"
-	testTopic    = "arn:aws:sns:us-east-1:" + testAccount + ":chatbot-dev-alarms"
-	testKey      = "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	testAccount     = "123456789012"
+	testGateway     = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev"
+	testEdge        = "arn:aws:lambda:us-east-1:" + testAccount + ":function:chatbot-dev-payload-hash"
+	testRole        = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-lambda"
+	testEdgeRole    = "arn:aws:iam::" + testAccount + ":role/chatbot-dev-edge"
+	testBoundary    = "arn:aws:iam::" + testAccount + ":policy/chatbot-function-boundary"
+	testXRay        = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+	testDist        = "arn:aws:cloudfront::" + testAccount + ":distribution/EDFDVBD6EXAMPLE"
+	testOAC         = "arn:aws:cloudfront::" + testAccount + ":origin-access-control/E2QWRUHAPOMQZL"
+	testORP         = "arn:aws:cloudfront::" + testAccount + ":origin-request-policy/216adef6-5c7f-47e4-b989-5492eafa07d3"
+	testTable       = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-quota"
+	testStreamTable = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-streams"
+	testStateTable  = "arn:aws:dynamodb:us-east-1:" + testAccount + ":table/chatbot-dev-state"
+	testSecret      = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:chatbot-dev-api-keys-20260101000000000000000001-AbCdEf"
+	testShared      = "arn:aws:secretsmanager:us-east-1:" + testAccount + ":secret:shared/chat-keys-AbCdEf"
+	testPool        = "arn:aws:cognito-idp:us-east-1:" + testAccount + ":userpool/us-east-1_AbCdEf123"
+	testLogGroup    = "arn:aws:logs:us-east-1:" + testAccount + ":log-group:/aws/lambda/chatbot-dev"
+	testTopic       = "arn:aws:sns:us-east-1:" + testAccount + ":chatbot-dev-alarms"
+	testKey         = "arn:aws:kms:us-east-1:" + testAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
 
 // Condition contexts: a resource that exists carries the default tags; a
@@ -124,6 +126,11 @@ var providerCalls = map[string][]request{
 		"dynamodb:UpdateTimeToLive", "dynamodb:DescribeTimeToLive",
 		"dynamodb:UpdateContinuousBackups", "dynamodb:DescribeContinuousBackups",
 		"dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:ListTagsOfResource"),
+	// A table encrypted with a customer managed key (the stream table with
+	// stream_table_kms_key_arn): DynamoDB describes the key and creates a
+	// grant on it for the caller that creates the table.
+	"aws_dynamodb_table#kms": calls(testKey, map[string]string{"kms:ViaService": "dynamodb.us-east-1.amazonaws.com"},
+		"kms:DescribeKey", "kms:CreateGrant"),
 	"aws_iam_role": join(
 		calls(testRole, map[string]string{"iam:PermissionsBoundary": testBoundary, "aws:RequestTag/Project": "chatbot"}, "iam:CreateRole"),
 		calls(testEdgeRole, bounded, "iam:CreateRole"),
@@ -232,17 +239,29 @@ func deployGaps(tb testing.TB, m *module, policy []policyStatement) (gaps []stri
 			gaps = append(gaps, fmt.Sprintf("%s %q: not in providerCalls; list the calls the provider makes for it (deploy_permissions_test.go)", b.Type, typ))
 			continue
 		}
+		// A table with a server_side_encryption block may use a customer
+		// managed key: its calls are listed under "<type>#kms".
+		if kms := key + "#kms"; len(nested(b, "server_side_encryption")) > 0 && !seen[kms] {
+			seen[kms] = true
+			gaps = append(gaps, deniedCalls(policy, kms, providerCalls[kms])...)
+		}
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
-		for _, r := range reqs {
-			if why := decide(policy, r); why != "" {
-				gaps = append(gaps, fmt.Sprintf("%s: the deploy role cannot %s on %s: %s", key, r.action, r.resource, why))
-			}
-		}
+		gaps = append(gaps, deniedCalls(policy, key, reqs)...)
 	}
 	return gaps, seen
+}
+
+// deniedCalls describes the calls of reqs that policy does not allow.
+func deniedCalls(policy []policyStatement, key string, reqs []request) (gaps []string) {
+	for _, r := range reqs {
+		if why := decide(policy, r); why != "" {
+			gaps = append(gaps, fmt.Sprintf("%s: the deploy role cannot %s on %s: %s", key, r.action, r.resource, why))
+		}
+	}
+	return gaps
 }
 
 // TestDeployRoleCoversProviderCalls checks the deploy role may make every

@@ -6,7 +6,8 @@ locals {
   # (us.anthropic.claude-...); everything else is a foundation-model id.
   inference_profile_prefixes = ["us", "eu", "apac", "us-gov", "jp", "au", "ca", "global"]
 
-  bedrock_model_ids = distinct(compact(concat([var.bedrock_model_id], var.bedrock_models)))
+  # The fallback chain is invoked too, when the requested model cannot answer.
+  bedrock_model_ids = distinct(compact(concat([var.bedrock_model_id], var.bedrock_models, var.bedrock_fallback_models)))
 
   bedrock_arn_ids  = [for m in local.bedrock_model_ids : m if startswith(m, "arn:")]
   bedrock_bare_ids = [for m in local.bedrock_model_ids : m if !startswith(m, "arn:")]
@@ -158,9 +159,10 @@ resource "aws_iam_role_policy" "lambda" {
 }
 
 # X-Ray does not support resource-level permissions; the managed write-only
-# policy is the narrowest grant.
+# policy is the narrowest grant. The ADOT collector's default configuration
+# exports to X-Ray too (telemetry.tf).
 resource "aws_iam_role_policy_attachment" "xray" {
-  count = var.enable_xray ? 1 : 0
+  count = var.enable_xray || local.adot_enabled ? 1 : 0
 
   role       = aws_iam_role.lambda.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"

@@ -125,12 +125,13 @@ func TestExecutionRole(t *testing.T) {
 	}
 
 	// The only other grants are the rate limit table and the guardrail
-	// (quota_test.go) and the optional X-Ray write policy.
-	if n := len(m.all("resource", "aws_iam_role_policy")); n != 3 {
-		t.Errorf("have %d inline role policies, want 3 (gateway, edge function, quota)", n)
+	// (quota_test.go), the conversation table (state_test.go), the stream
+	// table (stream_test.go) and the optional X-Ray write policy.
+	if n := len(m.all("resource", "aws_iam_role_policy")); n != 5 {
+		t.Errorf("have %d inline role policies, want 5 (gateway, edge function, quota, state, streams)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
-	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {
+	if got := m.attr(t, att, "count"); got != "var.enable_xray || local.adot_enabled ? 1 : 0" {
 		t.Errorf("xray attachment count = %s", got)
 	}
 	if got := m.attr(t, att, "policy_arn"); !strings.HasSuffix(got, `:iam::aws:policy/AWSXRayDaemonWriteAccess"`) {
@@ -222,11 +223,20 @@ func TestBedrockARNs(t *testing.T) {
 		name         string
 		defaultModel string
 		models       []string
+		fallbacks    []string
 		foundation   []string
 		profiles     []string
 		throughModel []string
 	}{
 		{name: "none configured: ELIZA only"},
+		{
+			name:         "fallback chain: another model and another Region's profile",
+			defaultModel: haiku,
+			fallbacks:    []string{"us." + sonnet},
+			foundation:   []string{"arn:aws:bedrock:eu-west-1::foundation-model/" + haiku},
+			profiles:     []string{"arn:aws:bedrock:eu-west-1:" + acct + ":inference-profile/us." + sonnet},
+			throughModel: []string{"arn:aws:bedrock:*::foundation-model/" + sonnet, "arn:aws:bedrock:::foundation-model/" + sonnet},
+		},
 		{
 			name:         "foundation model",
 			defaultModel: haiku,
@@ -260,18 +270,21 @@ func TestBedrockARNs(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			models := cty.ListValEmpty(cty.String)
-			if len(tc.models) > 0 {
+			list := func(ids []string) cty.Value {
+				if len(ids) == 0 {
+					return cty.ListValEmpty(cty.String)
+				}
 				var vs []cty.Value
-				for _, s := range tc.models {
+				for _, s := range ids {
 					vs = append(vs, cty.StringVal(s))
 				}
-				models = cty.ListVal(vs)
+				return cty.ListVal(vs)
 			}
 			got := evalLocals(t, m, map[string]cty.Value{
-				"region":           cty.StringVal(region),
-				"bedrock_model_id": cty.StringVal(tc.defaultModel),
-				"bedrock_models":   models,
+				"region":                  cty.StringVal(region),
+				"bedrock_model_id":        cty.StringVal(tc.defaultModel),
+				"bedrock_models":          list(tc.models),
+				"bedrock_fallback_models": list(tc.fallbacks),
 			}, map[string]cty.Value{
 				"partition":  cty.StringVal("aws"),
 				"account_id": cty.StringVal(acct),

@@ -142,8 +142,8 @@ func TestBoundaryPolicy(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, "github-oidc")
 	doc := m.find(t, "data", "aws_iam_policy_document", "boundary")
-	services := map[string]bool{"logs": true, "bedrock": true, "dynamodb": true, "secretsmanager": true, "kms": true, "xray": true}
-	fromFunction := map[string]bool{"bedrock": true, "dynamodb": true, "secretsmanager": true}
+	services := map[string]bool{"logs": true, "bedrock": true, "dynamodb": true, "secretsmanager": true, "kms": true, "xray": true, "lambda": true}
+	fromFunction := map[string]bool{"bedrock": true, "dynamodb": true, "secretsmanager": true, "lambda": true}
 	for _, st := range nested(doc, "statement") {
 		sid := literalString(t, st, "sid")
 		for _, a := range literalStrings(t, st, "actions") {
@@ -157,6 +157,12 @@ func TestBoundaryPolicy(t *testing.T) {
 		}
 		if sid == "DecryptApiKeySecrets" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] == "" {
 			t.Error("the boundary lets KMS keys be used outside Secrets Manager")
+		}
+		if sid == "UseTableKeys" && conditionsOf(t, m, st)["StringEquals kms:ViaService"] != `["dynamodb.${var.region}.amazonaws.com"]` {
+			t.Error("the boundary lets KMS keys be used outside DynamoDB")
+		}
+		if slices.Contains(literalStrings(t, st, "actions"), "lambda:InvokeFunction") && m.attr(t, st, "resources") != "local.project_gateway_source_arns" {
+			t.Errorf("boundary %s lets the gateway invoke %s, not only itself", sid, m.attr(t, st, "resources"))
 		}
 	}
 	if got := m.attr(t, m.find(t, "resource", "aws_iam_policy", "boundary"), "policy"); got != "data.aws_iam_policy_document.boundary.json" {

@@ -47,8 +47,11 @@ var runtimeResources = map[string][]request{
 	},
 	// A guardrail on an invoke is authorised as ApplyGuardrail on it.
 	"bedrock:ApplyGuardrail":        {{resource: "arn:aws:bedrock:us-east-1:" + testAccount + ":guardrail/gr1abc2def3g"}},
-	"dynamodb:UpdateItem":           {{resource: testTable}},
-	"dynamodb:GetItem":              {{resource: testTable}},
+	"dynamodb:UpdateItem":           {{resource: testTable}, {resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:GetItem":              {{resource: testTable}, {resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:PutItem":              {{resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:Query":                {{resource: testStateTable}, {resource: testStreamTable}},
+	"dynamodb:BatchWriteItem":       {{resource: testStateTable}, {resource: testStreamTable}},
 	"secretsmanager:GetSecretValue": {{resource: testSecret}},
 }
 
@@ -156,7 +159,10 @@ var runtimeVars = map[string]cty.Value{
 	"bedrock_guardrail_id":      cty.StringVal("gr1abc2def3g"),
 	"bedrock_guardrail_version": cty.StringVal("1"),
 	"api_keys_kms_key_arn":      cty.StringVal(testKey),
+	"stream_table_kms_key_arn":  cty.StringVal(testKey),
 	"edge_payload_hash":         cty.True,
+	"conversation_store":        cty.True,
+	"conversation_kms_key_arn":  cty.StringVal(testKey),
 }
 
 func obj(kv ...string) cty.Value {
@@ -168,7 +174,8 @@ func obj(kv ...string) cty.Value {
 }
 
 // functionPolicies evaluates the main configuration's function-role
-// policies: the gateway's (lambda and quota) and the edge function's.
+// policies: the gateway's (lambda, quota and streams) and the edge
+// function's.
 func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 	tb.Helper()
 	s := newEvalScope(tb, loadModule(tb, "."), runtimeVars, map[string]cty.Value{
@@ -176,10 +183,13 @@ func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 		"data.aws_partition.current":         obj("partition", "aws"),
 		"aws_cloudwatch_log_group.lambda":    obj("arn", testLogGroup, "name", "/aws/lambda/chatbot-dev"),
 		"aws_dynamodb_table.quota":           cty.TupleVal([]cty.Value{obj("arn", testTable, "name", "chatbot-dev-quota")}),
+		"aws_dynamodb_table.state":           cty.TupleVal([]cty.Value{obj("arn", testStateTable, "name", "chatbot-dev-state")}),
+		"aws_dynamodb_table.streams":         cty.TupleVal([]cty.Value{obj("arn", testStreamTable, "name", "chatbot-dev-streams")}),
+		"aws_lambda_function.gateway":        obj("arn", testGateway),
 		"aws_secretsmanager_secret.api_keys": cty.TupleVal([]cty.Value{obj("arn", testSecret, "id", testSecret)}),
 		"aws_iam_role.lambda":                obj("id", "chatbot-dev-lambda", "arn", testRole),
 	})
-	return append(s.document(tb, "lambda"), s.document(tb, "quota")...), s.document(tb, "edge")
+	return slices.Concat(s.document(tb, "lambda"), s.document(tb, "quota"), s.document(tb, "state"), s.document(tb, "streams")), s.document(tb, "edge")
 }
 
 // boundaryPolicy evaluates the deploy module's permissions boundary.

@@ -141,6 +141,28 @@ variable "bedrock_models" {
   }
 }
 
+variable "bedrock_fallback_models" {
+  type        = list(string)
+  description = "Bedrock models tried in order when the requested one is throttled, unavailable or times out (BEDROCK_FALLBACK_MODELS); the function may invoke them too."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.bedrock_fallback_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_fallback_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+  }
+}
+
+variable "failover" {
+  type        = string
+  description = "on or off: continue an answer that fails mid-stream on the next model of bedrock_fallback_models (FAILOVER); on needs a chain."
+  default     = "on"
+
+  validation {
+    condition     = contains(["on", "off"], var.failover)
+    error_message = "failover must be on or off."
+  }
+}
+
 variable "system_prompt" {
   type        = string
   description = "System prompt prepended to every conversation (SYSTEM_PROMPT). Empty for none."
@@ -512,5 +534,102 @@ variable "bedrock_guardrail_version" {
 variable "bedrock_guardrail_trace" {
   type        = bool
   description = "Ask Bedrock for the guardrail's trace on every call."
+  default     = false
+}
+
+variable "adot_layer_arn" {
+  type        = string
+  description = "ARN of the AWS Distro for OpenTelemetry collector layer for arm64 (aws-otel-collector-arm64-ver-…) in var.region. Set, the function gets the layer, exports its traces to the collector on localhost:4318, and may write to X-Ray (the layer's default configuration exports there). Empty: no traces."
+  default     = ""
+
+  validation {
+    condition     = var.adot_layer_arn == "" || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.adot_layer_arn))
+    error_message = "adot_layer_arn must be empty or a versioned Lambda layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "adot_collector_config_uri" {
+  type        = string
+  description = "Where the ADOT collector reads its configuration (OPENTELEMETRY_COLLECTOR_CONFIG_URI), e.g. s3://bucket.s3.eu-west-1.amazonaws.com/collector.yaml. Empty: the layer's default, which sends traces to X-Ray."
+  default     = ""
+
+  validation {
+    condition     = var.adot_collector_config_uri == "" || can(regex("^(file|env|yaml|http|https|s3):", var.adot_collector_config_uri))
+    error_message = "adot_collector_config_uri must be empty or a file:, env:, yaml:, http:, https: or s3: URI."
+  }
+}
+
+variable "alarm_daily_spend_usd" {
+  type        = number
+  description = "Alarm when the model spend the gateway priced (metric CostUSD) over the last 24 hours exceeds this many US dollars. 0: no alarm."
+  default     = 0
+
+  validation {
+    condition     = var.alarm_daily_spend_usd >= 0 && var.alarm_daily_spend_usd <= 1000000
+    error_message = "alarm_daily_spend_usd must be from 0 (off) to 1000000."
+  }
+}
+
+variable "enable_stream_resume" {
+  type        = bool
+  description = "Keep every streamed answer in a DynamoDB table so that a client can resume it after a dropped connection, from any instance. Costs a few writes per answer (docs/operations.md#stream-table)."
+  default     = true
+}
+
+variable "stream_ttl_minutes" {
+  type        = number
+  description = "How long a streamed answer stays resumable, in minutes (STREAM_TTL)."
+  default     = 60
+
+  validation {
+    condition     = var.stream_ttl_minutes == floor(var.stream_ttl_minutes) && var.stream_ttl_minutes >= 1 && var.stream_ttl_minutes <= 10080
+    error_message = "stream_ttl_minutes must be a whole number from 1 to 10080 (7 days)."
+  }
+}
+
+variable "stream_table_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key to encrypt the stream table with; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.stream_table_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]{36}$", var.stream_table_kms_key_arn))
+    error_message = "stream_table_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+# Stored responses and conversations (docs/deploy.md#the-conversation-table).
+
+variable "conversation_store" {
+  type        = bool
+  description = "Keep stored responses and conversations in a DynamoDB table (store: true, previous_response_id, the Conversations API, the page's conversation list across devices). Off: those are refused by name."
+  default     = false
+}
+
+variable "conversation_ttl_days" {
+  type        = number
+  description = "Days a stored response, or a conversation with all its items, is kept after it was created."
+  default     = 30
+
+  validation {
+    condition     = var.conversation_ttl_days >= 1 && var.conversation_ttl_days <= 3650 && floor(var.conversation_ttl_days) == var.conversation_ttl_days
+    error_message = "conversation_ttl_days must be a whole number from 1 to 3650."
+  }
+}
+
+variable "conversation_kms_key_arn" {
+  type        = string
+  description = "A customer managed KMS key for the conversation table; empty: the AWS owned key."
+  default     = ""
+
+  validation {
+    condition     = var.conversation_kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-f-]+$", var.conversation_kms_key_arn))
+    error_message = "conversation_kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "conversation_point_in_time_recovery" {
+  type        = bool
+  description = "Turn on point-in-time recovery for the conversation table."
   default     = false
 }

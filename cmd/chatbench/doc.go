@@ -9,24 +9,30 @@
 //     command does, with JWT auth and the payload hash required, metrics
 //     on, its log lines formatted and dropped, and the Bedrock model talking
 //     to the fake through the real AWS SDK;
-//   - the floor (floor.go): the same AWS SDK call and event decoding, one
-//     Write per SSE frame of the same bytes, and nothing else.
+//   - the floor (floor.go): the same AWS SDK call, the same event-stream
+//     reader (internal/bedrock/invokestream) and chunk decoding, one Write
+//     per SSE frame of the same bytes, and nothing else.
 //
 // Every figure is taken for both in the same run, under the same load, and
 // reported as gateway, floor and their ratio, so a busy machine does not
 // decide a verdict that a ratio can:
 //
 //   - CPU time per answer: the server process's CPU time over a run of
-//     whole 20-chunk answers, divided by the answers;
+//     whole 20-chunk answers, divided by the answers, from one client and
+//     from 10 concurrent clients;
 //   - heap allocations per relayed frame, and CPU time per frame, in the
 //     server process over one long unpaced stream;
 //   - goroutines per open stream and peak RSS at 1, 100 and 200 concurrent
 //     streams;
 //   - chunk relay latency: each fake chunk carries its send time, the
-//     client notes its arrival (p50, p99);
+//     client notes its arrival (p50, p99), through each server and from the
+//     fake straight to the client;
 //   - added time to first byte: each server's TTFB minus the fake's own,
 //     sequentially and at concurrency 10 and 100;
 //   - throughput of one unpaced stream in frames per second;
+//   - 500 concurrent streams of 100 chunks 20 ms apart: chunk relay and
+//     time to first token (p50, p99), peak RSS, CPU time and failed
+//     streams;
 //   - the Lambda cold start of the real binary under a fake Runtime API
 //     (BenchmarkColdStart in cmd/chatbot), and the size of dist/chatbot.zip.
 //

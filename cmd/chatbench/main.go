@@ -29,11 +29,14 @@ type plan struct {
 	answerTokens       int
 	coldRuns           int
 	memoryConcurrences []int
+	answersC10         int // whole answers at 10 concurrent clients, for the CPU per answer under load
+	many, manyTokens   int // the many-streams step: streams, and stamped chunks each
+	manyInterval       time.Duration
 	steps              []string // of allSteps; nil means all
 }
 
 // allSteps are the measurements, in the order they run.
-var allSteps = []string{"memory", "cpu", "ttfb", "chunk", "throughput", "coldstart"}
+var allSteps = []string{"memory", "cpu", "ttfb", "chunk", "throughput", "many", "coldstart"}
 
 func (p plan) runs(step string) bool { return p.steps == nil || slices.Contains(p.steps, step) }
 
@@ -41,11 +44,13 @@ var (
 	fullPlan = plan{seq: 2000, seqWarm: 200, c10: 4000, c100: 5000,
 		chunkStreams: 11, chunkTokens: 200, chunkInterval: time.Millisecond,
 		tputTokens: 200_000, tputN: 3, answers: 4000, batch: 200, answerTokens: 20,
-		coldRuns: 5, memoryConcurrences: []int{1, 100, 200}}
+		coldRuns: 5, memoryConcurrences: []int{1, 100, 200}, answersC10: 4000,
+		many: 500, manyTokens: 100, manyInterval: 20 * time.Millisecond}
 	quickPlan = plan{seq: 300, seqWarm: 50, c10: 600, c100: 1000,
 		chunkStreams: 4, chunkTokens: 100, chunkInterval: time.Millisecond,
 		tputTokens: 30_000, tputN: 1, answers: 600, batch: 100, answerTokens: 20,
-		coldRuns: 2, memoryConcurrences: []int{1, 100, 200}}
+		coldRuns: 2, memoryConcurrences: []int{1, 100, 200}, answersC10: 1000,
+		many: 500, manyTokens: 100, manyInterval: 20 * time.Millisecond}
 )
 
 // quantiles of a latency, in microseconds.
@@ -112,9 +117,11 @@ type results struct {
 	Quick      bool             `json:"quick"`
 	Memory     []memoryResult   `json:"memory"`
 	Answer     answerResult     `json:"answer"`
+	AnswerC10  answerResult     `json:"answer_c10"`
 	TTFB       []ttfbResult     `json:"ttfb"`
 	Chunk      chunkResult      `json:"chunk_relay"`
 	Throughput throughputResult `json:"throughput"`
+	Many       *manyResult      `json:"many_streams,omitempty"`
 	ColdStart  *coldStart       `json:"cold_start,omitempty"`
 	ColdError  string           `json:"cold_start_error,omitempty"`
 	ZipBytes   int64            `json:"zip_bytes,omitempty"`
@@ -215,6 +222,13 @@ func run(ctx context.Context, p plan, o runOptions, log io.Writer) (*results, er
 		if res.Answer.Gateway, res.Answer.Floor, err = r.answerCost(ctx, p.answers, max(p.batch, 1), p.answerTokens); err != nil {
 			return nil, fmt.Errorf("CPU per answer: %w", err)
 		}
+		if p.answersC10 > 0 {
+			fmt.Fprintf(log, "CPU per answer at 10 concurrent clients (%d answers)...\n", p.answersC10)
+			res.AnswerC10.Tokens = p.answerTokens
+			if res.AnswerC10.Gateway, res.AnswerC10.Floor, err = r.answerCostConcurrent(ctx, p.answersC10, max(p.batch, 10), 10, p.answerTokens); err != nil {
+				return nil, fmt.Errorf("CPU per answer at 10 clients: %w", err)
+			}
+		}
 	}
 
 	cs := p.concurrency
@@ -269,6 +283,18 @@ func run(ctx context.Context, p plan, o runOptions, log io.Writer) (*results, er
 		tp.Direct.FramesPerSec = max(tp.Direct.FramesPerSec, d.FramesPerSec)
 	}
 	tp.AddedAllocsPerFrame = tp.Gateway.AllocsPerFrame - tp.Floor.AllocsPerFrame
+
+	if p.many > 0 && p.runs("many") {
+		fmt.Fprintf(log, "%d concurrent streams of %d chunks every %v...\n", p.many, p.manyTokens, p.manyInterval)
+		m := &manyResult{Streams: p.many, Tokens: p.manyTokens, IntervalMS: float64(p.manyInterval.Microseconds()) / 1e3}
+		if m.Gateway, err = r.manyStreams(ctx, toGateway, p.many, p.manyTokens, p.manyInterval); err == nil {
+			m.Floor, err = r.manyStreams(ctx, toFloor, p.many, p.manyTokens, p.manyInterval)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%d streams: %w", p.many, err)
+		}
+		res.Many = m
+	}
 
 	if o.cold && p.runs("coldstart") {
 		fmt.Fprintln(log, "cold start (go test -bench ColdStart ./cmd/chatbot)...")

@@ -78,7 +78,7 @@ func TestMain(m *testing.M) {
 func TestRunTiny(t *testing.T) {
 	tiny := plan{seq: 20, seqWarm: 5, c10: 40, c100: 100, chunkStreams: 2, chunkTokens: 20,
 		chunkInterval: time.Millisecond, tputTokens: 2000, tputN: 1, answers: 20, batch: 10, answerTokens: 20,
-		memoryConcurrences: []int{1, 20}}
+		memoryConcurrences: []int{1, 20}, answersC10: 20, many: 20, manyTokens: 10, manyInterval: 5 * time.Millisecond}
 	res, err := run(context.Background(), tiny, runOptions{quick: true, zip: "testdata/none.zip"}, &strings.Builder{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +105,13 @@ func TestRunTiny(t *testing.T) {
 		a.Gateway.Allocs <= 0 || a.Floor.Allocs <= 0 {
 		t.Errorf("per answer %+v", a)
 	}
+	if c := res.AnswerC10; c.Gateway.CPUUS <= 0 || c.Floor.CPUUS <= 0 || c.Gateway.Answers != 20 {
+		t.Errorf("per answer at 10 clients %+v", c)
+	}
+	if m := res.Many; m == nil || m.Gateway.Chunks != 200 || m.Floor.Chunks != 200 || m.Gateway.Errors != 0 ||
+		m.Gateway.TTFB.P99 <= 0 || m.Floor.Chunk.P99 <= 0 || m.Gateway.PeakRSSMB <= 0 {
+		t.Errorf("many streams %+v, want 20 streams of 10 stamped chunks through each", m)
+	}
 	if len(res.Memory) != 2 {
 		t.Fatalf("memory %+v", res.Memory)
 	}
@@ -123,9 +130,12 @@ func TestRunTiny(t *testing.T) {
 			verdicts++
 		}
 	}
-	// CPU per answer, added allocations, chunk p50, c=10 p99, throughput;
-	// no 200-stream step and no cold start here.
-	if want := 5; verdicts != want {
+	// CPU per answer alone and at 10 clients, allocations per frame, chunk
+	// p50 against the floor and against the direct path, c=10 p99,
+	// throughput, and the many-streams step's chunk p99, time to first
+	// token p99, RSS and failures; no 200-stream step and no cold start
+	// here.
+	if want := 11; verdicts != want {
 		t.Errorf("%d rows with a verdict, want %d: %+v", verdicts, want, res.Rows)
 	}
 }

@@ -11,13 +11,19 @@ import (
 // slows both sides alike; the absolute ones hold on a quiet machine.
 const (
 	targetCPURatio       = 1.3   // CPU per answer, gateway / floor
+	targetCPUUS          = 800   // CPU per 20-chunk answer, gateway, one client
+	targetCPUc10US       = 1500  // CPU per 20-chunk answer, gateway, 10 concurrent clients
 	targetAllocsPerFrame = 8     // allocations per relayed frame, gateway, SDK included
 	targetAddedAllocs    = 0     // allocations per relayed frame, gateway − floor
-	targetGoroutines     = 5     // goroutines per open stream, gateway
+	targetGoroutines     = 4     // goroutines per open stream, gateway, in all
 	targetChunkRatio     = 1.2   // chunk relay p50, gateway / floor
+	targetChunkDirect    = 1.5   // chunk relay p50, gateway / fake straight to the client
 	targetTTFBc10P99US   = 2000  // added TTFB p99 at c=10, gateway
 	targetFramesPerSec   = 50000 // one unpaced stream, gateway
 	targetRSS200MB       = 64    // peak RSS at 200 streams, gateway process
+	targetManyChunkP99MS = 50    // many streams: chunk relay p99
+	targetManyTTFBP99MS  = 100   // many streams: time to the first data frame, p99
+	targetManyRSSMB      = 64    // many streams: peak RSS
 	targetColdStartMS    = 50
 	targetColdStartRSSMB = 32
 )
@@ -55,11 +61,17 @@ func table(res *results, zip string) []row {
 	if a.Answers() > 0 {
 		rs, rv := ratio(a.Gateway.CPUUS, a.Floor.CPUUS)
 		add(row{Metric: fmt.Sprintf("CPU time per answer (%d chunks)", a.Tokens), Gateway: usf(a.Gateway.CPUUS),
-			Floor: usf(a.Floor.CPUUS), Ratio: rs, Target: fmt.Sprintf("≤ %.1f× floor", targetCPURatio)},
-			check(rv > 0 && rv <= targetCPURatio))
+			Floor: usf(a.Floor.CPUUS), Ratio: rs, Target: fmt.Sprintf("≤ %d µs, ≤ %.1f× floor", targetCPUUS, targetCPURatio)},
+			check(rv > 0 && rv <= targetCPURatio && a.Gateway.CPUUS <= targetCPUUS))
 		rs, _ = ratio(a.Gateway.Allocs, a.Floor.Allocs)
 		add(row{Metric: "allocations per answer", Gateway: fmt.Sprintf("%.0f", a.Gateway.Allocs),
 			Floor: fmt.Sprintf("%.0f", a.Floor.Allocs), Ratio: rs}, nil)
+	}
+	if a := res.AnswerC10; a.Answers() > 0 {
+		rs, _ := ratio(a.Gateway.CPUUS, a.Floor.CPUUS)
+		add(row{Metric: "CPU time per answer, 10 concurrent clients", Gateway: usf(a.Gateway.CPUUS),
+			Floor: usf(a.Floor.CPUUS), Ratio: rs, Target: fmt.Sprintf("≤ %d µs", targetCPUc10US)},
+			check(a.Gateway.CPUUS <= targetCPUc10US))
 	}
 	tp := res.Throughput
 	if tp.Gateway.FramesPerSec > 0 {
@@ -72,7 +84,7 @@ func table(res *results, zip string) []row {
 		var pass *bool
 		target := ""
 		if m.Streams == 200 {
-			pass, target = check(m.Gateway.PerStream <= targetGoroutines), fmt.Sprintf("≤ %d", targetGoroutines)
+			pass, target = check(m.Gateway.PerStream <= targetGoroutines+0.05), fmt.Sprintf("≤ %d", targetGoroutines)
 		}
 		add(row{Metric: fmt.Sprintf("goroutines per open stream, %d streams", m.Streams),
 			Gateway: fmt.Sprintf("%.1f", m.Gateway.PerStream), Floor: fmt.Sprintf("%.1f", m.Floor.PerStream),
@@ -91,6 +103,10 @@ func table(res *results, zip string) []row {
 			Ratio: rs, Target: fmt.Sprintf("≤ %.1f× floor", targetChunkRatio)}, check(rv > 0 && rv <= targetChunkRatio))
 		rs, _ = ratio(c.Gateway.P99, c.Floor.P99)
 		add(row{Metric: "chunk relay p99", Gateway: usf(c.Gateway.P99), Floor: usf(c.Floor.P99), Ratio: rs}, nil)
+		rs, rv = ratio(c.Gateway.P50, c.Direct.P50)
+		add(row{Metric: "chunk relay p50 against the fake → client directly", Gateway: usf(c.Gateway.P50),
+			Floor: usf(c.Direct.P50) + " direct", Ratio: rs, Target: fmt.Sprintf("≤ %.1f× direct", targetChunkDirect)},
+			check(rv > 0 && rv <= targetChunkDirect))
 		add(row{Metric: "  (fake → client directly, p50 / p99)", Gateway: fmt.Sprintf("%s / %s", usf(c.Direct.P50), usf(c.Direct.P99))}, nil)
 	}
 	for _, t := range res.TTFB {
@@ -132,6 +148,34 @@ func table(res *results, zip string) []row {
 		rs, _ := ratio(m.Gateway.PeakRSSMB, m.Floor.PeakRSSMB)
 		add(row{Metric: fmt.Sprintf("peak RSS, %d streams", m.Streams), Gateway: fmt.Sprintf("%.1f MB", m.Gateway.PeakRSSMB),
 			Floor: fmt.Sprintf("%.1f MB", m.Floor.PeakRSSMB), Ratio: rs, Target: target}, pass)
+	}
+	if m := res.Many; m != nil {
+		name := fmt.Sprintf("%d streams (%d chunks × %g ms)", m.Streams, m.Tokens, m.IntervalMS)
+		g, f := m.Gateway, m.Floor
+		for _, q := range []struct {
+			what   string
+			g, f   float64
+			target float64
+			unit   string
+		}{
+			{"chunk relay p99", g.Chunk.P99 / 1000, f.Chunk.P99 / 1000, targetManyChunkP99MS, "ms"},
+			{"time to first token p99", g.TTFB.P99 / 1000, f.TTFB.P99 / 1000, targetManyTTFBP99MS, "ms"},
+			{"peak RSS", g.PeakRSSMB, f.PeakRSSMB, targetManyRSSMB, "MB"},
+		} {
+			rs, _ := ratio(q.g, q.f)
+			add(row{Metric: name + ": " + q.what, Gateway: fmt.Sprintf("%.1f %s", q.g, q.unit), Floor: fmt.Sprintf("%.1f %s", q.f, q.unit),
+				Ratio: rs, Target: fmt.Sprintf("≤ %g %s", q.target, q.unit)}, check(q.g > 0 && q.g <= q.target))
+		}
+		add(row{Metric: name + ": chunk relay p50", Gateway: ms(g.Chunk.P50), Floor: ms(f.Chunk.P50)}, nil)
+		add(row{Metric: name + ": failed streams", Gateway: fmt.Sprint(g.Errors), Floor: fmt.Sprint(f.Errors), Target: "0"},
+			check(g.Errors == 0))
+		add(row{Metric: name + ": CPU time", Gateway: fmt.Sprintf("%.2f s", g.CPUSec), Floor: fmt.Sprintf("%.2f s", f.CPUSec)}, nil)
+		add(row{Metric: "  (fake and clients: CPU time, wall time)", Gateway: fmt.Sprintf("%.2f s in %.2f s", g.LoadGenCPUSec, g.WallSec),
+			Floor: fmt.Sprintf("%.2f s in %.2f s", f.LoadGenCPUSec, f.WallSec)}, nil)
+		add(row{Metric: name + ": heap / stacks in use", Gateway: fmt.Sprintf("%.1f / %.1f MB", g.HeapMB, g.StackMB),
+			Floor: fmt.Sprintf("%.1f / %.1f MB", f.HeapMB, f.StackMB)}, nil)
+		add(row{Metric: name + ": collections, pauses", Gateway: fmt.Sprintf("%d, %.1f ms", g.GCs, g.GCPauseMS),
+			Floor: fmt.Sprintf("%d, %.1f ms", f.GCs, f.GCPauseMS)}, nil)
 	}
 	coldTarget := fmt.Sprintf("≤ %d ms", targetColdStartMS)
 	if cs := res.ColdStart; cs != nil {

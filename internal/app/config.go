@@ -12,8 +12,11 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/loopback"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // Config is the whole configuration of the gateway, as Load reads it from
@@ -52,6 +55,17 @@ type Config struct {
 	// QuotaTable is the DynamoDB table the limits are counted in
 	// (QUOTA_TABLE); empty: in memory, per process.
 	QuotaTable string
+
+	// Stream says where answers are kept for resuming (STREAM_*).
+	Stream StreamConfig
+	// Failover is the chain of models behind the requested one.
+	Failover FailoverConfig
+	// Prices is the price table (built in, changed by PRICES_FILE), and
+	// Region the AWS Region whose rows apply (AWS_REGION).
+	Prices *price.Table
+	Region string
+	// Telemetry turns OpenTelemetry traces on (OTEL_*).
+	Telemetry telemetry.Config
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -89,7 +103,11 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Bedrock = loadBedrock(e)
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
+	c.Stream = loadStream(e, lambda)
+	c.Failover = loadFailover(e, c.Bedrock)
 	c.Metrics = loadMetrics(e, lambda)
+	c.Prices, c.Region = loadPrices(e)
+	c.Telemetry = loadTelemetry(e)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}
@@ -115,7 +133,7 @@ func checkLocal(c Config) error {
 	if err != nil {
 		return fmt.Errorf("want host:port, got %q", c.Addr)
 	}
-	if auth.IsLoopbackHost(host) {
+	if loopback.Host(host) {
 		return nil
 	}
 	return fmt.Errorf("auth is off (no COGNITO_*, OIDC_* or API key settings) and %q is not "+

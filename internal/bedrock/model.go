@@ -134,6 +134,13 @@ func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
 // (throttling, capacity, timeouts), chat.ErrUpstreamTimeout for the idle
 // timeout, chat.ErrUpstream for the rest. The caller's own context and
 // emit's errors are returned as they are.
+//
+// On every exit, with or without an error, the Result's Usage holds what
+// the model reported as far as it got (Claude's message_start, a chunk's
+// prompt_token_count, Nova's metadata, Bedrock's invocation metrics), zero
+// where it has not said yet; the usage of attempts that failed before any
+// text and were retried is added in, because Bedrock bills each call the
+// model started. With an error, FinishReason means nothing.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 	if param := m.spec.caps.Missing(req.Features()); param != "" {
 		return chat.Result{}, chat.Unsupported(m.id, param)
@@ -161,9 +168,13 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		}
 		return nil
 	}
-	var waited time.Duration
+	var (
+		waited time.Duration
+		spent  chat.Usage // what the attempts that failed before any text reported
+	)
 	for attempt := 0; ; attempt++ {
 		res, emitted, err := m.attempt(sctx, body, relay, timer)
+		res.Usage = addUsage(res.Usage, spent)
 		switch {
 		case err == nil:
 			return res, nil
@@ -179,22 +190,35 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 			}
 			return res, fmt.Errorf("stream %s: %w", m.id, err)
 		}
+		spent = res.Usage
+		failed := chat.Result{Usage: spent}
 		err = m.beforeTokenErr(ctx, sctx, err)
 		if !classify(err).retry || attempt >= m.cfg.MaxRetries {
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		d := m.backoff(attempt)
 		if rest := m.cfg.RetryBudget - waited; d > rest {
 			d = rest
 		}
 		if d <= 0 {
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		if serr := m.sleep(sctx, d); serr != nil {
 			err = m.beforeTokenErr(ctx, sctx, serr)
-			return chat.Result{}, withKind(err, classify(err).kind())
+			return failed, withKind(err, classify(err).kind())
 		}
 		waited += d
+	}
+}
+
+// addUsage is the usage of two calls together: each one Bedrock bills.
+func addUsage(a, b chat.Usage) chat.Usage {
+	return chat.Usage{
+		PromptTokens:     a.PromptTokens + b.PromptTokens,
+		CompletionTokens: a.CompletionTokens + b.CompletionTokens,
+		ReasoningTokens:  a.ReasoningTokens + b.ReasoningTokens,
+		CacheReadTokens:  a.CacheReadTokens + b.CacheReadTokens,
+		CacheWriteTokens: a.CacheWriteTokens + b.CacheWriteTokens,
 	}
 }
 

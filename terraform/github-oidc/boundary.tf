@@ -63,13 +63,30 @@ data "aws_iam_policy_document" "boundary" {
     }
   }
 
-  # The rate limit table (and the project's other tables): item reads and
-  # updates only.
+  # The project's tables (rate limits, conversations): their items only.
   statement {
-    sid       = "CountRateLimits"
-    effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    sid    = "ProjectTableItems"
+    effect = "Allow"
+    actions = [
+      "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem",
+      "dynamodb:Query", "dynamodb:BatchWriteItem",
+    ]
     resources = local.project_table_arns
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:SourceFunctionArn"
+      values   = local.project_gateway_source_arns
+    }
+  }
+
+  # A background response runs in an asynchronous invocation of the gateway
+  # function itself.
+  statement {
+    sid       = "InvokeGatewayItself"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = local.project_gateway_source_arns
 
     condition {
       test     = "ArnLike"
@@ -104,6 +121,23 @@ data "aws_iam_policy_document" "boundary" {
         test     = "StringEquals"
         variable = "kms:ViaService"
         values   = ["secretsmanager.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "UseTableKeys"
+      effect    = "Allow"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      resources = var.kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${var.region}.amazonaws.com"]
       }
     }
   }

@@ -129,6 +129,25 @@ data "aws_iam_policy_document" "deploy" {
     resources = concat(local.project_secret_arns, var.api_keys_secret_arns)
   }
 
+  # Creating a table encrypted with a customer managed key: DynamoDB
+  # describes the key and creates a grant on it for the caller.
+  dynamic "statement" {
+    for_each = length(var.kms_key_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ProjectTableKeys"
+      effect    = "Allow"
+      actions   = ["kms:DescribeKey", "kms:CreateGrant"]
+      resources = var.kms_key_arns
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+
   dynamic "statement" {
     for_each = length(var.kms_key_arns) > 0 ? [1] : []
 

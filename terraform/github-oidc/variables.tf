@@ -106,7 +106,7 @@ variable "api_keys_secret_arns" {
 
 variable "kms_key_arns" {
   type        = list(string)
-  description = "Customer managed KMS keys of the API key secrets (api_keys_kms_key_arn of the main configuration), usable only through Secrets Manager."
+  description = "Customer managed KMS keys of the main configuration (api_keys_kms_key_arn, usable only through Secrets Manager; conversation_kms_key_arn and stream_table_kms_key_arn, only through DynamoDB)."
   default     = []
 
   validation {

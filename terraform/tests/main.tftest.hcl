@@ -182,8 +182,33 @@ run "apply_with_every_option" {
     api_keys_kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     edge_payload_hash            = true
     permissions_boundary_arn     = "arn:aws:iam::123456789012:policy/chat-function-boundary"
+    enable_stream_resume         = true
+    stream_ttl_minutes           = 120
+    stream_table_kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac"
+    bedrock_fallback_models      = ["us.anthropic.claude-sonnet-4-5-20250929-v1:0"]
+    failover                     = "off"
+    adot_layer_arn               = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+    adot_collector_config_uri    = "s3://chat-config.s3.eu-west-1.amazonaws.com/collector.yaml"
+    alarm_daily_spend_usd        = 50
   }
 
+  assert {
+    condition     = aws_lambda_function.gateway.layers == tolist(["arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"]) && aws_lambda_function.gateway.environment[0].variables["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4318"
+    error_message = "The ADOT layer must be attached and the gateway pointed at its collector."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.daily_spend[0].metric_name == "CostUSD" && aws_cloudwatch_metric_alarm.daily_spend[0].threshold == 50
+    error_message = "The daily spend alarm must watch CostUSD at the configured figure."
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STREAM_TABLE"] == aws_dynamodb_table.streams[0].name && aws_lambda_function.gateway.environment[0].variables["STREAM_TTL"] == "120m"
+    error_message = "The function must keep its streams in the table Terraform created, for the configured TTL."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["BEDROCK_FALLBACK_MODELS"] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0" && aws_lambda_function.gateway.environment[0].variables["FAILOVER"] == "off"
+    error_message = "The function must get the fallback chain and the failover setting."
+  }
   assert {
     condition     = aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == aws_secretsmanager_secret.api_keys[0].arn
     error_message = "The function must read the secret Terraform created."
@@ -242,6 +267,30 @@ run "apply_with_every_option" {
   }
 }
 
+run "apply_with_conversation_store" {
+  command = apply
+
+  variables {
+    conversation_store                  = true
+    conversation_ttl_days               = 7
+    conversation_kms_key_arn            = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    conversation_point_in_time_recovery = true
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TABLE"] == aws_dynamodb_table.state[0].name && aws_lambda_function.gateway.environment[0].variables["STATE_STORE"] == "dynamodb"
+    error_message = "The function must keep conversations in the table Terraform created."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STATE_TTL"] == "168h"
+    error_message = "conversation_ttl_days must reach the function as STATE_TTL."
+  }
+  assert {
+    condition     = aws_dynamodb_table.state[0].server_side_encryption[0].kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "The table must be encrypted with the customer key."
+  }
+}
+
 run "apply_with_existing_secret_and_user_pool" {
   command = apply
 
@@ -283,12 +332,17 @@ run "apply_without_api_keys" {
   command = apply
 
   variables {
-    enable_api_keys = false
+    enable_api_keys      = false
+    enable_stream_resume = false
   }
 
   assert {
     condition     = output.api_keys_secret_arn == "" && aws_lambda_function.gateway.environment[0].variables["API_KEYS_SECRET_ARN"] == aws_secretsmanager_secret.api_keys[0].arn
     error_message = "With API keys off the secret still carries the origin secret, but make apikey is not pointed at it."
+  }
+  assert {
+    condition     = aws_lambda_function.gateway.environment[0].variables["STREAM_TABLE"] == "" && length(aws_dynamodb_table.streams) == 0 && length(aws_iam_role_policy.streams) == 0
+    error_message = "With stream resume off there is no table and no grant."
   }
 }
 
@@ -330,6 +384,26 @@ run "precondition_secret_in_function_region" {
 
   variables {
     api_keys_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/chat-keys-AbCdEf"
+  }
+
+  expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_adot_layer_in_function_region" {
+  command = plan
+
+  variables {
+    adot_layer_arn = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+  }
+
+  expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_collector_config_needs_layer" {
+  command = plan
+
+  variables {
+    adot_collector_config_uri = "s3://chat-config.s3.us-east-1.amazonaws.com/collector.yaml"
   }
 
   expect_failures = [aws_lambda_function.gateway]
