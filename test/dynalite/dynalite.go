@@ -192,3 +192,27 @@ func Table(t testing.TB, url string) string {
 	}
 	return name
 }
+
+// StreamTable creates a table laid out as Terraform lays out the stream
+// table (partition key "pk", a string; sort key "sk", a number; on-demand)
+// under a fresh name, and returns the name.
+func StreamTable(t testing.TB, url string) string {
+	t.Helper()
+	name := "streams-" + strings.ToLower(rand.Text()[:12])
+	_, err := Client(t, url).CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName: aws.String(name),
+		AttributeDefinitions: []types.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeN},
+		},
+		KeySchema: []types.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
+		},
+		BillingMode: types.BillingModePayPerRequest,
+	})
+	if err != nil {
+		t.Fatalf("create table: %v%s", err, Exited())
+	}
+	return name
+}
