@@ -53,6 +53,11 @@ type Config struct {
 	// QuotaTable is the DynamoDB table the limits are counted in
 	// (QUOTA_TABLE); empty: in memory, per process.
 	QuotaTable string
+
+	// Stream says where answers are kept for resuming (STREAM_*).
+	Stream StreamConfig
+	// Failover is the chain of models behind the requested one.
+	Failover FailoverConfig
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -90,6 +95,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Bedrock = loadBedrock(e)
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
+	c.Stream = loadStream(e, lambda)
+	c.Failover = loadFailover(e, c.Bedrock)
 	c.Metrics = loadMetrics(e, lambda)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
