@@ -108,6 +108,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
 	}
+	if err := keepStreams(ctx, cfg.Stream, &o, &gcfg); err != nil {
+		return nil, err
+	}
 	if cfg.Bedrock.Enabled() {
 		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
 		if err != nil {

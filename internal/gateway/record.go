@@ -33,6 +33,9 @@ type Record struct {
 	AuthRefusal     string // the auth error code when refused
 	Outcome         string // complete, error, client_gone, panic
 	ErrorCode       string // the error code sent, in-band or not
+	// StreamKept says whether the stream was kept for resuming: "kept",
+	// "error" (the store refused or failed), or "" (not kept).
+	StreamKept string
 	// Err is why the request failed: internal text for the log line
 	// (Bedrock's exception, the JWT library's reason), never sent to the
 	// client. Nil when it did not fail.

@@ -15,6 +15,8 @@ const (
 	statusCompleted  = "completed"
 	statusIncomplete = "incomplete"
 	statusFailed     = "failed"
+	statusCancelled  = "cancelled"
+	statusQueued     = "queued"
 )
 
 // responseObject is OpenAI's Response object. Fields the gateway has no
