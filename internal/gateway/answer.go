@@ -17,8 +17,20 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f 
 	if !ok {
 		return
 	}
-	defer end()
 	m := &Meta{ID: rec.ID, Model: x.Request().Model, Created: h.cfg.Now(), Now: h.cfg.Now}
+	if wantsBackground(x) {
+		if h.cfg.Streams == nil || h.cfg.Detach == nil {
+			end()
+			fail(w, rec, Invalid("background", "unsupported_parameter",
+				"background: true is not available here: it needs the stream store (STREAM_TABLE on Lambda)"))
+			return
+		}
+		if !x.Streaming() {
+			h.background(ctx, w, f, x, m, rec, end)
+			return
+		}
+	}
+	defer end()
 	if x.Streaming() {
 		h.stream(ctx, w, f, x, m, rec)
 	} else {
@@ -33,7 +45,7 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f 
 // format's own in-band error. A kept stream goes on when its client
 // leaves, until the answer ends, the deadline or a cancel request.
 func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, f Format, x Exchange, m *Meta, rec *Record) {
-	keep := h.keep(ctx, f, m, rec)
+	keep := h.keep(ctx, f, x, m, rec)
 	mctx := ctx
 	if keep != nil {
 		var stop func()

@@ -80,6 +80,10 @@ type Config struct {
 	// no deadline of its own (locally); default 15 minutes, Lambda's
 	// longest invocation.
 	MaxStreamTime time.Duration
+	// Detach runs a background answer (Responses' background: true) where
+	// it can finish without the request: a goroutine locally. Nil:
+	// background answers are refused.
+	Detach func(produce func())
 
 	// Tools and images: how many a request may carry and how large.
 	MaxTools           int // default 128

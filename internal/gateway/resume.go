@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -37,8 +38,9 @@ var errCancelled = errors.New("cancelled by its caller")
 // Responses' response object, as GET /v1/responses/{id} returns it.
 type Retriever interface {
 	// Retrieve builds the object from the stream's events so far (each a
-	// name and data) and its end, nil while it runs.
-	Retrieve(events []KeptEvent, end *streambuf.End) (any, error)
+	// name and data) and its end, nil while it runs; before the first
+	// event, from accepted, the Backgrounder's Accepted object as JSON.
+	Retrieve(accepted []byte, events []KeptEvent, end *streambuf.End) (any, error)
 }
 
 // KeptEvent is one event of a kept stream.
@@ -57,7 +59,7 @@ func callerOf(ctx context.Context) string {
 // keep starts keeping the stream of the answer m, or returns nil when
 // streams are not kept or the store refuses (the answer then streams as
 // without it).
-func (h *Handler) keep(ctx context.Context, f Format, m *Meta, rec *Record) *streambuf.Writer {
+func (h *Handler) keep(ctx context.Context, f Format, x Exchange, m *Meta, rec *Record) *streambuf.Writer {
 	if h.cfg.Streams == nil {
 		return nil
 	}
@@ -68,7 +70,11 @@ func (h *Handler) keep(ctx context.Context, f Format, m *Meta, rec *Record) *str
 	key := streambuf.Key{Caller: callerOf(ctx), ID: f.ResponseID(m.ID)}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.storeTimeout())
 	defer cancel()
-	w, err := streambuf.Start(sctx, h.cfg.Streams, key, streambuf.Header{Deadline: deadline}, h.cfg.StreamWriter)
+	hd := streambuf.Header{Deadline: deadline}
+	if b, ok := x.(Backgrounder); ok {
+		hd.Meta, _ = json.Marshal(b.Accepted(m))
+	}
+	w, err := streambuf.Start(sctx, h.cfg.Streams, key, hd, h.cfg.StreamWriter)
 	if err != nil {
 		rec.StreamKept = "error"
 		h.log.Warn("stream not kept: it cannot be resumed", slog.String("request_id", rec.ID), slog.String("error", err.Error()))
@@ -281,7 +287,8 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request, rec *Record, 
 		return
 	}
 	ctx := r.Context()
-	if _, err := h.cfg.Streams.Header(ctx, key); err != nil {
+	hd, err := h.cfg.Streams.Header(ctx, key)
+	if err != nil {
 		h.storeFailed(w, rec, key, err)
 		return
 	}
@@ -304,7 +311,7 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request, rec *Record, 
 			break
 		}
 	}
-	obj, err := rf.Retrieve(events, end)
+	obj, err := rf.Retrieve(hd.Meta, events, end)
 	if err != nil {
 		h.storeFailed(w, rec, key, err)
 		return

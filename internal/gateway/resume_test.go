@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -57,16 +58,23 @@ func byHeader() gateway.Authenticator {
 	})
 }
 
-// keptServer serves the halting model with streams kept in store.
-func keptServer(t *testing.T, store streambuf.Store, release <-chan struct{}, done chan<- error) *server {
+// keptServer serves the halting model with streams kept in store. A test
+// that fails before it closes release leaves no model waiting: the server
+// is closed with release closed.
+func keptServer(t *testing.T, store streambuf.Store, release chan struct{}, done chan<- error) *server {
 	t.Helper()
-	return newServer(t, func(c *gateway.Config) {
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) })
+	s := newServer(t, func(c *gateway.Config) {
 		c.Models[0].Model = halting(5, release, done)
 		c.Streams = store
 		c.StreamWriter = streambuf.WriterConfig{FlushInterval: time.Millisecond, CancelCheck: 5 * time.Millisecond}
 		c.StreamFollow = streambuf.FollowConfig{}
 		c.Auth = byHeader()
+		c.Detach = func(produce func()) { go produce() }
 	})
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server's Close
+	return s
 }
 
 func (s *server) do(t testing.TB, method, path, caller, body string, header ...string) *http.Response {
@@ -134,7 +142,7 @@ func TestResumeChatCompletions(t *testing.T) {
 		t.Fatalf("first chunk %q: %v", first[0].Data, err)
 	}
 	id, last := *c.ID, first[len(first)-1].ID
-	close(release)
+	release <- struct{}{}
 	if err := <-done; err != nil {
 		t.Fatalf("the model stopped when its client left: %v", err)
 	}
@@ -208,10 +216,10 @@ func TestResumeResponses(t *testing.T) {
 	id := created.Response.ID
 	live := s.do(t, http.MethodGet, "/v1/responses/"+id, "alice", "")
 	var obj responseEvent
-	if err := json.NewDecoder(live.Body).Decode(&obj.Response); err != nil || obj.Response.Status != "in_progress" {
+	if err := json.NewDecoder(live.Body).Decode(&obj.Response); err != nil || (obj.Response.Status != "in_progress" && obj.Response.Status != "queued") {
 		t.Fatalf("GET of a live response: %+v, %v", obj.Response, err)
 	}
-	close(release)
+	release <- struct{}{}
 	if err := <-done; err != nil {
 		t.Fatalf("the model stopped when its client left: %v", err)
 	}
@@ -291,4 +299,46 @@ func TestCancelStopsTheProducer(t *testing.T) {
 	if err := json.Unmarshal(body, &obj); err != nil || obj.Status != "cancelled" {
 		t.Fatalf("after the cancel: %s", body)
 	}
+}
+
+// TestBackgroundResponse: background: true answers at once with the queued
+// response; the answer is produced without the client, and read back by
+// id, streamed from the start and as one object.
+func TestBackgroundResponse(t *testing.T) {
+	t.Parallel()
+	release, done := make(chan struct{}), make(chan error, 1)
+	s := keptServer(t, streambuf.NewMemory(streambuf.MemoryConfig{}), release, done)
+	resp := s.do(t, http.MethodPost, "/v1/responses", "alice", `{"input":"hi","background":true}`)
+	var accepted struct {
+		ID         string
+		Status     string
+		Background bool
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&accepted); err != nil || resp.StatusCode != http.StatusOK ||
+		accepted.Status != "queued" || !accepted.Background || !strings.HasPrefix(accepted.ID, "resp_") {
+		t.Fatalf("background POST: %d %+v %v", resp.StatusCode, accepted, err)
+	}
+	if resp := s.do(t, http.MethodGet, "/v1/responses/"+accepted.ID, "mallory", ""); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("another caller: %d; want 404", resp.StatusCode)
+	}
+	release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatalf("background model: %v", err)
+	}
+	resp = s.do(t, http.MethodGet, "/v1/responses/"+accepted.ID+"?stream=true", "alice", "")
+	evs, err := ssetest.NewReader(resp.Body).All()
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("stream of a background response: %v", err)
+	}
+	checkIDs(t, evs, 0)
+	var text strings.Builder
+	for _, ev := range evs {
+		var e responseEvent
+		_ = json.Unmarshal([]byte(ev.Data), &e)
+		text.WriteString(e.Delta)
+	}
+	if text.String() != wordsUpTo(10) || evs[len(evs)-1].Type != "response.completed" {
+		t.Fatalf("background answer %q ending %s", text.String(), evs[len(evs)-1].Type)
+	}
+	s.logs.waitFor(t, func() bool { return len(s.logs.lines(t, "background response ended")) == 1 })
 }

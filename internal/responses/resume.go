@@ -30,8 +30,16 @@ var errNoResponse = errors.New("kept stream holds no response event")
 // carries it (created, in_progress, then completed, incomplete or failed).
 // A stream whose producer stopped with no final event is reported as
 // failed; one cancelled, as cancelled.
-func (Format) Retrieve(events []gateway.KeptEvent, end *streambuf.End) (any, error) {
-	for i := len(events) - 1; i >= 0; i-- {
+func (Format) Retrieve(accepted []byte, events []gateway.KeptEvent, end *streambuf.End) (any, error) {
+	for i := len(events) - 1; i >= -1; i-- {
+		if i < 0 {
+			// Nothing said yet: the response as accepted.
+			var r map[string]json.RawMessage
+			if err := json.Unmarshal(accepted, &r); err != nil || r == nil {
+				return nil, errors.Join(errNoResponse, err)
+			}
+			return withEnd(r, end), nil
+		}
 		switch events[i].Name {
 		case evCreated, evInProgress, evCompleted, evIncomplete, evFailed:
 		default:
@@ -43,12 +51,40 @@ func (Format) Retrieve(events []gateway.KeptEvent, end *streambuf.End) (any, err
 		if err := json.Unmarshal(events[i].Data, &ev); err != nil || ev.Response == nil {
 			return nil, errors.Join(errNoResponse, err)
 		}
-		if end != nil && end.State == streambuf.Cancelled {
-			ev.Response["status"] = json.RawMessage(`"` + statusCancelled + `"`)
-		}
-		return ev.Response, nil
+		return withEnd(ev.Response, end), nil
 	}
 	return nil, errNoResponse
 }
 
+// withEnd marks a response whose stream was cancelled, or failed without
+// saying so (its producer stopped), with that status.
+func withEnd(r map[string]json.RawMessage, end *streambuf.End) map[string]json.RawMessage {
+	if end == nil {
+		return r
+	}
+	switch end.State {
+	case streambuf.Cancelled:
+		r["status"] = json.RawMessage(`"` + statusCancelled + `"`)
+	case streambuf.Failed:
+		var s string
+		if json.Unmarshal(r["status"], &s) == nil && (s == statusInProgress || s == statusQueued) {
+			r["status"] = json.RawMessage(`"` + statusFailed + `"`)
+		}
+	}
+	return r
+}
+
 var _ gateway.Retriever = Format{}
+
+// Background reports whether the request asked for background: true.
+func (p *responsesParsed) Background() bool { return p.background }
+
+// Accepted is the response a background request is answered with at once,
+// before the model has said anything: queued.
+func (p *responsesParsed) Accepted(m *gateway.Meta) any {
+	o := newResponse(p, m)
+	o.Status = statusQueued
+	return o
+}
+
+var _ gateway.Backgrounder = (*responsesParsed)(nil)
