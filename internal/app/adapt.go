@@ -40,7 +40,7 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
-	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
+	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id, Key: id.Method + ":" + id.Subject}
 }
 
 // identityOf returns the identity the guard verified for c, if any.

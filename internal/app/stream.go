@@ -1,10 +1,16 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
@@ -74,4 +80,28 @@ func loadFailover(e *env, b bedrock.Config) FailoverConfig {
 		e.bad("FAILOVER", v, "on or off", nil)
 	}
 	return c
+}
+
+// keepStreams sets the gateway to keep streamed answers as c says: in a
+// DynamoDB table (its client from the same AWS options as Bedrock's) or in
+// memory.
+func keepStreams(ctx context.Context, c StreamConfig, o *options, g *gateway.Config) error {
+	if !c.Resume {
+		return nil
+	}
+	g.StreamWriter = streambuf.WriterConfig{FlushInterval: c.FlushInterval, CancelCheck: time.Second}
+	if c.Table == "" {
+		g.Streams = streambuf.NewMemory(streambuf.MemoryConfig{TTL: c.TTL})
+		return nil
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, o.awsOpts...)
+	if err != nil {
+		return fmt.Errorf("stream table: load AWS config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return errors.New("stream table: no region: set AWS_REGION")
+	}
+	g.Streams = streambuf.NewDynamo(dynamodb.NewFromConfig(awsCfg), c.Table,
+		streambuf.DynamoConfig{TTL: c.TTL, PollInterval: c.PollInterval})
+	return nil
 }

@@ -17,6 +17,10 @@ import (
 type Caller struct {
 	Subject string // the verified subject, never a credential
 	Groups  []string
+	// Key names the caller in per-caller state (kept streams), one
+	// namespace per way of signing in; "" is the anonymous caller of a
+	// local run without auth.
+	Key string
 	// ID is the Authenticator's own record of the caller, handed as it
 	// came to the Minter and the Limiter. The gateway never reads it.
 	ID any

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
 // ErrShuttingDown is the cause the server cancels in-flight requests with
@@ -68,6 +69,24 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
+
+	// Streams keeps every streamed answer, so that a client whose
+	// connection dropped can resume it (docs/api.md#resuming-a-stream);
+	// nil: streams are not kept, and a client that leaves stops the
+	// answer.
+	Streams streambuf.Store
+	// StreamWriter and StreamFollow tune how kept streams are written
+	// and followed.
+	StreamWriter streambuf.WriterConfig
+	StreamFollow streambuf.FollowConfig
+	// MaxStreamTime bounds a kept stream's producer where the request has
+	// no deadline of its own (locally); default 15 minutes, Lambda's
+	// longest invocation.
+	MaxStreamTime time.Duration
+	// Detach runs a background answer (Responses' background: true) where
+	// it can finish without the request: a goroutine locally. Nil:
+	// background answers are refused.
+	Detach func(produce func())
 
 	// Tools and images: how many a request may carry and how large.
 	MaxTools           int // default 128
@@ -122,6 +141,7 @@ func New(cfg Config) (*Handler, error) {
 	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
 	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
 	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
+	c.MaxStreamTime = orInt(c.MaxStreamTime, 15*time.Minute)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -206,6 +226,10 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}
 	default:
+		if f, id, action, ok := h.kept(path); ok {
+			h.resumeRoute(w, r, rec, f, id, action)
+			return
+		}
 		if h.cfg.Static != nil && !strings.HasPrefix(path, "/v1/") &&
 			(r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -223,6 +247,10 @@ func (h *Handler) routeOf(path string) string {
 	case format, path == "/v1/models", path == "/healthz", path == "/",
 		path == "/v1/tokens" && h.cfg.Tokens != nil:
 		return path
+	}
+	if f, _, action, ok := h.kept(path); ok {
+		// One route per action, whatever the id.
+		return f.Path() + "/{id}" + action
 	}
 	return ""
 }

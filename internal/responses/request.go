@@ -103,9 +103,10 @@ const (
 // responsesParsed is a validated Responses request: what the model is asked,
 // how to answer, and what the response object echoes back.
 type responsesParsed struct {
-	req    chat.Request
-	stream bool
-	echo   responseEcho
+	req        chat.Request
+	stream     bool
+	background bool // produced without the client: kept, resumed, retrieved
+	echo       responseEcho
 }
 
 // responseEcho is what a response object repeats of its request.
@@ -134,7 +135,7 @@ func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) 
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	p := &responsesParsed{stream: in.Stream}
+	p := &responsesParsed{stream: in.Stream, background: in.Background != nil && *in.Background}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	var err error
@@ -185,9 +186,6 @@ func stateless(in *responsesRequest) error {
 	}
 	if in.Store != nil && *in.Store {
 		return gateway.Invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
-	}
-	if in.Background != nil && *in.Background {
-		return gateway.Invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
 	}
 	for i, v := range in.Include {
 		// Reasoning blocks always come as encrypted_content; nothing else
