@@ -40,7 +40,9 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
-	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id, Key: id.Method + ":" + id.Subject}
+	// Key is the namespaced caller the limits count, so that kept streams
+	// are told apart by the same identity (jwt:<iss>#<sub>, key:<name>).
+	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id, Key: quota.Caller(id)}
 }
 
 // identityOf returns the identity the guard verified for c, if any.

@@ -17,9 +17,9 @@ import (
 // StreamConfig says where streamed answers are kept for resuming
 // (STREAM_*).
 type StreamConfig struct {
-	// Resume is true when answers are kept: always locally (in memory
-	// without a table), and on Lambda only with a table, since instances
-	// share no memory.
+	// Resume is true when answers are kept (STREAM_RESUME, on by
+	// default): locally in memory without a table, and on Lambda only
+	// with a table, since instances share no memory.
 	Resume bool
 	// Table is the DynamoDB table (STREAM_TABLE); empty: in memory.
 	Table         string
@@ -53,7 +53,7 @@ func loadStream(e *env, lambda bool) StreamConfig {
 	if c.TTL > 7*24*time.Hour {
 		e.bad("STREAM_TTL", c.TTL.String(), "a duration of at most 168h", nil)
 	}
-	c.Resume = !lambda || c.Table != ""
+	c.Resume = e.boolean("STREAM_RESUME", true) && (!lambda || c.Table != "")
 	return c
 }
 
