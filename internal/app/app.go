@@ -15,15 +15,17 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chatcompletions"
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/responses"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ElizaID is the built-in model's id, the default without Bedrock and the
 // fallback with it.
-const ElizaID = "eliza"
+const ElizaID = eliza.ID
 
 type options struct {
 	log       *slog.Logger
@@ -88,16 +90,19 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
 	gcfg := gateway.Config{
-		DefaultModel:   ElizaID,
-		FallbackModel:  ElizaID,
-		Fallback:       bedrock.FallbackReason,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxTokens:      cfg.MaxTokens,
-		MaxImages:      cfg.MaxImages,
-		MaxImageBytes:  cfg.MaxImageBytes,
-		Heartbeat:      cfg.Heartbeat,
-		DeadlineMargin: cfg.DeadlineMargin,
-		AllowedOrigins: cfg.AllowedOrigins,
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		DefaultModel:  ElizaID,
+		FallbackModel: ElizaID,
+		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
+		// The reason of a configuration error, for its ERROR line.
+		ConfigErrorReason: bedrock.ConfigErrorReason,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		MaxTokens:         cfg.MaxTokens,
+		MaxImages:         cfg.MaxImages,
+		MaxImageBytes:     cfg.MaxImageBytes,
+		Heartbeat:         cfg.Heartbeat,
+		DeadlineMargin:    cfg.DeadlineMargin,
+		AllowedOrigins:    cfg.AllowedOrigins,
 		// With auth off (local mode, loopback only) a page under another
 		// name that resolves to 127.0.0.1 must not reach the gateway.
 		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),
@@ -138,13 +143,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	gcfg.Auth, gcfg.Tokens = guard, guard
+	gcfg.Auth, gcfg.Tokens = Authenticator(guard), Minter(guard)
 	lim, err := newLimiter(ctx, cfg, &o)
 	if err != nil {
 		return nil, err
 	}
 	if lim != nil { // a nil *Limiter in the interface would not be nil
-		gcfg.Limiter = lim
+		gcfg.Limiter = Limiter(lim)
 	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID
