@@ -51,11 +51,17 @@ describe("conversations kept by the gateway", () => {
   let gateway;
   let alice;
   let bob;
+  let carol;
 
   before(async () => {
     alice = await newAPIKey(env.build.bin, "alice");
     bob = await newAPIKey(env.build.bin, "bob");
-    gateway = await startPageGateway({ ELIZA_WORD_DELAY: "2ms", STATE_STORE: "memory", API_KEY_SHA256S: `${alice.entry},${bob.entry}` });
+    carol = await newAPIKey(env.build.bin, "carol");
+    gateway = await startPageGateway({
+      ELIZA_WORD_DELAY: "2ms",
+      STATE_STORE: "memory",
+      API_KEY_SHA256S: [alice, bob, carol].map((k) => k.entry).join(","),
+    });
   });
 
   /** A browser context signed in with key, as if the key had been pasted into the page. */
@@ -112,10 +118,24 @@ describe("conversations kept by the gateway", () => {
     // Rename on the phone; the laptop has the new name once it comes back into view.
     await actions(phone.page).getByRole("button", { name: "Rename" }).click();
     await phone.page.getByRole("textbox", { name: "Conversation name" }).fill("Family");
-    await phone.page.getByRole("button", { name: "Save name" }).click();
+    await Promise.all([
+      phone.page.waitForResponse((r) => r.request().method() === "POST" && /\/v1\/conversations\/conv_[^/]+$/.test(r.url())),
+      phone.page.getByRole("button", { name: "Save name" }).click(),
+    ]);
     assert.deepEqual(await storedTitles(gateway.url, alice.key), ["Family"]);
     await refocus(laptop.page);
-    await laptop.page.waitForFunction(() => [...document.querySelectorAll("option")].some((o) => o.textContent === "Family"));
+    const named = async () => {
+      await actions(laptop.page).getByRole("button", { name: "Rename" }).click();
+      const field = laptop.page.getByRole("textbox", { name: "Conversation name" });
+      const value = await field.inputValue();
+      await field.press("Escape");
+      return value;
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await named()) !== "Family") {
+      assert.ok(Date.now() < deadline, "the laptop never showed the new name");
+      await laptop.page.waitForTimeout(100);
+    }
 
     // Delete on the laptop; the phone, which has it open, drops it when it comes back into view.
     await actions(laptop.page).getByRole("button", { name: "Delete", exact: true }).click();
@@ -133,7 +153,7 @@ describe("conversations kept by the gateway", () => {
   });
 
   test("Delete all my conversations empties the user's store, on every browser, and nobody else's", { timeout: 120_000 }, async () => {
-    const laptop = await browserOf(alice.key);
+    const laptop = await browserOf(carol.key);
     for (const text of ["I dream about computers", "I need some help"]) {
       await laptop.page.getByRole("button", { name: "New chat" }).click();
       await sendMessage(laptop.page, text);
@@ -143,14 +163,14 @@ describe("conversations kept by the gateway", () => {
     await sendMessage(stranger.page, "Hello, I am Bob");
     await waitForAnswer(stranger.page);
 
-    const phone = await browserOf(alice.key);
+    const phone = await browserOf(carol.key);
     assert.deepEqual(await listed(phone.page), ["I need some help", "I dream about computers"]);
     await screenshot(laptop.page, "server-conversations-before-delete-all");
 
     await actions(laptop.page).getByRole("button", { name: "Delete all my conversations" }).click();
     await laptop.page.locator('[data-role="user"]').first().waitFor({ state: "detached" });
     assert.deepEqual(await listed(laptop.page), []);
-    assert.deepEqual(await storedTitles(gateway.url, alice.key), []);
+    assert.deepEqual(await storedTitles(gateway.url, carol.key), []);
     assert.deepEqual(await storedTitles(gateway.url, bob.key), ["Hello, I am Bob"]);
 
     await refocus(phone.page);
