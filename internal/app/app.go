@@ -32,7 +32,6 @@ type options struct {
 	out       io.Writer
 	models    []gateway.ModelEntry
 	awsOpts   []func(*config.LoadOptions) error
-	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
 	quotaNow  func() time.Time
 }
@@ -59,11 +58,6 @@ func WithModels(m ...gateway.ModelEntry) Option {
 // (Bedrock, Secrets Manager): an endpoint, credentials, an HTTP client.
 func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
-}
-
-// WithAuthOptions adds options to the auth guard (key set client, clock).
-func WithAuthOptions(opts ...auth.Option) Option {
-	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
 }
 
 // WithGatewayConfig lets fn change the gateway's configuration last, for
@@ -137,7 +131,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
 		}
 	}
-	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	guard, err := auth.New(ctx, acfg, auth.WithLogger(o.log))
 	if err != nil {
 		return nil, err
 	}

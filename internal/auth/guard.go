@@ -57,10 +57,6 @@ func WithTimeFunc(now func() time.Time) Option { return func(o *options) { o.now
 // WithHTTPClient sets the client that fetches the issuer's key set.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
-// WithFetchTimeout bounds each key-set fetch (default 3s), the start-up one
-// included.
-func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.fetchTimeout = d } }
-
 // WithRefreshWindow sets the least time between key-set fetches caused by
 // unknown kids (default 1 minute).
 func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.refreshWindow = d } }
