@@ -37,7 +37,7 @@ type Config struct {
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
 	MaxImages      int           // CHATBOT_MAX_IMAGES
 	MaxImageBytes  int           // CHATBOT_MAX_IMAGE_BYTES
-	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
+	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; 0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
 	AllowedOrigins []string      // ALLOWED_ORIGINS
 	ElizaWordDelay time.Duration // ELIZA_WORD_DELAY
@@ -83,17 +83,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		Addr:           e.str("CHATBOT_ADDR", "127.0.0.1:8080"),
 		WebDir:         e.str("CHATBOT_WEB_DIR", "web/out"),
 		LogLevel:       e.level("LOG_LEVEL"),
-		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
+		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", gateway.DefaultMaxBodyBytes, 1<<10, 6<<20),
 		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
-		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
-		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", 8, 1, 100)),
-		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", 3_750_000, 1<<10, 5<<20)),
-		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
-		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
+		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", gateway.DefaultMaxTokens, 1, 1<<20)),
+		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", gateway.DefaultMaxImages, 1, 100)),
+		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", gateway.DefaultMaxImageBytes, 1<<10, 5<<20)),
+		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", gateway.DefaultHeartbeat, 0),
+		DeadlineMargin: e.duration("DEADLINE_MARGIN", gateway.DefaultDeadlineMargin, 0),
 		ElizaWordDelay: e.duration("ELIZA_WORD_DELAY", 0, 0),
-	}
-	if c.Heartbeat == 0 {
-		c.Heartbeat = -1 // explicitly off
 	}
 	origins, err := gateway.ParseOrigins(e.list("ALLOWED_ORIGINS"))
 	e.fail("ALLOWED_ORIGINS", err)
@@ -112,6 +109,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}
 	return c, e.err()
+}
+
+// limits are the gateway's request limits: those the environment sets,
+// the defaults for the others.
+func (c Config) limits() gateway.Limits {
+	l := gateway.DefaultLimits()
+	l.MaxTokens, l.MaxImages, l.MaxImageBytes = c.MaxTokens, c.MaxImages, c.MaxImageBytes
+	return l
 }
 
 // FromEnvironment is Load over the process's environment, in Lambda mode

@@ -67,7 +67,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.MaxImages != 2 || c.MaxImageBytes != 2048 {
 		t.Errorf("image limits = %d, %d", c.MaxImages, c.MaxImageBytes)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat >= 0 ||
+	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat != 0 ||
 		c.DeadlineMargin != 500*time.Millisecond || c.ElizaWordDelay != 40*time.Millisecond || c.LogLevel != slog.LevelDebug {
 		t.Errorf("settings = %+v", c)
 	}
