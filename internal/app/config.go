@@ -145,14 +145,33 @@ func checkLocal(c Config) error {
 		"a loopback address: configure auth or listen on 127.0.0.1", c.Addr)
 }
 
-// errCIDRsNeedOriginSecret refuses a CIDR allow-list on Lambda without an
-// origin secret, from ORIGIN_VERIFY_SECRET or the key secret.
-var errCIDRsNeedOriginSecret = errors.New("needs an origin secret in Lambda mode (ORIGIN_VERIFY_SECRET, or origin_verify_secret " +
-	"in the API_KEYS_SECRET_ARN secret): CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront")
+// authErrors names the variable behind each rule auth.Config.Validate
+// reports broken.
+func authErrors(err error) []error {
+	var out []error
+	for _, rule := range []struct {
+		err  error
+		name string
+	}{
+		{auth.ErrSigningKeyWithoutAPIKeys, "TOKEN_SIGNING_KEY"},
+		{auth.ErrCIDRsNeedOriginSecret, "ALLOWED_CIDRS"},
+		{auth.ErrNoCredentialCheck, ""},
+	} {
+		switch {
+		case !errors.Is(err, rule.err):
+		case rule.name == "":
+			out = append(out, rule.err)
+		default:
+			out = append(out, fmt.Errorf("%s: %w", rule.name, rule.err))
+		}
+	}
+	return out
+}
 
 func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	c := auth.Config{
-		Lambda:               lambda,
+		RequireCredential:    lambda,
+		BehindCloudFront:     lambda,
 		JWT:                  loadJWT(e),
 		RequireContentSHA256: e.boolean("REQUIRE_CONTENT_SHA256", lambda),
 		OriginVerifySecret:   auth.Secret(e.str("ORIGIN_VERIFY_SECRET", "")),
@@ -175,18 +194,15 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
 
 	arn = applyAuthMode(e, &c, arn)
-	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" && arn == "" {
-		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
-		// which any caller that reaches the function can write; only the origin
-		// secret proves the header came from CloudFront. It may also come from
-		// the secret, which New checks once it has read it.
-		e.fail("ALLOWED_CIDRS", errCIDRsNeedOriginSecret)
-	}
-	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
-		e.fail("TOKEN_SIGNING_KEY", errors.New("tokens are minted with an API key; set API_KEY_SHA256S or API_KEYS_SECRET_ARN too"))
-	}
-	if len(e.errs) == 0 && lambda && !c.Enabled() && arn == "" {
-		e.errs = append(e.errs, auth.ErrNoCredentialCheck)
+	if arn == "" {
+		// With a key secret, keys, the signing key and the origin secret
+		// may still come from it: New validates once it has read it.
+		for _, err := range authErrors(c.Validate()) {
+			// Auth off is the consequence of a setting refused above.
+			if !errors.Is(err, auth.ErrNoCredentialCheck) || len(e.errs) == 0 {
+				e.errs = append(e.errs, err)
+			}
+		}
 	}
 	return c, arn
 }

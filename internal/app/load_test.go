@@ -41,7 +41,7 @@ func TestLoadDefaults(t *testing.T) {
 		c.ReadTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", c)
 	}
-	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.Lambda || c.Bedrock.Enabled() || c.Metrics.Enabled {
+	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.RequireCredential || c.Bedrock.Enabled() || c.Metrics.Enabled {
 		t.Errorf("local defaults = %+v", c)
 	}
 	b := c.Bedrock
@@ -214,7 +214,7 @@ func TestLoadAuth(t *testing.T) {
 		j.TokenUse != "access" || j.Groups[0] != "admins" || j.Algorithms[0] != "RS256" {
 		t.Fatalf("JWT config = %+v", j)
 	}
-	if !c.Auth.Lambda || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
+	if !c.Auth.RequireCredential || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
 		t.Fatalf("Lambda defaults = %+v", c)
 	}
 	if c.AllowedOrigins[0] != "https://chat.example.com" {
