@@ -39,8 +39,8 @@ func loadQuota(e *env, lambda bool) (quota.Config, string) {
 			MicroUSDPerMonth:  e.usd("RATE_LIMIT_USD_PER_MONTH"),
 		},
 		AllowUnpriced: e.boolean("RATE_LIMIT_ALLOW_UNPRICED", false),
-		StoreTimeout: e.duration("QUOTA_STORE_TIMEOUT", quota.DefaultStoreTimeout, 10*time.Millisecond),
-		SlotTTL:      e.duration("QUOTA_SLOT_TTL", quota.DefaultSlotTTL, 3*time.Second),
+		StoreTimeout:  e.duration("QUOTA_STORE_TIMEOUT", quota.DefaultStoreTimeout, 10*time.Millisecond),
+		SlotTTL:       e.duration("QUOTA_SLOT_TTL", quota.DefaultSlotTTL, 3*time.Second),
 	}
 	var err error
 	c.Groups, c.Keys, err = quota.ParseOverrides(e.list("RATE_LIMIT_OVERRIDES"), c.Default)
