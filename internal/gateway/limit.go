@@ -33,6 +33,7 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	switch {
 	case errors.As(err, &le):
 		rec.RateLimited = string(le.Limit)
+		rec.QuotaStoreError = errors.Is(err, quota.ErrThrottled)
 		setRateHeaders(w.Header(), le.Requests, le.Tokens)
 		return nil, err
 	case err != nil:

@@ -39,7 +39,7 @@ func (d *DynamoStore) AddUsage(ctx context.Context, key string, u Usage, expires
 		ExpressionAttributeValues: values,
 	})
 	if err != nil {
-		return fmt.Errorf("add usage %s: %w", key, err)
+		return stepError("add usage", key, err)
 	}
 	return nil
 }
@@ -53,7 +53,7 @@ func (d *DynamoStore) GetUsage(ctx context.Context, key string) (Usage, error) {
 		ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
-		return Usage{}, fmt.Errorf("get usage %s: %w", key, err)
+		return Usage{}, stepError("get usage", key, err)
 	}
 	var u Usage
 	for i, p := range u.fields() {

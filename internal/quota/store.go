@@ -9,7 +9,9 @@ import (
 )
 
 // Store keeps the counts behind the limits. Every method is one atomic step,
-// safe for concurrent use by many processes sharing the store.
+// safe for concurrent use by many processes sharing the store. A step the
+// store refuses for the traffic on the caller's items returns an error
+// wrapping ErrThrottled.
 type Store interface {
 	// Take adds n to the counter key unless the counter has already
 	// reached limit; then it changes nothing and reports ok false. count
@@ -39,6 +41,11 @@ var (
 	ErrLimited = errors.New("rate limited")
 	// ErrUnavailable: the store failed and the policy is Deny.
 	ErrUnavailable = errors.New("rate limit store unavailable")
+	// ErrThrottled: the store refused a step because the caller's own
+	// items get more traffic than it serves. A Store wraps it in the error
+	// of such a step. It is never admission, whatever the policy: a caller
+	// who could make the store throttle it would otherwise run unlimited.
+	ErrThrottled = errors.New("rate limit store throttled the caller")
 )
 
 // Name names a limit; it is the error code a refused client sees.
@@ -53,6 +60,8 @@ const (
 	USDPerMonth       Name = "usd_per_month_exceeded"
 	// PriceUnknown: a dollar budget applies and the model has no price.
 	PriceUnknown Name = "model_price_unknown"
+	// Throttled: the store throttled the caller's own counts (ErrThrottled).
+	Throttled Name = "requests_throttled"
 )
 
 // Window is the state of one windowed limit after a call, as OpenAI's
@@ -73,12 +82,20 @@ type LimitError struct {
 	Requests, Tokens *Window
 	// SpendDay and SpendMonth are the dollar budgets (micro-USD) likewise.
 	SpendDay, SpendMonth *Window
+	// Err is the store's error behind a Throttled refusal, for the log.
+	Err error
 }
 
-func (e *LimitError) Error() string { return "rate limited: " + string(e.Limit) }
+func (e *LimitError) Error() string {
+	if e.Err != nil {
+		return "rate limited: " + string(e.Limit) + ": " + e.Err.Error()
+	}
+	return "rate limited: " + string(e.Limit)
+}
 
-// Unwrap makes errors.Is(err, ErrLimited) true.
-func (e *LimitError) Unwrap() error { return ErrLimited }
+// Unwrap makes errors.Is(err, ErrLimited) true, and errors.Is(err,
+// ErrThrottled) for a Throttled refusal.
+func (e *LimitError) Unwrap() []error { return []error{ErrLimited, e.Err} }
 
 // Message is the refusal as a client is told it: which limit, its value,
 // and when to try again.
@@ -99,6 +116,8 @@ func (e *LimitError) Message() string {
 			"It resets on the 1st at 00:00 UTC, in %s.", FormatUSD(e.Max), wait)
 	case PriceUnknown:
 		return "This model has no price, and this account has a spending budget: choose a priced model (GET /v1/models)."
+	case Throttled:
+		return fmt.Sprintf("Too many requests from this account in a short time. Slow down and try again in %s.", wait)
 	default:
 		return fmt.Sprintf("Too many answers at once: this account may have %s in progress. "+
 			"Try again when one has finished.", count(e.Max, "answer"))
