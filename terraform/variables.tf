@@ -598,7 +598,7 @@ variable "stream_table_kms_key_arn" {
   }
 }
 
-# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+# Stored responses and conversations (docs/deploy.md#the-conversation-table).
 
 variable "conversation_store" {
   type        = bool

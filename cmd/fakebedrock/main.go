@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/fakebedrock"
+	"github.com/chatbot-gateway/chatbot/internal/loopback"
 )
 
 func main() {
@@ -92,7 +92,7 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("parse -addr: %w", err)
 	}
-	if !auth.IsLoopbackHost(host) {
+	if !loopback.Host(host) {
 		return fmt.Errorf("-addr %s: only loopback addresses are allowed", *addr)
 	}
 	ln, err := net.Listen("tcp", *addr)

@@ -15,15 +15,17 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/chatcompletions"
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/responses"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ElizaID is the built-in model's id, the default without Bedrock and the
 // fallback with it.
-const ElizaID = "eliza"
+const ElizaID = eliza.ID
 
 type options struct {
 	log       *slog.Logger
@@ -88,6 +90,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
 	gcfg := gateway.Config{
+		Formats:        []gateway.Format{chatcompletions.Format{}, responses.Format{}},
 		DefaultModel:   ElizaID,
 		FallbackModel:  ElizaID,
 		Fallback:       bedrock.FallbackReason,
@@ -138,13 +141,13 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	gcfg.Auth, gcfg.Tokens = guard, guard
+	gcfg.Auth, gcfg.Tokens = Authenticator(guard), Minter(guard)
 	lim, err := newLimiter(ctx, cfg, &o)
 	if err != nil {
 		return nil, err
 	}
 	if lim != nil { // a nil *Limiter in the interface would not be nil
-		gcfg.Limiter = lim
+		gcfg.Limiter = Limiter(lim)
 	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID

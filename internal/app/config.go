@@ -12,6 +12,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/loopback"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
 	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
@@ -132,7 +133,7 @@ func checkLocal(c Config) error {
 	if err != nil {
 		return fmt.Errorf("want host:port, got %q", c.Addr)
 	}
-	if auth.IsLoopbackHost(host) {
+	if loopback.Host(host) {
 		return nil
 	}
 	return fmt.Errorf("auth is off (no COGNITO_*, OIDC_* or API key settings) and %q is not "+

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"errors"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -98,4 +100,44 @@ func forbidden(code string) *Error {
 
 func badHash(code string) *Error {
 	return &Error{Kind: ErrBadPayloadHash, Code: code}
+}
+
+// HTTPStatus is the status a refusal is answered with.
+func (e *Error) HTTPStatus() int {
+	switch e.Kind {
+	case ErrUnauthenticated:
+		return http.StatusUnauthorized
+	case ErrForbidden:
+		return http.StatusForbidden
+	case ErrKeysUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusBadRequest // ErrBadPayloadHash, ErrInvalidTTL
+}
+
+// OpenAIError is the refusal as an OpenAI error object says it: its type,
+// its code (the check that failed) and a message that tells nothing of the
+// credential.
+func (e *Error) OpenAIError() (typ, code, message string) {
+	switch e.Kind {
+	case ErrUnauthenticated:
+		return "authentication_error", orDefault(e.Code, "invalid_token"), "missing or invalid credentials"
+	case ErrForbidden:
+		return "permission_error", orDefault(e.Code, "forbidden"), "this request is not allowed"
+	case ErrKeysUnavailable:
+		return "service_unavailable_error", CodeKeysUnavailable, "token verification keys are unavailable; retry shortly"
+	case ErrInvalidTTL:
+		return "invalid_request_error", orDefault(e.Code, "invalid_value"), "ttl_seconds must be from 1 to " + strconv.Itoa(int(MaxTokenTTL/time.Second))
+	}
+	return "invalid_request_error", orDefault(e.Code, "payload_hash_mismatch"), "x-amz-content-sha256 must be the lowercase hex SHA-256 of the request body"
+}
+
+// RetryIn is when a retry may succeed (ErrKeysUnavailable); 0 otherwise.
+func (e *Error) RetryIn() time.Duration { return e.RetryAfter }
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

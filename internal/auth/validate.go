@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/chatbot-gateway/chatbot/internal/loopback"
 )
 
 // The functions below check the values a Config is built from. The
@@ -49,21 +51,11 @@ func checkKeySetLocation(u *url.URL) error {
 	case "https":
 		return nil
 	case "http":
-		if IsLoopbackHost(u.Hostname()) {
+		if loopback.Host(u.Hostname()) {
 			return nil
 		}
 	}
 	return fmt.Errorf("want https (http only for loopback), got %q", u.Redacted())
-}
-
-// IsLoopbackHost reports whether host (no port) is "localhost" or a loopback
-// address.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
-	return err == nil && ip.IsLoopback()
 }
 
 // isRegion accepts AWS region names such as us-east-1 or us-gov-west-1.

@@ -55,6 +55,7 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 			return chat.Result{Usage: chat.Usage{PromptTokens: 3, CompletionTokens: req.MaxTokens}}, nil
 		})
 		h, err := gateway.New(gateway.Config{
+			Formats:   formats,
 			Models:    []gateway.ModelEntry{{ID: "m", Model: model}},
 			Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
 			MaxTokens: 10_000,

@@ -1,107 +1,168 @@
 package gateway
 
 import (
-	"encoding/json"
-	"strings"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
-// answer assembles a non-streamed answer from the model's deltas.
-type answer struct {
-	text      strings.Builder
-	reasoning strings.Builder
-	// since is where the reasoning of the open thinking block starts.
-	since    int
-	thinking []chat.ThinkingBlock
-	calls    []chat.ToolCall
+// answer serves a model route in wire format f: accept the request, then
+// stream the answer or send it whole.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f Format) {
+	x, ctx, end, ok := h.accept(w, r, rec, f)
+	if !ok {
+		return
+	}
+	defer end()
+	m := &Meta{ID: rec.ID, Model: x.Request().Model, Created: h.cfg.Now(), Now: h.cfg.Now}
+	if x.Streaming() {
+		h.stream(ctx, w, x, m, rec)
+	} else {
+		h.collect(ctx, w, x, m, rec)
+	}
 }
 
-func (a *answer) add(d chat.Delta) {
-	a.text.WriteString(d.Text)
-	a.reasoning.WriteString(d.Reasoning)
-	if t := d.Thinking; t != nil {
-		block := *t
-		if block.Redacted == "" && block.Text == "" {
-			// The block's text came as reasoning deltas.
-			block.Text = a.reasoning.String()[a.since:]
+// stream relays the answer as SSE. The status line leaves with the first
+// event, or with a ping once the heartbeat interval has passed in silence;
+// a failure before that is answered with its own status, as without
+// streaming. After it, a failure or a panic ends the stream with the
+// format's own in-band error.
+func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, x Exchange, m *Meta, rec *Record) {
+	out := deferStream(ctx, w, h.cfg.Heartbeat)
+	defer out.stop() // also when the model panics
+	ev := &Events{out: out}
+	s := x.Begin(m, ev)
+	if rw, ok := w.(*recorder); ok {
+		rw.failStream = s.Fail // once the stream has started
+	}
+	res, err := h.run(ctx, x.Request(), rec, s.Delta, func(id string) { m.Model = id; s.Switch(id) })
+	out.stop()
+	if err != nil {
+		cause, gone := failure(ctx, err)
+		if gone || ev.err != nil {
+			rec.Outcome = "client_gone"
+			return
 		}
-		a.since = a.reasoning.Len()
-		a.thinking = append(a.thinking, block)
-	}
-	if t := d.ToolCall; t != nil {
-		for len(a.calls) <= t.Index {
-			a.calls = append(a.calls, chat.ToolCall{})
+		rec.Err = err
+		if !out.started() {
+			fail(w, rec, cause)
+			return
 		}
-		c := &a.calls[t.Index]
-		if t.ID != "" {
-			c.ID = t.ID
+		e := inBand(cause)
+		rec.Outcome, rec.ErrorCode = "error", e.Code
+		s.Fail(e)
+		return
+	}
+	res, u := settle(res, rec)
+	if s.Finish(res, u) != nil {
+		rec.Outcome = "client_gone"
+	}
+}
+
+// collect answers with one JSON object, or with an error status when the
+// model fails.
+func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange, m *Meta, rec *Record) {
+	var a Collected
+	res, err := h.run(ctx, x.Request(), rec, func(d chat.Delta) error {
+		a.Add(d)
+		return nil
+	}, func(id string) { m.Model = id })
+	if err != nil {
+		cause, gone := failure(ctx, err)
+		if gone {
+			rec.Outcome = "client_gone"
+			return
 		}
-		if t.Name != "" {
-			c.Name = t.Name
+		rec.Err = err
+		fail(w, rec, cause)
+		return
+	}
+	res, u := settle(res, rec)
+	writeJSON(w, http.StatusOK, x.Collect(m, &a, res, u))
+}
+
+// run asks the request's model and, when it fails before its first token and
+// the policy allows, the fallback model. onSwitch is told the new model's id
+// before it emits anything. It returns the model's result and error, and
+// adds each model's usage to rec, failed or not: a model that read the
+// prompt and then failed was billed for it.
+func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
+	emitted := false
+	counting := func(d chat.Delta) error {
+		if d.Empty() {
+			return nil
 		}
-		c.Arguments += t.Arguments
-	}
-}
-
-type toolCallOut struct {
-	ID       string `json:"id"`
-	Type     string `json:"type"`
-	Function struct {
-		Name      string `json:"name"`
-		Arguments string `json:"arguments"`
-	} `json:"function"`
-}
-
-type messageOut struct {
-	Role string `json:"role"`
-	// Content is null when the answer is only tool calls, as OpenAI's is.
-	Content          *string         `json:"content"`
-	ReasoningContent string          `json:"reasoning_content,omitempty"`
-	ToolCalls        []toolCallOut   `json:"tool_calls,omitempty"`
-	ThinkingBlocks   json.RawMessage `json:"thinking_blocks,omitempty"`
-}
-
-func (a *answer) message() messageOut {
-	text := a.text.String()
-	m := messageOut{Role: "assistant", Content: &text, ReasoningContent: a.reasoning.String()}
-	for _, c := range a.calls {
-		var out toolCallOut
-		out.ID, out.Type = c.ID, "function"
-		out.Function.Name, out.Function.Arguments = c.Name, c.Arguments
-		m.ToolCalls = append(m.ToolCalls, out)
-	}
-	if text == "" && len(m.ToolCalls) > 0 {
-		m.Content = nil
-	}
-	if len(a.thinking) > 0 {
-		b := []byte{'['}
-		for i := range a.thinking {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendThinking(b, &a.thinking[i])
+		if !emitted {
+			emitted = true
+			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
 		}
-		m.ThinkingBlocks = append(b, ']')
+		rec.Deltas++
+		return emit(d)
 	}
-	return m
+	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
+	rec.used = addUsage(rec.used, res.Usage)
+	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
+		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
+		return res, err
+	}
+	reason, ok := h.cfg.Fallback(err)
+	if !ok {
+		return res, err
+	}
+	h.log.Warn("model failed before its first token; falling back",
+		slog.String("request_id", rec.ID), slog.String("model", req.Model),
+		slog.String("fallback", h.cfg.FallbackModel), slog.String("reason", reason), slog.String("error", err.Error()))
+	rec.Fallback, rec.Model = reason, h.cfg.FallbackModel
+	onSwitch(h.cfg.FallbackModel)
+	fb := *req
+	fb.Model = h.cfg.FallbackModel
+	res, err = h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	rec.used = addUsage(rec.used, res.Usage)
+	return res, err
 }
 
-type usageOut struct {
-	PromptTokens            int `json:"prompt_tokens"`
-	CompletionTokens        int `json:"completion_tokens"`
-	TotalTokens             int `json:"total_tokens"`
-	CompletionTokensDetails *struct {
-		ReasoningTokens int `json:"reasoning_tokens"`
-	} `json:"completion_tokens_details,omitempty"`
+// settle completes the record of a finished answer and returns the result
+// with its finish reason ("stop" when the model named none) and the usage
+// the client is told: the model's own token counts, or the number of
+// deltas it emitted where it reported none. The record keeps only the
+// model's counts.
+func settle(res chat.Result, rec *Record) (chat.Result, chat.Usage) {
+	if res.FinishReason == "" {
+		res.FinishReason = chat.FinishStop
+	}
+	u := res.Usage
+	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.FinishReason = string(res.FinishReason)
+	if u.CompletionTokens == 0 {
+		u.CompletionTokens = rec.Deltas
+	}
+	return res, u
 }
 
-func usageOf(u chat.Usage) usageOut {
-	out := usageOut{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.Total()}
-	if u.ReasoningTokens > 0 {
-		out.CompletionTokensDetails = &struct {
-			ReasoningTokens int `json:"reasoning_tokens"`
-		}{u.ReasoningTokens}
+// failure says why a model call ended with err: the error to report, or
+// gone when nobody is listening any more.
+func failure(ctx context.Context, err error) (cause error, gone bool) {
+	if ctx.Err() != nil {
+		switch c := context.Cause(ctx); {
+		case errors.Is(c, chat.ErrDeadline), errors.Is(c, errShuttingDown):
+			return c, false
+		default:
+			return nil, true
+		}
 	}
-	return out
+	return err, false
+}
+
+// inBand is the error told to a client once a response has started: like
+// toAPIError, but an unexplained failure says the model did not finish.
+func inBand(err error) *Error {
+	e := toAPIError(err)
+	if e.Status == http.StatusInternalServerError {
+		return &Error{Status: e.Status, Type: typeServer, Code: "model_error",
+			Message: "the model failed before finishing the answer"}
+	}
+	return e
 }

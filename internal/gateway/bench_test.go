@@ -34,8 +34,9 @@ func BenchmarkRelay(b *testing.B) {
 		return chat.Result{}, nil
 	})
 	h, err := gateway.New(gateway.Config{
-		Models: []gateway.ModelEntry{{ID: "m", Model: model}},
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Formats: formats,
+		Models:  []gateway.ModelEntry{{ID: "m", Model: model}},
+		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
@@ -138,7 +139,7 @@ func TestEveryExitChargesUsageSoFar(t *testing.T) {
 					lim := quota.New(quota.Config{Default: quota.Limits{TokensPerDay: budget},
 						Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, quota.NewMemoryStore(time.Now))
 					h, _ := newGateway(t, func(c *gateway.Config) {
-						c.Limiter = lim
+						c.Limiter = app.Limiter(lim)
 						c.DeadlineMargin = time.Second
 						c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
 							res := chat.Result{Usage: tt.usage}

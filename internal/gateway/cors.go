@@ -86,21 +86,21 @@ func (h *Handler) cors(w http.ResponseWriter, r *http.Request, rec *Record) bool
 	hd.Add("Vary", "Access-Control-Request-Method")
 	hd.Add("Vary", "Access-Control-Request-Headers")
 	if !allowed {
-		rec.Err = fmt.Errorf("preflight from %s: %w", quote(origin), errOriginNotAllowed)
-		fail(w, rec, &apiError{Status: http.StatusForbidden, Type: typePermission, Code: "cors_origin_not_allowed",
+		rec.Err = fmt.Errorf("preflight from %s: %w", Quote(origin), errOriginNotAllowed)
+		fail(w, rec, &Error{Status: http.StatusForbidden, Type: typePermission, Code: "cors_origin_not_allowed",
 			Message: "this origin is not allowed to call the gateway"})
 		return true
 	}
 	if m := r.Header.Get("Access-Control-Request-Method"); m != http.MethodGet && m != http.MethodHead && m != http.MethodPost {
-		rec.Err = fmt.Errorf("preflight asks for method %s: %w", quote(m), errCORSRequestMethod)
-		fail(w, rec, &apiError{Status: http.StatusForbidden, Type: typePermission, Code: "cors_method_not_allowed",
+		rec.Err = fmt.Errorf("preflight asks for method %s: %w", Quote(m), errCORSRequestMethod)
+		fail(w, rec, &Error{Status: http.StatusForbidden, Type: typePermission, Code: "cors_method_not_allowed",
 			Message: "the gateway serves " + corsMethods})
 		return true
 	}
 	headers, ok := corsRequestHeaders(r.Header.Values("Access-Control-Request-Headers"))
 	if !ok {
 		rec.Err = errCORSHeaders
-		fail(w, rec, &apiError{Status: http.StatusForbidden, Type: typePermission, Code: "cors_headers_not_allowed",
+		fail(w, rec, &Error{Status: http.StatusForbidden, Type: typePermission, Code: "cors_headers_not_allowed",
 			Message: fmt.Sprintf("Access-Control-Request-Headers must list at most %d valid header names", maxCORSHeaders)})
 		return true
 	}

@@ -202,9 +202,9 @@ func TestPanicIsRecovered(t *testing.T) {
 }
 
 // authFunc is an Authenticator written by each test.
-type authFunc func(r *http.Request, body []byte) (*auth.Identity, error)
+type authFunc func(r *http.Request, body []byte) (*gateway.Caller, error)
 
-func (f authFunc) Check(r *http.Request, body []byte) (*auth.Identity, error) { return f(r, body) }
+func (f authFunc) Check(r *http.Request, body []byte) (*gateway.Caller, error) { return f(r, body) }
 
 func TestAuthErrorsMapToStatuses(t *testing.T) {
 	t.Parallel()
@@ -225,7 +225,7 @@ func TestAuthErrorsMapToStatuses(t *testing.T) {
 			t.Parallel()
 			called := false
 			s := newServer(t, func(c *gateway.Config) {
-				c.Auth = authFunc(func(*http.Request, []byte) (*auth.Identity, error) { return nil, tt.err })
+				c.Auth = authFunc(func(*http.Request, []byte) (*gateway.Caller, error) { return nil, tt.err })
 				c.Models[0].Model = fakeModel(func(context.Context, *chat.Request, chat.Emit) (chat.Result, error) {
 					called = true
 					return chat.Result{}, nil
@@ -266,12 +266,12 @@ func TestIdentityReachesModelAndLog(t *testing.T) {
 	t.Parallel()
 	var gotBody string
 	s := newServer(t, func(c *gateway.Config) {
-		c.Auth = authFunc(func(_ *http.Request, body []byte) (*auth.Identity, error) {
+		c.Auth = authFunc(func(_ *http.Request, body []byte) (*gateway.Caller, error) {
 			gotBody = string(body)
-			return &auth.Identity{Subject: "user-123", Method: auth.MethodJWT}, nil
+			return &gateway.Caller{Subject: "user-123"}, nil
 		})
 		c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
-			id, ok := auth.FromContext(ctx)
+			id, ok := gateway.CallerFrom(ctx)
 			if !ok || id.Subject != "user-123" {
 				return chat.Result{}, errors.New("no identity in context")
 			}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -23,12 +23,6 @@ import (
 // when its shutdown grace period ends: streams then end with an in-band
 // error instead of silently.
 var ErrShuttingDown = errShuttingDown
-
-// Authenticator checks a request's credentials and integrity. It sees the
-// raw body so it can check the payload hash before the body is decoded.
-type Authenticator interface {
-	Check(r *http.Request, body []byte) (*auth.Identity, error)
-}
 
 // ModelEntry is a model the gateway offers.
 type ModelEntry struct {
@@ -39,9 +33,11 @@ type ModelEntry struct {
 
 // Config configures a Handler. Zero values mean the documented defaults.
 type Config struct {
-	Models        []ModelEntry // at least one
-	DefaultModel  string       // default: the first entry
-	FallbackModel string       // answers when another model fails before its first token; "" disables
+	Models []ModelEntry // at least one
+	// Formats are the wire formats served, each on its own POST route.
+	Formats       []Format
+	DefaultModel  string // default: the first entry
+	FallbackModel string // answers when another model fails before its first token; "" disables
 	// Fallback decides whether a failure before the first token may be
 	// answered by FallbackModel, and why (the reason is logged).
 	Fallback func(err error) (reason string, ok bool)
@@ -82,7 +78,8 @@ type Handler struct {
 	cfg       Config
 	models    map[string]ModelEntry
 	ids       []string
-	lim       limits
+	lim       Limits
+	formats   map[string]Format
 	log       *slog.Logger
 	anyOrigin bool
 }
@@ -135,8 +132,18 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
 	}
 	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
-	h.lim = limits{maxMessages: c.MaxMessages, maxTokens: c.MaxTokens, maxTools: c.MaxTools,
-		maxToolSchemaBytes: c.MaxToolSchemaBytes, maxImages: c.MaxImages, maxImageBytes: c.MaxImageBytes}
+	h.lim = Limits{MaxMessages: c.MaxMessages, MaxTokens: c.MaxTokens, MaxTools: c.MaxTools,
+		MaxToolSchemaBytes: c.MaxToolSchemaBytes, MaxImages: c.MaxImages, MaxImageBytes: c.MaxImageBytes}
+	h.formats = make(map[string]Format, len(c.Formats))
+	for _, f := range c.Formats {
+		if f == nil || !strings.HasPrefix(f.Path(), "/v1/") {
+			return nil, errors.New("gateway: a format needs a path under /v1/")
+		}
+		if _, dup := h.formats[f.Path()]; dup || reserved[f.Path()] {
+			return nil, fmt.Errorf("gateway: route %s served twice", f.Path())
+		}
+		h.formats[f.Path()] = f
+	}
 	h.log = c.Logger
 	return h, nil
 }
@@ -150,7 +157,7 @@ func orInt[T int | int64 | time.Duration](v, def T) T {
 
 // ServeHTTP routes a request, recovers from panics and logs one line.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &Record{ID: h.cfg.RequestID(r), Method: r.Method, Path: r.URL.Path, Start: h.cfg.Now()}
+	rec := &Record{ID: h.cfg.RequestID(r), Method: r.Method, Path: r.URL.Path, Route: h.routeOf(r.URL.Path), Start: h.cfg.Now()}
 	rw := &recorder{ResponseWriter: w, rec: rec, now: h.cfg.Now}
 	rw.Header().Set("X-Request-Id", rec.ID)
 	defer func() {
@@ -160,8 +167,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.log.Error("panic", "request_id", rec.ID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if rw.stream != nil && rw.failStream != nil {
 				rw.failStream(inBand(errPanic))
-			} else if rw.stream != nil {
-				_ = rw.stream.Data(errorFrame(nil, inBand(errPanic)))
 			} else if !rw.wrote {
 				writeError(rw, toAPIError(errPanic))
 			}
@@ -176,15 +181,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 	path := r.URL.Path
+	if f, ok := h.formats[path]; ok {
+		if allow(w, r, rec, http.MethodPost) {
+			h.answer(w, r, rec, f)
+		}
+		return
+	}
 	switch path {
-	case "/v1/chat/completions":
-		if allow(w, r, rec, http.MethodPost) {
-			h.completions(w, r, rec)
-		}
-	case "/v1/responses":
-		if allow(w, r, rec, http.MethodPost) {
-			h.responses(w, r, rec)
-		}
 	case "/v1/models":
 		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			h.listModels(w, r, rec)
@@ -210,9 +213,23 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 	}
 }
 
+// routeOf returns path if the gateway serves it, "" otherwise.
+func (h *Handler) routeOf(path string) string {
+	_, format := h.formats[path]
+	switch {
+	case format, path == "/v1/models", path == "/healthz", path == "/",
+		path == "/v1/tokens" && h.cfg.Tokens != nil:
+		return path
+	}
+	return ""
+}
+
+// reserved are the routes of the core, which no format may take.
+var reserved = map[string]bool{"/v1/models": true, "/v1/tokens": true}
+
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rec *Record) {
-	fail(w, rec, &apiError{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
-		Message: "no route for " + r.Method + " " + quote(r.URL.Path)})
+	fail(w, rec, &Error{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
+		Message: "no route for " + r.Method + " " + Quote(r.URL.Path)})
 }
 
 // allow answers 405 with an Allow header unless r's method is one of methods.
@@ -224,7 +241,7 @@ func allow(w http.ResponseWriter, r *http.Request, rec *Record, methods ...strin
 	}
 	list := strings.Join(methods, ", ")
 	w.Header().Set("Allow", list)
-	fail(w, rec, &apiError{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
+	fail(w, rec, &Error{Status: http.StatusMethodNotAllowed, Type: typeInvalidRequest, Code: "method_not_allowed",
 		Message: r.Method + " is not allowed here; use " + list})
 	return false
 }
@@ -234,13 +251,16 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 	if h.cfg.Auth == nil {
 		return r, nil
 	}
-	id, err := h.cfg.Auth.Check(r, body)
+	c, err := h.cfg.Auth.Check(r, body)
 	if err != nil {
 		rec.AuthRefusal = toAPIError(err).Code
 		return r, err
 	}
-	rec.Subject = id.Subject
-	return r.WithContext(auth.NewContext(r.Context(), id)), nil
+	if c == nil {
+		c = &Caller{}
+	}
+	rec.Subject = c.Subject
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c)), nil
 }
 
 func (h *Handler) listModels(w http.ResponseWriter, r *http.Request, rec *Record) {
@@ -282,16 +302,16 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, erro
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// The local server's CHATBOT_READ_TIMEOUT passed.
-			return nil, fmt.Errorf("%w: %w", &apiError{Status: http.StatusRequestTimeout, Type: typeInvalidRequest,
+			return nil, fmt.Errorf("%w: %w", &Error{Status: http.StatusRequestTimeout, Type: typeInvalidRequest,
 				Code: "request_timeout", Message: "the request body did not arrive in time"}, err)
 		}
-		return nil, fmt.Errorf("%w: %w", invalid("", "invalid_body", "could not read the request body"), err)
+		return nil, fmt.Errorf("%w: %w", Invalid("", "invalid_body", "could not read the request body"), err)
 	}
 	return body, nil
 }
 
-func errNotJSON() *apiError {
-	return &apiError{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
+func errNotJSON() *Error {
+	return &Error{Status: http.StatusUnsupportedMediaType, Type: typeInvalidRequest, Code: "unsupported_media_type",
 		Message: "Content-Type must be application/json"}
 }
 
@@ -322,9 +342,9 @@ func fail(w http.ResponseWriter, rec *Record, err error) {
 	writeError(w, e)
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
+func writeError(w http.ResponseWriter, e *Error) {
 	setErrorHeaders(w.Header(), e)
 	writeJSON(w, e.Status, struct {
-		Error *apiError `json:"error"`
+		Error *Error `json:"error"`
 	}{e})
 }

@@ -17,12 +17,17 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/chatcompletions"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
+	"github.com/chatbot-gateway/chatbot/internal/responses"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// formats are the wire formats the gateway serves in production.
+var formats = []gateway.Format{chatcompletions.Format{}, responses.Format{}}
 
 // fakeModel is a chat.Model whose behaviour each test writes.
 type fakeModel = chat.ModelFunc
@@ -123,6 +128,7 @@ func newGateway(t testing.TB, mod func(*gateway.Config)) (http.Handler, *logBuff
 			{ID: "echo", OwnedBy: "test", Model: words("Hello", " there", "!")},
 			{ID: "eliza", OwnedBy: "chatbot", Model: words("Please", " go", " on.")},
 		},
+		Formats:       formats,
 		FallbackModel: "eliza",
 		Fallback:      func(error) (string, bool) { return "unavailable", true },
 		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
+	"github.com/chatbot-gateway/chatbot/internal/loopback"
 )
 
 var errForeignHost = errors.New("not a loopback name on the port the request arrived on")
@@ -24,8 +24,8 @@ func (h *Handler) loopbackHost(w http.ResponseWriter, r *http.Request, rec *Reco
 	if !h.cfg.LoopbackOnly || hostIsLocal(r) {
 		return false
 	}
-	rec.Err = fmt.Errorf("request addressed to %s: %w", quote(r.Host), errForeignHost)
-	fail(w, rec, &apiError{Status: http.StatusMisdirectedRequest, Type: typeInvalidRequest, Code: "misdirected_request",
+	rec.Err = fmt.Errorf("request addressed to %s: %w", Quote(r.Host), errForeignHost)
+	fail(w, rec, &Error{Status: http.StatusMisdirectedRequest, Type: typeInvalidRequest, Code: "misdirected_request",
 		Message: "this gateway answers only requests addressed to localhost, 127.0.0.1 or [::1] on its own port"})
 	return true
 }
@@ -40,7 +40,7 @@ func hostIsLocal(r *http.Request) bool {
 		// No port (or not host:port at all): the name must stand alone.
 		host, port = r.Host, "80"
 	}
-	if host == "" || !auth.IsLoopbackHost(host) || strings.HasPrefix(host, "[") != strings.HasSuffix(host, "]") {
+	if host == "" || !loopback.Host(host) || strings.HasPrefix(host, "[") != strings.HasSuffix(host, "]") {
 		return false
 	}
 	local, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)

@@ -7,18 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
-	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
-
-// Limiter is asked before every model call whether the caller may make it
-// (rate limits and token budgets); internal/quota implements it. The
-// grant it returns is settled with the answer's usage when the answer
-// ends. A nil grant means the caller has no limits.
-type Limiter interface {
-	Admit(ctx context.Context, id *auth.Identity, requestID string, maxTokens int) (*quota.Grant, error)
-}
 
 // admit asks the Limiter, if any, about the call req and sets the
 // x-ratelimit-* headers for the answer or the refusal. The returned
@@ -27,13 +17,13 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	if h.cfg.Limiter == nil {
 		return func() {}, nil
 	}
-	id, _ := auth.FromContext(ctx)
-	g, err := h.cfg.Limiter.Admit(ctx, id, rec.ID, req.MaxTokens)
-	var le *quota.LimitError
+	c, _ := CallerFrom(ctx)
+	g, err := h.cfg.Limiter.Admit(ctx, c, rec.ID, req.MaxTokens)
+	var le *RateLimited
 	switch {
 	case errors.As(err, &le):
-		rec.RateLimited = string(le.Limit)
-		rec.QuotaStoreError = errors.Is(err, quota.ErrThrottled)
+		rec.RateLimited = le.Limit
+		rec.QuotaStoreError = le.StoreFailed
 		setRateHeaders(w.Header(), le.Requests, le.Tokens)
 		return nil, err
 	case err != nil:
@@ -42,8 +32,9 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	case g == nil:
 		return func() {}, nil
 	}
-	rec.QuotaStoreError = g.StoreErr != nil
-	setRateHeaders(w.Header(), g.Requests, g.Tokens)
+	rec.QuotaStoreError = g.StoreFailed()
+	requests, tokens := g.Windows()
+	setRateHeaders(w.Header(), requests, tokens)
 	return func() {
 		u := charge(req, rec)
 		rec.ChargedTokens = u.Total()
@@ -52,14 +43,14 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 }
 
 // charge is what a call cost, however its answer ended: the models' usage
-// as far as they got, with at least one completion token per piece of text
-// that reached the client, and the prompt estimated from the request
+// as far as they got, with at least one completion token per delta that
+// reached the client, and the prompt estimated from the request
 // (chat.Request.EstimatePromptTokens) when no model reported it. Bedrock
 // bills the prompt once the model starts, so an answer cut short still
 // costs its prompt.
 func charge(req *chat.Request, rec *Record) chat.Usage {
 	u := rec.used
-	u.CompletionTokens = max(u.CompletionTokens, rec.OutputTokens)
+	u.CompletionTokens = max(u.CompletionTokens, rec.Deltas)
 	if u.PromptTokens == 0 && u.CacheReadTokens == 0 && u.CacheWriteTokens == 0 {
 		u.PromptTokens = req.EstimatePromptTokens()
 	}
@@ -79,10 +70,10 @@ func addUsage(a, b chat.Usage) chat.Usage {
 
 // setRateHeaders writes OpenAI's rate limit headers for the windows that
 // apply.
-func setRateHeaders(h http.Header, requests, tokens *quota.Window) {
+func setRateHeaders(h http.Header, requests, tokens *Window) {
 	for _, x := range [...]struct {
 		kind string
-		w    *quota.Window
+		w    *Window
 	}{{"requests", requests}, {"tokens", tokens}} {
 		if x.w == nil {
 			continue

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -26,7 +27,7 @@ func withLimits(t *testing.T, l quota.Limits, mod func(*gateway.Config)) (*serve
 	lim := quota.New(quota.Config{Default: l, Now: clock.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
 		quota.NewMemoryStore(clock.Now))
 	return newServer(t, func(c *gateway.Config) {
-		c.Limiter = lim
+		c.Limiter = app.Limiter(lim)
 		if mod != nil {
 			mod(c)
 		}
@@ -168,7 +169,7 @@ func TestRateLimitStoreFailure(t *testing.T) {
 	}{{quota.Allow, http.StatusOK}, {quota.Deny, http.StatusServiceUnavailable}} {
 		lim := quota.New(quota.Config{Default: quota.Limits{RequestsPerMinute: 1}, OnStoreError: tc.policy,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, brokenStore{})
-		s := newServer(t, func(c *gateway.Config) { c.Limiter = lim })
+		s := newServer(t, func(c *gateway.Config) { c.Limiter = app.Limiter(lim) })
 		resp := s.post(t, hello)
 		if resp.StatusCode != tc.status {
 			t.Fatalf("%s: status %d; want %d", tc.policy, resp.StatusCode, tc.status)

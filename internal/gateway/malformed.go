@@ -37,7 +37,7 @@ func malformed(w http.ResponseWriter, r *http.Request, rec *Record) bool {
 	}
 	rec.Method, rec.Path = clip(m.Method), clip(m.Path)
 	rec.Err = fmt.Errorf("%w: %w", errMalformed, m.Err)
-	fail(w, rec, invalid("", "malformed_request", "the request's method or path is malformed"))
+	fail(w, rec, Invalid("", "malformed_request", "the request's method or path is malformed"))
 	return true
 }
 

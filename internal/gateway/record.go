@@ -14,22 +14,26 @@ import (
 // source of the request log line and of metrics.
 type Record struct {
 	ID, Method, Path string
-	Start            time.Time
-	Status           int
-	Model            string        // the model that answered
-	Fallback         string        // why the fallback model answered, if it did
-	FirstByte        time.Duration // until the status line left: for a stream, with the first token or ping
-	FirstToken       time.Duration // until the first text left; 0 if none
-	Duration         time.Duration
-	OutputTokens     int
-	PromptTokens     int    // as the model reported them; 0 if it did not
-	FinishReason     string // of a completed answer: stop, length, content_filter
-	RateLimited      string // the limit that refused the request, if one did
-	QuotaStoreError  bool   // the rate limit store failed on this request
-	Subject          string // the caller's verified subject, never a token
-	AuthRefusal      string // the auth error code when refused
-	Outcome          string // complete, error, client_gone, panic
-	ErrorCode        string // the error code sent, in-band or not
+	// Route is the route that served the request: its path, or "" for a
+	// path that is none of the gateway's (metrics count those together).
+	Route           string
+	Start           time.Time
+	Status          int
+	Model           string        // the model that answered
+	Fallback        string        // why the fallback model answered, if it did
+	FirstByte       time.Duration // until the status line left: for a stream, with the first token or ping
+	FirstToken      time.Duration // until the first text left; 0 if none
+	Duration        time.Duration
+	OutputTokens    int    // as the model reported them; 0 if it did not
+	PromptTokens    int    // as the model reported them; 0 if it did not
+	Deltas          int    // the pieces of the answer relayed, which are not tokens
+	FinishReason    string // of a completed answer: stop, length, content_filter
+	RateLimited     string // the limit that refused the request, if one did
+	QuotaStoreError bool   // the rate limit store failed on this request
+	Subject         string // the caller's verified subject, never a token
+	AuthRefusal     string // the auth error code when refused
+	Outcome         string // complete, error, client_gone, panic
+	ErrorCode       string // the error code sent, in-band or not
 	// ChargedTokens is what the call cost the caller's token budget (see
 	// charge); 0 when no limiter counted it.
 	ChargedTokens int
@@ -51,9 +55,9 @@ type recorder struct {
 	now    func() time.Time
 	wrote  bool
 	stream *sse.Writer // set once the SSE stream has started
-	// failStream, when set, ends a started stream after a panic in its own
-	// wire format; otherwise a chat completion error frame does.
-	failStream func(*apiError)
+	// failStream ends a started stream after a panic in its own wire
+	// format.
+	failStream func(*Error)
 }
 
 // startStream starts the SSE stream on w and notes it, so that a panic
@@ -103,7 +107,7 @@ func (h *Handler) finish(rec *Record) {
 		slog.Float64("duration_ms", ms(rec.Duration)),
 	}
 	if rec.Model != "" {
-		attrs = append(attrs, slog.String("model", rec.Model), slog.Int("output_tokens", rec.OutputTokens))
+		attrs = append(attrs, slog.String("model", rec.Model), slog.Int("output_tokens", rec.OutputTokens), slog.Int("deltas", rec.Deltas))
 	}
 	if rec.FirstToken > 0 {
 		attrs = append(attrs, slog.Float64("ttft_ms", ms(rec.FirstToken)))

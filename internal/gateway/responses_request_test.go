@@ -163,7 +163,7 @@ func TestResponsesInputBecomesConversation(t *testing.T) {
 func TestResponsesMethodAndAuth(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, func(c *gateway.Config) {
-		c.Auth = authFunc(func(_ *http.Request, body []byte) (*auth.Identity, error) {
+		c.Auth = authFunc(func(_ *http.Request, body []byte) (*gateway.Caller, error) {
 			return nil, &auth.Error{Kind: auth.ErrBadPayloadHash, Code: "payload_hash_mismatch"}
 		})
 	})

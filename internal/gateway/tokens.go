@@ -5,15 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
-
-	"github.com/chatbot-gateway/chatbot/internal/auth"
 )
-
-// Minter issues short-lived browser tokens for a caller holding an API key.
-type Minter interface {
-	Mint(id *auth.Identity, ttl time.Duration) (token string, expires time.Time, err error)
-}
 
 // maxTokenRequest bounds the body of POST /v1/tokens, which holds one number.
 const maxTokenRequest = 1 << 10
@@ -31,21 +25,20 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
 	}
 	if err == nil && len(bytes.TrimSpace(body)) > 0 {
 		if len(body) > maxTokenRequest || json.Unmarshal(body, &in) != nil {
-			err = invalid("", "invalid_json", `request body must be {"ttl_seconds": N} or empty`)
+			err = Invalid("", "invalid_json", `request body must be {"ttl_seconds": N} or empty`)
 		}
 	}
 	var ttl time.Duration
 	if err == nil && in.TTLSeconds != nil {
-		if *in.TTLSeconds < 1 || *in.TTLSeconds > int64(auth.MaxTokenTTL/time.Second) {
-			err = invalid("ttl_seconds", "invalid_value", "ttl_seconds must be from 1 to 3600")
+		if maxTTL := int64(h.cfg.Tokens.MaxTTL() / time.Second); *in.TTLSeconds < 1 || *in.TTLSeconds > maxTTL {
+			err = Invalid("ttl_seconds", "invalid_value", "ttl_seconds must be from 1 to "+strconv.FormatInt(maxTTL, 10))
 		}
 		ttl = time.Duration(*in.TTLSeconds) * time.Second
 	}
-	var token string
-	var expires time.Time
+	var token Token
 	if err == nil {
-		id, _ := auth.FromContext(r.Context())
-		token, expires, err = h.cfg.Tokens.Mint(id, ttl)
+		c, _ := CallerFrom(r.Context())
+		token, err = h.cfg.Tokens.Mint(c, ttl)
 	}
 	if err != nil {
 		fail(w, rec, err)
@@ -55,7 +48,7 @@ func (h *Handler) tokens(w http.ResponseWriter, r *http.Request, rec *Record) {
 		Token     string `json:"token"`
 		ExpiresAt int64  `json:"expires_at"`
 		Scope     string `json:"scope"`
-	}{token, expires.Unix(), auth.TokenScope})
+	}{token.Value, token.Expires.Unix(), token.Scope})
 }
 
 // tokenBody reads the body of POST /v1/tokens. A request without a body
@@ -71,7 +64,7 @@ func (h *Handler) tokenBody(w http.ResponseWriter, r *http.Request) ([]byte, err
 	b, err := io.ReadAll(io.LimitReader(r.Body, 1))
 	switch {
 	case err != nil:
-		return nil, invalid("", "invalid_body", "could not read the request body")
+		return nil, Invalid("", "invalid_body", "could not read the request body")
 	case len(b) > 0:
 		return nil, errNotJSON()
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -31,7 +32,7 @@ func TestMintedTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = guard, guard })
+	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = app.Authenticator(guard), app.Minter(guard) })
 
 	do := func(path, credential, body string) *http.Response {
 		t.Helper()
@@ -134,7 +135,7 @@ func TestMintWithoutBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = guard, guard })
+	s := newServer(t, func(c *gateway.Config) { c.Auth, c.Tokens = app.Authenticator(guard), app.Minter(guard) })
 	for _, tc := range []struct {
 		name   string
 		body   io.Reader // nil: no body at all

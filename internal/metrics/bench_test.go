@@ -9,7 +9,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
 )
 
-var benchRecord = gateway.Record{ID: "3f2a9c1e-4b7d-4e8f-9a0b-1c2d3e4f5a6b", Method: "POST", Path: "/v1/chat/completions",
+var benchRecord = gateway.Record{ID: "3f2a9c1e-4b7d-4e8f-9a0b-1c2d3e4f5a6b", Method: "POST", Path: "/v1/chat/completions", Route: "/v1/chat/completions",
 	Status: 200, Model: "us.anthropic.claude-3-5-haiku-20241022-v1:0", Fallback: "", FirstToken: 412 * time.Millisecond,
 	Duration: 3812 * time.Millisecond, OutputTokens: 231, Subject: "user-1", Outcome: "complete"}
 

@@ -35,18 +35,12 @@ const (
 	OtherRoute = "other"
 )
 
-// DefaultRoutes are the paths the gateway serves. Any other path is counted
-// under the Route "other", so a scanner probing random URLs cannot create a
-// metric per URL.
-var DefaultRoutes = []string{"/v1/chat/completions", "/v1/responses", "/v1/models", "/healthz", "/"}
-
 // EMF writes one CloudWatch Embedded Metric Format line per request. It is
 // safe for concurrent use.
 type EMF struct {
-	w      io.Writer
-	now    func() time.Time
-	routes map[string]string
-	head   []byte // `,"CloudWatchMetrics":[{"Namespace":…,"Dimensions":…,"Metrics":[`
+	w    io.Writer
+	now  func() time.Time
+	head []byte // `,"CloudWatchMetrics":[{"Namespace":…,"Dimensions":…,"Metrics":[`
 
 	mu   sync.Mutex // one Write per line, so lines never interleave
 	pool sync.Pool  // of *[]byte
@@ -58,22 +52,11 @@ type Option func(*EMF)
 // WithTimeFunc sets the clock that stamps each line (default time.Now).
 func WithTimeFunc(now func() time.Time) Option { return func(e *EMF) { e.now = now } }
 
-// WithRoutes replaces DefaultRoutes: the paths reported as their own Route.
-func WithRoutes(paths ...string) Option {
-	return func(e *EMF) {
-		e.routes = make(map[string]string, len(paths))
-		for _, p := range paths {
-			e.routes[p] = p
-		}
-	}
-}
-
 // New returns an emitter writing to w (os.Stdout on Lambda, whose output
 // becomes the function's log group) under namespace. The namespace is not
 // checked here; ValidateNamespace does that.
 func New(w io.Writer, namespace string, opts ...Option) *EMF {
 	e := &EMF{w: w, now: time.Now}
-	WithRoutes(DefaultRoutes...)(e)
 	for _, o := range opts {
 		o(e)
 	}
@@ -180,8 +163,11 @@ func (e *EMF) encode(b []byte, rec *gateway.Record, m []metric) []byte {
 	if model == "" {
 		model = NoModel
 	}
-	route, ok := e.routes[rec.Path]
-	if !ok {
+	// The gateway names the route it served; any other path counts as
+	// "other", so a scanner probing random URLs cannot create a metric
+	// per URL.
+	route := rec.Route
+	if route == "" {
 		route = OtherRoute
 	}
 	b = appendMember(b, DimModel, model)

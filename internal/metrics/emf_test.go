@@ -55,7 +55,7 @@ func TestObserve(t *testing.T) {
 	}{
 		{
 			name: "complete stream",
-			rec: gateway.Record{ID: "r1", Method: "POST", Path: chat, Status: 200, Model: "eliza",
+			rec: gateway.Record{ID: "r1", Method: "POST", Path: chat, Route: chat, Status: 200, Model: "eliza",
 				FirstToken: 120 * time.Millisecond, Duration: 1500 * time.Millisecond, OutputTokens: 42, Outcome: "complete"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "TimeToFirstToken": 120, "Duration": 1500, "OutputTokens": 42},
 			wantModel: "eliza", wantRoute: chat,
@@ -63,7 +63,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "fallback",
-			rec: gateway.Record{ID: "r2", Path: chat, Status: 200, Model: "eliza", Fallback: "throttled",
+			rec: gateway.Record{ID: "r2", Path: chat, Route: chat, Status: 200, Model: "eliza", Fallback: "throttled",
 				FirstToken: 800 * time.Millisecond, Duration: 2 * time.Second, OutputTokens: 7, Outcome: "complete"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "TimeToFirstToken": 800, "Duration": 2000, "OutputTokens": 7, "Fallbacks": 1},
 			wantModel: "eliza", wantRoute: chat,
@@ -71,7 +71,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "in-band stream error",
-			rec: gateway.Record{ID: "r3", Path: chat, Status: 200, Model: "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+			rec: gateway.Record{ID: "r3", Path: chat, Route: chat, Status: 200, Model: "us.anthropic.claude-3-5-haiku-20241022-v1:0",
 				FirstToken: 300 * time.Millisecond, Duration: 4 * time.Second, OutputTokens: 3, Outcome: "error", ErrorCode: "model_error"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 1, "Errors4xx": 0, "TimeToFirstToken": 300, "Duration": 4000, "OutputTokens": 3, "StreamErrors": 1},
 			wantModel: "us.anthropic.claude-3-5-haiku-20241022-v1:0", wantRoute: chat,
@@ -79,7 +79,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "401 refusal",
-			rec: gateway.Record{ID: "r4", Path: chat, Status: 401, AuthRefusal: "missing_token", ErrorCode: "missing_token",
+			rec: gateway.Record{ID: "r4", Path: chat, Route: chat, Status: 401, AuthRefusal: "missing_token", ErrorCode: "missing_token",
 				Duration: 250 * time.Microsecond, Outcome: "error"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 1, "Duration": 0.25, "AuthRefusals": 1},
 			wantModel: "none", wantRoute: chat,
@@ -87,7 +87,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "400 bad request",
-			rec: gateway.Record{ID: "r5", Path: chat, Status: 400, ErrorCode: "invalid_request",
+			rec: gateway.Record{ID: "r5", Path: chat, Route: chat, Status: 400, ErrorCode: "invalid_request",
 				Duration: 1234567 * time.Nanosecond, Outcome: "error"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 1, "Duration": 1.234},
 			wantModel: "none", wantRoute: chat,
@@ -95,21 +95,21 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name:      "500",
-			rec:       gateway.Record{ID: "r6", Path: chat, Status: 500, Model: "eliza", Duration: time.Second, Outcome: "error", ErrorCode: "server_error"},
+			rec:       gateway.Record{ID: "r6", Path: chat, Route: chat, Status: 500, Model: "eliza", Duration: time.Second, Outcome: "error", ErrorCode: "server_error"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 1, "Errors4xx": 0, "Duration": 1000, "OutputTokens": 0},
 			wantModel: "eliza", wantRoute: chat,
 			wantProps: map[string]any{"status": "500"},
 		},
 		{
 			name:      "panic before the stream",
-			rec:       gateway.Record{ID: "r7", Path: "/v1/models", Status: 500, Duration: time.Millisecond, Outcome: "panic"},
+			rec:       gateway.Record{ID: "r7", Path: "/v1/models", Route: "/v1/models", Status: 500, Duration: time.Millisecond, Outcome: "panic"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 1, "Errors4xx": 0, "Duration": 1},
 			wantModel: "none", wantRoute: "/v1/models",
 			wantProps: map[string]any{"outcome": "panic"},
 		},
 		{
 			name: "panic mid-stream",
-			rec: gateway.Record{ID: "r8", Path: chat, Status: 200, Model: "eliza", FirstToken: 5 * time.Millisecond,
+			rec: gateway.Record{ID: "r8", Path: chat, Route: chat, Status: 200, Model: "eliza", FirstToken: 5 * time.Millisecond,
 				Duration: 9 * time.Millisecond, OutputTokens: 2, Outcome: "panic"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 1, "Errors4xx": 0, "TimeToFirstToken": 5, "Duration": 9, "OutputTokens": 2, "StreamErrors": 1},
 			wantModel: "eliza", wantRoute: chat,
@@ -117,7 +117,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "client gone",
-			rec: gateway.Record{ID: "r9", Path: chat, Status: 200, Model: "eliza", FirstToken: 50 * time.Millisecond,
+			rec: gateway.Record{ID: "r9", Path: chat, Route: chat, Status: 200, Model: "eliza", FirstToken: 50 * time.Millisecond,
 				Duration: 3 * time.Second, OutputTokens: 10, Outcome: "client_gone"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "TimeToFirstToken": 50, "Duration": 3000, "OutputTokens": 10},
 			wantModel: "eliza", wantRoute: chat,
@@ -125,7 +125,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name:      "client gone before the status",
-			rec:       gateway.Record{ID: "r10", Path: chat, Status: 0, Model: "eliza", Duration: time.Second, Outcome: "client_gone"},
+			rec:       gateway.Record{ID: "r10", Path: chat, Route: chat, Status: 0, Model: "eliza", Duration: time.Second, Outcome: "client_gone"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 1000, "OutputTokens": 0},
 			wantModel: "eliza", wantRoute: chat,
 			wantProps: map[string]any{"status": "0"},
@@ -138,13 +138,13 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name:      "health check",
-			rec:       gateway.Record{ID: "r12", Method: "GET", Path: "/healthz", Status: 200, Outcome: "complete"},
+			rec:       gateway.Record{ID: "r12", Method: "GET", Path: "/healthz", Route: "/healthz", Status: 200, Outcome: "complete"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 0},
 			wantModel: "none", wantRoute: "/healthz",
 		},
 		{
 			name: "rate limited",
-			rec: gateway.Record{ID: "r13", Path: chat, Status: 429, Model: "eliza", RateLimited: "requests_per_minute_exceeded",
+			rec: gateway.Record{ID: "r13", Path: chat, Route: chat, Status: 429, Model: "eliza", RateLimited: "requests_per_minute_exceeded",
 				ErrorCode: "requests_per_minute_exceeded", Outcome: "error"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 1, "Duration": 0, "OutputTokens": 0, "RateLimited": 1},
 			wantModel: "eliza", wantRoute: chat,
@@ -152,7 +152,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "admitted although the rate limit store failed",
-			rec: gateway.Record{ID: "r14", Path: chat, Status: 200, Model: "eliza", QuotaStoreError: true, FinishReason: "stop",
+			rec: gateway.Record{ID: "r14", Path: chat, Route: chat, Status: 200, Model: "eliza", QuotaStoreError: true, FinishReason: "stop",
 				Outcome: "complete"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 0, "OutputTokens": 0, "QuotaStoreErrors": 1},
 			wantModel: "eliza", wantRoute: chat,
@@ -160,7 +160,7 @@ func TestObserve(t *testing.T) {
 		},
 		{
 			name: "guardrail intervened",
-			rec: gateway.Record{ID: "r15", Path: chat, Status: 200, Model: "m", FinishReason: "content_filter", OutputTokens: 9,
+			rec: gateway.Record{ID: "r15", Path: chat, Route: chat, Status: 200, Model: "m", FinishReason: "content_filter", OutputTokens: 9,
 				Outcome: "complete"},
 			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "Duration": 0, "OutputTokens": 9, "ContentFiltered": 1},
 			wantModel: "m", wantRoute: chat,
@@ -242,22 +242,10 @@ func TestObserveUnits(t *testing.T) {
 	}
 }
 
-func TestWithRoutes(t *testing.T) {
-	t.Parallel()
-	rec := gateway.Record{Path: "/v2/chat", Status: 200}
-	if got := mustEMF(t, observe(t, &rec, metrics.WithRoutes("/v2/chat")))["Route"]; got != "/v2/chat" {
-		t.Errorf("Route = %v, want /v2/chat", got)
-	}
-	rec.Path = "/v1/models"
-	if got := mustEMF(t, observe(t, &rec, metrics.WithRoutes("/v2/chat")))["Route"]; got != "other" {
-		t.Errorf("Route = %v, want other", got)
-	}
-}
-
 func TestEachServedRouteIsItsOwnDimension(t *testing.T) {
 	t.Parallel()
-	for _, path := range []string{"/v1/chat/completions", "/v1/responses", "/v1/models", "/healthz", "/"} {
-		rec := gateway.Record{Method: "POST", Path: path, Status: 200}
+	for _, path := range []string{"/v1/chat/completions", "/v1/responses", "/v1/models", "/v1/tokens", "/healthz", "/"} {
+		rec := gateway.Record{Method: "POST", Path: path, Route: path, Status: 200}
 		if got := mustEMF(t, observe(t, &rec))["Route"]; got != path {
 			t.Errorf("Route of %s = %v, want the path", path, got)
 		}

@@ -11,7 +11,7 @@ import (
 func ExampleEMF_Observe() {
 	e := metrics.New(os.Stdout, "Chatbot",
 		metrics.WithTimeFunc(func() time.Time { return time.UnixMilli(1748779200000) }))
-	e.Observe(&gateway.Record{ID: "req-1", Path: "/v1/chat/completions", Status: 200, Model: "eliza",
+	e.Observe(&gateway.Record{ID: "req-1", Path: "/v1/chat/completions", Route: "/v1/chat/completions", Status: 200, Model: "eliza",
 		Fallback: "throttled", FirstToken: 85 * time.Millisecond, Duration: 1200 * time.Millisecond,
 		OutputTokens: 12, Outcome: "complete"})
 	// Output:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -40,13 +41,23 @@ var (
 	// ErrLimited: the caller is over a limit. Refusals are *LimitError.
 	ErrLimited = errors.New("rate limited")
 	// ErrUnavailable: the store failed and the policy is Deny.
-	ErrUnavailable = errors.New("rate limit store unavailable")
+	ErrUnavailable error = unavailable{}
 	// ErrThrottled: the store refused a step because the caller's own
 	// items get more traffic than it serves. A Store wraps it in the error
 	// of such a step. It is never admission, whatever the policy: a caller
 	// who could make the store throttle it would otherwise run unlimited.
 	ErrThrottled = errors.New("rate limit store throttled the caller")
 )
+
+// unavailable is ErrUnavailable: a refusal the client is told as a 503.
+type unavailable struct{}
+
+func (unavailable) Error() string          { return "rate limit store unavailable" }
+func (unavailable) HTTPStatus() int        { return http.StatusServiceUnavailable }
+func (unavailable) RetryIn() time.Duration { return 0 }
+func (unavailable) OpenAIError() (typ, code, message string) {
+	return "service_unavailable_error", "rate_limiter_unavailable", "the rate limiter is unavailable; retry shortly"
+}
 
 // Name names a limit; it is the error code a refused client sees.
 type Name string
@@ -96,6 +107,22 @@ func (e *LimitError) Error() string {
 // Unwrap makes errors.Is(err, ErrLimited) true, and errors.Is(err,
 // ErrThrottled) for a Throttled refusal.
 func (e *LimitError) Unwrap() []error { return []error{ErrLimited, e.Err} }
+
+// HTTPStatus is the status a refusal is answered with.
+func (e *LimitError) HTTPStatus() int { return http.StatusTooManyRequests }
+
+// OpenAIError is the refusal as an OpenAI error object says it: the type
+// is OpenAI's word for the kind of limit, the code names the limit.
+func (e *LimitError) OpenAIError() (typ, code, message string) {
+	typ = "requests"
+	if e.Limit == TokensPerDay {
+		typ = "tokens"
+	}
+	return typ, string(e.Limit), e.Message()
+}
+
+// RetryIn is when the limit frees up.
+func (e *LimitError) RetryIn() time.Duration { return e.RetryAfter }
 
 // Message is the refusal as a client is told it: which limit, its value,
 // and when to try again.

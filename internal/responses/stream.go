@@ -1,12 +1,11 @@
-package gateway
+package responses
 
 import (
-	"context"
-	"net/http"
 	"slices"
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // The kinds of output item a stream opens.
@@ -35,10 +34,10 @@ type streamItem struct {
 // then response.completed (or .incomplete). A failure after the start ends
 // the stream with response.failed, and nothing follows it.
 type responseStream struct {
-	out   *deferredStream
+	out   *gateway.Events
+	m     *gateway.Meta
 	obj   *responseObject
 	enc   *eventEncoder
-	rec   *Record
 	items []*streamItem
 	cur   *streamItem         // the open reasoning or message item
 	calls map[int]*streamItem // function calls by their index in the answer
@@ -47,39 +46,19 @@ type responseStream struct {
 	ended bool                // a terminal event was sent
 }
 
-// streamResponse answers p as a Responses event stream. As for chat
-// completions, the status line leaves with the first delta, or with a ping
-// once the heartbeat interval has passed in silence; a failure before that
-// is answered with its own status, as without streaming.
-func (h *Handler) streamResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
-	out := deferStream(ctx, w, h.cfg.Heartbeat)
-	defer out.stop() // also when the model panics
-	rs := &responseStream{out: out, obj: h.newResponse(p, rec), enc: newEventEncoder(), rec: rec, calls: map[int]*streamItem{}}
-	if rw, ok := w.(*recorder); ok {
-		rw.failStream = rs.fail // once the stream has started
-	}
-	res, err := h.run(ctx, &p.req, rec, rs.delta, func(id string) { rs.obj.Model = id })
-	out.stop()
-	if err != nil {
-		cause, gone := failure(ctx, err)
-		if gone || rs.err != nil {
-			rec.Outcome = "client_gone"
-			return
-		}
-		rec.Err = err
-		if !out.started() {
-			fail(w, rec, cause)
-			return
-		}
-		e := inBand(cause)
-		rec.Outcome, rec.ErrorCode = "error", e.Code
-		rs.fail(e)
-		return
-	}
+// Begin starts a Responses event stream.
+func (p *responsesParsed) Begin(m *gateway.Meta, out *gateway.Events) gateway.Stream {
+	return &responseStream{out: out, m: m, obj: newResponse(p, m), enc: newEventEncoder(), calls: map[int]*streamItem{}}
+}
+
+// Switch names the fallback model in the response.
+func (rs *responseStream) Switch(model string) { rs.obj.Model = model }
+
+// Finish ends a complete answer: every item done, then response.completed
+// or .incomplete.
+func (rs *responseStream) Finish(res chat.Result, u chat.Usage) error {
 	rs.begin() // before end changes the response: an empty answer starts too
-	if rs.finish(h.end(rs.obj, res, rec)) != nil {
-		rec.Outcome = "client_gone"
-	}
+	return rs.finish(end(rs.obj, res, u, rs.m))
 }
 
 // begin sends response.created and response.in_progress, once: with the
@@ -95,18 +74,13 @@ func (rs *responseStream) begin() {
 
 // emit sends one event, starting the stream if it has not started yet.
 func (rs *responseStream) emit(name string, data []byte) {
-	if rs.err != nil {
-		return
+	if rs.err == nil {
+		rs.err = rs.out.Emit(name, data)
 	}
-	sw, err := rs.out.writer()
-	if err == nil {
-		err = sw.Event(name, data)
-	}
-	rs.err = err
 }
 
-// delta relays a piece of the answer; it is the model's Emit.
-func (rs *responseStream) delta(d chat.Delta) error {
+// Delta relays a piece of the answer.
+func (rs *responseStream) Delta(d chat.Delta) error {
 	if d.Reasoning != "" || d.Thinking != nil {
 		it := rs.current(kindReasoning)
 		if d.Reasoning != "" {
@@ -131,7 +105,7 @@ func (rs *responseStream) delta(d chat.Delta) error {
 		rs.closeCurrent()
 		it := rs.calls[t.Index]
 		if it == nil {
-			it = rs.open(kindCall, callID(rs.rec, t.Index))
+			it = rs.open(kindCall, callID(rs.m, t.Index))
 			it.call = chat.ToolCall{ID: t.ID, Name: t.Name}
 			rs.calls[t.Index] = it
 			rs.emit(evItemAdded, rs.enc.item(evItemAdded, it.index, newOutputFunctionCall(it.id, statusInProgress, it.call)))
@@ -152,11 +126,11 @@ func (rs *responseStream) current(kind int) *streamItem {
 	}
 	rs.closeCurrent()
 	if kind == kindReasoning {
-		rs.cur = rs.open(kind, reasoningID(rs.rec))
+		rs.cur = rs.open(kind, reasoningID(rs.m))
 		rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.cur.index, &outputReasoning{ID: rs.cur.id, Type: "reasoning", Summary: []summaryText{}}))
 		rs.emit(evSummaryAdded, rs.enc.summaryPart(evSummaryAdded, rs.cur.id, rs.cur.index, ""))
 	} else {
-		rs.cur = rs.open(kind, itemID(rs.rec))
+		rs.cur = rs.open(kind, itemID(rs.m))
 		rs.enc.message(rs.cur.id, rs.cur.index)
 		rs.emit(evItemAdded, rs.enc.item(evItemAdded, rs.cur.index, &outputMessage{ID: rs.cur.id, Type: "message", Status: statusInProgress, Role: "assistant", Content: []outputText{}}))
 		rs.emit(evPartAdded, rs.enc.part(evPartAdded, rs.cur.id, rs.cur.index, ""))
@@ -255,9 +229,9 @@ func (rs *responseStream) output(status string) []any {
 	return out
 }
 
-// fail ends the stream with response.failed, carrying e and the output so
+// Fail ends the stream with response.failed, carrying e and the output so
 // far, each item incomplete. It sends nothing after a terminal event.
-func (rs *responseStream) fail(e *apiError) {
+func (rs *responseStream) Fail(e *gateway.Error) {
 	if rs.ended {
 		return
 	}

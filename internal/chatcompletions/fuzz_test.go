@@ -1,49 +1,13 @@
-package gateway
+package chatcompletions
 
 import (
 	"encoding/json"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 )
-
-// fuzzLimits are the limits both request decoders are fuzzed under.
-var fuzzLimits = limits{maxMessages: 200, maxTokens: 1024, maxTools: 8, maxToolSchemaBytes: 1024, maxImages: 2, maxImageBytes: 1024}
-
-// refusedClearly reports whether a decoder refused the body, and fails
-// unless the refusal is a clear 400.
-func refusedClearly(t *testing.T, err error) bool {
-	t.Helper()
-	if err == nil {
-		return false
-	}
-	if e := toAPIError(err); e.Status != 400 || e.Message == "" || e.Code == "" {
-		t.Fatalf("rejection %+v is not a clear 400", e)
-	}
-	return true
-}
-
-// checkAccepted fails unless an accepted request is within fuzzLimits (with
-// at most maxMessages messages), of valid UTF-8, with a user message.
-func checkAccepted(t *testing.T, r chat.Request, maxMessages int) {
-	t.Helper()
-	if len(r.Messages) == 0 || len(r.Messages) > maxMessages || r.MaxTokens < 1 || r.MaxTokens > fuzzLimits.maxTokens {
-		t.Fatalf("accepted an out-of-limit request: %d messages, max tokens %d", len(r.Messages), r.MaxTokens)
-	}
-	users := 0
-	for _, m := range r.Messages {
-		if !utf8.ValidString(m.Content) {
-			t.Fatalf("accepted invalid UTF-8 content")
-		}
-		if m.Role == chat.RoleUser {
-			users++
-		}
-	}
-	if users == 0 {
-		t.Fatalf("accepted a conversation without a user message")
-	}
-}
 
 func FuzzDecodeRequest(f *testing.F) {
 	for _, s := range []string{
@@ -58,31 +22,13 @@ func FuzzDecodeRequest(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	lim := fuzzLimits
+	lim := gatewaytest.FuzzLimits
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := decodeRequest(body, lim)
-		if refusedClearly(t, err) {
+		if gatewaytest.Refused(t, err) {
 			return
 		}
-		r := p.req
-		checkAccepted(t, r, lim.maxMessages)
-		if len(r.Tools) > lim.maxTools {
-			t.Fatalf("accepted %d tools", len(r.Tools))
-		}
-		images := 0
-		for _, m := range r.Messages {
-			for _, p := range m.Parts {
-				if p.Image != nil {
-					images++
-					if len(p.Image.Data) > lim.maxImageBytes || p.Image.MediaType == "" {
-						t.Fatalf("accepted an image of %d bytes, type %q", len(p.Image.Data), p.Image.MediaType)
-					}
-				}
-			}
-		}
-		if images > lim.maxImages {
-			t.Fatalf("accepted %d images", images)
-		}
+		gatewaytest.CheckAccepted(t, &p.req, lim, lim.MaxMessages)
 	})
 }
 
@@ -102,7 +48,7 @@ func TestChunksAreValidJSON(t *testing.T) {
 		func() []byte { return c.frame(chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 1, Arguments: `"\n"}`}}) },
 		func() []byte { return c.finish(chat.FinishLength) },
 		func() []byte { return c.usage(chat.Usage{PromptTokens: 1, CompletionTokens: 2, ReasoningTokens: 1}) },
-		func() []byte { return errorFrame(nil, &apiError{Message: "m\n", Type: "t", Code: "c"}) },
+		func() []byte { return errorFrame(nil, &gateway.Error{Message: "m\n", Type: "t", Code: "c"}) },
 	} {
 		if b := frame(); !json.Valid(b) {
 			t.Errorf("invalid JSON: %s", b)

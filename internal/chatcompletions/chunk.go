@@ -1,9 +1,10 @@
-package gateway
+package chatcompletions
 
 import (
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/jsonstr"
 )
 
@@ -87,7 +88,7 @@ func appendUsage(b []byte, u chat.Usage) []byte {
 }
 
 // errorFrame encodes the in-band error that ends a stream without [DONE].
-func errorFrame(b []byte, e *apiError) []byte {
+func errorFrame(b []byte, e *gateway.Error) []byte {
 	b = append(b[:0], `{"error":{"message":`...)
 	b = jsonstr.AppendString(b, e.Message)
 	b = append(b, `,"type":`...)
@@ -127,7 +128,7 @@ func (c *chunker) frame(d chat.Delta) []byte {
 	}
 	if d.Thinking != nil {
 		field(`"thinking_blocks":[`)
-		b = appendThinking(b, d.Thinking)
+		b = gateway.AppendThinking(b, d.Thinking)
 		b = append(b, ']')
 	}
 	if t := d.ToolCall; t != nil {
@@ -151,20 +152,4 @@ func (c *chunker) frame(d chat.Delta) []byte {
 	b = append(b, `},"logprobs":null,"finish_reason":null}]}`...)
 	c.buf = b
 	return b
-}
-
-// appendThinking encodes a thinking block as the client returns it in
-// thinking_blocks: {"type":"thinking","thinking","signature"} or
-// {"type":"redacted_thinking","data"}.
-func appendThinking(b []byte, t *chat.ThinkingBlock) []byte {
-	if t.Redacted != "" {
-		b = append(b, `{"type":"redacted_thinking","data":`...)
-		b = jsonstr.AppendString(b, t.Redacted)
-		return append(b, '}')
-	}
-	b = append(b, `{"type":"thinking","thinking":`...)
-	b = jsonstr.AppendString(b, t.Text)
-	b = append(b, `,"signature":`...)
-	b = jsonstr.AppendString(b, t.Signature)
-	return append(b, '}')
 }

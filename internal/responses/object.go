@@ -1,13 +1,12 @@
-package gateway
+package responses
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"net/http"
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // The statuses of a response and of its output items.
@@ -131,14 +130,7 @@ type summaryText struct {
 func newOutputReasoning(id, text string, blocks []chat.ThinkingBlock) *outputReasoning {
 	r := &outputReasoning{ID: id, Type: "reasoning", Summary: []summaryText{{"summary_text", text}}}
 	if len(blocks) > 0 {
-		b := []byte{'['}
-		for i := range blocks {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendThinking(b, &blocks[i])
-		}
-		enc := base64.StdEncoding.EncodeToString(append(b, ']'))
+		enc := base64.StdEncoding.EncodeToString(gateway.AppendThinkingList(nil, blocks))
 		r.EncryptedContent = &enc
 	}
 	return r
@@ -159,16 +151,16 @@ func newOutputFunctionCall(id, status string, c chat.ToolCall) *outputFunctionCa
 }
 
 // The ids of a response's output items: one per kind, calls numbered.
-func reasoningID(rec *Record) string       { return "rs_" + rec.ID }
-func callID(rec *Record, index int) string { return "fc_" + rec.ID + "_" + strconv.Itoa(index) }
+func reasoningID(m *gateway.Meta) string       { return "rs_" + m.ID }
+func callID(m *gateway.Meta, index int) string { return "fc_" + m.ID + "_" + strconv.Itoa(index) }
 
 // newResponse returns the response to p as it starts: in progress, with no
 // output yet.
-func (h *Handler) newResponse(p *responsesParsed, rec *Record) *responseObject {
+func newResponse(p *responsesParsed, m *gateway.Meta) *responseObject {
 	e := &p.echo
 	o := &responseObject{
-		ID: "resp_" + rec.ID, Object: "response", CreatedAt: h.cfg.Now().Unix(), Status: statusInProgress,
-		Instructions: e.instructions, MaxOutputTokens: e.maxOutputTokens, Model: p.req.Model, Output: []any{},
+		ID: "resp_" + m.ID, Object: "response", CreatedAt: m.Created.Unix(), Status: statusInProgress,
+		Instructions: e.instructions, MaxOutputTokens: e.maxOutputTokens, Model: m.Model, Output: []any{},
 		ParallelToolCalls: e.parallelToolCalls, ServiceTier: "default", Temperature: e.temperature,
 		ToolChoice: e.toolChoice, Tools: e.tools, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,
 		Reasoning: reasoningEcho{Effort: e.effort, Summary: e.summary},
@@ -184,57 +176,41 @@ func (h *Handler) newResponse(p *responsesParsed, rec *Record) *responseObject {
 }
 
 // itemID is the id of the response's message item.
-func itemID(rec *Record) string { return "msg_" + rec.ID }
+func itemID(m *gateway.Meta) string { return "msg_" + m.ID }
 
 // end settles o as a finished answer: completed, or incomplete when the
 // model stopped at the token limit or a content filter. It returns the
 // status the output items take.
-func (h *Handler) end(o *responseObject, res chat.Result, rec *Record) string {
-	u := settle(res, rec)
+func end(o *responseObject, res chat.Result, u chat.Usage, m *gateway.Meta) string {
 	o.Usage = &responseUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.Total()}
 	o.Usage.OutputTokensDetails.ReasoningTokens = u.ReasoningTokens
-	switch finishOf(res) {
+	switch res.FinishReason {
 	case chat.FinishLength:
 		o.Status, o.IncompleteDetails = statusIncomplete, &incompleteDetails{Reason: "max_output_tokens"}
 	case chat.FinishContentFilter:
 		o.Status, o.IncompleteDetails = statusIncomplete, &incompleteDetails{Reason: "content_filter"}
 	default:
-		now := h.cfg.Now().Unix()
+		now := m.Now().Unix()
 		o.Status, o.CompletedAt = statusCompleted, &now
 	}
 	return o.Status
 }
 
-// collectResponse answers without streaming: one response object, or an
-// error status when the model fails. Its output is the reasoning, the
-// message and the function calls, in that order; a message whenever there
-// is text or nothing else.
-func (h *Handler) collectResponse(ctx context.Context, w http.ResponseWriter, p *responsesParsed, rec *Record) {
-	var ans answer
-	o := h.newResponse(p, rec)
-	res, err := h.run(ctx, &p.req, rec, func(d chat.Delta) error {
-		ans.add(d)
-		return nil
-	}, func(id string) { o.Model = id })
-	if err != nil {
-		e, gone := failure(ctx, err)
-		if gone {
-			rec.Outcome = "client_gone"
-			return
-		}
-		rec.Err = err
-		fail(w, rec, e)
-		return
+// Collect encodes a whole answer as one response object. Its output is
+// the reasoning, the message and the function calls, in that order; a
+// message whenever there is text or nothing else.
+func (p *responsesParsed) Collect(m *gateway.Meta, a *gateway.Collected, res chat.Result, u chat.Usage) any {
+	o := newResponse(p, m)
+	status := end(o, res, u, m)
+	if a.Reasoning() != "" || len(a.Thinking()) > 0 {
+		o.Output = append(o.Output, newOutputReasoning(reasoningID(m), a.Reasoning(), a.Thinking()))
 	}
-	status := h.end(o, res, rec)
-	if ans.reasoning.Len() > 0 || len(ans.thinking) > 0 {
-		o.Output = append(o.Output, newOutputReasoning(reasoningID(rec), ans.reasoning.String(), ans.thinking))
+	calls := a.ToolCalls()
+	if a.Text() != "" || len(calls) == 0 {
+		o.Output = append(o.Output, newOutputMessage(itemID(m), status, a.Text()))
 	}
-	if ans.text.Len() > 0 || len(ans.calls) == 0 {
-		o.Output = append(o.Output, newOutputMessage(itemID(rec), status, ans.text.String()))
+	for i, c := range calls {
+		o.Output = append(o.Output, newOutputFunctionCall(callID(m, i), status, c))
 	}
-	for i, c := range ans.calls {
-		o.Output = append(o.Output, newOutputFunctionCall(callID(rec, i), status, c))
-	}
-	writeJSON(w, http.StatusOK, o)
+	return o
 }

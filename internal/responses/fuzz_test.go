@@ -1,10 +1,12 @@
-package gateway
+package responses
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
 )
 
 func FuzzDecodeResponses(f *testing.F) {
@@ -21,12 +23,13 @@ func FuzzDecodeResponses(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := decodeResponses(body, fuzzLimits)
-		if refusedClearly(t, err) {
+		lim := gatewaytest.FuzzLimits
+		p, err := decodeResponses(body, lim)
+		if gatewaytest.Refused(t, err) {
 			return
 		}
 		// The limit counts input items; instructions add a message of their own.
-		checkAccepted(t, p.req, fuzzLimits.maxMessages+1)
+		gatewaytest.CheckAccepted(t, &p.req, lim, lim.MaxMessages+1)
 		if len(p.echo.metadata) > maxMetadataPairs {
 			t.Fatalf("accepted %d metadata pairs", len(p.echo.metadata))
 		}

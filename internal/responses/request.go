@@ -1,39 +1,46 @@
-package gateway
+package responses
 
 import (
-	"bytes"
 	"encoding/json"
-	"net/http"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
-// responses answers POST /v1/responses: OpenAI's Responses API, stateless,
-// on the same models, limits, auth and fallback as chat completions.
-func (h *Handler) responses(w http.ResponseWriter, r *http.Request, rec *Record) {
-	var p *responsesParsed
-	ctx, end, ok := h.accept(w, r, rec, func(body []byte) (*chat.Request, error) {
-		var err error
-		p, err = decodeResponses(body, h.lim)
-		if err != nil {
-			return nil, err
-		}
-		return &p.req, nil
-	}, func(err error) error {
-		return renameParam(err, "messages", "input", "reasoning_effort", "reasoning.effort")
-	})
-	if !ok {
-		return
+// Path is the route of the Responses API.
+const Path = "/v1/responses"
+
+// Format is OpenAI's Responses API, stateless; it implements
+// gateway.Format.
+type Format struct{}
+
+// Path is the route it answers.
+func (Format) Path() string { return Path }
+
+// Param names the parameter that asks for a capability: images come in
+// input, a reasoning effort in reasoning.effort.
+func (Format) Param(capability string) string {
+	switch capability {
+	case "images":
+		return "input"
+	case "reasoning_effort":
+		return "reasoning.effort"
 	}
-	defer end()
-	if p.stream {
-		h.streamResponse(ctx, w, p, rec)
-	} else {
-		h.collectResponse(ctx, w, p, rec)
-	}
+	return capability
 }
+
+// Decode decodes and validates a Responses body.
+func (Format) Decode(body []byte, lim gateway.Limits) (gateway.Exchange, error) {
+	p, err := decodeResponses(body, lim)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *responsesParsed) Request() *chat.Request { return &p.req }
+func (p *responsesParsed) Streaming() bool        { return p.stream }
 
 // responsesRequest is the subset of OpenAI's Responses request the gateway
 // understands. The gateway keeps no state, so everything that needs stored
@@ -116,17 +123,10 @@ type responseEcho struct {
 
 // decodeResponses decodes and validates a Responses body. Every failure is a
 // 400 naming the offending parameter.
-func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
-	if !utf8.Valid(body) {
-		return nil, invalid("", "invalid_encoding", "request body is not valid UTF-8")
-	}
+func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) {
 	var in responsesRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&in); err != nil {
-		return nil, jsonError(err)
-	}
-	if dec.More() {
-		return nil, invalid("", "invalid_json", "request body must be a single JSON object")
+	if err := gateway.DecodeJSON(body, &in); err != nil {
+		return nil, err
 	}
 	if err := stateless(&in); err != nil {
 		return nil, err
@@ -144,19 +144,19 @@ func decodeResponses(body []byte, lim limits) (*responsesParsed, error) {
 	if err := responseTools(&in, lim, r, &p.echo); err != nil {
 		return nil, err
 	}
-	r.MaxTokens = lim.maxTokens
+	r.MaxTokens = lim.MaxTokens
 	if v := in.MaxOutputTokens; v != nil {
 		if *v < 1 {
-			return nil, invalid("max_output_tokens", "invalid_value", "max_output_tokens must be at least 1")
+			return nil, gateway.Invalid("max_output_tokens", "invalid_value", "max_output_tokens must be at least 1")
 		}
-		r.MaxTokens = min(*v, lim.maxTokens)
+		r.MaxTokens = min(*v, lim.MaxTokens)
 		p.echo.maxOutputTokens = &r.MaxTokens
 	}
 	if in.Temperature != nil && (*in.Temperature < 0 || *in.Temperature > 2) {
-		return nil, invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
+		return nil, gateway.Invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
 	}
 	if in.TopP != nil && (*in.TopP < 0 || *in.TopP > 1) {
-		return nil, invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
+		return nil, gateway.Invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
 	}
 	r.Temperature, r.TopP = in.Temperature, in.TopP
 	if p.echo.metadata, err = metadata(in.Metadata); err != nil {
@@ -179,22 +179,22 @@ func stateless(in *responsesRequest) error {
 	}{
 		{"previous_response_id", in.PreviousResponseID}, {"conversation", in.Conversation}, {"prompt", in.Prompt},
 	} {
-		if isSet(f.raw) && string(f.raw) != `""` {
-			return invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
+		if gateway.IsSet(f.raw) && string(f.raw) != `""` {
+			return gateway.Invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
 		}
 	}
 	if in.Store != nil && *in.Store {
-		return invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
+		return gateway.Invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
 	}
 	if in.Background != nil && *in.Background {
-		return invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
+		return gateway.Invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
 	}
 	for i, v := range in.Include {
 		// Reasoning blocks always come as encrypted_content; nothing else
 		// that include names (search results, logprobs, stored images) is
 		// something the gateway produces.
 		if v != "reasoning.encrypted_content" {
-			return invalid("include["+strconv.Itoa(i)+"]", "unsupported_parameter", "include value "+quote(v)+" cannot be produced by this gateway")
+			return gateway.Invalid("include["+strconv.Itoa(i)+"]", "unsupported_parameter", "include value "+gateway.Quote(v)+" cannot be produced by this gateway")
 		}
 	}
 	return nil
@@ -204,40 +204,40 @@ func stateless(in *responsesRequest) error {
 func unsupportedResponses(in *responsesRequest) error {
 	if t := in.Text; t != nil {
 		if t.Format != nil && t.Format.Type != "text" {
-			return invalid("text.format", "unsupported_parameter", `only text.format {"type":"text"} is supported`)
+			return gateway.Invalid("text.format", "unsupported_parameter", `only text.format {"type":"text"} is supported`)
 		}
 		if t.Verbosity != nil && *t.Verbosity != "medium" {
-			return invalid("text.verbosity", "unsupported_parameter", "only text.verbosity \"medium\" is supported")
+			return gateway.Invalid("text.verbosity", "unsupported_parameter", "only text.verbosity \"medium\" is supported")
 		}
 	}
 	if in.Truncation != nil && *in.Truncation != "disabled" {
-		return invalid("truncation", "unsupported_parameter", "only truncation \"disabled\" is supported")
+		return gateway.Invalid("truncation", "unsupported_parameter", "only truncation \"disabled\" is supported")
 	}
 	if s := in.ServiceTier; s != nil && *s != "auto" && *s != "default" {
-		return invalid("service_tier", "unsupported_parameter", "only service_tier \"auto\" or \"default\" is supported")
+		return gateway.Invalid("service_tier", "unsupported_parameter", "only service_tier \"auto\" or \"default\" is supported")
 	}
-	if isSet(in.ContextManagement) && string(in.ContextManagement) != "[]" {
-		return invalid("context_management", "unsupported_parameter", "context_management is not supported by this gateway")
+	if gateway.IsSet(in.ContextManagement) && string(in.ContextManagement) != "[]" {
+		return gateway.Invalid("context_management", "unsupported_parameter", "context_management is not supported by this gateway")
 	}
-	if isSet(in.Moderation) {
-		return invalid("moderation", "unsupported_parameter", "moderation is not supported by this gateway")
+	if gateway.IsSet(in.Moderation) {
+		return gateway.Invalid("moderation", "unsupported_parameter", "moderation is not supported by this gateway")
 	}
 	if in.TopLogprobs != nil && *in.TopLogprobs != 0 {
-		return invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
+		return gateway.Invalid("top_logprobs", "unsupported_parameter", "top_logprobs is not supported by this gateway")
 	}
 	return nil
 }
 
 func metadata(m map[string]string) (map[string]string, error) {
 	if len(m) > maxMetadataPairs {
-		return nil, invalid("metadata", "invalid_value", "metadata may have at most 16 keys")
+		return nil, gateway.Invalid("metadata", "invalid_value", "metadata may have at most 16 keys")
 	}
 	for k, v := range m {
 		if len(k) > maxMetadataKey {
-			return nil, invalid("metadata", "invalid_value", "metadata keys must be at most 64 characters")
+			return nil, gateway.Invalid("metadata", "invalid_value", "metadata keys must be at most 64 characters")
 		}
 		if len(v) > maxMetadataValue {
-			return nil, invalid("metadata."+k, "invalid_value", "metadata values must be at most 512 characters")
+			return nil, gateway.Invalid("metadata."+k, "invalid_value", "metadata values must be at most 512 characters")
 		}
 	}
 	if m == nil {

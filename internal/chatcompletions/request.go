@@ -1,14 +1,11 @@
-package gateway
+package chatcompletions
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // completionRequest is OpenAI's Chat Completions request. Every top-level
@@ -68,16 +65,6 @@ type streamOptions struct {
 	IncludeUsage bool `json:"include_usage"`
 }
 
-// limits bound what one request may ask for.
-type limits struct {
-	maxMessages        int
-	maxTokens          int
-	maxTools           int
-	maxToolSchemaBytes int // per function: its parameters schema, its description
-	maxImages          int
-	maxImageBytes      int // per image, decoded
-}
-
 // parsed is a validated request: what the model is asked and how to answer.
 type parsed struct {
 	req          chat.Request
@@ -87,18 +74,10 @@ type parsed struct {
 
 // decodeRequest decodes and validates a Chat Completions body. Every failure
 // is a 400 naming the offending parameter.
-func decodeRequest(body []byte, lim limits) (*parsed, error) {
-	if !utf8.Valid(body) {
-		// encoding/json would quietly replace invalid bytes with U+FFFD.
-		return nil, invalid("", "invalid_encoding", "request body is not valid UTF-8")
-	}
+func decodeRequest(body []byte, lim gateway.Limits) (*parsed, error) {
 	var in completionRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&in); err != nil {
-		return nil, jsonError(err)
-	}
-	if dec.More() {
-		return nil, invalid("", "invalid_json", "request body must be a single JSON object")
+	if err := gateway.DecodeJSON(body, &in); err != nil {
+		return nil, err
 	}
 	if err := unsupported(&in); err != nil {
 		return nil, err
@@ -106,7 +85,7 @@ func decodeRequest(body []byte, lim limits) (*parsed, error) {
 	p := &parsed{stream: in.Stream}
 	if in.StreamOptions != nil {
 		if !in.Stream {
-			return nil, invalid("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
+			return nil, gateway.Invalid("stream_options", "invalid_value", "stream_options is only allowed when stream is true")
 		}
 		p.includeUsage = in.StreamOptions.IncludeUsage
 	}
@@ -122,46 +101,20 @@ func decodeRequest(body []byte, lim limits) (*parsed, error) {
 	if r.Reasoning, err = reasoningEffort(in.ReasoningEffort); err != nil {
 		return nil, err
 	}
-	if r.MaxTokens, err = maxTokens(&in, lim.maxTokens); err != nil {
+	if r.MaxTokens, err = maxTokens(&in, lim.MaxTokens); err != nil {
 		return nil, err
 	}
 	if in.Temperature != nil && (*in.Temperature < 0 || *in.Temperature > 2) {
-		return nil, invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
+		return nil, gateway.Invalid("temperature", "invalid_value", "temperature must be between 0 and 2")
 	}
 	if in.TopP != nil && (*in.TopP < 0 || *in.TopP > 1) {
-		return nil, invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
+		return nil, gateway.Invalid("top_p", "invalid_value", "top_p must be between 0 and 1")
 	}
 	r.Temperature, r.TopP = in.Temperature, in.TopP
 	if r.Stop, err = stopSequences(in.Stop); err != nil {
 		return nil, err
 	}
 	return p, nil
-}
-
-func jsonError(err error) error {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		field := te.Field
-		if field == "" {
-			return invalid("", "invalid_type", "request body must be a JSON object")
-		}
-		return invalid(field, "invalid_type", fmt.Sprintf("%s must be of type %s", field, jsonKind(te.Type.Kind().String())))
-	}
-	return invalid("", "invalid_json", "request body is not valid JSON")
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64", "float64":
-		return "number"
-	case "bool":
-		return "boolean"
-	case "slice":
-		return "array"
-	case "struct", "map":
-		return "object"
-	}
-	return k
 }
 
 // unsupported refuses, by name, a field that asks for something the
@@ -174,11 +127,11 @@ func unsupported(in *completionRequest) error {
 		asks bool   // the value asks for what the gateway cannot do
 		only string // the value accepted, if any
 	}{
-		{"functions", isSet(in.Functions), ""},
-		{"function_call", isSet(in.FunctionCall), ""},
-		{"audio", isSet(in.Audio), ""},
-		{"prediction", isSet(in.Prediction), ""},
-		{"web_search_options", isSet(in.WebSearchOptions), ""},
+		{"functions", gateway.IsSet(in.Functions), ""},
+		{"function_call", gateway.IsSet(in.FunctionCall), ""},
+		{"audio", gateway.IsSet(in.Audio), ""},
+		{"prediction", gateway.IsSet(in.Prediction), ""},
+		{"web_search_options", gateway.IsSet(in.WebSearchOptions), ""},
 		{"n", in.N != nil && *in.N != 1, "1"},
 		{"presence_penalty", in.PresencePenalty != nil && *in.PresencePenalty != 0, "0"},
 		{"frequency_penalty", in.FrequencyPenalty != nil && *in.FrequencyPenalty != 0, "0"},
@@ -198,12 +151,10 @@ func unsupported(in *completionRequest) error {
 		if f.only != "" {
 			msg = f.name + " is supported only as " + f.only
 		}
-		return invalid(f.name, "unsupported_parameter", msg)
+		return gateway.Invalid(f.name, "unsupported_parameter", msg)
 	}
 	return nil
 }
-
-func isSet(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 // maxTokens picks max_completion_tokens over the older max_tokens and caps
 // it: a larger request is answered up to the cap, ending with "length".
@@ -216,7 +167,7 @@ func maxTokens(in *completionRequest, limit int) (int, error) {
 		return limit, nil
 	}
 	if *v < 1 {
-		return 0, invalid(name, "invalid_value", name+" must be at least 1")
+		return 0, gateway.Invalid(name, "invalid_value", name+" must be at least 1")
 	}
 	return min(*v, limit), nil
 }
@@ -224,25 +175,25 @@ func maxTokens(in *completionRequest, limit int) (int, error) {
 const maxStops = 4
 
 func stopSequences(raw json.RawMessage) ([]string, error) {
-	if !isSet(raw) {
+	if !gateway.IsSet(raw) {
 		return nil, nil
 	}
 	var stops []string
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, invalid("stop", "invalid_type", "stop must be a string or an array of strings")
+			return nil, gateway.Invalid("stop", "invalid_type", "stop must be a string or an array of strings")
 		}
 		stops = []string{s}
 	} else if err := json.Unmarshal(raw, &stops); err != nil {
-		return nil, invalid("stop", "invalid_type", "stop must be a string or an array of strings")
+		return nil, gateway.Invalid("stop", "invalid_type", "stop must be a string or an array of strings")
 	}
 	if len(stops) > maxStops {
-		return nil, invalid("stop", "invalid_value", "at most 4 stop sequences are allowed")
+		return nil, gateway.Invalid("stop", "invalid_value", "at most 4 stop sequences are allowed")
 	}
 	for _, s := range stops {
 		if s == "" {
-			return nil, invalid("stop", "invalid_value", "stop sequences must not be empty")
+			return nil, gateway.Invalid("stop", "invalid_value", "stop sequences must not be empty")
 		}
 	}
 	return stops, nil

@@ -1,4 +1,4 @@
-package gateway
+package responses
 
 import (
 	"encoding/json"
@@ -154,7 +154,7 @@ func (e *eventEncoder) argsDone(itemID string, index int, name, args string) []b
 func marshalEvent(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
-		panic("gateway: encode response event: " + err.Error())
+		panic("responses: encode event: " + err.Error())
 	}
 	return b
 }

@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/chatbot-gateway/chatbot/internal/chat"
+)
+
+// Format is one OpenAI wire format, served on one POST route: it decodes
+// a request into a chat.Request and encodes the model's answer. The core
+// does everything around it (body, auth, model, limits, the SSE stream,
+// errors, the record); internal/chatcompletions and internal/responses
+// implement it.
+type Format interface {
+	// Path is the route the format answers, such as "/v1/responses".
+	Path() string
+	// Decode decodes and validates a request body within lim. A refusal
+	// is an *Error naming the format's own parameter.
+	Decode(body []byte, lim Limits) (Exchange, error)
+	// Param names, in the format's own terms, the request parameter that
+	// asks for a capability a model may lack: "tools", "images" or
+	// "reasoning_effort", as chat.Capabilities.Missing names them.
+	Param(capability string) string
+}
+
+// Exchange is one decoded request of a Format and the answer to it.
+type Exchange interface {
+	// Request is what the model is asked. The core sets its Model.
+	Request() *chat.Request
+	// Streaming reports whether the answer is an SSE stream (Begin) or
+	// one JSON object (Collect).
+	Streaming() bool
+	// Begin starts a streamed answer: every event it sends leaves
+	// through out. The core calls the Stream's methods from one
+	// goroutine, except Fail after a panic.
+	Begin(m *Meta, out *Events) Stream
+	// Collect encodes a whole answer as the JSON value to send.
+	Collect(m *Meta, a *Collected, res chat.Result, u chat.Usage) any
+}
+
+// Stream encodes one streamed answer as the format's events.
+type Stream interface {
+	// Delta relays a piece of the answer; an error (the client stopped
+	// reading) stops the model.
+	Delta(d chat.Delta) error
+	// Switch names the model that answers instead after a failure
+	// before the first delta (the fallback); m.Model already names it.
+	Switch(model string)
+	// Finish ends a complete answer with its finish reason and usage.
+	Finish(res chat.Result, u chat.Usage) error
+	// Fail ends a started stream with an in-band error and nothing after
+	// it. It sends nothing once the stream has ended.
+	Fail(e *Error)
+}
+
+// Meta is what a format knows of the request it answers.
+type Meta struct {
+	ID      string    // the request id, from which formats derive their object ids
+	Model   string    // the model that answers: the fallback's after a Switch
+	Created time.Time // when the answer started
+	Now     func() time.Time
+}
+
+// Limits bound what one request may ask for; formats check them while
+// decoding.
+type Limits struct {
+	MaxMessages        int // messages, or input items
+	MaxTokens          int // cap on the answer's tokens
+	MaxTools           int
+	MaxToolSchemaBytes int // per function: its parameters schema, its description
+	MaxImages          int
+	MaxImageBytes      int // per image, decoded
+}
+
+// Events is a stream's one way out: every event of every format leaves
+// through Emit, which starts the deferred stream with the first one.
+type Events struct {
+	out *deferredStream
+	err error // the first write error: the client stopped reading
+}
+
+// Emit sends one SSE event: "event: name" (none when name is "") and the
+// data. After a write error it sends nothing and returns that error.
+func (e *Events) Emit(name string, data []byte) error {
+	if e.err != nil {
+		return e.err
+	}
+	sw, err := e.out.writer()
+	if err == nil {
+		if name == "" {
+			err = sw.Data(data)
+		} else {
+			err = sw.Event(name, data)
+		}
+	}
+	e.err = err
+	return err
+}
