@@ -17,6 +17,9 @@ import (
 type Caller struct {
 	Subject string // the verified subject, never a credential
 	Groups  []string
+	// Group names the caller's group for the cost metrics, from a small
+	// set the operator configures (a key's name, a Cognito group).
+	Group string
 	// ID is the Authenticator's own record of the caller, handed as it
 	// came to the Minter and the Limiter. The gateway never reads it.
 	ID any
@@ -101,6 +104,9 @@ type PublicError interface {
 type RateLimited struct {
 	Limit            string // the limit that refused, for the record
 	Requests, Tokens *Window
+	// SpendDay and SpendMonth are the dollar budgets, in millionths of a
+	// dollar, where they apply.
+	SpendDay, SpendMonth *Window
 	// StoreFailed reports a refusal because the limits' store failed for
 	// this caller (it throttled them), not a count over a limit.
 	StoreFailed bool

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ErrShuttingDown is the cause the server cancels in-flight requests with
@@ -42,9 +43,16 @@ type Config struct {
 	// answered by FallbackModel, and why (the reason is logged).
 	Fallback func(err error) (reason string, ok bool)
 
-	Auth           Authenticator // nil: no checks (local mode on loopback only)
-	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
-	Limiter        Limiter       // rate limits and budgets per caller; nil: none
+	Auth    Authenticator // nil: no checks (local mode on loopback only)
+	Tokens  Minter        // serves POST /v1/tokens; nil: no such route
+	Limiter Limiter       // rate limits and budgets per caller; nil: none
+	// Price prices each answer from its usage (the log's cost_usd, the
+	// dollar budgets); nil: every answer's cost is unknown.
+	Price Pricer
+	// Usage answers GET /v1/usage; nil: no such route.
+	Usage UsageReporter
+	// Tracer traces requests and model attempts; nil: no spans at all.
+	Tracer         *telemetry.Tracer
 	MaxBodyBytes   int64         // default 256 KiB
 	MaxMessages    int           // default 200
 	MaxTokens      int           // cap on max_tokens; default 1024
@@ -160,6 +168,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Record{ID: h.cfg.RequestID(r), Method: r.Method, Path: r.URL.Path, Route: h.routeOf(r.URL.Path), Start: h.cfg.Now()}
 	rw := &recorder{ResponseWriter: w, rec: rec, now: h.cfg.Now}
 	rw.Header().Set("X-Request-Id", rec.ID)
+	if h.cfg.Tracer != nil {
+		r = h.startSpan(r, rec)
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			rec.Outcome = "panic"
@@ -198,6 +209,12 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		} else if allow(w, r, rec, http.MethodPost) {
 			h.tokens(w, r, rec)
 		}
+	case "/v1/usage":
+		if h.cfg.Usage == nil {
+			h.notFound(w, r, rec)
+		} else if allow(w, r, rec, http.MethodGet) {
+			h.usage(w, r, rec)
+		}
 	case "/healthz":
 		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -218,14 +235,14 @@ func (h *Handler) routeOf(path string) string {
 	_, format := h.formats[path]
 	switch {
 	case format, path == "/v1/models", path == "/healthz", path == "/",
-		path == "/v1/tokens" && h.cfg.Tokens != nil:
+		path == "/v1/tokens" && h.cfg.Tokens != nil, path == "/v1/usage" && h.cfg.Usage != nil:
 		return path
 	}
 	return ""
 }
 
 // reserved are the routes of the core, which no format may take.
-var reserved = map[string]bool{"/v1/models": true, "/v1/tokens": true}
+var reserved = map[string]bool{"/v1/models": true, "/v1/tokens": true, "/v1/usage": true}
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rec *Record) {
 	fail(w, rec, &Error{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
@@ -259,7 +276,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 	if c == nil {
 		c = &Caller{}
 	}
-	rec.Subject = c.Subject
+	rec.Subject, rec.CallerGroup = c.Subject, c.Group
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c)), nil
 }
 

@@ -58,6 +58,9 @@ type Grant struct {
 	StoreErr error
 
 	caller               string
+	told                 bool // Spent was called: spent and priced hold the cost
+	spent                int64
+	priced               bool
 	cost                 *Cost
 	day, month           int64
 	usdDayOK, usdMonthOK bool // the dollar budgets hold a reservation to settle
@@ -253,6 +256,9 @@ func (g *Grant) Done(u chat.Usage) {
 			wg.Go(func() { l.report(g, "release slot", l.store.Release(ctx, g.slotKey, g.slot)) })
 		}
 		spent, priced := g.cost.of(u)
+		if g.told {
+			spent, priced = g.spent, g.priced
+		}
 		if priced {
 			l.settleSpend(ctx, &wg, g, spent)
 		} else if g.usdDayOK || g.usdMonthOK {

@@ -33,6 +33,15 @@ func (c *Cost) of(u chat.Usage) (int64, bool) {
 	return c.Of(u)
 }
 
+// Spent tells the grant what the answer cost, in micro-USD, as the caller
+// priced it (each model that ran at its own price); Done then settles to
+// it rather than to Cost.Of. priced false: the cost is unknown.
+func (g *Grant) Spent(micros int64, priced bool) {
+	if g != nil {
+		g.told, g.spent, g.priced = true, micros, priced
+	}
+}
+
 // spends reports whether a dollar budget applies.
 func (l Limits) spends() bool { return l.MicroUSDPerDay > 0 || l.MicroUSDPerMonth > 0 }
 
