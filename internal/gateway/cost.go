@@ -34,23 +34,34 @@ type SpendGrant interface {
 // that ran is priced at its own rate (a fallback's usage at the
 // fallback's). An unpriced model makes the whole cost unknown.
 func (h *Handler) price(rec *Record, id string, u chat.Usage) (usd float64, priced bool) {
-	rec.priceTried = true
 	if h.cfg.Price != nil {
 		if p, ok := h.cfg.Price(id); ok {
 			usd, priced = p.Cost(u)
 		}
 	}
-	if !priced {
-		rec.unpriced = true
+	switch {
+	case !priced:
+		rec.Pricing = Unpriced
 		return 0, false
+	case rec.Pricing == "":
+		rec.Pricing = Priced
 	}
 	rec.CostUSD += usd
 	return usd, true
 }
 
-// Priced reports whether the record's cost is known: a model ran and
-// every model that ran had a price for every kind of token it used.
-func (r *Record) Priced() bool { return r.priceTried && !r.unpriced }
+// Pricing says whether a record's cost is known.
+type Pricing string
+
+// The states of Record.Pricing besides "" (no model ran).
+const (
+	// Priced: every model that ran had a price for every kind of token
+	// it used.
+	Priced Pricing = "priced"
+	// Unpriced: some model that ran had no price (the log says
+	// "unknown"; never $0).
+	Unpriced Pricing = "unknown"
+)
 
 // maxSpend is the most the request's answer can cost with the model it
 // asks for; priced false when the model has no price.

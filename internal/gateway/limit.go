@@ -51,7 +51,7 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 		u := charge(req, rec)
 		rec.ChargedTokens = u.Total()
 		if spends {
-			sg.Spent(rec.CostUSD, rec.Priced())
+			sg.Spent(rec.CostUSD, rec.Pricing == Priced)
 		}
 		g.Done(u)
 	}, nil

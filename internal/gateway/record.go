@@ -37,15 +37,16 @@ type Record struct {
 	Outcome         string // complete, error, client_gone, panic
 	ErrorCode       string // the error code sent, in-band or not
 	// CostUSD is what the answer cost, in US dollars, from the models'
-	// own usage (see Priced): cut answers included.
+	// own usage, cut answers included; it holds when Pricing is Priced.
 	CostUSD float64
+	// Pricing says whether CostUSD is known: "" when no model ran.
+	Pricing Pricing
 	// CallerGroup is the caller's group for the cost metrics.
 	CallerGroup string
 	// ChargedTokens is what the call cost the caller's token budget (see
 	// charge); 0 when no limiter counted it.
-	ChargedTokens        int
-	priceTried, unpriced bool       // see Priced
-	span                 trace.Span // the server span, when tracing
+	ChargedTokens int
+	span          trace.Span // the server span, when tracing
 	// used is what the models asked reported, summed: with a fallback, the
 	// failed model's usage and the fallback's.
 	used chat.Usage
@@ -121,10 +122,10 @@ func (h *Handler) finish(rec *Record) {
 	if rec.FirstToken > 0 {
 		attrs = append(attrs, slog.Float64("ttft_ms", ms(rec.FirstToken)))
 	}
-	switch {
-	case rec.Priced():
+	switch rec.Pricing {
+	case Priced:
 		attrs = append(attrs, slog.Float64("cost_usd", rec.CostUSD))
-	case rec.priceTried:
+	case Unpriced:
 		attrs = append(attrs, slog.String("cost_usd", "unknown"))
 	}
 	for _, a := range [...]struct{ k, v string }{
