@@ -15,19 +15,20 @@ import (
 )
 
 // Cost prices one call for the dollar budgets, in millionths of a dollar
-// (micro-USD). A nil *Cost, or one without Of, is a call without a price.
+// (micro-USD). A nil *Cost is a call without a price.
 type Cost struct {
 	// Max is the most the answer can cost: reserved at admission.
 	Max int64
 	// Of is what the answer cost, from the model's usage; ok false when
-	// the usage holds a kind of token the price does not cover.
+	// the usage holds a kind of token the price does not cover. Nil: the
+	// caller tells the cost itself (Grant.Spent).
 	Of func(chat.Usage) (micros int64, ok bool)
 }
 
-func (c *Cost) known() bool { return c != nil && c.Of != nil }
+func (c *Cost) known() bool { return c != nil }
 
 func (c *Cost) of(u chat.Usage) (int64, bool) {
-	if !c.known() {
+	if c == nil || c.Of == nil {
 		return 0, false
 	}
 	return c.Of(u)
