@@ -116,7 +116,9 @@ func TestDollarBudgetAndUsage(t *testing.T) {
 			if refused == nil || answered < 2 {
 				t.Fatalf("%d answers and no refusal after them: %v", answered, refused.Body)
 			}
-			var e struct{ Error struct{ Code, Message string } }
+			var e struct {
+				Error struct{ Code, Message string }
+			}
 			_ = json.Unmarshal(refused.Body.Bytes(), &e)
 			if e.Error.Code != "usd_per_day_exceeded" || !strings.Contains(e.Error.Message, "$0.05 per day") ||
 				refused.Header().Get("Retry-After") == "" || refused.Header().Get("X-Ratelimit-Remaining-Usd-Day") != "0" ||
