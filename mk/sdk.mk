@@ -8,7 +8,9 @@
 # with the openai package and the AI SDK's default OpenAI provider, against
 # ELIZA and the fake Bedrock (responses.test.mjs); the Node snippets of
 # docs/clients.md and the curl commands of docs/api.md, as written, against a
-# gateway with auth off (docs.test.mjs).
+# gateway with auth off (docs.test.mjs). The suites that talk to the fake
+# Bedrock run twice: on InvokeModel, then on ConverseStream
+# (BEDROCK_API=converse, read by web/e2e/fakebedrock.mjs's bedrockEnv).
 
 TEST_TARGETS += test-sdk
 
@@ -24,3 +26,4 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 # web-chromium and CHROMIUM come from mk/web.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium
 	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
+	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs

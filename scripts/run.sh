@@ -78,7 +78,7 @@ fi
 if [ -n "${COGNITO_USER_POOL_ID:-}${OIDC_ISSUER:-}${API_KEYS_SECRET_ARN:-}" ]; then auth=on; fi
 
 mkdir -p dist
-echo "building the gateway… (about 30 s the first time, with empty Go caches on 2 cores; seconds after that)"
+echo "building the gateway… (about 30 s the first time, with empty Go caches on 2 idle cores; seconds after that)"
 "$GO" build -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot || exit 1
 
 web=

@@ -91,17 +91,19 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
 	gcfg := gateway.Config{
-		Formats:        []gateway.Format{chatcompletions.Format{}, responses.Format{}},
-		DefaultModel:   ElizaID,
-		FallbackModel:  ElizaID,
-		Fallback:       bedrock.FallbackReason,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxTokens:      cfg.MaxTokens,
-		MaxImages:      cfg.MaxImages,
-		MaxImageBytes:  cfg.MaxImageBytes,
-		Heartbeat:      cfg.Heartbeat,
-		DeadlineMargin: cfg.DeadlineMargin,
-		AllowedOrigins: cfg.AllowedOrigins,
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		DefaultModel:  ElizaID,
+		FallbackModel: ElizaID,
+		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
+		// The reason of a configuration error, for its ERROR line.
+		ConfigErrorReason: bedrock.ConfigErrorReason,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		MaxTokens:         cfg.MaxTokens,
+		MaxImages:         cfg.MaxImages,
+		MaxImageBytes:     cfg.MaxImageBytes,
+		Heartbeat:         cfg.Heartbeat,
+		DeadlineMargin:    cfg.DeadlineMargin,
+		AllowedOrigins:    cfg.AllowedOrigins,
 		// With auth off (local mode, loopback only) a page under another
 		// name that resolves to 127.0.0.1 must not reach the gateway.
 		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),

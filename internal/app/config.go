@@ -48,7 +48,9 @@ type Config struct {
 	APIKeysSecretARN string
 
 	Bedrock bedrock.Config
-	Metrics metrics.Config
+	// FallbackOn says which Bedrock failures ELIZA answers (FALLBACK_ON).
+	FallbackOn bedrock.FallbackOn
+	Metrics    metrics.Config
 
 	// Quota holds the per-caller limits (RATE_LIMIT_*, QUOTA_*).
 	Quota quota.Config
@@ -101,6 +103,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 
 	c.Auth, c.APIKeysSecretARN = loadAuth(e, lambda)
 	c.Bedrock = loadBedrock(e)
+	c.FallbackOn = loadFallback(e)
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
@@ -282,8 +285,6 @@ func applyAuthMode(e *env, c *auth.Config, arn string) string {
 
 func loadBedrock(e *env) bedrock.Config {
 	c := bedrock.Config{
-		DefaultModel:      e.str("BEDROCK_MODEL_ID", ""),
-		Models:            e.list("BEDROCK_MODELS"),
 		SystemPrompt:      e.get("SYSTEM_PROMPT"),
 		AllowClientSystem: e.boolean("ALLOW_CLIENT_SYSTEM", true),
 		FirstTokenTimeout: e.duration("BEDROCK_FIRST_TOKEN_TIMEOUT", bedrock.DefaultFirstTokenTimeout, time.Millisecond),
@@ -291,18 +292,52 @@ func loadBedrock(e *env) bedrock.Config {
 		RetryBudget:       e.duration("BEDROCK_RETRY_BUDGET", bedrock.DefaultRetryBudget, 0),
 		IdleTimeout:       e.duration("BEDROCK_IDLE_TIMEOUT", bedrock.DefaultIdleTimeout, time.Millisecond),
 	}
+	switch api := bedrock.API(e.str("BEDROCK_API", string(bedrock.APIInvoke))); api {
+	case bedrock.APIInvoke, bedrock.APIConverse:
+		c.API = api
+	default:
+		e.bad("BEDROCK_API", string(api), "invoke or converse", nil)
+	}
+	// entry reads one model entry: an optional invoke: or converse:
+	// prefix, then the id.
+	entry := func(name, raw string) string {
+		id, api := bedrock.ParseModelEntry(raw)
+		if err := bedrock.CheckModel(id, api); err != nil {
+			e.fail(name, err)
+			return id
+		}
+		if api != "" {
+			if c.ModelAPI == nil {
+				c.ModelAPI = map[string]bedrock.API{}
+			}
+			if prev, ok := c.ModelAPI[id]; ok && prev != api {
+				e.fail(name, fmt.Errorf("model %q is named with both the invoke and the converse prefix", id))
+			}
+			c.ModelAPI[id] = api
+		}
+		return id
+	}
+	if def := e.str("BEDROCK_MODEL_ID", ""); def != "" {
+		c.DefaultModel = entry("BEDROCK_MODEL_ID", def)
+	}
+	for _, raw := range e.list("BEDROCK_MODELS") {
+		c.Models = append(c.Models, entry("BEDROCK_MODELS", raw))
+	}
 	if c.DefaultModel == "" && len(c.Models) > 0 {
 		e.fail("BEDROCK_MODEL_ID", errors.New("required with BEDROCK_MODELS: the default model"))
 	}
-	if c.DefaultModel != "" {
-		_, err := bedrock.FamilyOf(c.DefaultModel)
-		e.fail("BEDROCK_MODEL_ID", err)
-	}
-	for _, id := range c.Models {
-		_, err := bedrock.FamilyOf(id)
-		e.fail("BEDROCK_MODELS", err)
-	}
 	return c
+}
+
+// loadFallback reads FALLBACK_ON: which Bedrock failures ELIZA answers.
+func loadFallback(e *env) bedrock.FallbackOn {
+	switch on := bedrock.FallbackOn(e.str("FALLBACK_ON", string(bedrock.FallbackOutage))); on {
+	case bedrock.FallbackOutage, bedrock.FallbackAny:
+		return on
+	default:
+		e.bad("FALLBACK_ON", string(on), "outage or any", nil)
+		return bedrock.FallbackOutage
+	}
 }
 
 // loadMetrics reads METRICS_*. METRICS_ENABLED, when set, decides;

@@ -42,6 +42,9 @@ type Config struct {
 	// Fallback decides whether a failure before the first token may be
 	// answered by FallbackModel, and why (the reason is logged).
 	Fallback func(err error) (reason string, ok bool)
+	// ConfigErrorReason names a configuration error (a model retired, not
+	// found, not allowed) for the log; nil: "model_config".
+	ConfigErrorReason func(err error) (reason string, ok bool)
 
 	Auth    Authenticator // nil: no checks (local mode on loopback only)
 	Tokens  Minter        // serves POST /v1/tokens; nil: no such route
