@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,7 +34,6 @@ type options struct {
 	out       io.Writer
 	models    []gateway.ModelEntry
 	awsOpts   []func(*config.LoadOptions) error
-	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
 	quotaNow  func() time.Time
 }
@@ -60,11 +60,6 @@ func WithModels(m ...gateway.ModelEntry) Option {
 // (Bedrock, Secrets Manager): an endpoint, credentials, an HTTP client.
 func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
-}
-
-// WithAuthOptions adds options to the auth guard (key set client, clock).
-func WithAuthOptions(opts ...auth.Option) Option {
-	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
 }
 
 // WithGatewayConfig lets fn change the gateway's configuration last, for
@@ -98,9 +93,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		// The reason of a configuration error, for its ERROR line.
 		ConfigErrorReason: bedrock.ConfigErrorReason,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
-		MaxTokens:         cfg.MaxTokens,
-		MaxImages:         cfg.MaxImages,
-		MaxImageBytes:     cfg.MaxImageBytes,
+		Limits:            cfg.limits(),
 		Heartbeat:         cfg.Heartbeat,
 		DeadlineMargin:    cfg.DeadlineMargin,
 		AllowedOrigins:    cfg.AllowedOrigins,
@@ -136,11 +129,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
-		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
-			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
+		if err := errors.Join(authErrors(acfg.Validate())...); err != nil {
+			return nil, err
 		}
 	}
-	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	guard, err := auth.New(ctx, acfg, auth.WithLogger(o.log))
 	if err != nil {
 		return nil, err
 	}
