@@ -40,7 +40,11 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
-	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
+	c := &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
+	if key := quota.Caller(id); key != quota.Anonymous {
+		c.Key = key
+	}
+	return c
 }
 
 // identityOf returns the identity the guard verified for c, if any.

@@ -58,6 +58,9 @@ type Config struct {
 	Stream StreamConfig
 	// Failover is the chain of models behind the requested one.
 	Failover FailoverConfig
+	// State says where stored responses and conversations are kept
+	// (STATE_*).
+	State StateConfig
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -97,6 +100,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
 	c.Failover = loadFailover(e, c.Bedrock)
+	c.State = loadState(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
