@@ -1,9 +1,8 @@
 # Web chat (web/): Next.js static export, unit tests, browser end-to-end tests.
 #
 #   make web-build   static export in web/out, rebuilt only when sources change
-#   make test-web    typecheck, vitest, next build, Chromium end-to-end
-#
-# next build skips its own type check (next.config.ts): web-unit runs tsc.
+#   make test-web    typecheck, vitest, next build, Chromium end-to-end and
+#                    the bundle budget (e2e/bundle.test.mjs)
 
 TEST_TARGETS += test-web
 

@@ -159,9 +159,10 @@ resource "aws_iam_role_policy" "lambda" {
 }
 
 # X-Ray does not support resource-level permissions; the managed write-only
-# policy is the narrowest grant.
+# policy is the narrowest grant. The ADOT collector's default configuration
+# exports to X-Ray too (telemetry.tf).
 resource "aws_iam_role_policy_attachment" "xray" {
-  count = var.enable_xray ? 1 : 0
+  count = var.enable_xray || local.adot_enabled ? 1 : 0
 
   role       = aws_iam_role.lambda.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"

@@ -131,7 +131,7 @@ func TestExecutionRole(t *testing.T) {
 		t.Errorf("have %d inline role policies, want 5 (gateway, edge function, quota, state, streams)", n)
 	}
 	att := m.find(t, "resource", "aws_iam_role_policy_attachment", "xray")
-	if got := m.attr(t, att, "count"); got != "var.enable_xray ? 1 : 0" {
+	if got := m.attr(t, att, "count"); got != "var.enable_xray || local.adot_enabled ? 1 : 0" {
 		t.Errorf("xray attachment count = %s", got)
 	}
 	if got := m.attr(t, att, "policy_arn"); !strings.HasSuffix(got, `:iam::aws:policy/AWSXRayDaemonWriteAccess"`) {

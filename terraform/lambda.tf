@@ -43,13 +43,14 @@ resource "aws_lambda_function" "gateway" {
   runtime          = "provided.al2023"
   architectures    = ["arm64"]
   handler          = "bootstrap"
+  layers           = local.adot_enabled ? [var.adot_layer_arn] : []
 
   memory_size                    = var.lambda_memory_mb
   timeout                        = var.lambda_timeout_seconds
   reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
-    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment)
+    variables = merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment, local.otel_environment)
   }
 
   logging_config {
@@ -77,6 +78,14 @@ resource "aws_lambda_function" "gateway" {
     precondition {
       condition     = !local.given_secret_is_arn || try(split(":", var.api_keys_secret_arn)[3], "") == var.region
       error_message = "api_keys_secret_arn must be a secret in var.region: the function reads it from its own region."
+    }
+    precondition {
+      condition     = var.adot_layer_arn == "" || try(split(":", var.adot_layer_arn)[3], "") == var.region
+      error_message = "adot_layer_arn must be a layer in var.region: Lambda layers are regional."
+    }
+    precondition {
+      condition     = var.adot_collector_config_uri == "" || var.adot_layer_arn != ""
+      error_message = "adot_collector_config_uri is set but adot_layer_arn is empty: there is no collector to configure."
     }
     precondition {
       condition     = local.create_api_keys_secret || length(local.origin_verify_secret) >= 16

@@ -153,6 +153,25 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
   ok_actions          = local.alarm_actions
 }
 
+# Spend is what the gateway priced from each answer's usage (CostUSD, docs/costs.md);
+# a model without a price adds nothing, and the log line says "price unknown".
+resource "aws_cloudwatch_metric_alarm" "daily_spend" {
+  count = var.alarm_daily_spend_usd > 0 ? 1 : 0
+
+  alarm_name          = "${local.name}-daily-spend"
+  alarm_description   = "Model spend over the last 24 hours exceeded $${var.alarm_daily_spend_usd}. See docs/operations.md#daily-spend"
+  namespace           = var.metrics_namespace
+  metric_name         = "CostUSD"
+  statistic           = "Sum"
+  period              = 86400
+  evaluation_periods  = 1
+  threshold           = var.alarm_daily_spend_usd
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_dashboard" "gateway" {
   dashboard_name = local.name
 
@@ -242,6 +261,17 @@ resource "aws_cloudwatch_dashboard" "gateway" {
             [var.metrics_namespace, "QuotaStoreErrors"],
             [var.metrics_namespace, "ContentFiltered"],
           ]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 18, width = 12, height = 6
+        properties = {
+          title = "Spend (USD per hour, docs/costs.md)", region = var.region, period = 3600, view = "timeSeries", stat = "Sum"
+          metrics = [
+            [var.metrics_namespace, "CostUSD", { label = "all models" }],
+            [{ expression = "SEARCH('{${var.metrics_namespace},Model} MetricName=\"CostUSD\"', 'Sum', 3600)", id = "by_model", label = "" }],
+          ]
+          annotations = { horizontal = var.alarm_daily_spend_usd > 0 ? [{ label = "daily alarm / 24", value = var.alarm_daily_spend_usd / 24 }] : [] }
         }
       },
     ]

@@ -1,4 +1,4 @@
-# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+# Stored responses and conversations (docs/deploy.md#the-conversation-table).
 # One DynamoDB table that every instance shares, created when
 # conversation_store is true: partition key "pk" is the caller, sort key "sk"
 # names the record (internal/convstore/dynamo.go); items expire by TTL. The

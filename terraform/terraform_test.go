@@ -88,7 +88,7 @@ func TestLambdaFunction(t *testing.T) {
 	if got := m.attr(t, one(t, fn, "tracing_config"), "mode"); got != `var.enable_xray ? "Active" : "PassThrough"` {
 		t.Errorf("tracing_config.mode = %s", got)
 	}
-	if got := m.attr(t, one(t, fn, "environment"), "variables"); got != "merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment)" {
+	if got := m.attr(t, one(t, fn, "environment"), "variables"); got != "merge(local.lambda_environment, local.quota_environment, local.state_environment, local.stream_environment, local.otel_environment)" {
 		t.Errorf("environment.variables = %s", got)
 	}
 }

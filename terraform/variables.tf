@@ -537,6 +537,39 @@ variable "bedrock_guardrail_trace" {
   default     = false
 }
 
+variable "adot_layer_arn" {
+  type        = string
+  description = "ARN of the AWS Distro for OpenTelemetry collector layer for arm64 (aws-otel-collector-arm64-ver-…) in var.region. Set, the function gets the layer, exports its traces to the collector on localhost:4318, and may write to X-Ray (the layer's default configuration exports there). Empty: no traces."
+  default     = ""
+
+  validation {
+    condition     = var.adot_layer_arn == "" || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:[A-Za-z0-9_-]+:[0-9]+$", var.adot_layer_arn))
+    error_message = "adot_layer_arn must be empty or a versioned Lambda layer ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "adot_collector_config_uri" {
+  type        = string
+  description = "Where the ADOT collector reads its configuration (OPENTELEMETRY_COLLECTOR_CONFIG_URI), e.g. s3://bucket.s3.eu-west-1.amazonaws.com/collector.yaml. Empty: the layer's default, which sends traces to X-Ray."
+  default     = ""
+
+  validation {
+    condition     = var.adot_collector_config_uri == "" || can(regex("^(file|env|yaml|http|https|s3):", var.adot_collector_config_uri))
+    error_message = "adot_collector_config_uri must be empty or a file:, env:, yaml:, http:, https: or s3: URI."
+  }
+}
+
+variable "alarm_daily_spend_usd" {
+  type        = number
+  description = "Alarm when the model spend the gateway priced (metric CostUSD) over the last 24 hours exceeds this many US dollars. 0: no alarm."
+  default     = 0
+
+  validation {
+    condition     = var.alarm_daily_spend_usd >= 0 && var.alarm_daily_spend_usd <= 1000000
+    error_message = "alarm_daily_spend_usd must be from 0 (off) to 1000000."
+  }
+}
+
 variable "enable_stream_resume" {
   type        = bool
   description = "Keep every streamed answer in a DynamoDB table so that a client can resume it after a dropped connection, from any instance. Costs a few writes per answer (docs/operations.md#stream-table)."
@@ -565,7 +598,7 @@ variable "stream_table_kms_key_arn" {
   }
 }
 
-# Stored responses and conversations (docs/api.md#stored-responses-and-conversations).
+# Stored responses and conversations (docs/deploy.md#the-conversation-table).
 
 variable "conversation_store" {
   type        = bool

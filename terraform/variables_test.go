@@ -109,6 +109,12 @@ func TestVariableValidation(t *testing.T) {
 		{variable: "edge_zip_path", value: "terraform/functions/payload_hash.mjs"},
 		{variable: "permissions_boundary_arn", value: "arn:aws:iam::123456789012:policy/chatbot-function-boundary", ok: true},
 		{variable: "permissions_boundary_arn", value: "chatbot-function-boundary"},
+		{variable: "adot_layer_arn", value: "arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1", ok: true},
+		{variable: "adot_layer_arn", value: "arn:aws:lambda:us-east-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0"},
+		{variable: "adot_collector_config_uri", value: "s3://b.s3.us-east-1.amazonaws.com/c.yaml", ok: true},
+		{variable: "adot_collector_config_uri", value: "/var/task/collector.yaml"},
+		{variable: "alarm_daily_spend_usd", value: 25.5, ok: true},
+		{variable: "alarm_daily_spend_usd", value: -1},
 	})
 }
 

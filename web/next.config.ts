@@ -22,8 +22,5 @@ export default function config(phase: string): NextConfig {
     output: "export",
     trailingSlash: false,
     images: { unoptimized: true },
-    // `make test` type-checks with tsc --noEmit; checking again here would
-    // only delay the page that `make run` builds.
-    typescript: { ignoreBuildErrors: true },
   };
 }

@@ -41,6 +41,10 @@ type childStats struct {
 	RSSKB      int64  `json:"rss_kb"`
 	HWMKB      int64  `json:"hwm_kb"` // peak RSS since the last reset
 	HWMReset   bool   `json:"hwm_reset"`
+	HeapKB     int64  `json:"heap_inuse_kb"`
+	StackKB    int64  `json:"stack_inuse_kb"`
+	NumGC      uint32 `json:"num_gc"`
+	GCPauseNs  uint64 `json:"gc_pause_ns"`
 }
 
 // serveChild is the server process: it serves kind on one loopback port
@@ -138,6 +142,7 @@ func selfStats() childStats {
 	return childStats{
 		Goroutines: runtime.NumGoroutine(), Mallocs: ms.Mallocs, CPUNanos: processCPU().Nanoseconds(),
 		RSSKB: procStatusKB("VmRSS"), HWMKB: procStatusKB("VmHWM"),
+		HeapKB: int64(ms.HeapInuse >> 10), StackKB: int64(ms.StackInuse >> 10), NumGC: ms.NumGC, GCPauseNs: ms.PauseTotalNs,
 	}
 }
 

@@ -25,6 +25,16 @@ type manySide struct {
 	Errors    int       `json:"errors"`
 	FirstErr  string    `json:"first_error,omitempty"`
 	CPUSec    float64   `json:"cpu_s"`
+	// The wall time of the step, and the CPU time this process (the fake
+	// Bedrock and the clients) spent in it: with the server's, what the
+	// step asked of the machine's cores.
+	WallSec       float64 `json:"wall_s"`
+	LoadGenCPUSec float64 `json:"loadgen_cpu_s"`
+	// Where the memory is at the busiest sample, and the collector's work.
+	HeapMB    float64 `json:"heap_inuse_mb"`
+	StackMB   float64 `json:"stack_inuse_mb"`
+	GCs       uint32  `json:"gcs"`
+	GCPauseMS float64 `json:"gc_pause_ms"`
 }
 
 type manyResult struct {
@@ -48,6 +58,7 @@ func (r *rig) manyStreams(ctx context.Context, t target, k, tokens int, interval
 	if err != nil {
 		return manySide{}, err
 	}
+	startCPU, startWall := processCPU(), time.Now()
 	var (
 		wg          sync.WaitGroup
 		mu          sync.Mutex
@@ -116,9 +127,13 @@ func (r *rig) manyStreams(ctx context.Context, t target, k, tokens int, interval
 		case <-tick.C:
 			if s, err := srv.snapshot(ctx, false); err == nil {
 				maxRSS = max(maxRSS, s.RSSKB, s.HWMKB*boolInt(base.HWMReset))
+				side.HeapMB = max(side.HeapMB, float64(s.HeapKB)/1024)
+				side.StackMB = max(side.StackMB, float64(s.StackKB)/1024)
 			}
 		}
 	}
+	side.WallSec = time.Since(startWall).Seconds()
+	side.LoadGenCPUSec = (processCPU() - startCPU).Seconds()
 	s, err := srv.snapshot(ctx, false)
 	if err != nil {
 		return side, err
@@ -126,6 +141,8 @@ func (r *rig) manyStreams(ctx context.Context, t target, k, tokens int, interval
 	maxRSS = max(maxRSS, s.HWMKB*boolInt(base.HWMReset))
 	side.PeakRSSMB = float64(maxRSS) / 1024
 	side.CPUSec = float64(s.CPUNanos-base.CPUNanos) / 1e9
+	side.GCs = s.NumGC - base.NumGC
+	side.GCPauseMS = float64(s.GCPauseNs-base.GCPauseNs) / 1e6
 	side.Chunks = len(chunks)
 	side.Chunk, side.TTFB = quantilesOf(chunks), quantilesOf(fst)
 	return side, nil

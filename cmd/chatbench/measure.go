@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
@@ -289,14 +290,17 @@ func (r *rig) answerBatch(ctx context.Context, t target, k, tokens int, acc *per
 type footprint struct {
 	Streams    int     `json:"streams"`
 	PeakRSSMB  float64 `json:"peak_rss_mb"`
-	Goroutines int     `json:"goroutines"`      // the most seen
+	Goroutines int     `json:"goroutines"`      // the most seen, connections being set up included
+	Open       int     `json:"open_goroutines"` // the fewest seen while every stream was open
 	Idle       int     `json:"idle_goroutines"` // before the streams
 	PerStream  float64 `json:"goroutines_per_stream"`
 	HWMReset   bool    `json:"hwm_reset"` // false: peak is the highest VmRSS sampled
 }
 
 // memoryAt runs k concurrent paced streams through t and reports the
-// process's peak RSS and the goroutines each open stream holds. With dump
+// process's peak RSS and the goroutines each open stream holds: the fewest
+// seen while every stream was open (a dial or a connection being torn down
+// holds goroutines of its own for a moment). With dump
 // set, it also writes the server's goroutines, grouped by stack, once
 // every stream is open.
 func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (footprint, error) {
@@ -318,12 +322,14 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 		mu       sync.Mutex
 		firstErr error
 	)
+	var open atomic.Int64 // streams that have sent a byte and not ended
 	for i := 0; i < k; i++ {
 		wg.Go(func() {
 			resp, err := r.post(ctx, t)
 			if err == nil {
 				var n int
-				n, err = countFrames(resp.Body)
+				n, err = countFrames(&firstRead{r: resp.Body, first: func() { open.Add(1) }})
+				open.Add(-1)
 				resp.Body.Close()
 				if err == nil && n != tokens+2 {
 					err = fmt.Errorf("%s: %d frames, want %d: %w", srv.kind, n, tokens+2, errShort)
@@ -353,6 +359,9 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 				return f, err
 			}
 			f.Goroutines = max(f.Goroutines, s.Goroutines)
+			if open.Load() == int64(k) && (f.Open == 0 || s.Goroutines < f.Open) {
+				f.Open = s.Goroutines
+			}
 			if dump != nil && time.Since(start) >= streamFor/2 {
 				// Half way through the streams' length: all are open.
 				if b, err := srv.goroutines(ctx); err == nil {
@@ -367,8 +376,25 @@ func (r *rig) memoryAt(ctx context.Context, t target, k int, dump io.Writer) (fo
 		maxRSS = max(maxRSS, s.HWMKB)
 	}
 	f.PeakRSSMB = float64(maxRSS) / 1024
-	f.PerStream = float64(f.Goroutines-f.Idle) / float64(k)
+	if f.Open == 0 { // the streams were never all open at once
+		f.Open = f.Goroutines
+	}
+	f.PerStream = float64(f.Open-f.Idle) / float64(k)
 	return f, firstErr
+}
+
+// firstRead calls first on its first Read.
+type firstRead struct {
+	r     io.Reader
+	first func()
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	if f.first != nil {
+		f.first()
+		f.first = nil
+	}
+	return f.r.Read(p)
 }
 
 func boolInt(b bool) int64 {

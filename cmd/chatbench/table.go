@@ -170,6 +170,12 @@ func table(res *results, zip string) []row {
 		add(row{Metric: name + ": failed streams", Gateway: fmt.Sprint(g.Errors), Floor: fmt.Sprint(f.Errors), Target: "0"},
 			check(g.Errors == 0))
 		add(row{Metric: name + ": CPU time", Gateway: fmt.Sprintf("%.2f s", g.CPUSec), Floor: fmt.Sprintf("%.2f s", f.CPUSec)}, nil)
+		add(row{Metric: "  (fake and clients: CPU time, wall time)", Gateway: fmt.Sprintf("%.2f s in %.2f s", g.LoadGenCPUSec, g.WallSec),
+			Floor: fmt.Sprintf("%.2f s in %.2f s", f.LoadGenCPUSec, f.WallSec)}, nil)
+		add(row{Metric: name + ": heap / stacks in use", Gateway: fmt.Sprintf("%.1f / %.1f MB", g.HeapMB, g.StackMB),
+			Floor: fmt.Sprintf("%.1f / %.1f MB", f.HeapMB, f.StackMB)}, nil)
+		add(row{Metric: name + ": collections, pauses", Gateway: fmt.Sprintf("%d, %.1f ms", g.GCs, g.GCPauseMS),
+			Floor: fmt.Sprintf("%d, %.1f ms", f.GCs, f.GCPauseMS)}, nil)
 	}
 	coldTarget := fmt.Sprintf("≤ %d ms", targetColdStartMS)
 	if cs := res.ColdStart; cs != nil {

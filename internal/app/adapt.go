@@ -40,6 +40,11 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
+	if id.Method == auth.MethodNone {
+		// No credential check is configured (local mode, loopback
+		// only): the one caller is the person at the machine.
+		return &gateway.Caller{Key: gateway.LocalCaller, ID: id}
+	}
 	c := &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
 	if key := quota.Caller(id); key != quota.Anonymous {
 		c.Key = key
@@ -70,7 +75,8 @@ func (l limiter) Admit(ctx context.Context, c *gateway.Caller, requestID string,
 	var le *quota.LimitError
 	switch {
 	case errors.As(err, &le):
-		return nil, &gateway.RateLimited{Limit: string(le.Limit), Requests: window(le.Requests), Tokens: window(le.Tokens), Err: err}
+		return nil, &gateway.RateLimited{Limit: string(le.Limit), Requests: window(le.Requests), Tokens: window(le.Tokens),
+			StoreFailed: errors.Is(err, quota.ErrThrottled), Err: err}
 	case err != nil:
 		return nil, err
 	case g == nil: // no limits: a nil *quota.Grant in the interface would not be nil

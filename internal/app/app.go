@@ -20,6 +20,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
 	"github.com/chatbot-gateway/chatbot/internal/responses"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ElizaID is the built-in model's id, the default without Bedrock and the
@@ -160,6 +161,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 			o.log.Info("chat page not built yet; / says it is building until it is", "web_dir", cfg.WebDir)
 		}
 	}
+	tracer, err := telemetry.New(ctx, cfg.Telemetry)
+	if err != nil {
+		return nil, err
+	}
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}
@@ -168,7 +173,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, err
 	}
 	logStartup(o.log, cfg, endpoint)
-	return h, nil
+	if tracer == nil {
+		return h, nil
+	}
+	return flushing(h, tracer, func(err error) {
+		o.log.Warn("could not export the request's spans", "error", err.Error())
+	}), nil
 }
 
 // NewLogger returns the gateway's logger: JSON lines at level on w.

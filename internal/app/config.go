@@ -14,7 +14,9 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/loopback"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // Config is the whole configuration of the gateway, as Load reads it from
@@ -61,6 +63,12 @@ type Config struct {
 	// State says where stored responses and conversations are kept
 	// (STATE_*).
 	State StateConfig
+	// Prices is the price table (built in, changed by PRICES_FILE), and
+	// Region the AWS Region whose rows apply (AWS_REGION).
+	Prices *price.Table
+	Region string
+	// Telemetry turns OpenTelemetry traces on (OTEL_*).
+	Telemetry telemetry.Config
 }
 
 // Load reads the configuration through getenv (os.Getenv in production) in
@@ -102,6 +110,8 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Failover = loadFailover(e, c.Bedrock)
 	c.State = loadState(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
+	c.Prices, c.Region = loadPrices(e)
+	c.Telemetry = loadTelemetry(e)
 	if !lambda && len(e.errs) == 0 {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}

@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/quota"
+	"github.com/chatbot-gateway/chatbot/internal/quota/fakedynamo"
 	"github.com/chatbot-gateway/chatbot/internal/sse/ssetest"
 	"github.com/chatbot-gateway/chatbot/test/dynalite"
 )
@@ -170,5 +173,56 @@ func TestCutAnswerChargedInQuotaTable(t *testing.T) {
 	// The probe reserved 1; the cut answer cost the rest.
 	if spent, want := budget-1-left, 3000+1; spent != want {
 		t.Fatalf("the cut answer cost %d tokens; want %d: its 3000-word prompt and its one word", spent, want)
+	}
+}
+
+// TestThrottledCallerGets429: under QUOTA_ON_STORE_ERROR=allow, a caller
+// whose own item DynamoDB throttles is refused with 429, through the
+// assembled gateway and its DynamoDB client, while a missing table still
+// admits.
+func TestThrottledCallerGets429(t *testing.T) {
+	t.Parallel()
+	srv := fakedynamo.New()
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	cfg, err := app.Load(getenv(map[string]string{
+		"RATE_LIMIT_RPM": "10", "QUOTA_TABLE": "quota", "QUOTA_ON_STORE_ERROR": "allow",
+		"QUOTA_STORE_TIMEOUT": "10s", // only the store's answer decides
+	}), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	h, err := app.New(context.Background(), cfg, app.WithLogger(app.NewLogger(&logs, slog.LevelInfo)), fakeAWS(ts.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func() *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/v1/chat/completions", strings.NewReader(`{"messages":[{"role":"user","content":"hi"}]}`))
+		r.Header.Set("Content-Type", "application/json")
+		r.Host = "localhost" // auth is off: only loopback names are served
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	// Auth is off: the one caller is anonymous.
+	srv.Fail("rpm#anonymous#", fakedynamo.Throttling)
+	w := ask()
+	var body struct {
+		Error struct{ Code, Type string } `json:"error"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != http.StatusTooManyRequests ||
+		body.Error.Code != "requests_throttled" || body.Error.Type != "requests" || w.Header().Get("Retry-After") != "1" {
+		t.Fatalf("throttled: %d %s (Retry-After %q); want 429 requests_throttled", w.Code, w.Body.String(), w.Header().Get("Retry-After"))
+	}
+	line := logs.requestLine(t)
+	if line["rate_limited"] != "requests_throttled" || line["quota_store_error"] != true ||
+		!strings.Contains(line["error"].(string), "ThrottlingException") {
+		t.Fatalf("log line = %v; want the refusal and its cause", line)
+	}
+
+	srv.Fail("rpm#anonymous#", fakedynamo.ResourceNotFound) // not retried: no wait
+	if w := ask(); w.Code != http.StatusOK {
+		t.Fatalf("missing table under allow: %d %s; want the call admitted", w.Code, w.Body.String())
 	}
 }

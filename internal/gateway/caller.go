@@ -105,7 +105,10 @@ type PublicError interface {
 type RateLimited struct {
 	Limit            string // the limit that refused, for the record
 	Requests, Tokens *Window
-	Err              error
+	// StoreFailed reports a refusal because the limits' store failed for
+	// this caller (it throttled them), not a count over a limit.
+	StoreFailed bool
+	Err         error
 }
 
 func (e *RateLimited) Error() string { return e.Err.Error() }

@@ -23,6 +23,7 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	switch {
 	case errors.As(err, &le):
 		rec.RateLimited = le.Limit
+		rec.QuotaStoreError = le.StoreFailed
 		setRateHeaders(w.Header(), le.Requests, le.Tokens)
 		return nil, err
 	case err != nil:

@@ -25,6 +25,10 @@
 //
 // When the store fails or is slower than Config.StoreTimeout, the policy
 // decides (OnStoreError): admit the call (the default, counted and logged)
-// or refuse it. The package knows nothing of HTTP: the gateway turns a
-// *LimitError into 429 and a Grant's windows into x-ratelimit-* headers.
+// or refuse it. A store that throttles the caller's own items (ErrThrottled)
+// refuses the caller whatever the policy: otherwise a caller could send
+// fast enough to be throttled and, under Allow, run without limits.
+//
+// The package knows nothing of HTTP: the gateway turns a *LimitError into
+// 429 and a Grant's windows into x-ratelimit-* headers.
 package quota

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -61,12 +62,54 @@ func NewDynamoStore(ctx context.Context, table string, optFns ...func(*config.Lo
 	if awsCfg.Region == "" {
 		return nil, errors.New("load AWS config: no region: set AWS_REGION")
 	}
-	return &DynamoStore{client: dynamodb.NewFromConfig(awsCfg), table: table}, nil
+	return &DynamoStore{client: dynamodb.NewFromConfig(awsCfg, NoThrottleRetries), table: table}, nil
 }
 
-// NewDynamoStoreWithClient uses client for table.
+// NewDynamoStoreWithClient uses client for table. Build the client with
+// NoThrottleRetries, or a throttled step may reach the Limiter as a
+// cancelled request.
 func NewDynamoStoreWithClient(client *dynamodb.Client, table string) *DynamoStore {
 	return &DynamoStore{client: client, table: table}
+}
+
+// NoThrottleRetries makes a DynamoDB client return a throttling error at
+// once rather than retry it. The SDK's standard retryer retries
+// ProvisionedThroughputExceededException and ThrottlingException after a
+// backoff of up to a second or more (aws/retry: DefaultThrottleErrorCodes,
+// ExponentialJitterBackoff); a store step has Config.StoreTimeout (150 ms by
+// default), which ends during that sleep, and the SDK then returns a
+// RequestCanceledError that no longer carries the throttling error: the
+// Limiter would see a failed store, and under Allow admit the caller that
+// made the store throttle. Other errors keep the SDK's retries.
+func NoThrottleRetries(o *dynamodb.Options) {
+	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if throttled(err) {
+				return aws.FalseTernary
+			}
+			return aws.UnknownTernary
+		})}, so.Retryables...)
+	})
+}
+
+// throttled reports whether DynamoDB refused a request for its traffic on
+// the items or the table: ProvisionedThroughputExceededException, or
+// ThrottlingException (on-demand tables; see ThrottlingReason in the
+// DynamoDB API reference). Every step of this store names the caller's own
+// items alone.
+func throttled(err error) bool {
+	var pte *types.ProvisionedThroughputExceededException
+	var te *types.ThrottlingException
+	return errors.As(err, &pte) || errors.As(err, &te)
+}
+
+// stepError wraps the error of a step on key, marking a throttled one with
+// ErrThrottled.
+func stepError(step, key string, err error) error {
+	if throttled(err) {
+		return fmt.Errorf("%s %s: %w: %w", step, key, ErrThrottled, err)
+	}
+	return fmt.Errorf("%s %s: %w", step, key, err)
 }
 
 func (d *DynamoStore) key(k string) map[string]types.AttributeValue {
@@ -101,7 +144,7 @@ func (d *DynamoStore) Take(ctx context.Context, key string, n, limit int64, expi
 		return limit, false, nil
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("take %s: %w", key, err)
+		return 0, false, stepError("take", key, err)
 	}
 	count, err := numberOf(out.Attributes[countAttr])
 	if err != nil {
@@ -120,7 +163,7 @@ func (d *DynamoStore) Add(ctx context.Context, key string, delta int64, expires 
 		ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(delta), ":e": ttl(expires)},
 	})
 	if err != nil {
-		return fmt.Errorf("add %s: %w", key, err)
+		return stepError("add", key, err)
 	}
 	return nil
 }
@@ -147,7 +190,7 @@ func (d *DynamoStore) Acquire(ctx context.Context, key, id string, limit int64, 
 			return true, nil
 		}
 		if !conditionFailed(err) {
-			return false, fmt.Errorf("acquire %s: %w", key, err)
+			return false, stepError("acquire", key, err)
 		}
 		ok, retry, err := d.acquireSlow(ctx, key, id, limit, now, expires)
 		if err != nil || !retry {
@@ -168,7 +211,7 @@ func (d *DynamoStore) acquireSlow(ctx context.Context, key, id string, limit int
 		ExpressionAttributeNames: map[string]string{"#s": slotsAttr},
 	})
 	if err != nil {
-		return false, false, fmt.Errorf("acquire %s: read slots: %w", key, err)
+		return false, false, stepError("acquire: read slots", key, err)
 	}
 	exp := num(expires.UnixMilli())
 	slots, isMap := out.Item[slotsAttr].(*types.AttributeValueMemberM)
@@ -188,7 +231,7 @@ func (d *DynamoStore) acquireSlow(ctx context.Context, key, id string, limit int
 			return false, true, nil // created meanwhile
 		}
 		if err != nil {
-			return false, false, fmt.Errorf("acquire %s: create slots: %w", key, err)
+			return false, false, stepError("acquire: create slots", key, err)
 		}
 		return true, false, nil
 	}
@@ -236,7 +279,7 @@ func (d *DynamoStore) acquireSlow(ctx context.Context, key, id string, limit int
 		return false, true, nil
 	}
 	if err != nil {
-		return false, false, fmt.Errorf("acquire %s: clear expired slots: %w", key, err)
+		return false, false, stepError("acquire: clear expired slots", key, err)
 	}
 	return true, false, nil
 }
@@ -254,7 +297,7 @@ func (d *DynamoStore) Renew(ctx context.Context, key, id string, expires time.Ti
 		},
 	})
 	if err != nil && !conditionFailed(err) {
-		return fmt.Errorf("renew %s: %w", key, err)
+		return stepError("renew", key, err)
 	}
 	return nil
 }
@@ -269,7 +312,7 @@ func (d *DynamoStore) Release(ctx context.Context, key, id string) error {
 		ExpressionAttributeNames: map[string]string{"#s": slotsAttr, "#id": id},
 	})
 	if err != nil && !conditionFailed(err) {
-		return fmt.Errorf("release %s: %w", key, err)
+		return stepError("release", key, err)
 	}
 	return nil
 }

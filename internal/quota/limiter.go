@@ -131,6 +131,13 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 		refused = &LimitError{Limit: ConcurrentStreams, Max: lim.ConcurrentStreams, RetryAfter: time.Second}
 	}
 	storeErr := errors.Join(rpm.err, tok.err, con.err)
+	if refused == nil && errors.Is(storeErr, ErrThrottled) {
+		// Only this caller's items were asked for, so only this caller
+		// is refused; the policy is for a store that is down, and a
+		// throttle under Allow would be a way past every limit.
+		l.log.Warn("rate limit store throttled the caller; refusing the call", "request_id", requestID, "error", storeErr.Error())
+		refused = &LimitError{Limit: Throttled, RetryAfter: time.Second, Err: storeErr}
+	}
 	if refused == nil && storeErr != nil && l.cfg.OnStoreError == Deny {
 		l.undo(g, tok.ok, con.ok)
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, storeErr)

@@ -10,7 +10,9 @@ import (
 )
 
 // Store keeps the counts behind the limits. Every method is one atomic step,
-// safe for concurrent use by many processes sharing the store.
+// safe for concurrent use by many processes sharing the store. A step the
+// store refuses for the traffic on the caller's items returns an error
+// wrapping ErrThrottled.
 type Store interface {
 	// Take adds n to the counter key unless the counter has already
 	// reached limit; then it changes nothing and reports ok false. count
@@ -36,6 +38,11 @@ var (
 	ErrLimited = errors.New("rate limited")
 	// ErrUnavailable: the store failed and the policy is Deny.
 	ErrUnavailable error = unavailable{}
+	// ErrThrottled: the store refused a step because the caller's own
+	// items get more traffic than it serves. A Store wraps it in the error
+	// of such a step. It is never admission, whatever the policy: a caller
+	// who could make the store throttle it would otherwise run unlimited.
+	ErrThrottled = errors.New("rate limit store throttled the caller")
 )
 
 // unavailable is ErrUnavailable: a refusal the client is told as a 503.
@@ -56,6 +63,8 @@ const (
 	RequestsPerMinute Name = "requests_per_minute_exceeded"
 	ConcurrentStreams Name = "concurrent_streams_exceeded"
 	TokensPerDay      Name = "tokens_per_day_exceeded"
+	// Throttled: the store throttled the caller's own counts (ErrThrottled).
+	Throttled Name = "requests_throttled"
 )
 
 // Window is the state of one windowed limit after a call, as OpenAI's
@@ -74,12 +83,20 @@ type LimitError struct {
 	// Requests and Tokens are the windows as they stand; nil when that
 	// limit is off for the caller.
 	Requests, Tokens *Window
+	// Err is the store's error behind a Throttled refusal, for the log.
+	Err error
 }
 
-func (e *LimitError) Error() string { return "rate limited: " + string(e.Limit) }
+func (e *LimitError) Error() string {
+	if e.Err != nil {
+		return "rate limited: " + string(e.Limit) + ": " + e.Err.Error()
+	}
+	return "rate limited: " + string(e.Limit)
+}
 
-// Unwrap makes errors.Is(err, ErrLimited) true.
-func (e *LimitError) Unwrap() error { return ErrLimited }
+// Unwrap makes errors.Is(err, ErrLimited) true, and errors.Is(err,
+// ErrThrottled) for a Throttled refusal.
+func (e *LimitError) Unwrap() []error { return []error{ErrLimited, e.Err} }
 
 // HTTPStatus is the status a refusal is answered with.
 func (e *LimitError) HTTPStatus() int { return http.StatusTooManyRequests }
@@ -108,6 +125,8 @@ func (e *LimitError) Message() string {
 	case TokensPerDay:
 		return fmt.Sprintf("Daily token budget used up: this account may use %s per day. "+
 			"It resets at 00:00 UTC, in %s.", count(e.Max, "token"), wait)
+	case Throttled:
+		return fmt.Sprintf("Too many requests from this account in a short time. Slow down and try again in %s.", wait)
 	default:
 		return fmt.Sprintf("Too many answers at once: this account may have %s in progress. "+
 			"Try again when one has finished.", count(e.Max, "answer"))

@@ -144,11 +144,12 @@ func TestPreviousResponseIDContinuesTheChain(t *testing.T) {
 			ID, Type, Role string
 			Content        []struct{ Type, Text string }
 		} `json:"data"`
-		FirstID, LastID string `json:"first_id"`
-		HasMore         bool   `json:"has_more"`
+		FirstID string `json:"first_id"`
+		LastID  string `json:"last_id"`
+		HasMore bool   `json:"has_more"`
 	}
 	call(t, h, "alice", "GET", "/v1/responses/"+r2.ID+"/input_items", "", &items)
-	if len(items.Data) != 1 || items.Data[0].Type != "message" || items.Data[0].Content[0].Type != "input_text" || items.Data[0].Content[0].Text != "again" || items.HasMore {
+	if len(items.Data) != 1 || items.FirstID != items.Data[0].ID || items.LastID != items.Data[0].ID || items.Data[0].Type != "message" || items.Data[0].Content[0].Type != "input_text" || items.Data[0].Content[0].Text != "again" || items.HasMore {
 		t.Fatalf("input_items = %+v", items)
 	}
 

@@ -187,6 +187,18 @@ run "apply_with_every_option" {
     stream_table_kms_key_arn     = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ac"
     bedrock_fallback_models      = ["us.anthropic.claude-sonnet-4-5-20250929-v1:0"]
     failover                     = "off"
+    adot_layer_arn               = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+    adot_collector_config_uri    = "s3://chat-config.s3.eu-west-1.amazonaws.com/collector.yaml"
+    alarm_daily_spend_usd        = 50
+  }
+
+  assert {
+    condition     = aws_lambda_function.gateway.layers == tolist(["arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"]) && aws_lambda_function.gateway.environment[0].variables["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4318"
+    error_message = "The ADOT layer must be attached and the gateway pointed at its collector."
+  }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.daily_spend[0].metric_name == "CostUSD" && aws_cloudwatch_metric_alarm.daily_spend[0].threshold == 50
+    error_message = "The daily spend alarm must watch CostUSD at the configured figure."
   }
 
   assert {
@@ -372,6 +384,26 @@ run "precondition_secret_in_function_region" {
 
   variables {
     api_keys_secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shared/chat-keys-AbCdEf"
+  }
+
+  expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_adot_layer_in_function_region" {
+  command = plan
+
+  variables {
+    adot_layer_arn = "arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"
+  }
+
+  expect_failures = [aws_lambda_function.gateway]
+}
+
+run "precondition_collector_config_needs_layer" {
+  command = plan
+
+  variables {
+    adot_collector_config_uri = "s3://chat-config.s3.us-east-1.amazonaws.com/collector.yaml"
   }
 
   expect_failures = [aws_lambda_function.gateway]

@@ -51,6 +51,23 @@ describe("local page with API keys", () => {
     });
   });
 
+  test("the key form shows on load, before the first message, when the model list is refused", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    await keyField(page).waitFor();
+    assert.equal(await page.locator('[data-role="user"]').count(), 0, "no message was sent");
+    assert.ok(await keyField(page).evaluate((el) => el === document.activeElement), "the key field has the focus");
+    assert.deepEqual(await axeViolations(page), []);
+    await screenshot(page, "auth-key-on-load");
+
+    await keyField(page).fill(apiKey);
+    await keyField(page).press("Enter");
+    await page.getByTestId("default-model").waitFor();
+    assert.equal(await keyField(page).count(), 0, "the form goes once the key is accepted");
+    await sendMessage(page, "Hello");
+    await waitForAnswer(page);
+    assert.match((await contentOf(lastAssistant(page)).textContent()) ?? "", /\S/);
+  });
+
   test("a 401 asks for a key; a wrong one is refused, the right one answers", { timeout: 60_000 }, async () => {
     const { page, context, consoleErrors } = await openChat(gateway.url);
     const sent = [];

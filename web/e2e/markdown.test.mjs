@@ -121,6 +121,25 @@ describe("rendered answers", () => {
     await screenshot(page, "markdown");
   });
 
+  test("the live region announces the rendered text, not the Markdown", { timeout: 60_000 }, async () => {
+    const { page } = await openChat(gateway.url);
+    const md = [
+      "Here is **Bold** and _soft_ text, a [link](https://example.com/target), `inline` code:",
+      "- one\n- two",
+      "```js\nconst x = 1;\n```",
+      "> quoted ~~old~~",
+    ].join("\n\n");
+    await answerWith(page, sseAnswer(md));
+    await sendMessage(page, "Show me Markdown");
+    await waitForAnswer(page);
+    const announcer = page.getByTestId("announcer");
+    await page.waitForFunction(() => document.querySelector('[data-testid="announcer"]')?.textContent?.startsWith("The assistant said:"));
+    const said = await announcer.textContent();
+    assert.equal(said, "The assistant said: Here is Bold and soft text, a link, inline code: one two const x = 1; quoted old");
+    assert.doesNotMatch(said, /[*_`~>]|https?:|```/);
+    await screenshot(page, "announcement-rendered-text");
+  });
+
   test("reasoning shows folded with its duration, tool calls as one line each", { timeout: 60_000 }, async () => {
     const { page } = await openChat(gateway.url);
     await answerWith(

@@ -4,14 +4,15 @@
 // rendered as Markdown, and keyboard use throughout (Enter sends,
 // Shift+Enter starts a new line, Esc stops an answer).
 
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from "react";
 import { browserSessionStorage, sessionCredential, sessionTokenProvider } from "../auth/sessionKey";
 import { lastUserIndex } from "../chat/conversation";
 import { defaultModelId, modelLabel } from "../chat/modelNames";
 import { useAutoScroll } from "../hooks/useAutoScroll";
 import { useChatStream, type UIMessage, type UseChatStreamOptions } from "../hooks/useChatStream";
 import { CredentialForm } from "./CredentialForm";
-import { MessageItem } from "./MessageItem";
+import { loadMarkdown, MessageItem } from "./MessageItem";
+import { spokenText } from "./spokenText";
 import styles from "./Chatbot.module.css";
 
 export { describeError } from "./MessageItem";
@@ -25,8 +26,10 @@ export interface ChatbotProps extends UseChatStreamOptions {
   className?: string;
   /**
    * On a 401, offer a field for an API key or minted token kept in this tab's
-   * sessionStorage. Only for a chat served by the gateway it talks to (same
-   * origin), so the credential cannot go anywhere else.
+   * sessionStorage: on load when listing the models is refused, before the
+   * first message, and under an answer that is refused. Only for a chat
+   * served by the gateway it talks to (same origin), so the credential cannot
+   * go anywhere else.
    */
   askForKey?: boolean;
 }
@@ -42,12 +45,14 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
   );
 
   const chat = useChatStream({ ...options, tokenProvider });
+  // Fetched once the page is up, so the first answer renders at once.
+  useEffect(() => void loadMarkdown(), []);
   const { messages, streaming, error, models } = chat;
   const [draft, setDraft] = useState("");
   const inputId = useId();
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const scroll = useAutoScroll<HTMLOListElement>(messages, chat.currentId);
-  const announcement = useAnnouncement(messages, streaming);
+  const announcement = useAnnouncement(messages, streaming, scroll.ref);
 
   const focusInput = () => inputRef.current?.focus();
 
@@ -107,6 +112,9 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
 
   const last = messages[messages.length - 1];
   const lastUser = lastUserIndex(messages);
+  // The model list was refused: the gateway wants a key before anything
+  // else. A refused answer shows its own form under it instead.
+  const keyFirst = askForKey && !streaming && chat.modelsError?.kind === "auth" && last?.error?.kind !== "auth";
   const Heading = headingLevel === 1 ? "h1" : "h2";
   const defaultModel = options.model ?? defaultModelId(models);
   const pickable = chat.conversations.some((c) => c.id !== chat.currentId);
@@ -191,6 +199,11 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
           </button>
         )}
       </div>
+      {keyFirst && (
+        <div className={styles.keyFirst}>
+          <CredentialForm refused={hasKey} onSubmit={submitKey} />
+        </div>
+      )}
       <div className={styles.srOnly} role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">
         {announcement}
       </div>
@@ -230,9 +243,11 @@ const onSubmit = (submit: () => void) => (e: FormEvent) => {
 
 /**
  * What the polite live region says: that an answer started, then the whole
- * answer once it is complete. Never per token, which would flood a screen reader.
+ * answer once it is complete, as rendered (list holds the messages): the
+ * text the page shows, not its Markdown. Never per token, which would flood
+ * a screen reader.
  */
-function useAnnouncement(messages: UIMessage[], streaming: boolean): string {
+function useAnnouncement(messages: UIMessage[], streaming: boolean, list: RefObject<HTMLOListElement | null>): string {
   const [text, setText] = useState("");
   const wasStreaming = useRef(false);
   useEffect(() => {
@@ -241,7 +256,8 @@ function useAnnouncement(messages: UIMessage[], streaming: boolean): string {
     } else if (!streaming && wasStreaming.current) {
       const last = messages[messages.length - 1];
       if (last?.status === "done") {
-        setText(`The assistant said: ${last.content}`);
+        const shown = list.current?.querySelector('li[data-role="assistant"]:last-child [data-testid="content"]');
+        setText(`The assistant said: ${shown ? spokenText(shown) : last.content}`);
       } else if (last?.status === "stopped") {
         setText("Answer stopped.");
       } else {
@@ -249,6 +265,6 @@ function useAnnouncement(messages: UIMessage[], streaming: boolean): string {
       }
     }
     wasStreaming.current = streaming;
-  }, [streaming, messages]);
+  }, [streaming, messages, list]);
   return text;
 }

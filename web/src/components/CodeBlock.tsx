@@ -52,7 +52,8 @@ export function CodeBlock({ language, text, fallback }: { language: string; text
 
   return (
     <figure className={styles.code} data-language={language || undefined}>
-      <figcaption className={styles.codeHeader}>
+      {/* Controls, not content: left out of the answer's announcement. */}
+      <figcaption className={styles.codeHeader} data-announce="skip">
         <span className={styles.codeLanguage}>{language || "text"}</span>
         <button type="button" className={styles.copy} onClick={() => void copy()} data-copied={copied}>
           {copied === "done" ? (

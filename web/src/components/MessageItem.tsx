@@ -5,12 +5,18 @@
 // safe). Reasoning is folded away, tool calls take one line each, and a
 // failed answer says so on the bubble itself.
 
-import { memo, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { lazy, memo, Suspense, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { describeToolCall } from "../api/toolCalls";
 import { reasoningLabel, type UIMessage } from "../chat/conversation";
 import { describeError } from "../chat/errorText";
 import { modelLabel } from "../chat/modelNames";
-import { Markdown } from "./Markdown";
+
+// The Markdown renderer (react-markdown, remark-gfm, the code blocks) is a
+// third of the page's script and the first paint shows no answer: it loads
+// on demand (Chatbot asks for it once the page is up), and until it is there
+// an answer shows as plain text.
+export const loadMarkdown = () => import("./Markdown");
+const Markdown = lazy(() => loadMarkdown().then((m) => ({ default: m.Markdown })));
 import styles from "./Chatbot.module.css";
 
 export { describeError };
@@ -77,7 +83,9 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
         )
       ) : (
         <div data-testid="content" className={styles.answer}>
-          <Markdown text={m.content} idPrefix={`m-${m.id}`} />
+          <Suspense fallback={<p className={styles.text}>{m.content}</p>}>
+            <Markdown text={m.content} idPrefix={`m-${m.id}`} />
+          </Suspense>
           {m.status === "streaming" && m.content === "" && <span className={styles.pending}>…</span>}
         </div>
       )}

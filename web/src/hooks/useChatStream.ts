@@ -3,7 +3,7 @@
 // Conversation state for the chat component: the conversations, the stream in
 // progress and its error. The component only renders what this returns.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { listModels, streamChatbotResponse, type ChatbotError, type ChatRequest, type ModelInfo } from "../api/chatbotApi";
 import type { TokenProvider } from "../auth/tokenProvider";
 import {
@@ -34,6 +34,8 @@ export interface UseChatStreamOptions {
   storage?: KeyValueStore | null;
   /** Milliseconds on a monotonic clock, for reasoning durations. */
   now?: () => number;
+  /** The fetch implementation; the global one by default. */
+  fetch?: typeof fetch;
 }
 
 export interface ChatStream {
@@ -48,6 +50,11 @@ export interface ChatStream {
   error: ChatbotError | null;
   /** The gateway's models as GET /v1/models lists them; empty until listed. */
   models: ModelInfo[];
+  /**
+   * Why the last listing of the models failed (kind "auth" for a 401: the
+   * gateway wants a credential before the first message); null once listed.
+   */
+  modelsError: ChatbotError | null;
   send(text: string): void;
   stop(): void;
   /** Answers the last user message again, replacing the last answer (failed or not). */
@@ -82,15 +89,21 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState<ChatbotError | null>(null);
   const [models, setModels] = useState<ModelInfo[]>([]);
+  const [modelsError, setModelsError] = useState<ChatbotError | null>(null);
   const abortRef = useRef<AbortController | null>(null);
-  const stateRef = useRef(state);
-  stateRef.current = state;
-  const optionsRef = useRef(options);
-  optionsRef.current = options;
   // Saving waits for the load, or the empty first state would overwrite the saved one.
   const [loaded, setLoaded] = useState(false);
+  // The latest committed values, for callbacks that outlive a render. They
+  // are written after commit, never during render: a render React discards
+  // (concurrent rendering, StrictMode's second pass) must not leak into them.
+  const stateRef = useRef(state);
+  const optionsRef = useRef(options);
   const loadedRef = useRef(loaded);
-  loadedRef.current = loaded;
+  useLayoutEffect(() => {
+    stateRef.current = state;
+    optionsRef.current = options;
+    loadedRef.current = loaded;
+  });
 
   const storage = (): KeyValueStore | undefined =>
     optionsRef.current.storage === null ? undefined : (optionsRef.current.storage ?? defaultStorage());
@@ -116,9 +129,12 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const refreshModels = useCallback(() => {
     const opts = optionsRef.current;
     const tp = opts.tokenProvider;
-    void listModels({ endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined }).then((list) => {
+    void listModels({ endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, fetch: opts.fetch }).then((list) => {
       if (Array.isArray(list)) {
         setModels(list);
+        setModelsError(null);
+      } else {
+        setModelsError(list);
       }
     });
   }, []);
@@ -237,7 +253,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
             setError(err);
           },
         },
-        { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, signal: controller.signal },
+        { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, signal: controller.signal, fetch: opts.fetch },
       ).finally(() => {
         if (abortRef.current === controller) {
           abortRef.current = null;
@@ -321,6 +337,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
     streaming,
     error,
     models,
+    modelsError,
     send,
     stop,
     regenerate,
