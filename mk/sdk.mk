@@ -10,7 +10,9 @@
 # Conversations API on one process and on two sharing dynalite
 # (conversations.test.mjs); the Node snippets of
 # docs/clients.md and the curl commands of docs/api.md, as written, against a
-# gateway with auth off (docs.test.mjs).
+# gateway with auth off (docs.test.mjs). The suites that talk to the fake
+# Bedrock run twice: on InvokeModel, then on ConverseStream
+# (BEDROCK_API=converse, read by web/e2e/fakebedrock.mjs's bedrockEnv).
 
 TEST_TARGETS += test-sdk
 
@@ -27,3 +29,4 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 # DYNALITE_NPM_STAMP comes from mk/dynalite.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium $(DYNALITE_NPM_STAMP)
 	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs conversations.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
+	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs

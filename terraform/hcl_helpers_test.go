@@ -337,6 +337,7 @@ func functions() map[string]function.Function {
 		"split":       stdlib.SplitFunc,
 		"startswith":  str(strings.HasPrefix),
 		"strcontains": str(strings.Contains),
+		"trimprefix":  stdlib.TrimPrefixFunc,
 		"try":         tryfunc.TryFunc,
 	}
 }

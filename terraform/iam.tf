@@ -6,8 +6,12 @@ locals {
   # (us.anthropic.claude-...); everything else is a foundation-model id.
   inference_profile_prefixes = ["us", "eu", "apac", "us-gov", "jp", "au", "ca", "global"]
 
-  # The fallback chain is invoked too, when the requested model cannot answer.
-  bedrock_model_ids = distinct(compact(concat([var.bedrock_model_id], var.bedrock_models, var.bedrock_fallback_models)))
+  # The fallback chain is invoked too, when the requested model cannot
+  # answer. An invoke: or converse: prefix chooses the API, not the model;
+  # both APIs need the same action, bedrock:InvokeModelWithResponseStream.
+  bedrock_model_ids = distinct([
+    for m in compact(concat([var.bedrock_model_id], var.bedrock_models, var.bedrock_fallback_models)) : trimprefix(trimprefix(m, "invoke:"), "converse:")
+  ])
 
   bedrock_arn_ids  = [for m in local.bedrock_model_ids : m if startswith(m, "arn:")]
   bedrock_bare_ids = [for m in local.bedrock_model_ids : m if !startswith(m, "arn:")]
@@ -27,17 +31,23 @@ locals {
     [for a in local.bedrock_arn_ids : a if strcontains(a, ":foundation-model/")],
   )
 
+  # Application inference profiles: an opaque id that names no model. The
+  # gateway resolves each at start (bedrock:GetInferenceProfile) and calls
+  # it by its ARN; the models it routes to are known only to Bedrock, so
+  # they are granted only when the call comes through one of these.
+  bedrock_application_profile_arns = [for a in local.bedrock_arn_ids : a if strcontains(a, ":application-inference-profile/")]
+
   # Inference profiles owned by this account in this region.
   bedrock_inference_profile_arns = concat(
     [for m in local.bedrock_profile_ids : "arn:${local.partition}:bedrock:${var.region}:${local.account_id}:inference-profile/${m}"],
-    [for a in local.bedrock_arn_ids : a if strcontains(a, ":inference-profile/")],
+    [for a in local.bedrock_arn_ids : a if strcontains(a, ":inference-profile/") && !strcontains(a, ":application-inference-profile/")],
   )
 
   # The model behind each profile: the id without its geography prefix.
   bedrock_profile_models = distinct([
     for p in concat(
       local.bedrock_profile_ids,
-      [for a in local.bedrock_arn_ids : split("inference-profile/", a)[1] if strcontains(a, ":inference-profile/")],
+      [for a in local.bedrock_arn_ids : split("inference-profile/", a)[1] if strcontains(a, ":inference-profile/") && !strcontains(a, ":application-inference-profile/")],
     ) : join(".", slice(split(".", p), 1, length(split(".", p))))
   ])
 
@@ -89,14 +99,46 @@ data "aws_iam_policy_document" "lambda" {
     resources = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
   }
 
+  # bedrock:InvokeModelWithResponseStream is the action of both
+  # InvokeModelWithResponseStream and ConverseStream (the Service
+  # Authorization Reference lists no action of its own for ConverseStream),
+  # so BEDROCK_API=converse needs nothing more.
   dynamic "statement" {
-    for_each = length(concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns)) > 0 ? [1] : []
+    for_each = length(concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns, local.bedrock_application_profile_arns)) > 0 ? [1] : []
 
     content {
       sid       = "InvokeConfiguredModels"
       effect    = "Allow"
       actions   = ["bedrock:InvokeModelWithResponseStream"]
-      resources = concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns)
+      resources = concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns, local.bedrock_application_profile_arns)
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.bedrock_application_profile_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "ResolveApplicationProfiles"
+      effect    = "Allow"
+      actions   = ["bedrock:GetInferenceProfile"]
+      resources = local.bedrock_application_profile_arns
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.bedrock_application_profile_arns) > 0 ? [1] : []
+
+    content {
+      sid       = "InvokeModelsThroughApplicationProfiles"
+      effect    = "Allow"
+      actions   = ["bedrock:InvokeModelWithResponseStream"]
+      resources = ["arn:${local.partition}:bedrock:*::foundation-model/*", "arn:${local.partition}:bedrock:*:${local.account_id}:inference-profile/*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "bedrock:InferenceProfileArn"
+        values   = local.bedrock_application_profile_arns
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package terraform_test
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -17,8 +18,8 @@ func TestExecutionRole(t *testing.T) {
 	m := loadModule(t, ".")
 	doc := m.find(t, "data", "aws_iam_policy_document", "lambda")
 	statements := nested(doc, "statement")
-	if len(statements) != 5 {
-		t.Fatalf("have %d statements, want 5 (logs, models, models through profiles, key secret, its KMS key)", len(statements))
+	if len(statements) != 7 {
+		t.Fatalf("have %d statements, want 7 (logs, models, models through profiles, application profiles resolved and called, key secret, its KMS key)", len(statements))
 	}
 	bySid := map[string]*hclsyntax.Block{}
 	for _, s := range statements {
@@ -47,7 +48,9 @@ func TestExecutionRole(t *testing.T) {
 		t.Errorf("log resources = %s, want the function's own log group", got)
 	}
 
-	for _, sid := range []string{"InvokeConfiguredModels", "InvokeModelsThroughProfiles"} {
+	// ConverseStream is authorised by bedrock:InvokeModelWithResponseStream
+	// too: BEDROCK_API=converse needs no other action, and none is granted.
+	for _, sid := range []string{"InvokeConfiguredModels", "InvokeModelsThroughProfiles", "InvokeModelsThroughApplicationProfiles"} {
 		s := bySid[sid]
 		if s == nil {
 			t.Fatalf("no %s statement", sid)
@@ -56,8 +59,23 @@ func TestExecutionRole(t *testing.T) {
 			t.Errorf("%s actions = %q", sid, got)
 		}
 	}
-	if got := m.attr(t, bySid["InvokeConfiguredModels"], "resources"); got != "concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns)" {
+	if got := m.attr(t, bySid["InvokeConfiguredModels"], "resources"); got != "concat(local.bedrock_foundation_model_arns, local.bedrock_inference_profile_arns, local.bedrock_application_profile_arns)" {
 		t.Errorf("InvokeConfiguredModels resources = %s", got)
+	}
+	resolve := bySid["ResolveApplicationProfiles"]
+	if resolve == nil {
+		t.Fatal("no ResolveApplicationProfiles statement")
+	}
+	if got := literalStrings(t, resolve, "actions"); !equalStrings(got, []string{"bedrock:GetInferenceProfile"}) || m.attr(t, resolve, "resources") != "local.bedrock_application_profile_arns" {
+		t.Errorf("ResolveApplicationProfiles = %q on %s, want GetInferenceProfile on the configured application profiles only", got, m.attr(t, resolve, "resources"))
+	}
+	appCond := one(t, bySid["InvokeModelsThroughApplicationProfiles"], "condition")
+	if literalString(t, appCond, "variable") != "bedrock:InferenceProfileArn" || literalString(t, appCond, "test") != "StringEquals" ||
+		m.attr(t, appCond, "values") != "local.bedrock_application_profile_arns" {
+		t.Error("models reached through an application profile must be limited to the configured application profiles")
+	}
+	if iam, err := os.ReadFile("iam.tf"); err != nil || !strings.Contains(string(iam), "bedrock:InvokeModelWithResponseStream is the action of both\n  # InvokeModelWithResponseStream and ConverseStream") {
+		t.Error("iam.tf does not say that the one action covers ConverseStream")
 	}
 	through := bySid["InvokeModelsThroughProfiles"]
 	if got := m.attr(t, through, "resources"); got != "local.bedrock_profile_model_arns" {
@@ -227,6 +245,7 @@ func TestBedrockARNs(t *testing.T) {
 		foundation   []string
 		profiles     []string
 		throughModel []string
+		application  []string
 	}{
 		{name: "none configured: ELIZA only"},
 		{
@@ -255,6 +274,19 @@ func TestBedrockARNs(t *testing.T) {
 			models:       []string{"global." + sonnet},
 			profiles:     []string{"arn:aws:bedrock:eu-west-1:" + acct + ":inference-profile/global." + sonnet},
 			throughModel: []string{"arn:aws:bedrock:*::foundation-model/" + sonnet, "arn:aws:bedrock:::foundation-model/" + sonnet},
+		},
+		{
+			name:         "API prefixes name no model",
+			defaultModel: "converse:" + haiku,
+			models:       []string{"invoke:" + haiku, "converse:global." + sonnet},
+			foundation:   []string{"arn:aws:bedrock:eu-west-1::foundation-model/" + haiku},
+			profiles:     []string{"arn:aws:bedrock:eu-west-1:" + acct + ":inference-profile/global." + sonnet},
+			throughModel: []string{"arn:aws:bedrock:*::foundation-model/" + sonnet, "arn:aws:bedrock:::foundation-model/" + sonnet},
+		},
+		{
+			name:         "application inference profile",
+			defaultModel: "arn:aws:bedrock:eu-west-1:" + acct + ":application-inference-profile/a1b2c3",
+			application:  []string{"arn:aws:bedrock:eu-west-1:" + acct + ":application-inference-profile/a1b2c3"},
 		},
 		{
 			name: "ARNs pass through",
@@ -296,6 +328,7 @@ func TestBedrockARNs(t *testing.T) {
 				{local: "bedrock_foundation_model_arns", want: tc.foundation},
 				{local: "bedrock_inference_profile_arns", want: tc.profiles},
 				{local: "bedrock_profile_model_arns", want: tc.throughModel},
+				{local: "bedrock_application_profile_arns", want: tc.application},
 			} {
 				v, ok := got[check.local]
 				if !ok {

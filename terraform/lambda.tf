@@ -15,6 +15,8 @@ locals {
     COGNITO_GROUPS         = join(",", var.cognito_groups)
     BEDROCK_MODEL_ID       = var.bedrock_model_id
     BEDROCK_MODELS         = join(",", var.bedrock_models)
+    BEDROCK_API            = var.bedrock_api
+    FALLBACK_ON            = var.fallback_on
     SYSTEM_PROMPT          = var.system_prompt
     ALLOWED_ORIGINS        = join(",", var.allowed_origins)
     ALLOWED_CIDRS          = join(",", var.allowed_cidrs)

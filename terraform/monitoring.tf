@@ -120,6 +120,23 @@ resource "aws_cloudwatch_metric_alarm" "ttft_p99" {
   ok_actions          = local.alarm_actions
 }
 
+# One configuration error is enough: a retired, missing or forbidden model
+# fails every request to it the same way until an operator acts.
+resource "aws_cloudwatch_metric_alarm" "model_config_errors" {
+  alarm_name          = "${local.name}-model-config-errors"
+  alarm_description   = "A Bedrock model could not answer as configured (retired, not found or not allowed). See docs/operations.md#model-configuration-errors"
+  namespace           = var.metrics_namespace
+  metric_name         = "ModelConfigErrors"
+  statistic           = "Sum"
+  period              = 300
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+}
+
 resource "aws_cloudwatch_metric_alarm" "throttles" {
   alarm_name          = "${local.name}-throttles"
   alarm_description   = "Lambda throttled invocations: reserved or account concurrency is exhausted. See docs/operations.md#throttles"

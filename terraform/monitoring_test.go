@@ -20,6 +20,7 @@ func TestAlarms(t *testing.T) {
 		{name: "error_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Errors5xx"}, runbook: "error-rate"},
 		{name: "fallback_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Fallbacks"}, runbook: "fallback-rate"},
 		{name: "ttft_p99", namespace: "var.metrics_namespace", metrics: []string{"TimeToFirstToken"}, statistic: "p99", runbook: "time-to-first-token"},
+		{name: "model_config_errors", namespace: "var.metrics_namespace", metrics: []string{"ModelConfigErrors"}, runbook: "model-configuration-errors"},
 		{name: "throttles", namespace: `"AWS/Lambda"`, metrics: []string{"Throttles"}, runbook: "throttles"},
 		{name: "function_errors", namespace: `"AWS/Lambda"`, metrics: []string{"Errors"}, runbook: "function-errors"},
 	}

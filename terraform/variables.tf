@@ -121,12 +121,12 @@ variable "max_tokens" {
 
 variable "bedrock_model_id" {
   type        = string
-  description = "Default Bedrock model: a foundation-model id (anthropic.claude-...), a cross-region inference profile id (us.anthropic.claude-...) or an ARN. Empty makes ELIZA the default model."
+  description = "Default Bedrock model: a foundation-model id (anthropic.claude-...), a cross-region inference profile id (us.anthropic.claude-haiku-4-5-20251001-v1:0) or an ARN (foundation model, inference profile, application inference profile), optionally prefixed invoke: or converse: to choose its API (docs/models.md#two-apis). Empty makes ELIZA the default model."
   default     = ""
 
   validation {
-    condition     = var.bedrock_model_id == "" || can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", var.bedrock_model_id))
-    error_message = "bedrock_model_id must be empty, a model or inference profile id such as anthropic.claude-3-haiku-20240307-v1:0, or a foundation-model/inference-profile ARN."
+    condition     = var.bedrock_model_id == "" || can(regex("^((invoke|converse):)?(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile|application-inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", var.bedrock_model_id))
+    error_message = "bedrock_model_id must be empty, a model or inference profile id such as us.anthropic.claude-haiku-4-5-20251001-v1:0, or a foundation-model, inference-profile or application-inference-profile ARN, optionally prefixed invoke: or converse:."
   }
 }
 
@@ -136,8 +136,8 @@ variable "bedrock_models" {
   default     = []
 
   validation {
-    condition     = alltrue([for m in var.bedrock_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
-    error_message = "Every bedrock_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+    condition     = alltrue([for m in var.bedrock_models : can(regex("^((invoke|converse):)?(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile|application-inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_models entry must be a model or inference profile id, or a foundation-model, inference-profile or application-inference-profile ARN, optionally prefixed invoke: or converse:."
   }
 }
 
@@ -528,6 +528,28 @@ variable "bedrock_guardrail_version" {
   validation {
     condition     = var.bedrock_guardrail_version == "" || can(regex("^([1-9][0-9]{0,7}|DRAFT)$", var.bedrock_guardrail_version))
     error_message = "bedrock_guardrail_version must be a version number or DRAFT."
+  }
+}
+
+variable "bedrock_api" {
+  type        = string
+  description = "The Bedrock operation models answer through unless their id is prefixed invoke: or converse: (BEDROCK_API): invoke (InvokeModelWithResponseStream) or converse (ConverseStream). Both need the same IAM action."
+  default     = "invoke"
+
+  validation {
+    condition     = contains(["invoke", "converse"], var.bedrock_api)
+    error_message = "bedrock_api must be invoke or converse."
+  }
+}
+
+variable "fallback_on" {
+  type        = string
+  description = "Which Bedrock failures ELIZA answers (FALLBACK_ON): outage, or any to hide configuration errors (a retired, missing or forbidden model) behind ELIZA too."
+  default     = "outage"
+
+  validation {
+    condition     = contains(["outage", "any"], var.fallback_on)
+    error_message = "fallback_on must be outage or any."
   }
 }
 

@@ -105,7 +105,7 @@ func streamModels(t *testing.T, url, body string) (text string, models map[strin
 // answers instead.
 func TestLocalBedrockThenFallback(t *testing.T) {
 	t.Parallel()
-	const model = "anthropic.claude-3-5-haiku-20241022-v1:0"
+	const model = "anthropic.claude-haiku-4-5-20251001-v1:0"
 	fake := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Scenario{Words: []string{"Hello", " from", " Bedrock."}}))
 	defer fake.Close()
 	url, _, out := startLocal(t, bedrockEnv(fake.URL, model))

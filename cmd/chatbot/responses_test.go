@@ -23,10 +23,10 @@ func postResponses(t *testing.T, url, body string) *gatewaytest.ResponseStream {
 
 // TestLocalResponses runs the real binary against the fake Bedrock: the
 // Responses stream of an answer, of a length stop, of a failure after the
-// first token, and of ELIZA answering when Bedrock refuses access.
+// first token, and of ELIZA answering when the model fails before it.
 func TestLocalResponses(t *testing.T) {
 	t.Parallel()
-	const model = "anthropic.claude-3-5-haiku-20241022-v1:0"
+	const model = "anthropic.claude-haiku-4-5-20251001-v1:0"
 	words := []string{"Hello", " from", " Bedrock."}
 	fake := fakebedrock.New(fakebedrock.WithScenario(fakebedrock.Scenario{Words: words}))
 	defer fake.Close()
@@ -57,7 +57,7 @@ func TestLocalResponses(t *testing.T) {
 		t.Errorf("the upstream message leaked: %q", s.Final.Error.Message)
 	}
 
-	fake.Push(fakebedrock.AccessDenied()) // not retried
+	fake.Push(fakebedrock.HTTPError(424, "ModelErrorException", "The model failed.")) // not retried
 	s = postResponses(t, url, body)
 	if s.Terminal != gatewaytest.Completed || s.Final.Model != "eliza" || s.Text == "" {
 		t.Errorf("fallback: %s %q from %q", s.Terminal, s.Text, s.Final.Model)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,6 @@ type options struct {
 	out       io.Writer
 	models    []gateway.ModelEntry
 	awsOpts   []func(*config.LoadOptions) error
-	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
 	quotaNow  func() time.Time
 }
@@ -59,11 +59,6 @@ func WithModels(m ...gateway.ModelEntry) Option {
 // (Bedrock, Secrets Manager): an endpoint, credentials, an HTTP client.
 func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
-}
-
-// WithAuthOptions adds options to the auth guard (key set client, clock).
-func WithAuthOptions(opts ...auth.Option) Option {
-	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
 }
 
 // WithGatewayConfig lets fn change the gateway's configuration last, for
@@ -94,6 +89,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, err
 	}
 	gcfg := gateway.Config{
+<<<<<<< HEAD
 		Formats:        []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
 		DefaultModel:   ElizaID,
 		FallbackModel:  ElizaID,
@@ -105,6 +101,19 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		Heartbeat:      cfg.Heartbeat,
 		DeadlineMargin: cfg.DeadlineMargin,
 		AllowedOrigins: cfg.AllowedOrigins,
+=======
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		DefaultModel:  ElizaID,
+		FallbackModel: ElizaID,
+		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
+		// The reason of a configuration error, for its ERROR line.
+		ConfigErrorReason: bedrock.ConfigErrorReason,
+		MaxBodyBytes:      cfg.MaxBodyBytes,
+		Limits:            cfg.limits(),
+		Heartbeat:         cfg.Heartbeat,
+		DeadlineMargin:    cfg.DeadlineMargin,
+		AllowedOrigins:    cfg.AllowedOrigins,
+>>>>>>> main
 		// With auth off (local mode, loopback only) a page under another
 		// name that resolves to 127.0.0.1 must not reach the gateway.
 		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),
@@ -137,11 +146,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
-		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
-			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
+		if err := errors.Join(authErrors(acfg.Validate())...); err != nil {
+			return nil, err
 		}
 	}
-	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	guard, err := auth.New(ctx, acfg, auth.WithLogger(o.log))
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type Config struct {
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
 	MaxImages      int           // CHATBOT_MAX_IMAGES
 	MaxImageBytes  int           // CHATBOT_MAX_IMAGE_BYTES
-	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
+	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; 0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
 	AllowedOrigins []string      // ALLOWED_ORIGINS
 	ElizaWordDelay time.Duration // ELIZA_WORD_DELAY
@@ -48,7 +48,9 @@ type Config struct {
 	APIKeysSecretARN string
 
 	Bedrock bedrock.Config
-	Metrics metrics.Config
+	// FallbackOn says which Bedrock failures ELIZA answers (FALLBACK_ON).
+	FallbackOn bedrock.FallbackOn
+	Metrics    metrics.Config
 
 	// Quota holds the per-caller limits (RATE_LIMIT_*, QUOTA_*).
 	Quota quota.Config
@@ -86,17 +88,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		Addr:           e.str("CHATBOT_ADDR", "127.0.0.1:8080"),
 		WebDir:         e.str("CHATBOT_WEB_DIR", "web/out"),
 		LogLevel:       e.level("LOG_LEVEL"),
-		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
+		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", gateway.DefaultMaxBodyBytes, 1<<10, 6<<20),
 		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
-		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
-		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", 8, 1, 100)),
-		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", 3_750_000, 1<<10, 5<<20)),
-		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
-		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
+		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", gateway.DefaultMaxTokens, 1, 1<<20)),
+		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", gateway.DefaultMaxImages, 1, 100)),
+		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", gateway.DefaultMaxImageBytes, 1<<10, 5<<20)),
+		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", gateway.DefaultHeartbeat, 0),
+		DeadlineMargin: e.duration("DEADLINE_MARGIN", gateway.DefaultDeadlineMargin, 0),
 		ElizaWordDelay: e.duration("ELIZA_WORD_DELAY", 0, 0),
-	}
-	if c.Heartbeat == 0 {
-		c.Heartbeat = -1 // explicitly off
 	}
 	origins, err := gateway.ParseOrigins(e.list("ALLOWED_ORIGINS"))
 	e.fail("ALLOWED_ORIGINS", err)
@@ -104,6 +103,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 
 	c.Auth, c.APIKeysSecretARN = loadAuth(e, lambda)
 	c.Bedrock = loadBedrock(e)
+	c.FallbackOn = loadFallback(e)
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
@@ -116,6 +116,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}
 	return c, e.err()
+}
+
+// limits are the gateway's request limits: those the environment sets,
+// the defaults for the others.
+func (c Config) limits() gateway.Limits {
+	l := gateway.DefaultLimits()
+	l.MaxTokens, l.MaxImages, l.MaxImageBytes = c.MaxTokens, c.MaxImages, c.MaxImageBytes
+	return l
 }
 
 // FromEnvironment is Load over the process's environment, in Lambda mode
@@ -144,14 +152,33 @@ func checkLocal(c Config) error {
 		"a loopback address: configure auth or listen on 127.0.0.1", c.Addr)
 }
 
-// errCIDRsNeedOriginSecret refuses a CIDR allow-list on Lambda without an
-// origin secret, from ORIGIN_VERIFY_SECRET or the key secret.
-var errCIDRsNeedOriginSecret = errors.New("needs an origin secret in Lambda mode (ORIGIN_VERIFY_SECRET, or origin_verify_secret " +
-	"in the API_KEYS_SECRET_ARN secret): CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront")
+// authErrors names the variable behind each rule auth.Config.Validate
+// reports broken.
+func authErrors(err error) []error {
+	var out []error
+	for _, rule := range []struct {
+		err  error
+		name string
+	}{
+		{auth.ErrSigningKeyWithoutAPIKeys, "TOKEN_SIGNING_KEY"},
+		{auth.ErrCIDRsNeedOriginSecret, "ALLOWED_CIDRS"},
+		{auth.ErrNoCredentialCheck, ""},
+	} {
+		switch {
+		case !errors.Is(err, rule.err):
+		case rule.name == "":
+			out = append(out, rule.err)
+		default:
+			out = append(out, fmt.Errorf("%s: %w", rule.name, rule.err))
+		}
+	}
+	return out
+}
 
 func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	c := auth.Config{
-		Lambda:               lambda,
+		RequireCredential:    lambda,
+		BehindCloudFront:     lambda,
 		JWT:                  loadJWT(e),
 		RequireContentSHA256: e.boolean("REQUIRE_CONTENT_SHA256", lambda),
 		OriginVerifySecret:   auth.Secret(e.str("ORIGIN_VERIFY_SECRET", "")),
@@ -174,18 +201,15 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
 
 	arn = applyAuthMode(e, &c, arn)
-	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" && arn == "" {
-		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
-		// which any caller that reaches the function can write; only the origin
-		// secret proves the header came from CloudFront. It may also come from
-		// the secret, which New checks once it has read it.
-		e.fail("ALLOWED_CIDRS", errCIDRsNeedOriginSecret)
-	}
-	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
-		e.fail("TOKEN_SIGNING_KEY", errors.New("tokens are minted with an API key; set API_KEY_SHA256S or API_KEYS_SECRET_ARN too"))
-	}
-	if len(e.errs) == 0 && lambda && !c.Enabled() && arn == "" {
-		e.errs = append(e.errs, auth.ErrNoCredentialCheck)
+	if arn == "" {
+		// With a key secret, keys, the signing key and the origin secret
+		// may still come from it: New validates once it has read it.
+		for _, err := range authErrors(c.Validate()) {
+			// Auth off is the consequence of a setting refused above.
+			if !errors.Is(err, auth.ErrNoCredentialCheck) || len(e.errs) == 0 {
+				e.errs = append(e.errs, err)
+			}
+		}
 	}
 	return c, arn
 }
@@ -286,8 +310,6 @@ func applyAuthMode(e *env, c *auth.Config, arn string) string {
 
 func loadBedrock(e *env) bedrock.Config {
 	c := bedrock.Config{
-		DefaultModel:      e.str("BEDROCK_MODEL_ID", ""),
-		Models:            e.list("BEDROCK_MODELS"),
 		SystemPrompt:      e.get("SYSTEM_PROMPT"),
 		AllowClientSystem: e.boolean("ALLOW_CLIENT_SYSTEM", true),
 		FirstTokenTimeout: e.duration("BEDROCK_FIRST_TOKEN_TIMEOUT", bedrock.DefaultFirstTokenTimeout, time.Millisecond),
@@ -295,18 +317,52 @@ func loadBedrock(e *env) bedrock.Config {
 		RetryBudget:       e.duration("BEDROCK_RETRY_BUDGET", bedrock.DefaultRetryBudget, 0),
 		IdleTimeout:       e.duration("BEDROCK_IDLE_TIMEOUT", bedrock.DefaultIdleTimeout, time.Millisecond),
 	}
+	switch api := bedrock.API(e.str("BEDROCK_API", string(bedrock.APIInvoke))); api {
+	case bedrock.APIInvoke, bedrock.APIConverse:
+		c.API = api
+	default:
+		e.bad("BEDROCK_API", string(api), "invoke or converse", nil)
+	}
+	// entry reads one model entry: an optional invoke: or converse:
+	// prefix, then the id.
+	entry := func(name, raw string) string {
+		id, api := bedrock.ParseModelEntry(raw)
+		if err := bedrock.CheckModel(id, api); err != nil {
+			e.fail(name, err)
+			return id
+		}
+		if api != "" {
+			if c.ModelAPI == nil {
+				c.ModelAPI = map[string]bedrock.API{}
+			}
+			if prev, ok := c.ModelAPI[id]; ok && prev != api {
+				e.fail(name, fmt.Errorf("model %q is named with both the invoke and the converse prefix", id))
+			}
+			c.ModelAPI[id] = api
+		}
+		return id
+	}
+	if def := e.str("BEDROCK_MODEL_ID", ""); def != "" {
+		c.DefaultModel = entry("BEDROCK_MODEL_ID", def)
+	}
+	for _, raw := range e.list("BEDROCK_MODELS") {
+		c.Models = append(c.Models, entry("BEDROCK_MODELS", raw))
+	}
 	if c.DefaultModel == "" && len(c.Models) > 0 {
 		e.fail("BEDROCK_MODEL_ID", errors.New("required with BEDROCK_MODELS: the default model"))
 	}
-	if c.DefaultModel != "" {
-		_, err := bedrock.FamilyOf(c.DefaultModel)
-		e.fail("BEDROCK_MODEL_ID", err)
-	}
-	for _, id := range c.Models {
-		_, err := bedrock.FamilyOf(id)
-		e.fail("BEDROCK_MODELS", err)
-	}
 	return c
+}
+
+// loadFallback reads FALLBACK_ON: which Bedrock failures ELIZA answers.
+func loadFallback(e *env) bedrock.FallbackOn {
+	switch on := bedrock.FallbackOn(e.str("FALLBACK_ON", string(bedrock.FallbackOutage))); on {
+	case bedrock.FallbackOutage, bedrock.FallbackAny:
+		return on
+	default:
+		e.bad("FALLBACK_ON", string(on), "outage or any", nil)
+		return bedrock.FallbackOutage
+	}
 }
 
 // loadMetrics reads METRICS_*. METRICS_ENABLED, when set, decides;

@@ -12,10 +12,11 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/auth/authtest"
+	"github.com/chatbot-gateway/chatbot/internal/bedrock"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
 )
 
-const haiku = "anthropic.claude-3-5-haiku-20241022-v1:0"
+const haiku = "anthropic.claude-haiku-4-5-20251001-v1:0"
 
 func getenv(env map[string]string) func(string) string {
 	return func(k string) string { return env[k] }
@@ -41,7 +42,7 @@ func TestLoadDefaults(t *testing.T) {
 		c.ReadTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", c)
 	}
-	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.Lambda || c.Bedrock.Enabled() || c.Metrics.Enabled {
+	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.RequireCredential || c.Bedrock.Enabled() || c.Metrics.Enabled {
 		t.Errorf("local defaults = %+v", c)
 	}
 	b := c.Bedrock
@@ -67,7 +68,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.MaxImages != 2 || c.MaxImageBytes != 2048 {
 		t.Errorf("image limits = %d, %d", c.MaxImages, c.MaxImageBytes)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat >= 0 ||
+	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat != 0 ||
 		c.DeadlineMargin != 500*time.Millisecond || c.ElizaWordDelay != 40*time.Millisecond || c.LogLevel != slog.LevelDebug {
 		t.Errorf("settings = %+v", c)
 	}
@@ -138,8 +139,13 @@ func TestLoadErrors(t *testing.T) {
 		{name: "short signing key", env: map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": strings.Repeat("ab", 31)}, want: "TOKEN_SIGNING_KEY"},
 		{name: "signing key not encoded", env: map[string]string{"API_KEY_SHA256S": entry, "TOKEN_SIGNING_KEY": "this is not base64 at all!!!!!!!!!!!!!!!!!!!!!"}, want: "TOKEN_SIGNING_KEY"},
 		{name: "signing key without API keys", env: map[string]string{"TOKEN_SIGNING_KEY": strings.Repeat("ab", 32)}, want: "TOKEN_SIGNING_KEY"},
-		{name: "unknown default family", env: map[string]string{"BEDROCK_MODEL_ID": "cohere.command-r-v1:0"}, want: "BEDROCK_MODEL_ID"},
-		{name: "unknown listed family", env: map[string]string{"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": "ai21.jamba-1-5-mini-v1:0"}, want: "BEDROCK_MODELS"},
+		{name: "unknown default family on invoke", env: map[string]string{"BEDROCK_MODEL_ID": "invoke:cohere.command-r-v1:0"}, want: "BEDROCK_MODEL_ID"},
+		{name: "unknown listed family on invoke", env: map[string]string{"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": "invoke:ai21.jamba-1-5-mini-v1:0"}, want: "BEDROCK_MODELS"},
+		{name: "model id with a space", env: map[string]string{"BEDROCK_MODEL_ID": "anthropic.claude x"}, want: "BEDROCK_MODEL_ID"},
+		{name: "one model on two APIs", env: map[string]string{"BEDROCK_MODEL_ID": "invoke:" + haiku, "BEDROCK_MODELS": "converse:" + haiku}, want: "BEDROCK_MODELS"},
+		{name: "bad BEDROCK_API", env: map[string]string{"BEDROCK_API": "chat"}, want: "BEDROCK_API"},
+		{name: "bad FALLBACK_ON", env: map[string]string{"FALLBACK_ON": "always"}, want: "FALLBACK_ON"},
+		{name: "bad guardrail stream mode", env: map[string]string{"BEDROCK_GUARDRAIL_STREAM_MODE": "later"}, want: "BEDROCK_GUARDRAIL_STREAM_MODE"},
 		{name: "models without default", env: map[string]string{"BEDROCK_MODELS": haiku}, want: "BEDROCK_MODEL_ID"},
 		{name: "bad ALLOW_CLIENT_SYSTEM", env: map[string]string{"ALLOW_CLIENT_SYSTEM": "nope"}, want: "ALLOW_CLIENT_SYSTEM"},
 		{name: "bad first-token timeout", env: map[string]string{"BEDROCK_FIRST_TOKEN_TIMEOUT": "soon"}, want: "BEDROCK_FIRST_TOKEN_TIMEOUT"},
@@ -214,7 +220,7 @@ func TestLoadAuth(t *testing.T) {
 		j.TokenUse != "access" || j.Groups[0] != "admins" || j.Algorithms[0] != "RS256" {
 		t.Fatalf("JWT config = %+v", j)
 	}
-	if !c.Auth.Lambda || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
+	if !c.Auth.RequireCredential || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
 		t.Fatalf("Lambda defaults = %+v", c)
 	}
 	if c.AllowedOrigins[0] != "https://chat.example.com" {
@@ -302,5 +308,42 @@ func TestLoadMetrics(t *testing.T) {
 	_, err := app.Load(getenv(map[string]string{"METRICS_NAMESPACE": "AWS/x"}), false)
 	if !errors.Is(err, metrics.ErrInvalidNamespace) {
 		t.Errorf("error %v does not wrap ErrInvalidNamespace", err)
+	}
+}
+
+// TestLoadModelAPIs: BEDROCK_API chooses the operation, an entry's prefix
+// overrides it for that model, and a model no InvokeModel family knows
+// answers through Converse instead of stopping start-up.
+func TestLoadModelAPIs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want map[string]bedrock.API
+	}{
+		{name: "default invoke", env: map[string]string{"BEDROCK_MODEL_ID": haiku, "BEDROCK_MODELS": "converse:amazon.nova-lite-v1:0,cohere.command-r-v1:0"},
+			want: map[string]bedrock.API{haiku: bedrock.APIInvoke, "amazon.nova-lite-v1:0": bedrock.APIConverse, "cohere.command-r-v1:0": bedrock.APIConverse}},
+		{name: "converse with an invoke entry", env: map[string]string{"BEDROCK_API": "converse", "BEDROCK_MODEL_ID": "invoke:" + haiku, "BEDROCK_MODELS": "amazon.nova-lite-v1:0"},
+			want: map[string]bedrock.API{haiku: bedrock.APIInvoke, "amazon.nova-lite-v1:0": bedrock.APIConverse}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := app.Load(getenv(tt.env), false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Bedrock.ModelIDs()) != len(tt.want) {
+				t.Errorf("ModelIDs = %q", c.Bedrock.ModelIDs())
+			}
+			for _, id := range c.Bedrock.ModelIDs() {
+				if got := c.Bedrock.APIOf(id); got != tt.want[id] {
+					t.Errorf("APIOf(%s) = %s, want %s", id, got, tt.want[id])
+				}
+			}
+			if c.FallbackOn != bedrock.FallbackOutage {
+				t.Errorf("FallbackOn = %q, want the default outage", c.FallbackOn)
+			}
+		})
 	}
 }

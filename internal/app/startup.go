@@ -61,7 +61,7 @@ func bedrockAttrs(cfg Config, endpoint string) []any {
 	if !cfg.Bedrock.Enabled() {
 		return []any{"api", "off"}
 	}
-	a := []any{"api", bedrock.API, "endpoint", endpoint}
+	a := []any{"api", cfg.Bedrock.Operations(), "endpoint", endpoint}
 	if cfg.Bedrock.GuardrailID != "" {
 		a = append(a, "guardrail", cfg.Bedrock.GuardrailID+":"+cfg.Bedrock.GuardrailVersion)
 	}

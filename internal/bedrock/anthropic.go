@@ -279,8 +279,11 @@ func decodeAnthropic(payload []byte, st *streamState, out emitter) error {
 	switch c.Type {
 	case "message_start":
 		u := c.Message.Usage
-		st.usage.PromptTokens = u.Input + u.CacheRead + u.CacheWrite
+		// input_tokens leaves out the prompt read from and written to the
+		// cache; chat.Usage counts those apart too.
+		st.usage.PromptTokens = u.Input
 		st.usage.CompletionTokens = u.Output
+		st.usage.CacheReadTokens, st.usage.CacheWriteTokens = u.CacheRead, u.CacheWrite
 	case "content_block_start":
 		switch b := &c.ContentBlock; b.Type {
 		case "tool_use":
@@ -309,15 +312,31 @@ func decodeAnthropic(payload []byte, st *streamState, out emitter) error {
 		if c.Usage.Output > 0 { // cumulative
 			st.usage.CompletionTokens = c.Usage.Output
 		}
-		if in := c.Usage.Input + c.Usage.CacheRead + c.Usage.CacheWrite; in > 0 {
-			st.usage.PromptTokens = in
+		if c.Usage.Input+c.Usage.CacheRead+c.Usage.CacheWrite > 0 {
+			st.usage.PromptTokens = c.Usage.Input
+			st.usage.CacheReadTokens, st.usage.CacheWriteTokens = c.Usage.CacheRead, c.Usage.CacheWrite
 		}
 	case "error":
 		code, ok := anthropicErrors[c.Error.Type]
 		if !ok {
 			code = "ModelStreamErrorException"
 		}
-		return &smithy.GenericAPIError{Code: code, Message: c.Error.Message, Fault: smithy.FaultServer}
+		return &modelError{code: code, typ: c.Error.Type, msg: c.Error.Message}
 	}
 	return nil
 }
+
+// modelError is an error a model reported inside its own stream (Claude's
+// "error" event), named by the Bedrock exception of the same meaning so
+// that one policy table covers both. Its text is the model's, free text
+// that goes to the log line only: the client learns the error's type,
+// never its words (docs/security.md lets only a Bedrock
+// ValidationException's message through).
+type modelError struct{ code, typ, msg string }
+
+func (e *modelError) Error() string {
+	return "the model's stream reported " + e.typ + " (" + e.code + "): " + e.msg
+}
+func (e *modelError) ErrorCode() string             { return e.code }
+func (e *modelError) ErrorMessage() string          { return e.msg }
+func (e *modelError) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }

@@ -2,6 +2,9 @@ package bedrock
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -22,6 +25,12 @@ type Config struct {
 	DefaultModel string
 	// Models are further model ids a request may name (BEDROCK_MODELS).
 	Models []string
+	// API is the runtime operation models answer through unless their
+	// entry names one (BEDROCK_API; "" means APIInvoke).
+	API API
+	// ModelAPI holds the operation an entry of BEDROCK_MODEL_ID or
+	// BEDROCK_MODELS named with an invoke: or converse: prefix, by id.
+	ModelAPI map[string]API
 	// SystemPrompt leads every conversation (SYSTEM_PROMPT).
 	SystemPrompt string
 	// AllowClientSystem passes the client's system messages on after
@@ -47,6 +56,11 @@ type Config struct {
 	// GuardrailTrace asks Bedrock for the guardrail's trace
 	// (BEDROCK_GUARDRAIL_TRACE).
 	GuardrailTrace bool
+	// GuardrailStreamAsync has the guardrail check a Converse stream
+	// asynchronously: text reaches the client before the guardrail has
+	// seen it (BEDROCK_GUARDRAIL_STREAM_MODE=async; the default, sync,
+	// holds each piece until it has). InvokeModel has no such setting.
+	GuardrailStreamAsync bool
 
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// ends. Tests replace it to observe backoff without waiting.
@@ -75,4 +89,97 @@ func (c Config) ModelIDs() []string {
 		}
 	}
 	return ids
+}
+
+// API is the Bedrock runtime operation a model answers through.
+type API string
+
+// The runtime operations.
+const (
+	// APIInvoke is InvokeModelWithResponseStream: each family's own body
+	// and chunks.
+	APIInvoke API = "invoke"
+	// APIConverse is ConverseStream: one message format for every model,
+	// in the SDK's own types.
+	APIConverse API = "converse"
+)
+
+// ParseModelEntry takes an entry of BEDROCK_MODEL_ID or BEDROCK_MODELS
+// apart: an optional "invoke:" or "converse:" prefix, then the model id.
+// api is "" without a prefix. A model id never starts with either word
+// (ids start with a provider, a geo prefix or "arn:").
+func ParseModelEntry(entry string) (id string, api API) {
+	for _, a := range [...]API{APIInvoke, APIConverse} {
+		if rest, ok := strings.CutPrefix(entry, string(a)+":"); ok {
+			return strings.TrimSpace(rest), a
+		}
+	}
+	return strings.TrimSpace(entry), ""
+}
+
+// CheckModel reports why model id cannot answer through api ("" for the
+// default), or nil. Any non-empty id can answer through Converse; through
+// InvokeModel only an id an InvokeModel family knows.
+func CheckModel(id string, api API) error {
+	switch {
+	case id == "":
+		return fmt.Errorf("%w: empty model id", ErrUnsupportedModel)
+	case strings.ContainsAny(id, " \t\r\n"):
+		return fmt.Errorf("%w: %q contains white space", ErrUnsupportedModel, id)
+	case len(id) > 2048: // Bedrock's own bound on a model id
+		return fmt.Errorf("%w: longer than 2048 characters", ErrUnsupportedModel)
+	case api == APIInvoke:
+		if _, err := FamilyOf(id); err != nil {
+			return fmt.Errorf("%w; without the invoke: prefix it is served through Converse", err)
+		}
+	case api != "" && api != APIConverse:
+		return errors.New("unknown API " + string(api) + ": want invoke or converse")
+	}
+	return nil
+}
+
+// APIOf returns the operation model id answers through: what its entry
+// named, else Config.API; and Converse, whatever Config.API says, for a
+// model that no InvokeModel family knows (Cohere, AI21, newer ids).
+func (c Config) APIOf(id string) API {
+	if a := c.ModelAPI[id]; a != "" {
+		return a
+	}
+	if _, err := FamilyOf(id); err != nil {
+		return APIConverse
+	}
+	if c.API == APIConverse {
+		return APIConverse
+	}
+	return APIInvoke
+}
+
+// Operation is the Bedrock Runtime operation of the API.
+func (a API) Operation() string {
+	if a == APIConverse {
+		return "ConverseStream"
+	}
+	return "InvokeModelWithResponseStream"
+}
+
+// Operations names the runtime operations the configured models answer
+// through, for the start-up line: one operation, or each with its models.
+func (c Config) Operations() string {
+	var order []API
+	by := map[API][]string{}
+	for _, id := range c.ModelIDs() {
+		a := c.APIOf(id)
+		if by[a] == nil {
+			order = append(order, a)
+		}
+		by[a] = append(by[a], id)
+	}
+	if len(order) == 1 {
+		return order[0].Operation()
+	}
+	var parts []string
+	for _, a := range order {
+		parts = append(parts, a.Operation()+" ("+strings.Join(by[a], ", ")+")")
+	}
+	return strings.Join(parts, "; ")
 }

@@ -7,9 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 )
 
-// API is the Bedrock Runtime operation every model is called through.
-const API = "InvokeModelWithResponseStream"
-
 // Endpoint returns the URL the model's client sends its calls to, resolved
 // by the SDK's own endpoint rules from the region, FIPS and dual-stack
 // settings and any override (AWS_ENDPOINT_URL_BEDROCK_RUNTIME), the same way

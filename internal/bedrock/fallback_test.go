@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime/types"
 	"github.com/aws/smithy-go"
@@ -42,16 +43,19 @@ func TestFallbackReason(t *testing.T) {
 		err    error
 		reason string
 		ok     bool
+		config bool // a configuration error: FallbackPolicy(FallbackAny) falls back
 	}{
 		{name: "nil", err: nil, reason: "", ok: false},
 		{name: "throttling", err: sdkError(429, &types.ThrottlingException{}), reason: "throttled", ok: true},
 		{name: "model not ready", err: sdkError(429, &types.ModelNotReadyException{}), reason: "throttled", ok: true},
 		{name: "quota", err: sdkError(400, &types.ServiceQuotaExceededException{}), reason: "throttled", ok: true},
 		{name: "in-stream throttling", err: fmt.Errorf("invoke m: %w", &types.ThrottlingException{}), reason: "throttled", ok: true},
-		{name: "access denied", err: sdkError(403, &types.AccessDeniedException{}), reason: "access_denied", ok: true},
+		{name: "access denied", err: sdkError(403, &types.AccessDeniedException{}), reason: "access_denied", ok: false, config: true},
 		{name: "bad signature", err: sdkError(403, &smithy.GenericAPIError{Code: "InvalidSignatureException"}), reason: "access_denied", ok: true},
 		{name: "expired token", err: sdkError(403, &smithy.GenericAPIError{Code: "ExpiredTokenException"}), reason: "access_denied", ok: true},
-		{name: "not found", err: sdkError(404, &types.ResourceNotFoundException{}), reason: "model_not_found", ok: true},
+		{name: "not found", err: sdkError(404, &types.ResourceNotFoundException{}), reason: "model_not_found", ok: false, config: true},
+		{name: "end of life", err: sdkError(404, &types.ResourceNotFoundException{Message: aws.String("This model version has reached the end of its life. Please refer to the AWS documentation for more details.")}), reason: "end_of_life", ok: false, config: true},
+		{name: "end of life as a validation error", err: sdkError(400, &types.ValidationException{Message: aws.String("This model version has reached the end of its life.")}), reason: "end_of_life", ok: false, config: true},
 		{name: "internal", err: sdkError(500, &types.InternalServerException{}), reason: "unavailable", ok: true},
 		{name: "service unavailable", err: sdkError(503, &types.ServiceUnavailableException{}), reason: "unavailable", ok: true},
 		{name: "model stream error", err: &types.ModelStreamErrorException{}, reason: "unavailable", ok: true},
@@ -76,10 +80,17 @@ func TestFallbackReason(t *testing.T) {
 		{name: "deadline", err: context.DeadlineExceeded, reason: "deadline", ok: false},
 		{name: "deadline margin", err: chat.ErrDeadline, reason: "deadline", ok: false},
 	}
+	anyFailure := bedrock.FallbackPolicy(bedrock.FallbackAny)
 	for _, tt := range tests {
 		reason, ok := bedrock.FallbackReason(tt.err)
 		if reason != tt.reason || ok != tt.ok {
 			t.Errorf("%s: FallbackReason(%v) = %q, %v; want %q, %v", tt.name, tt.err, reason, ok, tt.reason, tt.ok)
+		}
+		if _, ok := anyFailure(tt.err); ok != (tt.ok || tt.config) {
+			t.Errorf("%s: with FALLBACK_ON=any, fallback = %v, want %v", tt.name, ok, tt.ok || tt.config)
+		}
+		if _, config := bedrock.ConfigErrorReason(tt.err); config != tt.config {
+			t.Errorf("%s: ConfigErrorReason = %v, want %v", tt.name, config, tt.config)
 		}
 	}
 }

@@ -32,14 +32,34 @@ func (m *Model) withGuardrail(in *bedrockruntime.InvokeModelWithResponseStreamIn
 // the answer, which then counts as complete (a guardrail ends a stream
 // without the model's usual last chunk). Most chunks do not mention a
 // guardrail, and cost only a byte search.
+//
+// The verdict is read wherever it has been seen: at the chunk's top level
+// (langchain-aws), on Claude's message_stop chunk, nested in
+// message_start's message (Bifrost's Anthropic stream test), and, by the
+// same logic, in Claude's message_delta delta, Nova's messageStop and the
+// invocation metrics beside which Bedrock adds it. AWS's guardrail test
+// page says only that the trace comes with the last chunk.
 func noteGuardrail(payload []byte, st *streamState) {
 	if !bytes.Contains(payload, []byte(guardrailActionKey)) {
 		return
 	}
-	var c struct {
+	type verdict struct {
 		Action string `json:"amazon-bedrock-guardrailAction"`
 	}
-	if json.Unmarshal(payload, &c) == nil && c.Action == "INTERVENED" {
-		st.intervened, st.ended = true, true
+	var c struct {
+		verdict
+		Message     verdict `json:"message"`
+		Delta       verdict `json:"delta"`
+		MessageStop verdict `json:"messageStop"`
+		Metrics     verdict `json:"amazon-bedrock-invocationMetrics"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return
+	}
+	for _, v := range [...]verdict{c.verdict, c.Message, c.Delta, c.MessageStop, c.Metrics} {
+		if v.Action == "INTERVENED" {
+			st.intervened, st.ended = true, true
+			return
+		}
 	}
 }

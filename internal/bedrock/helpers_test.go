@@ -19,7 +19,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
-const haiku = "anthropic.claude-3-5-haiku-20241022-v1:0"
+const haiku = "anthropic.claude-haiku-4-5-20251001-v1:0"
 
 // sleeps records the backoff waits instead of waiting.
 type sleeps struct {

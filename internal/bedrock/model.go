@@ -30,8 +30,10 @@ const (
 // Model is one Bedrock model id, answering through a shared client.
 type Model struct {
 	id     string
-	family Family
-	spec   *familySpec
+	family Family      // "" for a model no InvokeModel family knows
+	spec   *familySpec // nil with family ""
+	api    API
+	caps   chat.Capabilities
 	client *bedrockruntime.Client
 	cfg    Config
 }
@@ -67,11 +69,14 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 		o.HTTPClient = boundedFrames{plainBody{o.HTTPClient}}
 	})
 	for _, id := range cfg.ModelIDs() {
-		f, err := FamilyOf(id)
-		if err != nil {
+		m := &Model{id: id, api: cfg.APIOf(id), client: client, cfg: cfg}
+		if f, err := FamilyOf(id); err == nil {
+			m.family, m.spec = f, families[f]
+		} else if m.api == APIInvoke {
 			return nil, err
 		}
-		models[id] = &Model{id: id, family: f, spec: families[f], client: client, cfg: cfg}
+		m.caps = capsOf(id, m.spec, m.api == APIConverse)
+		models[id] = m
 	}
 	return models, nil
 }
@@ -110,11 +115,16 @@ func (c plainBody) Do(r *http.Request) (*http.Response, error) {
 // ID returns the Bedrock model id.
 func (m *Model) ID() string { return m.id }
 
-// Family returns the model's request and stream format.
+// Family returns the model's InvokeModel request and stream format, or ""
+// for a model no InvokeModel family knows (it answers through Converse).
 func (m *Model) Family() Family { return m.family }
 
-// Capabilities returns what the model's family can do beyond text.
-func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
+// API returns the runtime operation the model answers through.
+func (m *Model) API() API { return m.api }
+
+// Capabilities returns what the model can do beyond text: what its model
+// card lists and its API path carries (see CardOf).
+func (m *Model) Capabilities() chat.Capabilities { return m.caps }
 
 // Stream asks the model and emits its text as it arrives.
 //
@@ -142,14 +152,10 @@ func (m *Model) Capabilities() chat.Capabilities { return m.spec.caps }
 // text and were retried is added in, because Bedrock bills each call the
 // model started. With an error, FinishReason means nothing.
 func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
-	if param := m.spec.caps.Missing(req.Features()); param != "" {
+	if param := m.caps.Missing(req.Features()); param != "" {
 		return chat.Result{}, chat.Unsupported(m.id, param)
 	}
-	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
-	if err != nil {
-		return chat.Result{}, err
-	}
-	body, err := buildBody(m.spec, req, p)
+	call, err := m.prepare(req)
 	if err != nil {
 		return chat.Result{}, err
 	}
@@ -173,7 +179,7 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		spent  chat.Usage // what the attempts that failed before any text reported
 	)
 	for attempt := 0; ; attempt++ {
-		res, emitted, err := m.attempt(sctx, body, relay, timer)
+		res, emitted, err := call(sctx, relay, timer)
 		res.Usage = addUsage(res.Usage, spent)
 		switch {
 		case err == nil:
@@ -209,6 +215,31 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		}
 		waited += d
 	}
+}
+
+// prepare builds the request of req for the model's API once, and returns
+// the call that makes one attempt with it.
+func (m *Model) prepare(req *chat.Request) (func(ctx context.Context, emit chat.Emit, timer *time.Timer) (chat.Result, bool, error), error) {
+	p, err := splitPrompt(req, m.cfg.SystemPrompt, m.cfg.AllowClientSystem)
+	if err != nil {
+		return nil, err
+	}
+	if m.api == APIConverse {
+		in, err := m.converseInput(req, p)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, emit chat.Emit, timer *time.Timer) (chat.Result, bool, error) {
+			return m.converseAttempt(ctx, in, emit, timer)
+		}, nil
+	}
+	body, err := buildBody(m.spec, req, p)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, emit chat.Emit, timer *time.Timer) (chat.Result, bool, error) {
+		return m.attempt(ctx, body, emit, timer)
+	}, nil
 }
 
 // addUsage is the usage of two calls together: each one Bedrock bills.
@@ -318,8 +349,18 @@ func (m *Model) beforeTokenErr(ctx, sctx context.Context, err error) error {
 	if errors.Is(context.Cause(sctx), ErrFirstTokenTimeout) || errors.Is(err, ErrFirstTokenTimeout) {
 		return fmt.Errorf("invoke %s: %w (%s)", m.id, ErrFirstTokenTimeout, m.cfg.FirstTokenTimeout)
 	}
+	var me *modelError
+	if errors.As(err, &me) && me.code == "ValidationException" && !endOfLife(me.msg) {
+		// The client's fault, by the model's word: a 400 naming the
+		// error's type; the model's own text stays in the log.
+		return &publicCause{
+			PublicError: &chat.PublicError{Kind: chat.ErrInvalidRequest, Code: "invalid_request",
+				Message: "the model rejected the request (" + me.typ + ")"},
+			cause: fmt.Errorf("invoke %s: %w", m.id, err),
+		}
+	}
 	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" {
+	if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" && !endOfLife(apiErr.ErrorMessage()) {
 		msg := apiErr.ErrorMessage()
 		if msg == "" {
 			msg = "the model rejected the request"

@@ -183,11 +183,17 @@ type novaChunk struct {
 		StopReason string `json:"stopReason"`
 	} `json:"messageStop"`
 	Metadata struct {
+		// InvokeModel spells the cache counts cacheReadInputTokenCount
+		// and cacheWriteInputTokenCount (the Nova user guide's InvokeModel
+		// response schema); Converse spells them without "Count". Both are
+		// read, since a metadata chunk carries one spelling or none.
 		Usage struct {
-			Input      int `json:"inputTokens"`
-			Output     int `json:"outputTokens"`
-			CacheRead  int `json:"cacheReadInputTokens"`
-			CacheWrite int `json:"cacheWriteInputTokens"`
+			Input          int `json:"inputTokens"`
+			Output         int `json:"outputTokens"`
+			CacheRead      int `json:"cacheReadInputTokenCount"`
+			CacheWrite     int `json:"cacheWriteInputTokenCount"`
+			CacheReadConv  int `json:"cacheReadInputTokens"`
+			CacheWriteConv int `json:"cacheWriteInputTokens"`
 		} `json:"usage"`
 	} `json:"metadata"`
 	Metrics *invocationMetrics `json:"amazon-bedrock-invocationMetrics"`
@@ -201,8 +207,10 @@ func decodeNova(payload []byte, st *streamState, out emitter) error {
 	st.addMetrics(c.Metrics)
 	st.stop(c.MessageStop.StopReason)
 	u := c.Metadata.Usage
-	if in := u.Input + u.CacheRead + u.CacheWrite; in > 0 {
-		st.usage.PromptTokens = in
+	read, write := max(u.CacheRead, u.CacheReadConv), max(u.CacheWrite, u.CacheWriteConv)
+	if u.Input+read+write > 0 {
+		st.usage.PromptTokens = u.Input
+		st.usage.CacheReadTokens, st.usage.CacheWriteTokens = read, write
 	}
 	if u.Output > 0 {
 		st.usage.CompletionTokens = u.Output

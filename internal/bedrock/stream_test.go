@@ -160,14 +160,19 @@ func TestStreamFailures(t *testing.T) {
 			wantText:  "tok1 tok2 ", wantCalls: 2, wantSleep: []time.Duration{200 * time.Millisecond},
 		},
 		{
-			name:      "access denied falls back at once",
+			name:      "access denied is a configuration error",
 			scenarios: []fakebedrock.Scenario{fakebedrock.AccessDenied(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantFallback: true, wantKind: chat.ErrUpstream,
+			wantErr:   true, wantCalls: 1, wantReason: "access_denied", wantKind: chat.ErrModelConfig,
 		},
 		{
-			name:      "model not found falls back at once",
+			name:      "model not found is a configuration error",
 			scenarios: []fakebedrock.Scenario{fakebedrock.NotFound(), ok},
-			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantFallback: true, wantKind: chat.ErrUpstream,
+			wantErr:   true, wantCalls: 1, wantReason: "model_not_found", wantKind: chat.ErrModelConfig,
+		},
+		{
+			name:      "a retired model is a configuration error",
+			scenarios: []fakebedrock.Scenario{fakebedrock.EndOfLife(), ok},
+			wantErr:   true, wantCalls: 1, wantReason: "end_of_life", wantKind: chat.ErrModelConfig,
 		},
 		{
 			name:      "validation is the client's error",

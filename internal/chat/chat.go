@@ -282,6 +282,10 @@ var (
 	ErrInvalidRequest = errors.New("invalid request")
 	// ErrUnavailable: the model cannot answer now (HTTP 503).
 	ErrUnavailable = errors.New("model unavailable")
+	// ErrModelConfig: the model cannot answer as it is configured (retired,
+	// not found, not allowed): an operator must change the configuration;
+	// retrying does not help (HTTP 503 model_unavailable).
+	ErrModelConfig = errors.New("model misconfigured")
 	// ErrUpstream: the service behind the model failed; neither the
 	// client's fault nor the gateway's (HTTP 502).
 	ErrUpstream = errors.New("upstream failure")

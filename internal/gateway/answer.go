@@ -116,6 +116,9 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	}
 	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
 	rec.used = addUsage(rec.used, res.Usage)
+	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
+		h.modelConfigError(req.Model, err, rec)
+	}
 	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
 		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
 		return res, err
@@ -177,4 +180,21 @@ func inBand(err error) *Error {
 			Message: "the model failed before finishing the answer"}
 	}
 	return e
+}
+
+// modelConfigError reports a model that cannot answer as configured: at
+// ERROR, with the upstream's own message and the model id, since no retry
+// mends it and every request to the model fails the same way until an
+// operator acts.
+func (h *Handler) modelConfigError(model string, err error, rec *Record) {
+	reason := "model_config"
+	if h.cfg.ConfigErrorReason != nil {
+		if r, ok := h.cfg.ConfigErrorReason(err); ok {
+			reason = r
+		}
+	}
+	rec.ModelConfigError = reason
+	h.log.Error("model configuration error: the model cannot answer as configured",
+		slog.String("request_id", rec.ID), slog.String("model", model),
+		slog.String("reason", reason), slog.String("error", err.Error()))
 }

@@ -83,6 +83,9 @@ func toAPIError(err error) *Error {
 	case errors.Is(err, chat.ErrUpstream):
 		return &Error{Status: http.StatusBadGateway, Type: typeServer, Code: "upstream_error",
 			Message: "the model's service failed"}
+	case errors.Is(err, chat.ErrModelConfig):
+		return &Error{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "model_unavailable",
+			Message: "the model cannot be used as this deployment configures it (retired, not found or not allowed); retrying will not help until the operator changes it"}
 	case errors.Is(err, chat.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return &Error{Status: http.StatusServiceUnavailable, Type: typeUnavailable, Code: "model_unavailable",
 			Message: "the model is unavailable; retry shortly"}

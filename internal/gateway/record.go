@@ -30,10 +30,14 @@ type Record struct {
 	FinishReason    string // of a completed answer: stop, length, content_filter
 	RateLimited     string // the limit that refused the request, if one did
 	QuotaStoreError bool   // the rate limit store failed on this request
-	Subject         string // the caller's verified subject, never a token
-	AuthRefusal     string // the auth error code when refused
-	Outcome         string // complete, error, client_gone, panic
-	ErrorCode       string // the error code sent, in-band or not
+	// ModelConfigError is why the model could not answer as configured
+	// (retired, not found, not allowed), if that happened; the fallback
+	// may still have answered.
+	ModelConfigError string
+	Subject          string // the caller's verified subject, never a token
+	AuthRefusal      string // the auth error code when refused
+	Outcome          string // complete, error, client_gone, panic
+	ErrorCode        string // the error code sent, in-band or not
 	// ChargedTokens is what the call cost the caller's token budget (see
 	// charge); 0 when no limiter counted it.
 	ChargedTokens int
@@ -114,7 +118,7 @@ func (h *Handler) finish(rec *Record) {
 	}
 	for _, a := range [...]struct{ k, v string }{
 		{"fallback", rec.Fallback}, {"sub", rec.Subject}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
-		{"finish_reason", rec.FinishReason}, {"rate_limited", rec.RateLimited},
+		{"finish_reason", rec.FinishReason}, {"rate_limited", rec.RateLimited}, {"model_config_error", rec.ModelConfigError},
 	} {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))

@@ -21,9 +21,10 @@ const (
 	MetricFallbacks        = "Fallbacks"
 	MetricStreamErrors     = "StreamErrors"
 	MetricAuthRefusals     = "AuthRefusals"
-	MetricRateLimited      = "RateLimited"      // refused by a per-caller limit (429)
-	MetricQuotaStoreErrors = "QuotaStoreErrors" // the rate limit store failed
-	MetricContentFiltered  = "ContentFiltered"  // ended with finish_reason content_filter (a guardrail)
+	MetricRateLimited      = "RateLimited"       // refused by a per-caller limit (429)
+	MetricQuotaStoreErrors = "QuotaStoreErrors"  // the rate limit store failed
+	MetricContentFiltered  = "ContentFiltered"   // ended with finish_reason content_filter (a guardrail)
+	MetricModelConfigErrs  = "ModelConfigErrors" // the model could not answer as configured (retired, not found, not allowed)
 )
 
 // Dimension names, and the values used when a request has no model or an
@@ -90,13 +91,14 @@ var (
 	defRateLimited  = def(MetricRateLimited, "Count")
 	defQuotaErrors  = def(MetricQuotaStoreErrors, "Count")
 	defFiltered     = def(MetricContentFiltered, "Count")
+	defConfigErrors = def(MetricModelConfigErrs, "Count")
 )
 
 // Observe writes rec's line. Its signature matches gateway.Config.Observe.
 // A failed write is dropped: the request has already been answered, and a
 // process whose standard output fails has no better place to report it.
 func (e *EMF) Observe(rec *gateway.Record) {
-	var ms [12]metric
+	var ms [13]metric
 	m := classify(rec, ms[:0])
 
 	bp := e.pool.Get().(*[]byte)
@@ -143,6 +145,9 @@ func classify(rec *gateway.Record, m []metric) []metric {
 	}
 	if rec.FinishReason == "content_filter" {
 		m = append(m, metric{defFiltered, MetricContentFiltered, 1})
+	}
+	if rec.ModelConfigError != "" {
+		m = append(m, metric{defConfigErrors, MetricModelConfigErrs, 1})
 	}
 	return m
 }

@@ -159,6 +159,8 @@ run "apply_with_every_option" {
     bedrock_guardrail_id         = "gr1abc2def3g"
     bedrock_guardrail_version    = "1"
     bedrock_guardrail_trace      = true
+    bedrock_api                  = "converse"
+    fallback_on                  = "any"
     bedrock_models               = ["anthropic.claude-3-haiku-20240307-v1:0"]
     system_prompt                = "You are a helpful assistant."
     allowed_origins              = ["https://chat.example.com"]

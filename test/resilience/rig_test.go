@@ -45,7 +45,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // Bedrock model ids, one per family the fake speaks.
 const (
-	anthropicID   = "anthropic.claude-3-5-haiku-20241022-v1:0"
+	anthropicID   = "anthropic.claude-haiku-4-5-20251001-v1:0"
 	novaID        = "amazon.nova-lite-v1:0"
 	llamaID       = "meta.llama3-70b-instruct-v1:0"
 	mistralID     = "mistral.mistral-7b-instruct-v0:2"

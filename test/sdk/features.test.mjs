@@ -24,7 +24,7 @@ import { runCleanups } from "../../web/e2e/harness.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 
-const CLAUDE = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const CLAUDE = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const NOVA = "us.amazon.nova-lite-v1:0";
 const GPT_OSS = "openai.gpt-oss-20b-1:0";
 const QWEN = "qwen.qwen3-32b-v1:0";

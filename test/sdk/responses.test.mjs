@@ -17,7 +17,7 @@ import { runCleanups } from "../../web/e2e/harness.mjs";
 import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "../../web/e2e/fakebedrock.mjs";
 
 const repoRoot = path.resolve(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
-const BEDROCK_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const BEDROCK_MODEL = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const input = "Hello, I am feeling anxious about my exams";
 
 let gw;
@@ -243,15 +243,27 @@ describe("a failure after the first token ends with response.failed", () => {
   });
 });
 
-describe("ELIZA answers when Bedrock refuses before the first token", () => {
+describe("ELIZA answers when Bedrock is unavailable before the first token", () => {
   test("openai and the AI SDK get ELIZA's answer, named", async () => {
-    const { url } = await gatewayWithFake(["-scenario", "access-denied"]);
+    const { url } = await gatewayWithFake(["-scenario", "unavailable"]);
     const r = await openaiClient(url).responses.create({ input });
     assert.equal(r.model, "eliza");
     assert.ok(r.output_text.length > 0);
     const s = streamText({ model: aiProvider(url)(BEDROCK_MODEL), prompt: input, maxRetries: 0 });
     assert.ok((await s.text).length > 0);
     assert.equal((await s.response).modelId, "eliza");
+  });
+});
+
+describe("a model the deployment cannot use is a 503, not ELIZA", () => {
+  test("openai raises a 503 model_unavailable that says retrying will not help", async () => {
+    const { url } = await gatewayWithFake(["-scenario", "access-denied"]);
+    await assert.rejects(openaiClient(url).responses.create({ input }), (err) => {
+      assert.equal(err.status, 503, `${err?.constructor?.name}: ${err?.message}`);
+      assert.equal(err.code, "model_unavailable");
+      assert.match(err.message, /retrying will not help/);
+      return true;
+    });
   });
 });
 

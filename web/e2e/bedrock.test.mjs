@@ -22,7 +22,7 @@ import { bedrockEnv, buildFakeBedrock, startFakeBedrock } from "./fakebedrock.mj
 
 setup({ tags: "" });
 
-const CLAUDE = "anthropic.claude-3-5-haiku-20241022-v1:0";
+const CLAUDE = "anthropic.claude-haiku-4-5-20251001-v1:0";
 const GPT_OSS = "openai.gpt-oss-20b-1:0";
 const weather = {
   type: "function",

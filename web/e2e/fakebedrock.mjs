@@ -72,6 +72,9 @@ export async function startFakeBedrock(bin, args = [], { timeoutMs = 20_000 } = 
 /** The gateway settings that point its Bedrock model at a fake. */
 export function bedrockEnv(url, modelId) {
   return {
+    // make test-sdk runs the client suites twice: on InvokeModel, and with
+    // BEDROCK_API=converse on ConverseStream.
+    ...(process.env.BEDROCK_API ? { BEDROCK_API: process.env.BEDROCK_API } : {}),
     BEDROCK_MODEL_ID: modelId,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: url,
     AWS_REGION: "us-east-1",

@@ -8,6 +8,7 @@ describe("modelLabel", () => {
     ["us.anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku"],
     ["anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku"],
     ["global.anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5"],
+    ["us.anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5"],
     ["anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1"],
     ["amazon.nova-lite-v1:0", "Amazon Nova Lite"],
     ["eu.amazon.nova-pro-v1:0", "Amazon Nova Pro"],

@@ -1,5 +1,6 @@
 // Package fakebedrock is a stand-in for the Amazon Bedrock runtime's
-// InvokeModelWithResponseStream operation, for tests and local runs.
+// InvokeModelWithResponseStream and ConverseStream operations, for tests
+// and local runs.
 //
 // It speaks the real wire protocol over real HTTP: a SigV4-signed POST to
 // /model/{modelId}/invoke-with-response-stream answered with
@@ -8,6 +9,8 @@
 // family named by the id. Scripted scenarios produce tokens at a chosen
 // pace, HTTP errors, in-stream exceptions, cut connections and silences, so
 // the production client can be tested end to end with the real SDK.
+// POST /model/{modelId}/converse-stream answers ConverseStream events
+// (messageStart … metadata) in the SDK's own shapes, for any model id.
 //
 // New serves it on a free port of 127.0.0.1. NewPipe serves it over
 // in-memory connections instead, for tests in a testing/synctest bubble,

@@ -38,6 +38,12 @@ type intervention struct {
 // guardrail the fake does not have.
 func (h *Handler) guard(r *http.Request, body []byte, s Scenario) (intervention, string) {
 	id, version := r.Header.Get("X-Amzn-Bedrock-GuardrailIdentifier"), r.Header.Get("X-Amzn-Bedrock-GuardrailVersion")
+	return h.guardWith(id, version, r.Header.Get("X-Amzn-Bedrock-Trace") == "ENABLED", body, s)
+}
+
+// guardWith is guard for a guardrail named in the call's headers
+// (InvokeModel) or its guardrailConfig (Converse).
+func (h *Handler) guardWith(id, version string, trace bool, body []byte, s Scenario) (intervention, string) {
 	if id == "" && version == "" {
 		return intervention{}, ""
 	}
@@ -45,7 +51,7 @@ func (h *Handler) guard(r *http.Request, body []byte, s Scenario) (intervention,
 	if g == nil || id != g.ID || version != g.Version {
 		return intervention{}, "The guardrail identifier or version provided in the request does not exist."
 	}
-	iv := intervention{message: g.Message, trace: r.Header.Get("X-Amzn-Bedrock-Trace") == "ENABLED"}
+	iv := intervention{message: g.Message, trace: trace}
 	word := []byte(strings.ToLower(g.Word))
 	if bytes.Contains(bytes.ToLower(body), word) {
 		iv.on = true

@@ -34,6 +34,12 @@ type Scenario struct {
 	Exception      string
 	ExceptionAfter int
 
+	// ErrorEvent, when set, sends after ExceptionAfter text chunks a chunk
+	// holding Claude's own in-stream error event, {"type":"error",
+	// "error":{"type":ErrorEvent,"message":Message}}, and ends the stream.
+	// Only Claude's format has such an event.
+	ErrorEvent string
+
 	// Cut closes the connection without finishing the stream after CutAfter
 	// text chunks.
 	Cut      bool
@@ -89,6 +95,13 @@ func NotFound() Scenario {
 	return HTTPError(http.StatusNotFound, "ResourceNotFoundException", "Could not resolve the foundation model from the provided model identifier.")
 }
 
+// EndOfLife answers as Bedrock does a call to a retired model: 404
+// ResourceNotFoundException, "This model version has reached the end of
+// its life."
+func EndOfLife() Scenario {
+	return HTTPError(http.StatusNotFound, "ResourceNotFoundException", "This model version has reached the end of its life.")
+}
+
 // Invalid answers 400 ValidationException with message.
 func Invalid(message string) Scenario {
 	return HTTPError(http.StatusBadRequest, "ValidationException", message)
@@ -102,6 +115,13 @@ func Unavailable() Scenario {
 // InStream sends exceptionType as an exception frame after n text chunks.
 func InStream(exceptionType string, after int) Scenario {
 	return Scenario{Tokens: after, Exception: exceptionType, ExceptionAfter: after, Message: exceptionType + " from the fake"}
+}
+
+// ClaudeError sends Claude's in-stream error event of type errType (such
+// as "overloaded_error" or "invalid_request_error") with message after n
+// text chunks.
+func ClaudeError(errType, message string, after int) Scenario {
+	return Scenario{Tokens: after, ErrorEvent: errType, ExceptionAfter: after, Message: message}
 }
 
 // CutAfter closes the connection after n of tokens text chunks.

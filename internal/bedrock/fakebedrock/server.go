@@ -56,6 +56,9 @@ type Handler struct {
 	opened   int
 	closed   int
 	changed  chan struct{} // closed and replaced when a stream opens or closes
+	// cached holds the prompt prefixes a Converse call marked for caching,
+	// by model, so that the next call with one reads it.
+	cached map[string]bool
 }
 
 // NewHandler returns the fake as a handler.
@@ -65,6 +68,7 @@ func NewHandler(opts ...Option) *Handler {
 		o(h)
 	}
 	h.mux.HandleFunc("POST /model/{modelId}/invoke-with-response-stream", h.invoke)
+	h.mux.HandleFunc("POST /model/{modelId}/converse-stream", h.converse)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "UnknownOperationException", "unknown operation")
 	})
@@ -293,6 +297,11 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, f family, s Sce
 		}
 		if s.Exception != "" && i == s.ExceptionAfter {
 			_ = fw.exception(s.Exception, s.Message)
+			return
+		}
+		if s.ErrorEvent != "" && i == s.ExceptionAfter {
+			b, _ := json.Marshal(map[string]any{"type": "error", "error": map[string]string{"type": s.ErrorEvent, "message": s.Message}})
+			_ = fw.chunk(b)
 			return
 		}
 		if iv.on && i == iv.at {

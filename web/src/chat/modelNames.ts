@@ -1,6 +1,6 @@
 // Readable names for model ids. The gateway reports Bedrock ids such as
-// "us.anthropic.claude-3-5-haiku-20241022-v1:0"; people know that model as
-// "Claude 3.5 Haiku". Unknown ids fall back to the id itself.
+// "us.anthropic.claude-haiku-4-5-20251001-v1:0"; people know that model as
+// "Claude Haiku 4.5". Unknown ids fall back to the id itself.
 
 const EXACT: Record<string, string> = {
   eliza: "ELIZA",
