@@ -89,20 +89,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		return nil, err
 	}
 	gcfg := gateway.Config{
-<<<<<<< HEAD
-		Formats:        []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
-		DefaultModel:   ElizaID,
-		FallbackModel:  ElizaID,
-		Fallback:       bedrock.FallbackReason,
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxTokens:      cfg.MaxTokens,
-		MaxImages:      cfg.MaxImages,
-		MaxImageBytes:  cfg.MaxImageBytes,
-		Heartbeat:      cfg.Heartbeat,
-		DeadlineMargin: cfg.DeadlineMargin,
-		AllowedOrigins: cfg.AllowedOrigins,
-=======
-		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
 		DefaultModel:  ElizaID,
 		FallbackModel: ElizaID,
 		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
@@ -113,7 +100,6 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		Heartbeat:         cfg.Heartbeat,
 		DeadlineMargin:    cfg.DeadlineMargin,
 		AllowedOrigins:    cfg.AllowedOrigins,
->>>>>>> main
 		// With auth off (local mode, loopback only) a page under another
 		// name that resolves to 127.0.0.1 must not reach the gateway.
 		LoopbackOnly: !cfg.Lambda && !cfg.authEnabled(),
