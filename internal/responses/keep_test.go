@@ -51,6 +51,11 @@ func newGateway(t *testing.T, store convstore.Store) http.Handler {
 		Formats: []gateway.Format{responses.Format{Store: store}},
 		Auth:    byHeader{},
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+
+		MaxBodyBytes:   gateway.DefaultMaxBodyBytes,
+		Limits:         gateway.DefaultLimits(),
+		Heartbeat:      gateway.DefaultHeartbeat,
+		DeadlineMargin: gateway.DefaultDeadlineMargin,
 	})
 	if err != nil {
 		t.Fatal(err)
