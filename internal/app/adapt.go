@@ -42,7 +42,16 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
-	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, Group: groupOf(id), ID: id}
+	if id.Method == auth.MethodNone {
+		// No credential check is configured (local mode, loopback
+		// only): the one caller is the person at the machine.
+		return &gateway.Caller{Key: gateway.LocalCaller, Group: "local", ID: id}
+	}
+	c := &gateway.Caller{Subject: id.Subject, Groups: id.Groups, Group: groupOf(id), ID: id}
+	if key := quota.Caller(id); key != quota.Anonymous {
+		c.Key = key
+	}
+	return c
 }
 
 // groupOf names the caller's group for the cost metrics (a CloudWatch
