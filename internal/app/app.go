@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/responses"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
@@ -32,7 +34,6 @@ type options struct {
 	out       io.Writer
 	models    []gateway.ModelEntry
 	awsOpts   []func(*config.LoadOptions) error
-	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
 	quotaNow  func() time.Time
 }
@@ -61,11 +62,6 @@ func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
 }
 
-// WithAuthOptions adds options to the auth guard (key set client, clock).
-func WithAuthOptions(opts ...auth.Option) Option {
-	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
-}
-
 // WithGatewayConfig lets fn change the gateway's configuration last, for
 // hooks that have no variable (a clock in tests).
 func WithGatewayConfig(fn func(*gateway.Config)) Option {
@@ -89,17 +85,19 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
+	state, err := newStateStore(ctx, cfg.State, time.Now, o.awsOpts)
+	if err != nil {
+		return nil, err
+	}
 	gcfg := gateway.Config{
-		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
 		DefaultModel:  ElizaID,
 		FallbackModel: ElizaID,
 		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
 		// The reason of a configuration error, for its ERROR line.
 		ConfigErrorReason: bedrock.ConfigErrorReason,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
-		MaxTokens:         cfg.MaxTokens,
-		MaxImages:         cfg.MaxImages,
-		MaxImageBytes:     cfg.MaxImageBytes,
+		Limits:            cfg.limits(),
 		Heartbeat:         cfg.Heartbeat,
 		DeadlineMargin:    cfg.DeadlineMargin,
 		AllowedOrigins:    cfg.AllowedOrigins,
@@ -144,11 +142,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
-		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
-			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
+		if err := errors.Join(authErrors(acfg.Validate())...); err != nil {
+			return nil, err
 		}
 	}
-	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	guard, err := auth.New(ctx, acfg, auth.WithLogger(o.log))
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +157,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	}
 	if lim != nil { // a nil *Limiter in the interface would not be nil
 		gcfg.Limiter = Limiter(lim)
+	}
+	gcfg.Usage = usageReporter{lim}
+	if prices := cfg.Prices; prices != nil {
+		gcfg.Price = func(model string) (price.Price, bool) { return prices.Lookup(model, cfg.Region) }
 	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID
@@ -172,6 +174,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	gcfg.Tracer = tracer
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}

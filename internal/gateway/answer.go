@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // answer serves a model route in wire format f: accept the request, then
@@ -85,8 +86,14 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, f Format, x
 		return
 	}
 	res, u := settle(res, rec)
-	if s.Finish(res, u) != nil {
-		rec.Outcome = "client_gone"
+	if err := s.Finish(res, u); err != nil {
+		if ev.err != nil {
+			rec.Outcome = "client_gone"
+			return
+		}
+		// The format could not finish (it could not keep the answer):
+		// it ended the stream with its in-band error.
+		rec.Err, rec.Outcome, rec.ErrorCode = err, "error", inBand(err).Code
 	}
 	state = streambuf.Completed
 }
@@ -110,7 +117,13 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 		return
 	}
 	res, u := settle(res, rec)
-	writeJSON(w, http.StatusOK, x.Collect(m, &a, res, u))
+	v := x.Collect(m, &a, res, u)
+	if err, ok := v.(error); ok {
+		rec.Err = err
+		fail(w, rec, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // run asks the request's model and, when it fails before its first token and
@@ -120,6 +133,7 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 // prompt and then failed was billed for it.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
+	var call *telemetry.Call // the model attempt being traced; nil: none
 	counting := func(d chat.Delta) error {
 		if d.Empty() {
 			return nil
@@ -127,12 +141,12 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 		if !emitted {
 			emitted = true
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
+			call.FirstToken()
 		}
 		rec.Deltas++
 		return emit(d)
 	}
-	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
-	rec.used = addUsage(rec.used, res.Usage)
+	res, err := h.ask(ctx, req, rec, "", counting, &call)
 	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
 		h.modelConfigError(req.Model, err, rec)
 	}
@@ -151,8 +165,25 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	onSwitch(h.cfg.FallbackModel)
 	fb := *req
 	fb.Model = h.cfg.FallbackModel
-	res, err = h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	return h.ask(ctx, &fb, rec, reason, counting, &call)
+}
+
+// ask calls req's model once (the model may retry within), prices what it
+// used and adds it to rec, failed or not: a model that read the prompt
+// and then failed was billed for it. With tracing on, the call is a
+// client span (*call while it runs; a retry inside makes a new one).
+func (h *Handler) ask(ctx context.Context, req *chat.Request, rec *Record, fallback string, emit chat.Emit, call **telemetry.Call) (chat.Result, error) {
+	if h.cfg.Tracer != nil {
+		ctx, *call = h.cfg.Tracer.StartCall(ctx, h.provider(req.Model), req.Model, fallback, h.cfg.Now)
+	}
+	res, err := h.models[req.Model].Model.Stream(ctx, req, emit)
 	rec.used = addUsage(rec.used, res.Usage)
+	usd, priced := h.price(rec, req.Model, res.Usage)
+	if *call != nil {
+		(*call).End(telemetry.Result{ResponseModel: req.Model, ResponseID: rec.ID, FinishReason: string(res.FinishReason),
+			Usage: res.Usage, CostUSD: usd, Priced: priced, Err: err})
+		*call = nil
+	}
 	return res, err
 }
 

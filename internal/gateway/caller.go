@@ -16,11 +16,14 @@ import (
 // Caller is who made a request, as the Authenticator verified it.
 type Caller struct {
 	Subject string // the verified subject, never a credential
-	Groups  []string
-	// Key names the caller in per-caller state (kept streams), one
-	// namespace per way of signing in; "" is the anonymous caller of a
-	// local run without auth.
-	Key string
+	// Key names the caller the same way on every instance, namespaced by
+	// how they signed in ("jwt:<issuer>#<sub>", "key:<name>"): what the
+	// gateway keeps for a caller is filed under it.
+	Key    string
+	Groups []string
+	// Group names the caller's group for the cost metrics, from a small
+	// set the operator configures (a key's name, a Cognito group).
+	Group string
 	// ID is the Authenticator's own record of the caller, handed as it
 	// came to the Minter and the Limiter. The gateway never reads it.
 	ID any
@@ -105,6 +108,9 @@ type PublicError interface {
 type RateLimited struct {
 	Limit            string // the limit that refused, for the record
 	Requests, Tokens *Window
+	// SpendDay and SpendMonth are the dollar budgets, in millionths of a
+	// dollar, where they apply.
+	SpendDay, SpendMonth *Window
 	// StoreFailed reports a refusal because the limits' store failed for
 	// this caller (it throttled them), not a count over a limit.
 	StoreFailed bool

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // ErrShuttingDown is the cause the server cancels in-flight requests with
@@ -32,7 +33,29 @@ type ModelEntry struct {
 	Model   chat.Model
 }
 
-// Config configures a Handler. Zero values mean the documented defaults.
+// The defaults of Config, which internal/app reads for the settings left
+// unset. New takes every value as given.
+const (
+	DefaultMaxBodyBytes       = 256 << 10
+	DefaultMaxMessages        = 200
+	DefaultMaxTokens          = 1024
+	DefaultMaxTools           = 128
+	DefaultMaxToolSchemaBytes = 16 << 10
+	DefaultMaxImages          = 8
+	DefaultMaxImageBytes      = 3_750_000
+	DefaultHeartbeat          = 10 * time.Second
+	DefaultDeadlineMargin     = 2 * time.Second
+)
+
+// DefaultLimits are the request limits of the defaults.
+func DefaultLimits() Limits {
+	return Limits{MaxMessages: DefaultMaxMessages, MaxTokens: DefaultMaxTokens, MaxTools: DefaultMaxTools,
+		MaxToolSchemaBytes: DefaultMaxToolSchemaBytes, MaxImages: DefaultMaxImages, MaxImageBytes: DefaultMaxImageBytes}
+}
+
+// Config configures a Handler. New checks it and fills in nothing but the
+// hooks documented as optional (Logger, RequestID, Now); the Default*
+// constants are the values internal/app uses when a setting is unset.
 type Config struct {
 	Models []ModelEntry // at least one
 	// Formats are the wire formats served, each on its own POST route.
@@ -49,12 +72,18 @@ type Config struct {
 	Auth           Authenticator // nil: no checks (local mode on loopback only)
 	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
 	Limiter        Limiter       // rate limits and budgets per caller; nil: none
-	MaxBodyBytes   int64         // default 256 KiB
-	MaxMessages    int           // default 200
-	MaxTokens      int           // cap on max_tokens; default 1024
-	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
-	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
-	Static         http.Handler  // serves the chat page at /; nil: none
+	MaxBodyBytes   int64         // at least 1
+	Limits         Limits        // what one request may ask for; each at least 1
+	Heartbeat      time.Duration // SSE comment interval while a model is silent; 0: none
+	DeadlineMargin time.Duration // stop this long before the request deadline; 0: at it
+	// Price prices each answer from its usage (the log's cost_usd, the
+	// dollar budgets); nil: every answer's cost is unknown.
+	Price Pricer
+	// Usage answers GET /v1/usage; nil: no such route.
+	Usage UsageReporter
+	// Tracer traces requests and model attempts; nil: no spans at all.
+	Tracer *telemetry.Tracer
+	Static http.Handler // serves the chat page at /; nil: none
 	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
 	// see ParseOrigins. Empty: no cross-origin browser access.
 	AllowedOrigins []string
@@ -87,12 +116,6 @@ type Config struct {
 	// it can finish without the request: a goroutine locally. Nil:
 	// background answers are refused.
 	Detach func(produce func())
-
-	// Tools and images: how many a request may carry and how large.
-	MaxTools           int // default 128
-	MaxToolSchemaBytes int // per function: its parameters schema, its description; default 16 KiB
-	MaxImages          int // default 8
-	MaxImageBytes      int // per image, decoded; default 3.75 MB
 }
 
 // Handler serves the gateway's HTTP API.
@@ -102,6 +125,7 @@ type Handler struct {
 	ids       []string
 	lim       Limits
 	formats   map[string]Format
+	routes    routeSet
 	log       *slog.Logger
 	anyOrigin bool
 }
@@ -132,16 +156,12 @@ func New(cfg Config) (*Handler, error) {
 	if _, ok := h.models[c.FallbackModel]; c.FallbackModel != "" && !ok {
 		return nil, fmt.Errorf("gateway: fallback model %q is not configured", c.FallbackModel)
 	}
-	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
-	c.MaxMessages = orInt(c.MaxMessages, 200)
-	c.MaxTokens = orInt(c.MaxTokens, 1024)
-	c.MaxTools = orInt(c.MaxTools, 128)
-	c.MaxToolSchemaBytes = orInt(c.MaxToolSchemaBytes, 16<<10)
-	c.MaxImages = orInt(c.MaxImages, 8)
-	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
-	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
-	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
-	c.MaxStreamTime = orInt(c.MaxStreamTime, 15*time.Minute)
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if c.MaxStreamTime <= 0 {
+		c.MaxStreamTime = 15 * time.Minute
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -155,8 +175,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
 	}
 	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
-	h.lim = Limits{MaxMessages: c.MaxMessages, MaxTokens: c.MaxTokens, MaxTools: c.MaxTools,
-		MaxToolSchemaBytes: c.MaxToolSchemaBytes, MaxImages: c.MaxImages, MaxImageBytes: c.MaxImageBytes}
+	h.lim = c.Limits
 	h.formats = make(map[string]Format, len(c.Formats))
 	for _, f := range c.Formats {
 		if f == nil || !strings.HasPrefix(f.Path(), "/v1/") {
@@ -166,16 +185,34 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("gateway: route %s served twice", f.Path())
 		}
 		h.formats[f.Path()] = f
+		if err := h.addRoutes(f); err != nil {
+			return nil, err
+		}
 	}
 	h.log = c.Logger
 	return h, nil
 }
 
-func orInt[T int | int64 | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
+// check refuses limits that would refuse every request, and negative
+// durations.
+func (c *Config) check() error {
+	l := c.Limits
+	for _, v := range []struct {
+		name string
+		n    int64
+	}{
+		{"MaxBodyBytes", c.MaxBodyBytes}, {"MaxMessages", int64(l.MaxMessages)}, {"MaxTokens", int64(l.MaxTokens)},
+		{"MaxTools", int64(l.MaxTools)}, {"MaxToolSchemaBytes", int64(l.MaxToolSchemaBytes)},
+		{"MaxImages", int64(l.MaxImages)}, {"MaxImageBytes", int64(l.MaxImageBytes)},
+	} {
+		if v.n < 1 {
+			return fmt.Errorf("gateway: %s is %d; want at least 1", v.name, v.n)
+		}
 	}
-	return v
+	if c.Heartbeat < 0 || c.DeadlineMargin < 0 {
+		return fmt.Errorf("gateway: Heartbeat %v and DeadlineMargin %v must not be negative", c.Heartbeat, c.DeadlineMargin)
+	}
+	return nil
 }
 
 // ServeHTTP routes a request, recovers from panics and logs one line.
@@ -183,6 +220,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &Record{ID: h.cfg.RequestID(r), Method: r.Method, Path: r.URL.Path, Route: h.routeOf(r.URL.Path), Start: h.cfg.Now()}
 	rw := &recorder{ResponseWriter: w, rec: rec, now: h.cfg.Now}
 	rw.Header().Set("X-Request-Id", rec.ID)
+	if h.cfg.Tracer != nil {
+		r = h.startSpan(r, rec)
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			rec.Outcome = "panic"
@@ -210,6 +250,15 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		}
 		return
 	}
+	// A kept stream's routes first: GET /v1/responses/{id} reads the
+	// stream while it runs, and a stored response when there is none.
+	if f, id, action, ok := h.kept(path); ok && (action != "" || r.Method == http.MethodGet) {
+		h.resumeRoute(w, r, rec, f, id, action)
+		return
+	}
+	if h.serveRoute(w, r) {
+		return
+	}
 	switch path {
 	case "/v1/models":
 		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
@@ -221,15 +270,17 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		} else if allow(w, r, rec, http.MethodPost) {
 			h.tokens(w, r, rec)
 		}
+	case "/v1/usage":
+		if h.cfg.Usage == nil {
+			h.notFound(w, r, rec)
+		} else if allow(w, r, rec, http.MethodGet) {
+			h.usage(w, r, rec)
+		}
 	case "/healthz":
 		if allow(w, r, rec, http.MethodGet, http.MethodHead) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		}
 	default:
-		if f, id, action, ok := h.kept(path); ok {
-			h.resumeRoute(w, r, rec, f, id, action)
-			return
-		}
 		if h.cfg.Static != nil && !strings.HasPrefix(path, "/v1/") &&
 			(r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -245,7 +296,7 @@ func (h *Handler) routeOf(path string) string {
 	_, format := h.formats[path]
 	switch {
 	case format, path == "/v1/models", path == "/healthz", path == "/",
-		path == "/v1/tokens" && h.cfg.Tokens != nil:
+		path == "/v1/tokens" && h.cfg.Tokens != nil, path == "/v1/usage" && h.cfg.Usage != nil:
 		return path
 	}
 	if f, _, action, ok := h.kept(path); ok {
@@ -256,7 +307,7 @@ func (h *Handler) routeOf(path string) string {
 }
 
 // reserved are the routes of the core, which no format may take.
-var reserved = map[string]bool{"/v1/models": true, "/v1/tokens": true}
+var reserved = map[string]bool{"/v1/models": true, "/v1/tokens": true, "/v1/usage": true}
 
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, rec *Record) {
 	fail(w, rec, &Error{Status: http.StatusNotFound, Type: typeNotFound, Code: "not_found",
@@ -290,7 +341,7 @@ func (h *Handler) authenticate(r *http.Request, body []byte, rec *Record) (*http
 	if c == nil {
 		c = &Caller{}
 	}
-	rec.Subject = c.Subject
+	rec.Subject, rec.CallerGroup = c.Subject, c.Group
 	return r.WithContext(context.WithValue(r.Context(), callerKey{}, c)), nil
 }
 

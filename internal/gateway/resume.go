@@ -26,10 +26,6 @@ import (
 // Only the caller that asked may read: the key holds its identity, so
 // another caller's request finds nothing (404, as an unknown id).
 
-// anonymousCaller keys the streams of requests without an identity (auth
-// off: local runs on loopback only).
-const anonymousCaller = "anonymous"
-
 // errCancelled is the cause a kept stream's model context ends with when
 // its caller cancelled it.
 var errCancelled = errors.New("cancelled by its caller")
@@ -49,18 +45,15 @@ type KeptEvent struct {
 	Data []byte
 }
 
-func callerOf(ctx context.Context) string {
-	if c, ok := CallerFrom(ctx); ok && c.Key != "" {
-		return c.Key
-	}
-	return anonymousCaller
-}
+// callerOf is the caller a kept stream is filed under; "" (a caller the
+// Authenticator gave no key) keeps nothing, and finds nothing.
+func callerOf(ctx context.Context) string { return CallerKey(ctx) }
 
 // keep starts keeping the stream of the answer m, or returns nil when
 // streams are not kept or the store refuses (the answer then streams as
 // without it).
 func (h *Handler) keep(ctx context.Context, f Format, x Exchange, m *Meta, rec *Record) *streambuf.Writer {
-	if h.cfg.Streams == nil {
+	if h.cfg.Streams == nil || callerOf(ctx) == "" {
 		return nil
 	}
 	deadline, ok := ctx.Deadline()
@@ -185,6 +178,7 @@ func (h *Handler) resumeRoute(w http.ResponseWriter, r *http.Request, rec *Recor
 	if !allow(w, r, rec, method) {
 		return
 	}
+	orig := r
 	r, err := h.authenticate(r, nil, rec)
 	if err != nil {
 		fail(w, rec, err)
@@ -200,6 +194,9 @@ func (h *Handler) resumeRoute(w http.ResponseWriter, r *http.Request, rec *Recor
 	case q.Get("stream") == "true":
 		h.resume(w, r, rec, f, key, q.Get("starting_after"), "")
 	default:
+		if _, err := h.cfg.Streams.Header(r.Context(), key); errors.Is(err, streambuf.ErrNotFound) && h.serveRoute(w, orig) {
+			return // no stream: a stored response, if the format keeps them
+		}
 		h.retrieve(w, r, rec, f, key)
 	}
 }

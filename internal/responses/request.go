@@ -5,15 +5,20 @@ import (
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/convstore"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // Path is the route of the Responses API.
 const Path = "/v1/responses"
 
-// Format is OpenAI's Responses API, stateless; it implements
-// gateway.Format.
-type Format struct{}
+// Format is OpenAI's Responses API; it implements gateway.Format. With a
+// Store it also keeps responses and conversations (store: true,
+// previous_response_id, conversation, the Conversations API); without
+// one it is stateless and refuses those by name.
+type Format struct {
+	Store convstore.Store
+}
 
 // Path is the route it answers.
 func (Format) Path() string { return Path }
@@ -31,8 +36,8 @@ func (Format) Param(capability string) string {
 }
 
 // Decode decodes and validates a Responses body.
-func (Format) Decode(body []byte, lim gateway.Limits) (gateway.Exchange, error) {
-	p, err := decodeResponses(body, lim)
+func (f Format) Decode(body []byte, lim gateway.Limits) (gateway.Exchange, error) {
+	p, err := decodeResponses(body, lim, f.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -103,10 +108,12 @@ const (
 // responsesParsed is a validated Responses request: what the model is asked,
 // how to answer, and what the response object echoes back.
 type responsesParsed struct {
-	req        chat.Request
-	stream     bool
-	background bool // produced without the client: kept, resumed, retrieved
-	echo       responseEcho
+	req    chat.Request
+	stream bool
+	echo   responseEcho
+	keep   keeping // what it continues and keeps, with a store
+	// background: produced without the client, kept, resumed, retrieved
+	background bool
 }
 
 // responseEcho is what a response object repeats of its request.
@@ -124,21 +131,24 @@ type responseEcho struct {
 
 // decodeResponses decodes and validates a Responses body. Every failure is a
 // 400 naming the offending parameter.
-func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) {
+func decodeResponses(body []byte, lim gateway.Limits, store convstore.Store) (*responsesParsed, error) {
 	var in responsesRequest
 	if err := gateway.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
-	if err := stateless(&in); err != nil {
+	k, err := decodeKeeping(&in, store, lim)
+	if err != nil {
+		return nil, err
+	}
+	if err := stateless(&in, store != nil); err != nil {
 		return nil, err
 	}
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	p := &responsesParsed{stream: in.Stream, background: in.Background != nil && *in.Background}
+	p := &responsesParsed{stream: in.Stream, keep: k, background: in.Background != nil && *in.Background}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
-	var err error
 	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
 		return nil, err
 	}
@@ -171,20 +181,22 @@ func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) 
 	return p, nil
 }
 
-// stateless refuses, by name, what needs responses or conversations stored
-// on the server: the gateway keeps none.
-func stateless(in *responsesRequest) error {
+// stateless refuses, by name, what needs state the gateway does not keep:
+// stored prompts always, and without a store, stored responses and
+// conversations.
+func stateless(in *responsesRequest, stored bool) error {
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage
+		kept bool // served with a store
 	}{
-		{"previous_response_id", in.PreviousResponseID}, {"conversation", in.Conversation}, {"prompt", in.Prompt},
+		{"previous_response_id", in.PreviousResponseID, true}, {"conversation", in.Conversation, true}, {"prompt", in.Prompt, false},
 	} {
-		if gateway.IsSet(f.raw) && string(f.raw) != `""` {
+		if gateway.IsSet(f.raw) && string(f.raw) != `""` && !(stored && f.kept) {
 			return gateway.Invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
 		}
 	}
-	if in.Store != nil && *in.Store {
+	if in.Store != nil && *in.Store && !stored {
 		return gateway.Invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
 	}
 	for i, v := range in.Include {
