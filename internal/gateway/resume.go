@@ -96,25 +96,15 @@ func (h *Handler) detach(ctx context.Context, keep *streambuf.Writer) (context.C
 	// bound's deadline, with its cause.
 	mctx, stopDeadline := context.WithDeadlineCause(context.WithoutCancel(ctx), dl, chat.ErrDeadline)
 	mctx, cancel := context.WithCancelCause(mctx)
-	go func() {
-		gone := ctx.Done()
-		for {
-			select {
-			case <-keep.Cancelled():
-				cancel(errCancelled)
-				return
-			case <-gone:
-				if errors.Is(context.Cause(ctx), errShuttingDown) {
-					cancel(errShuttingDown)
-					return
-				}
-				gone = nil // the client left: go on
-			case <-mctx.Done():
-				return
-			}
+	// No goroutine waits for these: the writer's own runs the cancel, and
+	// the request's end only matters when the server is shutting down.
+	keep.OnCancel(func() { cancel(errCancelled) })
+	stopShutdown := context.AfterFunc(ctx, func() {
+		if errors.Is(context.Cause(ctx), errShuttingDown) {
+			cancel(errShuttingDown)
 		}
-	}()
-	return mctx, func() { cancel(nil); stopDeadline() }
+	})
+	return mctx, func() { stopShutdown(); cancel(nil); stopDeadline() }
 }
 
 // endKept writes the kept stream's end and logs a failure to keep it.
