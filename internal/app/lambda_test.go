@@ -30,6 +30,9 @@ func TestLambdaHandlerEvents(t *testing.T) {
 		says   string // in the body
 		cause  string // in the request's log line
 	}{
+		// Recorded by aws-lambda-go from a deployed function URL
+		// (lambdaurl/testdata, Apache-2.0): POST /hello, not a route here.
+		{file: "aws-lambda-go-function-url-request.json", status: 404, says: `"code":"not_found"`},
 		{file: "function-url-chat-completions.json", status: 200, says: `"content":"hi there"`},
 		{file: "function-url-chat-completions-base64.json", status: 200, says: `"content":"hi there"`},
 		{file: "function-url-get-models.json", status: 200, says: `"id":"echo"`},
