@@ -84,8 +84,12 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
+	state, err := newStateStore(ctx, cfg.State, time.Now, o.awsOpts)
+	if err != nil {
+		return nil, err
+	}
 	gcfg := gateway.Config{
-		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
 		DefaultModel:  ElizaID,
 		FallbackModel: ElizaID,
 		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),

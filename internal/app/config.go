@@ -62,6 +62,9 @@ type Config struct {
 	Stream StreamConfig
 	// Failover is the chain of models behind the requested one.
 	Failover FailoverConfig
+	// State says where stored responses and conversations are kept
+	// (STATE_*).
+	State StateConfig
 	// Prices is the price table (built in, changed by PRICES_FILE), and
 	// Region the AWS Region whose rows apply (AWS_REGION).
 	Prices *price.Table
@@ -105,6 +108,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
 	c.Failover = loadFailover(e, c.Bedrock)
+	c.State = loadState(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	c.Prices, c.Region = loadPrices(e)
 	c.Telemetry = loadTelemetry(e)

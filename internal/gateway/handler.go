@@ -98,6 +98,7 @@ type Handler struct {
 	ids       []string
 	lim       Limits
 	formats   map[string]Format
+	routes    routeSet
 	log       *slog.Logger
 	anyOrigin bool
 }
@@ -154,6 +155,9 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("gateway: route %s served twice", f.Path())
 		}
 		h.formats[f.Path()] = f
+		if err := h.addRoutes(f); err != nil {
+			return nil, err
+		}
 	}
 	h.log = c.Logger
 	return h, nil
@@ -211,6 +215,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		if allow(w, r, rec, http.MethodPost) {
 			h.answer(w, r, rec, f)
 		}
+		return
+	}
+	if h.serveRoute(w, r) {
 		return
 	}
 	switch path {
