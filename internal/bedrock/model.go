@@ -18,6 +18,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // Backoff before the first token: baseBackoff doubled per retry, capped,
@@ -229,6 +230,8 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		if d <= 0 {
 			return failed, withKind(err, classify(err).kind())
 		}
+		// The retry is an attempt of its own in a trace.
+		telemetry.Retry(ctx, err)
 		if serr := m.sleep(sctx, d); serr != nil {
 			err = m.beforeTokenErr(ctx, sctx, serr)
 			return failed, withKind(err, classify(err).kind())
