@@ -8,7 +8,7 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { ConversationItem } from "../src/api/conversationsApi";
-import type { Conversation } from "../src/chat/conversation";
+import { reasoningLabel, type Conversation } from "../src/chat/conversation";
 import { itemsToMessages, itemsToResend, mergeList } from "../src/chat/serverStore";
 import { STORAGE_KEY, type KeyValueStore } from "../src/chat/storage";
 import { useChatStream, type UseChatStreamOptions } from "../src/hooks/useChatStream";
@@ -48,6 +48,12 @@ describe("itemsToMessages", () => {
       { id: "msg_3", role: "user", content: "Thanks", status: "done" },
       { id: "msg_4", role: "assistant", content: "You're", status: "stopped" },
     ]);
+  });
+
+  it("reasoning read back has no duration: labelled as thoughts, not as still thinking", () => {
+    const [, answer] = itemsToMessages([user("u", "hi"), { type: "reasoning", id: "r", summary: [{ type: "summary_text", text: "Hm." }] }, assistant("a", "Hello")]);
+    expect(reasoningLabel(answer!.reasoningMs, answer!.status === "streaming")).toBe("Thoughts");
+    expect(reasoningLabel(undefined)).toBe("Thinking…");
   });
 
   it("skips instructions and unknown items", () => {
