@@ -61,6 +61,10 @@ type Config struct {
 	// seen it (BEDROCK_GUARDRAIL_STREAM_MODE=async; the default, sync,
 	// holds each piece until it has). InvokeModel has no such setting.
 	GuardrailStreamAsync bool
+	// PromptCacheAuto adds a prompt cache point after the system prompt
+	// and after the tools, for models that cache prompts
+	// (BEDROCK_PROMPT_CACHE=auto; off: only where the client marks one).
+	PromptCacheAuto bool
 
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// ends. Tests replace it to observe backoff without waiting.

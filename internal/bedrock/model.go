@@ -245,6 +245,7 @@ func (m *Model) prepare(req *chat.Request) (func(ctx context.Context, emit chat.
 	if err != nil {
 		return nil, err
 	}
+	req, p = m.cachePoints(req, p)
 	if m.api == APIConverse {
 		in, err := m.converseInput(req, p)
 		if err != nil {
