@@ -77,10 +77,6 @@ elif [ -s "$apikey_file" ]; then
 fi
 if [ -n "${COGNITO_USER_POOL_ID:-}${OIDC_ISSUER:-}${API_KEYS_SECRET_ARN:-}" ]; then auth=on; fi
 
-mkdir -p dist
-echo "building the gateway… (about 30 s the first time, with empty Go caches on 2 cores; seconds after that)"
-"$GO" build -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot || exit 1
-
 web=
 gateway=
 stopping=
@@ -89,10 +85,19 @@ cleanup() {
   if [ -n "$gateway" ]; then kill "$gateway" 2>/dev/null; fi
 }
 trap cleanup EXIT
-# Ctrl-C reaches the gateway too (same process group); it shuts down
-# gracefully, and this script then exits 0 so make has no error to report.
+# Ctrl-C reaches go build and the gateway too (same process group); the
+# gateway shuts down gracefully, and this script then exits 0 so make has no
+# error to report.
 trap 'stopping=1; [ -n "$gateway" ] && kill -INT "$gateway" 2>/dev/null' INT
 trap 'stopping=1; [ -n "$gateway" ] && kill -TERM "$gateway" 2>/dev/null' TERM
+
+mkdir -p dist
+echo "building the gateway… (about 30 s the first time, with empty Go caches on 2 idle cores; seconds after that)"
+if ! "$GO" build -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot; then
+  [ -n "$stopping" ] && exit 0
+  exit 1
+fi
+if [ -n "$stopping" ]; then exit 0; fi
 
 if [ "$web_dir" = "${WEB_DIR:-web}/out" ] && ! "$MAKE" -q --no-print-directory "${WEB_BUILD_STAMP:-web/out/.build-stamp}" 2>/dev/null; then
   # Its own session: Ctrl-C is for the gateway; cleanup ends the build.

@@ -173,12 +173,35 @@ func obj(kv ...string) cty.Value {
 	return cty.ObjectVal(m)
 }
 
+// rolePolicyDocuments names the policy documents the module attaches to a
+// role (aws_iam_role_policy with role = aws_iam_role.<role>...), so a policy
+// a new feature attaches to a function role is checked without being listed.
+func rolePolicyDocuments(tb testing.TB, m *module, role string) []string {
+	tb.Helper()
+	var out []string
+	for _, rp := range m.all("resource", "aws_iam_role_policy") {
+		if !strings.HasPrefix(m.attr(tb, rp, "role"), "aws_iam_role."+role) {
+			continue
+		}
+		policy := m.attr(tb, rp, "policy")
+		doc, ok := strings.CutPrefix(policy, "data.aws_iam_policy_document.")
+		doc, _, _ = strings.Cut(doc, "[")
+		doc = strings.TrimSuffix(doc, ".json")
+		if !ok || strings.ContainsAny(doc, ". ") {
+			tb.Fatalf("aws_iam_role_policy.%s: policy %s is not a policy document's json", rp.Labels[1], policy)
+		}
+		out = append(out, doc)
+	}
+	return out
+}
+
 // functionPolicies evaluates the main configuration's function-role
-// policies: the gateway's (lambda, quota and streams) and the edge
+// policies: every document attached to the gateway's role, and the edge
 // function's.
 func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 	tb.Helper()
-	s := newEvalScope(tb, loadModule(tb, "."), runtimeVars, map[string]cty.Value{
+	m := loadModule(tb, ".")
+	s := newEvalScope(tb, m, runtimeVars, map[string]cty.Value{
 		"data.aws_caller_identity.current":   obj("account_id", testAccount),
 		"data.aws_partition.current":         obj("partition", "aws"),
 		"aws_cloudwatch_log_group.lambda":    obj("arn", testLogGroup, "name", "/aws/lambda/chatbot-dev"),
@@ -189,7 +212,19 @@ func functionPolicies(tb testing.TB) (gateway, edge []policyStatement) {
 		"aws_secretsmanager_secret.api_keys": cty.TupleVal([]cty.Value{obj("arn", testSecret, "id", testSecret)}),
 		"aws_iam_role.lambda":                obj("id", "chatbot-dev-lambda", "arn", testRole),
 	})
-	return slices.Concat(s.document(tb, "lambda"), s.document(tb, "quota"), s.document(tb, "state"), s.document(tb, "streams")), s.document(tb, "edge")
+	docs := rolePolicyDocuments(tb, m, "lambda")
+	for _, want := range []string{"lambda", "quota"} {
+		if !slices.Contains(docs, want) {
+			tb.Fatalf("the gateway role's policies %q lack %s: the derivation is broken", docs, want)
+		}
+	}
+	for _, d := range docs {
+		gateway = append(gateway, s.document(tb, d)...)
+	}
+	for _, d := range rolePolicyDocuments(tb, m, "edge") {
+		edge = append(edge, s.document(tb, d)...)
+	}
+	return gateway, edge
 }
 
 // boundaryPolicy evaluates the deploy module's permissions boundary.

@@ -40,7 +40,16 @@ func callerOf(id *auth.Identity) *gateway.Caller {
 	if id == nil {
 		return nil
 	}
-	return &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
+	if id.Method == auth.MethodNone {
+		// No credential check is configured (local mode, loopback
+		// only): the one caller is the person at the machine.
+		return &gateway.Caller{Key: gateway.LocalCaller, ID: id}
+	}
+	c := &gateway.Caller{Subject: id.Subject, Groups: id.Groups, ID: id}
+	if key := quota.Caller(id); key != quota.Anonymous {
+		c.Key = key
+	}
+	return c
 }
 
 // identityOf returns the identity the guard verified for c, if any.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,6 @@ type options struct {
 	out       io.Writer
 	models    []gateway.ModelEntry
 	awsOpts   []func(*config.LoadOptions) error
-	authOpts  []auth.Option
 	gatewayFn func(*gateway.Config)
 	quotaNow  func() time.Time
 }
@@ -61,11 +61,6 @@ func WithAWSOptions(fns ...func(*config.LoadOptions) error) Option {
 	return func(o *options) { o.awsOpts = append(o.awsOpts, fns...) }
 }
 
-// WithAuthOptions adds options to the auth guard (key set client, clock).
-func WithAuthOptions(opts ...auth.Option) Option {
-	return func(o *options) { o.authOpts = append(o.authOpts, opts...) }
-}
-
 // WithGatewayConfig lets fn change the gateway's configuration last, for
 // hooks that have no variable (a clock in tests).
 func WithGatewayConfig(fn func(*gateway.Config)) Option {
@@ -89,17 +84,19 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load eliza: %w", err)
 	}
+	state, err := newStateStore(ctx, cfg.State, time.Now, o.awsOpts)
+	if err != nil {
+		return nil, err
+	}
 	gcfg := gateway.Config{
-		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{}},
+		Formats:       []gateway.Format{chatcompletions.Format{}, responses.Format{Store: state}},
 		DefaultModel:  ElizaID,
 		FallbackModel: ElizaID,
 		Fallback:      bedrock.FallbackPolicy(cfg.FallbackOn),
 		// The reason of a configuration error, for its ERROR line.
 		ConfigErrorReason: bedrock.ConfigErrorReason,
 		MaxBodyBytes:      cfg.MaxBodyBytes,
-		MaxTokens:         cfg.MaxTokens,
-		MaxImages:         cfg.MaxImages,
-		MaxImageBytes:     cfg.MaxImageBytes,
+		Limits:            cfg.limits(),
 		Heartbeat:         cfg.Heartbeat,
 		DeadlineMargin:    cfg.DeadlineMargin,
 		AllowedOrigins:    cfg.AllowedOrigins,
@@ -135,11 +132,11 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 		if parked {
 			o.log.Info("the API key secret holds no key yet: browser tokens are off until make apikey adds one")
 		}
-		if cfg.Lambda && len(acfg.AllowedCIDRs) > 0 && acfg.OriginVerifySecret == "" {
-			return nil, fmt.Errorf("ALLOWED_CIDRS: %w", errCIDRsNeedOriginSecret)
+		if err := errors.Join(authErrors(acfg.Validate())...); err != nil {
+			return nil, err
 		}
 	}
-	guard, err := auth.New(ctx, acfg, append([]auth.Option{auth.WithLogger(o.log)}, o.authOpts...)...)
+	guard, err := auth.New(ctx, acfg, auth.WithLogger(o.log))
 	if err != nil {
 		return nil, err
 	}

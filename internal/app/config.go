@@ -37,7 +37,7 @@ type Config struct {
 	MaxTokens      int           // CHATBOT_MAX_TOKENS
 	MaxImages      int           // CHATBOT_MAX_IMAGES
 	MaxImageBytes  int           // CHATBOT_MAX_IMAGE_BYTES
-	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; <0: off
+	Heartbeat      time.Duration // CHATBOT_HEARTBEAT; 0: off
 	DeadlineMargin time.Duration // DEADLINE_MARGIN
 	AllowedOrigins []string      // ALLOWED_ORIGINS
 	ElizaWordDelay time.Duration // ELIZA_WORD_DELAY
@@ -62,6 +62,9 @@ type Config struct {
 	Stream StreamConfig
 	// Failover is the chain of models behind the requested one.
 	Failover FailoverConfig
+	// State says where stored responses and conversations are kept
+	// (STATE_*).
+	State StateConfig
 	// Prices is the price table (built in, changed by PRICES_FILE), and
 	// Region the AWS Region whose rows apply (AWS_REGION).
 	Prices *price.Table
@@ -85,17 +88,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		Addr:           e.str("CHATBOT_ADDR", "127.0.0.1:8080"),
 		WebDir:         e.str("CHATBOT_WEB_DIR", "web/out"),
 		LogLevel:       e.level("LOG_LEVEL"),
-		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", 256<<10, 1<<10, 6<<20),
+		MaxBodyBytes:   e.integer("CHATBOT_MAX_BODY_BYTES", gateway.DefaultMaxBodyBytes, 1<<10, 6<<20),
 		ReadTimeout:    e.duration("CHATBOT_READ_TIMEOUT", 30*time.Second, time.Millisecond),
-		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", 1024, 1, 1<<20)),
-		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", 8, 1, 100)),
-		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", 3_750_000, 1<<10, 5<<20)),
-		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", 10*time.Second, 0),
-		DeadlineMargin: e.duration("DEADLINE_MARGIN", 2*time.Second, 0),
+		MaxTokens:      int(e.integer("CHATBOT_MAX_TOKENS", gateway.DefaultMaxTokens, 1, 1<<20)),
+		MaxImages:      int(e.integer("CHATBOT_MAX_IMAGES", gateway.DefaultMaxImages, 1, 100)),
+		MaxImageBytes:  int(e.integer("CHATBOT_MAX_IMAGE_BYTES", gateway.DefaultMaxImageBytes, 1<<10, 5<<20)),
+		Heartbeat:      e.duration("CHATBOT_HEARTBEAT", gateway.DefaultHeartbeat, 0),
+		DeadlineMargin: e.duration("DEADLINE_MARGIN", gateway.DefaultDeadlineMargin, 0),
 		ElizaWordDelay: e.duration("ELIZA_WORD_DELAY", 0, 0),
-	}
-	if c.Heartbeat == 0 {
-		c.Heartbeat = -1 // explicitly off
 	}
 	origins, err := gateway.ParseOrigins(e.list("ALLOWED_ORIGINS"))
 	e.fail("ALLOWED_ORIGINS", err)
@@ -108,6 +108,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
 	c.Failover = loadFailover(e, c.Bedrock)
+	c.State = loadState(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	c.Prices, c.Region = loadPrices(e)
 	c.Telemetry = loadTelemetry(e)
@@ -115,6 +116,14 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 		e.fail("CHATBOT_ADDR", checkLocal(c))
 	}
 	return c, e.err()
+}
+
+// limits are the gateway's request limits: those the environment sets,
+// the defaults for the others.
+func (c Config) limits() gateway.Limits {
+	l := gateway.DefaultLimits()
+	l.MaxTokens, l.MaxImages, l.MaxImageBytes = c.MaxTokens, c.MaxImages, c.MaxImageBytes
+	return l
 }
 
 // FromEnvironment is Load over the process's environment, in Lambda mode
@@ -143,14 +152,33 @@ func checkLocal(c Config) error {
 		"a loopback address: configure auth or listen on 127.0.0.1", c.Addr)
 }
 
-// errCIDRsNeedOriginSecret refuses a CIDR allow-list on Lambda without an
-// origin secret, from ORIGIN_VERIFY_SECRET or the key secret.
-var errCIDRsNeedOriginSecret = errors.New("needs an origin secret in Lambda mode (ORIGIN_VERIFY_SECRET, or origin_verify_secret " +
-	"in the API_KEYS_SECRET_ARN secret): CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront")
+// authErrors names the variable behind each rule auth.Config.Validate
+// reports broken.
+func authErrors(err error) []error {
+	var out []error
+	for _, rule := range []struct {
+		err  error
+		name string
+	}{
+		{auth.ErrSigningKeyWithoutAPIKeys, "TOKEN_SIGNING_KEY"},
+		{auth.ErrCIDRsNeedOriginSecret, "ALLOWED_CIDRS"},
+		{auth.ErrNoCredentialCheck, ""},
+	} {
+		switch {
+		case !errors.Is(err, rule.err):
+		case rule.name == "":
+			out = append(out, rule.err)
+		default:
+			out = append(out, fmt.Errorf("%s: %w", rule.name, rule.err))
+		}
+	}
+	return out
+}
 
 func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	c := auth.Config{
-		Lambda:               lambda,
+		RequireCredential:    lambda,
+		BehindCloudFront:     lambda,
 		JWT:                  loadJWT(e),
 		RequireContentSHA256: e.boolean("REQUIRE_CONTENT_SHA256", lambda),
 		OriginVerifySecret:   auth.Secret(e.str("ORIGIN_VERIFY_SECRET", "")),
@@ -173,18 +201,15 @@ func loadAuth(e *env, lambda bool) (auth.Config, string) {
 	e.fail("ORIGIN_VERIFY_SECRET", auth.CheckOriginSecret(string(c.OriginVerifySecret)))
 
 	arn = applyAuthMode(e, &c, arn)
-	if lambda && len(cidrs) > 0 && c.OriginVerifySecret == "" && arn == "" {
-		// On Lambda the viewer address is read from CloudFront-Viewer-Address,
-		// which any caller that reaches the function can write; only the origin
-		// secret proves the header came from CloudFront. It may also come from
-		// the secret, which New checks once it has read it.
-		e.fail("ALLOWED_CIDRS", errCIDRsNeedOriginSecret)
-	}
-	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() && arn == "" {
-		e.fail("TOKEN_SIGNING_KEY", errors.New("tokens are minted with an API key; set API_KEY_SHA256S or API_KEYS_SECRET_ARN too"))
-	}
-	if len(e.errs) == 0 && lambda && !c.Enabled() && arn == "" {
-		e.errs = append(e.errs, auth.ErrNoCredentialCheck)
+	if arn == "" {
+		// With a key secret, keys, the signing key and the origin secret
+		// may still come from it: New validates once it has read it.
+		for _, err := range authErrors(c.Validate()) {
+			// Auth off is the consequence of a setting refused above.
+			if !errors.Is(err, auth.ErrNoCredentialCheck) || len(e.errs) == 0 {
+				e.errs = append(e.errs, err)
+			}
+		}
 	}
 	return c, arn
 }

@@ -42,7 +42,7 @@ func TestLoadDefaults(t *testing.T) {
 		c.ReadTimeout != 30*time.Second {
 		t.Errorf("defaults = %+v", c)
 	}
-	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.Lambda || c.Bedrock.Enabled() || c.Metrics.Enabled {
+	if c.Auth.Enabled() || c.Auth.RequireContentSHA256 || c.Auth.RequireCredential || c.Bedrock.Enabled() || c.Metrics.Enabled {
 		t.Errorf("local defaults = %+v", c)
 	}
 	b := c.Bedrock
@@ -68,7 +68,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.MaxImages != 2 || c.MaxImageBytes != 2048 {
 		t.Errorf("image limits = %d, %d", c.MaxImages, c.MaxImageBytes)
 	}
-	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat >= 0 ||
+	if c.Addr != "127.0.0.1:9000" || c.MaxBodyBytes != 4096 || c.MaxTokens != 64 || c.Heartbeat != 0 ||
 		c.DeadlineMargin != 500*time.Millisecond || c.ElizaWordDelay != 40*time.Millisecond || c.LogLevel != slog.LevelDebug {
 		t.Errorf("settings = %+v", c)
 	}
@@ -220,7 +220,7 @@ func TestLoadAuth(t *testing.T) {
 		j.TokenUse != "access" || j.Groups[0] != "admins" || j.Algorithms[0] != "RS256" {
 		t.Fatalf("JWT config = %+v", j)
 	}
-	if !c.Auth.Lambda || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
+	if !c.Auth.RequireCredential || !c.Auth.RequireContentSHA256 || !c.Auth.Enabled() || !c.Metrics.Enabled {
 		t.Fatalf("Lambda defaults = %+v", c)
 	}
 	if c.AllowedOrigins[0] != "https://chat.example.com" {

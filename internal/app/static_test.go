@@ -1,6 +1,8 @@
 package app
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -109,5 +111,53 @@ func TestStaticSiteIndexMustBeAFile(t *testing.T) {
 	writeFiles(t, dir, map[string]string{"index.html/trap": "x"})
 	if rec := get(staticSite(dir), "/"); !strings.Contains(rec.Body.String(), "is building") {
 		t.Errorf("GET / with index.html a directory = %d %q, want the building page", rec.Code, rec.Body.String())
+	}
+}
+
+// TestStaticSitePageSecurity: every answer forbids framing, and a page's
+// policy allows exactly its own inline scripts, by hash, plus scripts from
+// the origin; an inline script the page did not ship would be refused.
+func TestStaticSitePageSecurity(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	boot := `self.__next_f=self.__next_f||[];self.__next_f.push([0])`
+	data := "self.__next_f.push([1,\"a \\u003c/script> inside\"])"
+	writeFiles(t, dir, map[string]string{
+		"index.html": `<!DOCTYPE html><html><head><script src="/_next/static/app.js" async=""></script>` +
+			`<SCRIPT>` + boot + `</SCRIPT></head><body><h1>chat</h1><script>` + data + `</script>` +
+			`<script id="x">` + boot + `</script></body></html>`,
+		"_next/static/app.js": "console.log(1)",
+	})
+	hash := func(s string) string {
+		sum := sha256.Sum256([]byte(s))
+		return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+	}
+	h := staticSite(dir)
+	page := get(h, "/")
+	csp := page.Header().Get("Content-Security-Policy")
+	wantScripts := "script-src 'self' " + hash(boot) + " " + hash(data)
+	if !strings.HasSuffix(csp, wantScripts) {
+		t.Errorf("page policy = %q, want it to end with %q (each inline script once, by hash)", csp, wantScripts)
+	}
+	for _, directive := range []string{"frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "default-src 'self'", "connect-src 'self'"} {
+		if !strings.Contains(csp, directive) {
+			t.Errorf("page policy lacks %s: %q", directive, csp)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline' ;") || strings.Contains(csp, "script-src 'self' 'unsafe") {
+		t.Errorf("scripts may run inline without a hash: %q", csp)
+	}
+	building := get(staticSite(filepath.Join(t.TempDir(), "out")), "/")
+	asset := get(h, "/_next/static/app.js")
+	for name, rec := range map[string]*httptest.ResponseRecorder{"page": page, "building page": building, "asset": asset} {
+		if got := rec.Header().Get("X-Frame-Options"); got != "DENY" {
+			t.Errorf("%s: X-Frame-Options = %q, want DENY", name, got)
+		}
+		if got := rec.Header().Get("Content-Security-Policy"); !strings.Contains(got, "frame-ancestors 'none'") {
+			t.Errorf("%s: policy %q does not forbid framing", name, got)
+		}
+	}
+	if got := asset.Header().Get("Content-Security-Policy"); strings.Contains(got, "sha256-") {
+		t.Errorf("asset policy %q names page scripts", got)
 	}
 }

@@ -14,11 +14,15 @@ const (
 )
 
 // Config is the auth configuration. The zero value has no checks at all
-// (auth off).
+// (auth off). Validate says whether it is one to run with; New trusts it.
 type Config struct {
-	// Lambda is true when running as a Lambda function behind CloudFront: the
-	// viewer address then comes from CloudFront-Viewer-Address.
-	Lambda bool
+	// RequireCredential is the policy that every caller proves who it is:
+	// a configuration without a credential check is refused (on Lambda).
+	RequireCredential bool
+	// BehindCloudFront reads the viewer address from
+	// CloudFront-Viewer-Address, which only CloudFront can send when it is
+	// the only way in (a function URL behind origin access control).
+	BehindCloudFront bool
 	// JWT configures JWT verification; JWT.Enabled() says whether it is on.
 	JWT JWTConfig
 	// APIKeys configures API keys and minted tokens.
@@ -69,7 +73,37 @@ func (s Secret) String() string {
 // GoString redacts the secret in %#v.
 func (s Secret) GoString() string { return strconv.Quote(s.String()) }
 
-// ErrNoCredentialCheck is returned in Lambda mode when nothing checks callers.
-var ErrNoCredentialCheck = errors.New("no credential check configured: set COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS, " +
-	"OIDC_ISSUER and OIDC_AUDIENCE, or API_KEY_SHA256S / API_KEYS_SECRET_ARN; " +
-	"Lambda mode refuses to start with auth off")
+// The refusals of Validate.
+var (
+	// ErrNoCredentialCheck: RequireCredential, and nothing checks callers.
+	ErrNoCredentialCheck = errors.New("no credential check configured: set COGNITO_USER_POOL_ID and COGNITO_CLIENT_IDS, " +
+		"OIDC_ISSUER and OIDC_AUDIENCE, or API_KEY_SHA256S / API_KEYS_SECRET_ARN; " +
+		"Lambda mode refuses to start with auth off")
+	// ErrSigningKeyWithoutAPIKeys: tokens are minted with an API key, so a
+	// signing key alone would sign nothing.
+	ErrSigningKeyWithoutAPIKeys = errors.New("tokens are minted with an API key; set API_KEY_SHA256S or API_KEYS_SECRET_ARN too")
+	// ErrCIDRsNeedOriginSecret: behind CloudFront the viewer address is
+	// read from CloudFront-Viewer-Address, which any caller that reaches
+	// the function can write; only the origin secret proves the header came
+	// from CloudFront.
+	ErrCIDRsNeedOriginSecret = errors.New("needs an origin secret in Lambda mode (ORIGIN_VERIFY_SECRET, or origin_verify_secret " +
+		"in the API_KEYS_SECRET_ARN secret): CloudFront-Viewer-Address is trusted only from requests that prove they came through CloudFront")
+)
+
+// Validate reports every rule c breaks, joined; each error is one of
+// ErrNoCredentialCheck, ErrSigningKeyWithoutAPIKeys and
+// ErrCIDRsNeedOriginSecret. Call it once the configuration is whole (keys
+// read from a secret included): New does not check again.
+func (c Config) Validate() error {
+	var errs []error
+	if c.APIKeys.TokenSigningKey != "" && !c.APIKeys.Enabled() {
+		errs = append(errs, ErrSigningKeyWithoutAPIKeys)
+	}
+	if c.BehindCloudFront && len(c.AllowedCIDRs) > 0 && c.OriginVerifySecret == "" {
+		errs = append(errs, ErrCIDRsNeedOriginSecret)
+	}
+	if c.RequireCredential && !c.Enabled() {
+		errs = append(errs, ErrNoCredentialCheck)
+	}
+	return errors.Join(errs...)
+}

@@ -57,10 +57,6 @@ func WithTimeFunc(now func() time.Time) Option { return func(o *options) { o.now
 // WithHTTPClient sets the client that fetches the issuer's key set.
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
-// WithFetchTimeout bounds each key-set fetch (default 3s), the start-up one
-// included.
-func WithFetchTimeout(d time.Duration) Option { return func(o *options) { o.fetchTimeout = d } }
-
 // WithRefreshWindow sets the least time between key-set fetches caused by
 // unknown kids (default 1 minute).
 func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.refreshWindow = d } }
@@ -68,14 +64,12 @@ func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.ref
 // WithLogger sets where key-set fetch failures are logged (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
-// New builds a Guard. With JWTs on it fetches the issuer's key set once,
+// New builds a Guard for cfg, which it trusts to have passed Validate. With
+// JWTs on it fetches the issuer's key set once,
 // waiting at most the fetch timeout: if that fails it logs and carries on,
 // and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx is
 // used for start-up work only; nothing runs in the background.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
-	if cfg.Lambda && !cfg.Enabled() {
-		return nil, ErrNoCredentialCheck
-	}
 	o := options{
 		now:           time.Now,
 		client:        &http.Client{},
@@ -123,9 +117,6 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 func (g *Guard) initAPIKeys() error {
 	c := g.cfg.APIKeys
 	if !c.Enabled() {
-		if c.TokenSigningKey != "" {
-			return errors.New("a token signing key without API keys: tokens are minted with an API key")
-		}
 		return nil
 	}
 	g.keys = &keyRing{keys: c.Keys}
@@ -190,7 +181,7 @@ func (g *Guard) checkCIDR(r *http.Request) error {
 // sourceIp and net/http to the socket peer. Locally the header is ignored:
 // any client could forge it.
 func (g *Guard) viewerAddr(r *http.Request) (netip.Addr, bool) {
-	if g.cfg.Lambda {
+	if g.cfg.BehindCloudFront {
 		if v := r.Header.Get(HeaderViewerAddress); v != "" {
 			return parseViewerAddress(v)
 		}

@@ -188,14 +188,6 @@ func TestCheckOrder(t *testing.T) {
 	}
 }
 
-func TestNewRefusesLambdaWithoutAuth(t *testing.T) {
-	t.Parallel()
-	_, err := auth.New(context.Background(), auth.Config{Lambda: true})
-	if err == nil || !strings.Contains(err.Error(), "Lambda mode refuses to start") {
-		t.Fatalf("New = %v, want a refusal", err)
-	}
-}
-
 func TestIdentityContext(t *testing.T) {
 	t.Parallel()
 	if _, ok := auth.FromContext(context.Background()); ok {

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// MemoryResponses is how many stored responses Memory keeps per caller:
+// past it the oldest go first, so a long local run stays bounded. (The
+// DynamoDB store keeps every response until its TTL.)
+const MemoryResponses = 1000
+
 // Memory keeps records in this process: for local runs and tests. Records
 // are copied in and out, so no caller shares memory with the store.
 type Memory struct {
@@ -19,6 +24,7 @@ type Memory struct {
 }
 
 type memCaller struct {
+	order     []string // response ids, oldest first
 	responses map[string]memResponse
 	convs     map[string]*memConv
 }
@@ -54,6 +60,7 @@ func (m *Memory) of(caller string) *memCaller {
 	}
 	now := m.cfg.Now()
 	maps.DeleteFunc(mc.responses, func(_ string, r memResponse) bool { return !now.Before(r.expires) })
+	mc.order = slices.DeleteFunc(mc.order, func(id string) bool { _, ok := mc.responses[id]; return !ok })
 	maps.DeleteFunc(mc.convs, func(_ string, c *memConv) bool { return !now.Before(c.expires) })
 	return mc
 }
@@ -69,7 +76,15 @@ func (m *Memory) PutResponse(_ context.Context, caller string, r *Response) erro
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.of(caller).responses[r.ID] = memResponse{blob: blob, expires: r.Created.Add(m.cfg.TTL)}
+	mc := m.of(caller)
+	if _, ok := mc.responses[r.ID]; !ok {
+		mc.order = append(mc.order, r.ID)
+	}
+	mc.responses[r.ID] = memResponse{blob: blob, expires: r.Created.Add(m.cfg.TTL)}
+	for len(mc.responses) > MemoryResponses {
+		delete(mc.responses, mc.order[0])
+		mc.order = mc.order[1:]
+	}
 	return nil
 }
 

@@ -303,3 +303,23 @@ func TestConversationsNewestFirstAndDeleteAll(t *testing.T) {
 		}
 	})
 }
+
+func TestMemoryKeepsABoundedNumberOfResponses(t *testing.T) {
+	t.Parallel()
+	c := &clock{now: t0}
+	s, err := convstore.NewMemory(config(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range convstore.MemoryResponses + 2 {
+		if err := s.PutResponse(ctx, "alice", &convstore.Response{ID: fmt.Sprint("resp_", i), Created: t0, Object: json.RawMessage(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, want := range map[string]bool{"resp_0": false, "resp_1": false, "resp_2": true, fmt.Sprint("resp_", convstore.MemoryResponses+1): true} {
+		if _, err := s.Response(ctx, "alice", id); (err == nil) != want {
+			t.Errorf("%s kept = %v; want %v", id, err == nil, want)
+		}
+	}
+}

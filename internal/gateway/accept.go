@@ -21,6 +21,9 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f 
 	if err == nil {
 		x, err = f.Decode(body, h.lim)
 	}
+	if p, ok := x.(Preparer); ok && err == nil {
+		err = p.Prepare(r.Context(), CallerKey(r.Context()))
+	}
 	var req *chat.Request
 	if err == nil {
 		req = x.Request()

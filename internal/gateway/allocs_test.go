@@ -54,11 +54,16 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 			}
 			return chat.Result{Usage: chat.Usage{PromptTokens: 3, CompletionTokens: req.MaxTokens}}, nil
 		})
+		limits := gateway.DefaultLimits()
+		limits.MaxTokens = 10_000
 		h, err := gateway.New(gateway.Config{
-			Formats:   formats,
-			Models:    []gateway.ModelEntry{{ID: "m", Model: model}},
-			Logger:    slog.New(slog.NewJSONHandler(io.Discard, nil)),
-			MaxTokens: 10_000,
+			Formats:        formats,
+			Models:         []gateway.ModelEntry{{ID: "m", Model: model}},
+			Logger:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			MaxBodyBytes:   gateway.DefaultMaxBodyBytes,
+			Limits:         limits,
+			Heartbeat:      gateway.DefaultHeartbeat,
+			DeadlineMargin: gateway.DefaultDeadlineMargin,
 		})
 		if err != nil {
 			t.Fatal(err)

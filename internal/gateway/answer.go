@@ -57,8 +57,14 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, x Exchange,
 		return
 	}
 	res, u := settle(res, rec)
-	if s.Finish(res, u) != nil {
-		rec.Outcome = "client_gone"
+	if err := s.Finish(res, u); err != nil {
+		if ev.err != nil {
+			rec.Outcome = "client_gone"
+			return
+		}
+		// The format could not finish (it could not keep the answer):
+		// it ended the stream with its in-band error.
+		rec.Err, rec.Outcome, rec.ErrorCode = err, "error", inBand(err).Code
 	}
 }
 
@@ -81,7 +87,13 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 		return
 	}
 	res, u := settle(res, rec)
-	writeJSON(w, http.StatusOK, x.Collect(m, &a, res, u))
+	v := x.Collect(m, &a, res, u)
+	if err, ok := v.(error); ok {
+		rec.Err = err
+		fail(w, rec, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // run asks the request's model and, when it fails before its first token and

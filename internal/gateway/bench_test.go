@@ -34,9 +34,13 @@ func BenchmarkRelay(b *testing.B) {
 		return chat.Result{}, nil
 	})
 	h, err := gateway.New(gateway.Config{
-		Formats: formats,
-		Models:  []gateway.ModelEntry{{ID: "m", Model: model}},
-		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Formats:        formats,
+		Models:         []gateway.ModelEntry{{ID: "m", Model: model}},
+		Logger:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		MaxBodyBytes:   gateway.DefaultMaxBodyBytes,
+		Limits:         gateway.DefaultLimits(),
+		Heartbeat:      gateway.DefaultHeartbeat,
+		DeadlineMargin: gateway.DefaultDeadlineMargin,
 	})
 	if err != nil {
 		b.Fatal(err)

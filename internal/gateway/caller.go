@@ -16,7 +16,11 @@ import (
 // Caller is who made a request, as the Authenticator verified it.
 type Caller struct {
 	Subject string // the verified subject, never a credential
-	Groups  []string
+	// Key names the caller the same way on every instance, namespaced by
+	// how they signed in ("jwt:<issuer>#<sub>", "key:<name>"): what the
+	// gateway keeps for a caller is filed under it.
+	Key    string
+	Groups []string
 	// ID is the Authenticator's own record of the caller, handed as it
 	// came to the Minter and the Limiter. The gateway never reads it.
 	ID any

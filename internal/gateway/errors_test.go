@@ -129,7 +129,7 @@ func TestMaxTokensIsCapped(t *testing.T) {
 	t.Parallel()
 	got := make(chan int, 2)
 	s := newServer(t, func(c *gateway.Config) {
-		c.MaxTokens = 50
+		c.Limits.MaxTokens = 50
 		c.Models[0].Model = capture(got)
 	})
 	for _, tc := range []struct {

@@ -34,7 +34,9 @@ type Exchange interface {
 	// through out. The core calls the Stream's methods from one
 	// goroutine, except Fail after a panic.
 	Begin(m *Meta, out *Events) Stream
-	// Collect encodes a whole answer as the JSON value to send.
+	// Collect encodes a whole answer as the JSON value to send, or
+	// returns an error to answer instead (one the format could not
+	// finish the answer for, such as a store that failed).
 	Collect(m *Meta, a *Collected, res chat.Result, u chat.Usage) any
 }
 
@@ -46,7 +48,9 @@ type Stream interface {
 	// Switch names the model that answers instead after a failure
 	// before the first delta (the fallback); m.Model already names it.
 	Switch(model string)
-	// Finish ends a complete answer with its finish reason and usage.
+	// Finish ends a complete answer with its finish reason and usage. An
+	// error other than a write error means the format ended the stream
+	// with its in-band error instead (see Fail).
 	Finish(res chat.Result, u chat.Usage) error
 	// Fail ends a started stream with an in-band error and nothing after
 	// it. It sends nothing once the stream has ended.

@@ -31,7 +31,29 @@ type ModelEntry struct {
 	Model   chat.Model
 }
 
-// Config configures a Handler. Zero values mean the documented defaults.
+// The defaults of Config, which internal/app reads for the settings left
+// unset. New takes every value as given.
+const (
+	DefaultMaxBodyBytes       = 256 << 10
+	DefaultMaxMessages        = 200
+	DefaultMaxTokens          = 1024
+	DefaultMaxTools           = 128
+	DefaultMaxToolSchemaBytes = 16 << 10
+	DefaultMaxImages          = 8
+	DefaultMaxImageBytes      = 3_750_000
+	DefaultHeartbeat          = 10 * time.Second
+	DefaultDeadlineMargin     = 2 * time.Second
+)
+
+// DefaultLimits are the request limits of the defaults.
+func DefaultLimits() Limits {
+	return Limits{MaxMessages: DefaultMaxMessages, MaxTokens: DefaultMaxTokens, MaxTools: DefaultMaxTools,
+		MaxToolSchemaBytes: DefaultMaxToolSchemaBytes, MaxImages: DefaultMaxImages, MaxImageBytes: DefaultMaxImageBytes}
+}
+
+// Config configures a Handler. New checks it and fills in nothing but the
+// hooks documented as optional (Logger, RequestID, Now); the Default*
+// constants are the values internal/app uses when a setting is unset.
 type Config struct {
 	Models []ModelEntry // at least one
 	// Formats are the wire formats served, each on its own POST route.
@@ -48,11 +70,10 @@ type Config struct {
 	Auth           Authenticator // nil: no checks (local mode on loopback only)
 	Tokens         Minter        // serves POST /v1/tokens; nil: no such route
 	Limiter        Limiter       // rate limits and budgets per caller; nil: none
-	MaxBodyBytes   int64         // default 256 KiB
-	MaxMessages    int           // default 200
-	MaxTokens      int           // cap on max_tokens; default 1024
-	Heartbeat      time.Duration // SSE comment interval while a model is silent; default 10s, <0 disables
-	DeadlineMargin time.Duration // stop this long before the request deadline; default 2s
+	MaxBodyBytes   int64         // at least 1
+	Limits         Limits        // what one request may ask for; each at least 1
+	Heartbeat      time.Duration // SSE comment interval while a model is silent; 0: none
+	DeadlineMargin time.Duration // stop this long before the request deadline; 0: at it
 	Static         http.Handler  // serves the chat page at /; nil: none
 	// AllowedOrigins are the exact origins CORS allows ("*" alone: any);
 	// see ParseOrigins. Empty: no cross-origin browser access.
@@ -68,12 +89,6 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
-
-	// Tools and images: how many a request may carry and how large.
-	MaxTools           int // default 128
-	MaxToolSchemaBytes int // per function: its parameters schema, its description; default 16 KiB
-	MaxImages          int // default 8
-	MaxImageBytes      int // per image, decoded; default 3.75 MB
 }
 
 // Handler serves the gateway's HTTP API.
@@ -83,6 +98,7 @@ type Handler struct {
 	ids       []string
 	lim       Limits
 	formats   map[string]Format
+	routes    routeSet
 	log       *slog.Logger
 	anyOrigin bool
 }
@@ -113,15 +129,9 @@ func New(cfg Config) (*Handler, error) {
 	if _, ok := h.models[c.FallbackModel]; c.FallbackModel != "" && !ok {
 		return nil, fmt.Errorf("gateway: fallback model %q is not configured", c.FallbackModel)
 	}
-	c.MaxBodyBytes = orInt(c.MaxBodyBytes, 256<<10)
-	c.MaxMessages = orInt(c.MaxMessages, 200)
-	c.MaxTokens = orInt(c.MaxTokens, 1024)
-	c.MaxTools = orInt(c.MaxTools, 128)
-	c.MaxToolSchemaBytes = orInt(c.MaxToolSchemaBytes, 16<<10)
-	c.MaxImages = orInt(c.MaxImages, 8)
-	c.MaxImageBytes = orInt(c.MaxImageBytes, 3_750_000)
-	c.Heartbeat = orInt(c.Heartbeat, 10*time.Second)
-	c.DeadlineMargin = orInt(c.DeadlineMargin, 2*time.Second)
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -135,8 +145,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("gateway: allowed origins: %w", err)
 	}
 	h.anyOrigin = len(c.AllowedOrigins) == 1 && c.AllowedOrigins[0] == "*"
-	h.lim = Limits{MaxMessages: c.MaxMessages, MaxTokens: c.MaxTokens, MaxTools: c.MaxTools,
-		MaxToolSchemaBytes: c.MaxToolSchemaBytes, MaxImages: c.MaxImages, MaxImageBytes: c.MaxImageBytes}
+	h.lim = c.Limits
 	h.formats = make(map[string]Format, len(c.Formats))
 	for _, f := range c.Formats {
 		if f == nil || !strings.HasPrefix(f.Path(), "/v1/") {
@@ -146,16 +155,34 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("gateway: route %s served twice", f.Path())
 		}
 		h.formats[f.Path()] = f
+		if err := h.addRoutes(f); err != nil {
+			return nil, err
+		}
 	}
 	h.log = c.Logger
 	return h, nil
 }
 
-func orInt[T int | int64 | time.Duration](v, def T) T {
-	if v == 0 {
-		return def
+// check refuses limits that would refuse every request, and negative
+// durations.
+func (c *Config) check() error {
+	l := c.Limits
+	for _, v := range []struct {
+		name string
+		n    int64
+	}{
+		{"MaxBodyBytes", c.MaxBodyBytes}, {"MaxMessages", int64(l.MaxMessages)}, {"MaxTokens", int64(l.MaxTokens)},
+		{"MaxTools", int64(l.MaxTools)}, {"MaxToolSchemaBytes", int64(l.MaxToolSchemaBytes)},
+		{"MaxImages", int64(l.MaxImages)}, {"MaxImageBytes", int64(l.MaxImageBytes)},
+	} {
+		if v.n < 1 {
+			return fmt.Errorf("gateway: %s is %d; want at least 1", v.name, v.n)
+		}
 	}
-	return v
+	if c.Heartbeat < 0 || c.DeadlineMargin < 0 {
+		return fmt.Errorf("gateway: Heartbeat %v and DeadlineMargin %v must not be negative", c.Heartbeat, c.DeadlineMargin)
+	}
+	return nil
 }
 
 // ServeHTTP routes a request, recovers from panics and logs one line.
@@ -188,6 +215,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		if allow(w, r, rec, http.MethodPost) {
 			h.answer(w, r, rec, f)
 		}
+		return
+	}
+	if h.serveRoute(w, r) {
 		return
 	}
 	switch path {

@@ -128,10 +128,14 @@ func newGateway(t testing.TB, mod func(*gateway.Config)) (http.Handler, *logBuff
 			{ID: "echo", OwnedBy: "test", Model: words("Hello", " there", "!")},
 			{ID: "eliza", OwnedBy: "chatbot", Model: words("Please", " go", " on.")},
 		},
-		Formats:       formats,
-		FallbackModel: "eliza",
-		Fallback:      func(error) (string, bool) { return "unavailable", true },
-		Logger:        slog.New(slog.NewJSONHandler(logs, nil)),
+		Formats:        formats,
+		MaxBodyBytes:   gateway.DefaultMaxBodyBytes,
+		Limits:         gateway.DefaultLimits(),
+		Heartbeat:      gateway.DefaultHeartbeat,
+		DeadlineMargin: gateway.DefaultDeadlineMargin,
+		FallbackModel:  "eliza",
+		Fallback:       func(error) (string, bool) { return "unavailable", true },
+		Logger:         slog.New(slog.NewJSONHandler(logs, nil)),
 	}
 	if mod != nil {
 		mod(&cfg)

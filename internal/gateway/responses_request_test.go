@@ -123,7 +123,7 @@ func TestResponsesInputBecomesConversation(t *testing.T) {
 	t.Parallel()
 	got := make(chan chat.Request, 1)
 	s := newServer(t, func(c *gateway.Config) {
-		c.MaxTokens = 100
+		c.Limits.MaxTokens = 100
 		c.Models[0].Model = fakeModel(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			got <- *req
 			return chat.Result{}, emit(chat.Delta{Text: "ok"})

@@ -55,10 +55,10 @@ func script(res chat.Result, deltas ...chat.Delta) capable {
 func toolServer(t *testing.T, m chat.Model) *server {
 	return newServer(t, func(c *gateway.Config) {
 		c.Models = append([]gateway.ModelEntry{{ID: "smart", OwnedBy: "test", Model: m}}, c.Models...)
-		c.MaxImages = 2
-		c.MaxImageBytes = 1000
-		c.MaxTools = 3
-		c.MaxToolSchemaBytes = 200
+		c.Limits.MaxImages = 2
+		c.Limits.MaxImageBytes = 1000
+		c.Limits.MaxTools = 3
+		c.Limits.MaxToolSchemaBytes = 200
 	})
 }
 

@@ -65,13 +65,6 @@ func NewDynamoStore(ctx context.Context, table string, optFns ...func(*config.Lo
 	return &DynamoStore{client: dynamodb.NewFromConfig(awsCfg, NoThrottleRetries), table: table}, nil
 }
 
-// NewDynamoStoreWithClient uses client for table. Build the client with
-// NoThrottleRetries, or a throttled step may reach the Limiter as a
-// cancelled request.
-func NewDynamoStoreWithClient(client *dynamodb.Client, table string) *DynamoStore {
-	return &DynamoStore{client: client, table: table}
-}
-
 // NoThrottleRetries makes a DynamoDB client return a throttling error at
 // once rather than retry it. The SDK's standard retryer retries
 // ProvisionedThroughputExceededException and ThrottlingException after a

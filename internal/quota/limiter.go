@@ -61,8 +61,7 @@ type Grant struct {
 	reserved  int64
 	slotKey   string
 	slot      string
-	stop      chan struct{}
-	renewing  sync.WaitGroup
+	renewal   *renewal // of the slot; nil without one
 	once      sync.Once
 }
 
@@ -155,8 +154,7 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 		g.tokKey = "" // nothing reserved to settle
 	}
 	if con.ok {
-		g.stop = make(chan struct{})
-		g.renewing.Go(func() { l.renew(ctx, g) })
+		g.renewal = l.renew(ctx, g)
 	} else {
 		g.slotKey = ""
 	}
@@ -179,24 +177,52 @@ func (l *Limiter) undo(g *Grant, reserved, slot bool) {
 	wg.Wait()
 }
 
+// renewal renews a call's slot every third of the slot TTL from a timer's
+// callback, like every other per-stream watch: an open stream holds no
+// goroutine of the limiter's while it waits.
+type renewal struct {
+	mu      sync.Mutex
+	t       *time.Timer
+	stopped bool
+	running sync.WaitGroup // a renewal under way
+}
+
 // renew keeps the call's slot alive until Done or until ctx ends.
-func (l *Limiter) renew(ctx context.Context, g *Grant) {
+func (l *Limiter) renew(ctx context.Context, g *Grant) *renewal {
 	every := l.cfg.SlotTTL / 3
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-g.stop:
+	r := &renewal{}
+	tick := func() {
+		r.mu.Lock()
+		if r.stopped || ctx.Err() != nil {
+			r.mu.Unlock()
 			return
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			rctx, cancel := context.WithTimeout(ctx, l.cfg.StoreTimeout)
-			err := l.store.Renew(rctx, g.slotKey, g.slot, l.cfg.Now().Add(l.cfg.SlotTTL))
-			cancel()
-			l.report(g, "renew slot", err)
 		}
+		r.running.Add(1)
+		r.mu.Unlock()
+		defer r.running.Done()
+		rctx, cancel := context.WithTimeout(ctx, l.cfg.StoreTimeout)
+		err := l.store.Renew(rctx, g.slotKey, g.slot, l.cfg.Now().Add(l.cfg.SlotTTL))
+		cancel()
+		l.report(g, "renew slot", err)
+		r.mu.Lock()
+		if !r.stopped {
+			r.t.Reset(every)
+		}
+		r.mu.Unlock()
 	}
+	r.mu.Lock()
+	r.t = time.AfterFunc(every, tick)
+	r.mu.Unlock()
+	return r
+}
+
+// stop ends the renewals; once it returns, none is under way.
+func (r *renewal) stop() {
+	r.mu.Lock()
+	r.stopped = true
+	r.t.Stop()
+	r.mu.Unlock()
+	r.running.Wait()
 }
 
 // Done settles the call once its answer has ended, finished or cut short:
@@ -207,9 +233,8 @@ func (g *Grant) Done(u chat.Usage) {
 		return
 	}
 	g.once.Do(func() {
-		if g.stop != nil {
-			close(g.stop)
-			g.renewing.Wait()
+		if g.renewal != nil {
+			g.renewal.stop()
 		}
 		l := g.l
 		ctx, cancel := context.WithTimeout(context.Background(), l.cfg.StoreTimeout)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -298,4 +299,30 @@ func TestOverrides(t *testing.T) {
 	if _, _, err := quota.ParseOverrides([]string{"group:a rpm=1", "group:a rpm=2"}, def); err == nil {
 		t.Error("a group given twice was accepted")
 	}
+}
+
+// TestSlotRenewalHoldsNoGoroutine: a stream's slot is renewed from a
+// timer's callback, so an admitted call holds no goroutine while it waits.
+func TestSlotRenewalHoldsNoGoroutine(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := quota.New(quota.Config{
+			Default: quota.Limits{ConcurrentStreams: 1}, SlotTTL: 30 * time.Second, Logger: quiet,
+		}, quota.NewMemoryStore(nil))
+		synctest.Wait()
+		before := runtime.NumGoroutine()
+		g, err := l.Admit(context.Background(), alice, "long", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Minute) // renewals at 10 s, 20 s, …
+		synctest.Wait()
+		if n := runtime.NumGoroutine() - before; n != 0 {
+			t.Errorf("an admitted call holds %d goroutines while it waits", n)
+		}
+		g.Done(chat.Usage{})
+		if _, err := l.Admit(context.Background(), alice, "next", 10); err != nil {
+			t.Errorf("the slot was not released: %v", err)
+		}
+	})
 }

@@ -81,7 +81,7 @@ func (c Config) Enabled() bool {
 // come from a JWT's cognito:groups.
 func (c Config) For(id *auth.Identity) (caller string, l Limits) {
 	caller = Caller(id)
-	if caller == anonymous {
+	if caller == Anonymous {
 		return caller, c.Default
 	}
 	if byKey(id) {
@@ -112,8 +112,8 @@ func (c Config) For(id *auth.Identity) (caller string, l Limits) {
 	return caller, l
 }
 
-// anonymous is the caller of every request without an identity.
-const anonymous = "anonymous"
+// Anonymous is the caller of every request without an identity.
+const Anonymous = "anonymous"
 
 // Caller names the caller whose counts id spends, in a namespace per way
 // of signing in, so that no credential of one kind can spend another's
@@ -125,13 +125,13 @@ const anonymous = "anonymous"
 func Caller(id *auth.Identity) string {
 	switch {
 	case id == nil:
-		return anonymous
+		return Anonymous
 	case byKey(id):
 		return "key:" + id.KeyName
 	case id.Method == auth.MethodJWT && id.Subject != "":
 		return "jwt:" + id.Issuer + "#" + id.Subject
 	}
-	return anonymous
+	return Anonymous
 }
 
 // byKey reports whether id is an API key or a token one minted.

@@ -24,7 +24,7 @@ func FuzzDecodeResponses(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		lim := gatewaytest.FuzzLimits
-		p, err := decodeResponses(body, lim)
+		p, err := decodeResponses(body, lim, nil)
 		if gatewaytest.Refused(t, err) {
 			return
 		}

@@ -48,6 +48,12 @@ type responseObject struct {
 	Usage              *responseUsage     `json:"usage"`
 	User               *string            `json:"user"`
 	Metadata           map[string]string  `json:"metadata"`
+	Conversation       *conversationRef   `json:"conversation,omitempty"`
+}
+
+// conversationRef names the conversation a response belongs to.
+type conversationRef struct {
+	ID string `json:"id"`
 }
 
 // responseError is the error of a failed response. Code is the gateway's
@@ -164,6 +170,13 @@ func newResponse(p *responsesParsed, m *gateway.Meta) *responseObject {
 		ParallelToolCalls: e.parallelToolCalls, ServiceTier: "default", Temperature: e.temperature,
 		ToolChoice: e.toolChoice, Tools: e.tools, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,
 		Reasoning: reasoningEcho{Effort: e.effort, Summary: e.summary},
+		Store:     p.keep.save,
+	}
+	if p.keep.previous != "" {
+		o.PreviousResponseID = &p.keep.previous
+	}
+	if p.keep.conversation != "" {
+		o.Conversation = &conversationRef{ID: p.keep.conversation}
 	}
 	if o.ToolChoice == nil {
 		o.ToolChoice = json.RawMessage(`"auto"`)
@@ -212,6 +225,9 @@ func (p *responsesParsed) Collect(m *gateway.Meta, a *gateway.Collected, res cha
 	}
 	for i, c := range calls {
 		o.Output = append(o.Output, newOutputFunctionCall(callID(m, i), status, c))
+	}
+	if err := p.keepAnswer(o); err != nil {
+		return err
 	}
 	return o
 }

@@ -5,15 +5,20 @@ import (
 	"strconv"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/convstore"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 )
 
 // Path is the route of the Responses API.
 const Path = "/v1/responses"
 
-// Format is OpenAI's Responses API, stateless; it implements
-// gateway.Format.
-type Format struct{}
+// Format is OpenAI's Responses API; it implements gateway.Format. With a
+// Store it also keeps responses and conversations (store: true,
+// previous_response_id, conversation, the Conversations API); without
+// one it is stateless and refuses those by name.
+type Format struct {
+	Store convstore.Store
+}
 
 // Path is the route it answers.
 func (Format) Path() string { return Path }
@@ -31,8 +36,8 @@ func (Format) Param(capability string) string {
 }
 
 // Decode decodes and validates a Responses body.
-func (Format) Decode(body []byte, lim gateway.Limits) (gateway.Exchange, error) {
-	p, err := decodeResponses(body, lim)
+func (f Format) Decode(body []byte, lim gateway.Limits) (gateway.Exchange, error) {
+	p, err := decodeResponses(body, lim, f.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +111,7 @@ type responsesParsed struct {
 	req    chat.Request
 	stream bool
 	echo   responseEcho
+	keep   keeping // what it continues and keeps, with a store
 }
 
 // responseEcho is what a response object repeats of its request.
@@ -123,21 +129,24 @@ type responseEcho struct {
 
 // decodeResponses decodes and validates a Responses body. Every failure is a
 // 400 naming the offending parameter.
-func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) {
+func decodeResponses(body []byte, lim gateway.Limits, store convstore.Store) (*responsesParsed, error) {
 	var in responsesRequest
 	if err := gateway.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
-	if err := stateless(&in); err != nil {
+	k, err := decodeKeeping(&in, store, lim)
+	if err != nil {
+		return nil, err
+	}
+	if err := stateless(&in, store != nil); err != nil {
 		return nil, err
 	}
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	p := &responsesParsed{stream: in.Stream}
+	p := &responsesParsed{stream: in.Stream, keep: k}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
-	var err error
 	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
 		return nil, err
 	}
@@ -170,20 +179,22 @@ func decodeResponses(body []byte, lim gateway.Limits) (*responsesParsed, error) 
 	return p, nil
 }
 
-// stateless refuses, by name, what needs responses or conversations stored
-// on the server: the gateway keeps none.
-func stateless(in *responsesRequest) error {
+// stateless refuses, by name, what needs state the gateway does not keep:
+// stored prompts always, and without a store, stored responses and
+// conversations.
+func stateless(in *responsesRequest, stored bool) error {
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage
+		kept bool // served with a store
 	}{
-		{"previous_response_id", in.PreviousResponseID}, {"conversation", in.Conversation}, {"prompt", in.Prompt},
+		{"previous_response_id", in.PreviousResponseID, true}, {"conversation", in.Conversation, true}, {"prompt", in.Prompt, false},
 	} {
-		if gateway.IsSet(f.raw) && string(f.raw) != `""` {
+		if gateway.IsSet(f.raw) && string(f.raw) != `""` && !(stored && f.kept) {
 			return gateway.Invalid(f.name, "unsupported_parameter", f.name+" is not supported: this gateway stores no responses; send the whole conversation in input")
 		}
 	}
-	if in.Store != nil && *in.Store {
+	if in.Store != nil && *in.Store && !stored {
 		return gateway.Invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
 	}
 	if in.Background != nil && *in.Background {

@@ -34,6 +34,7 @@ type streamItem struct {
 // then response.completed (or .incomplete). A failure after the start ends
 // the stream with response.failed, and nothing follows it.
 type responseStream struct {
+	p     *responsesParsed
 	out   *gateway.Events
 	m     *gateway.Meta
 	obj   *responseObject
@@ -48,7 +49,7 @@ type responseStream struct {
 
 // Begin starts a Responses event stream.
 func (p *responsesParsed) Begin(m *gateway.Meta, out *gateway.Events) gateway.Stream {
-	return &responseStream{out: out, m: m, obj: newResponse(p, m), enc: newEventEncoder(), calls: map[int]*streamItem{}}
+	return &responseStream{p: p, out: out, m: m, obj: newResponse(p, m), enc: newEventEncoder(), calls: map[int]*streamItem{}}
 }
 
 // Switch names the fallback model in the response.
@@ -206,6 +207,11 @@ func (rs *responseStream) finish(status string) error {
 		}
 	}
 	rs.obj.Output = rs.output(status)
+	if err := rs.p.keepAnswer(rs.obj); err != nil {
+		// The client was told it would be kept: say it was not.
+		rs.Fail(gateway.InBand(err))
+		return err
+	}
 	typ := evCompleted
 	if status != statusCompleted {
 		typ = evIncomplete

@@ -120,10 +120,10 @@ describe("chat page against the local gateway", () => {
   test("Stop ends the stream early, the UI returns to idle and the box has the focus", { timeout: 60_000 }, async () => {
     const { page } = await openChat(gateway.url);
     await sendMessage(page, LONG_MESSAGE);
-    await page.waitForFunction(() => {
-      const items = document.querySelectorAll('[data-role="assistant"]');
-      return (items[items.length - 1]?.querySelector('[data-testid="content"]')?.textContent ?? "").replace("…", "").trim() !== "";
-    });
+    // A locator, not waitForFunction: under the page's Content-Security-Policy
+    // (no eval) Playwright polls a function slowly, and the answer could end
+    // before Stop is clicked.
+    await page.locator('[data-role="assistant"][data-status="streaming"] [data-testid="content"]', { hasText: /[A-Za-z]/ }).last().waitFor();
     await page.getByRole("button", { name: "Stop" }).click();
     await page.getByRole("button", { name: "Send" }).waitFor();
     assert.equal(await focusedLabel(page), "Message", "focus must return to the box after Stop");

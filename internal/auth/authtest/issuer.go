@@ -91,11 +91,10 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 type Issuer struct {
 	Server *httptest.Server
 
-	mu       sync.Mutex
-	keys     []*Key
-	down     bool
-	fetches  int
-	requests int
+	mu      sync.Mutex
+	keys    []*Key
+	down    bool
+	fetches int
 }
 
 // NewIssuer starts an issuer publishing one RSA key with kid "key-1"; it
@@ -127,7 +126,6 @@ func (i *Issuer) Close() { i.Server.Close() }
 
 func (i *Issuer) serve(w http.ResponseWriter, r *http.Request) {
 	i.mu.Lock()
-	i.requests++
 	if r.URL.Path != JWKSPath {
 		i.mu.Unlock()
 		http.NotFound(w, r)
@@ -192,13 +190,6 @@ func (i *Issuer) Fetches() int {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.fetches
-}
-
-// Requests counts every request the issuer received.
-func (i *Issuer) Requests() int {
-	i.mu.Lock()
-	defer i.mu.Unlock()
-	return i.requests
 }
 
 // Env returns the variables that make the gateway trust this issuer for

@@ -12,8 +12,8 @@
 // nothing for an ordinary chunk.
 //
 // Only the common frame is decoded here: a well-formed event frame of type
-// "chunk" whose JSON payload is {"bytes":"<base64>"} (with Bedrock's
-// optional "p" padding member). Every other frame (exceptions, error
+// "chunk" whose JSON payload is {"bytes":"<base64>"} (with or without the
+// "p" padding member Bedrock adds to stream events). Every other frame (exceptions, error
 // frames, unknown events, payloads of any other shape) is handed, as the
 // same bytes, to the SDK's own event-stream codec, and from the first
 // malformed frame on (a checksum mismatch, a length out of bounds, a

@@ -193,10 +193,16 @@ func isChunk(h []byte) (chunk, ok bool) {
 }
 
 // chunkBytes decodes a chunk's payload when it has the usual shape,
-// {"bytes":"<base64>"}, with any number of "p" members (Bedrock's padding)
-// in any order, strings of printable ASCII without escapes, and no white
-// space; ok is false for any other payload, which the SDK's codec then
-// decodes.
+// {"bytes":"<base64>"}, with any number of "p" members in any order,
+// strings of printable ASCII without escapes, and no white space; ok is
+// false for any other payload, which the SDK's codec then decodes.
+//
+// "p" is the padding Bedrock adds to its stream events (a run of letters
+// and digits of varying length, seen in ConverseStream's events:
+// aws/aws-sdk-js-v3#6919); whether the chunks of
+// InvokeModelWithResponseStream carry it too is not verified here, so
+// both shapes take this path, and the SDK, which ignores members it does
+// not know, agrees on both (FuzzReaderMatchesSDK).
 func (r *Reader) chunkBytes(p []byte) (_ []byte, ok bool) {
 	n := len(p)
 	if n < 2 || p[0] != '{' || p[n-1] != '}' {
