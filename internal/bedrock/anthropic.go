@@ -113,10 +113,9 @@ func anthropicBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 	b := anthropicRequest{
 		AnthropicVersion: "bedrock-2023-05-31",
 		MaxTokens:        maxTokens,
-
-		Temperature:   req.Temperature,
-		TopP:          req.TopP,
-		StopSequences: req.Stop,
+		Temperature:      req.Temperature,
+		TopP:             req.TopP,
+		StopSequences:    req.Stop,
 	}
 	if b.Temperature != nil {
 		b.TopP = nil
