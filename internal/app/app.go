@@ -20,6 +20,7 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/eliza"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
+	"github.com/chatbot-gateway/chatbot/internal/price"
 	"github.com/chatbot-gateway/chatbot/internal/responses"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
@@ -148,6 +149,10 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if lim != nil { // a nil *Limiter in the interface would not be nil
 		gcfg.Limiter = Limiter(lim)
 	}
+	gcfg.Usage = usageReporter{lim}
+	if prices := cfg.Prices; prices != nil {
+		gcfg.Price = func(model string) (price.Price, bool) { return prices.Lookup(model, cfg.Region) }
+	}
 	if cfg.Lambda {
 		gcfg.RequestID = lambdaRequestID
 	} else {
@@ -160,6 +165,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	gcfg.Tracer = tracer
 	if o.gatewayFn != nil {
 		o.gatewayFn(&gcfg)
 	}

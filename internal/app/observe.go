@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/price"
@@ -41,18 +42,25 @@ func loadPrices(e *env) (*price.Table, string) {
 // OTEL_RESOURCE_ATTRIBUTES).
 func loadTelemetry(e *env) telemetry.Config {
 	c := telemetry.Config{ServiceName: "chatbot"}
-	endpoint := false
-	for _, name := range []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
-		v := e.str(name, "")
-		if v == "" {
+	// The traces URL wins; the base URL gets the signal's path, as the
+	// OTLP exporter specification says.
+	for _, v := range []struct{ name, path string }{
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "/v1/traces"}, {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""},
+	} {
+		s := e.str(v.name, "")
+		if s == "" {
 			continue
 		}
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			e.bad(name, v, "an http:// or https:// URL", nil)
+		if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			e.bad(v.name, s, "an http:// or https:// URL", nil)
 			continue
 		}
-		endpoint = true
+		c.Endpoint = strings.TrimSuffix(s, "/") + v.path
+		if v.path == "" {
+			c.Endpoint = s
+		}
 	}
+	endpoint := c.Endpoint != ""
 	switch p := e.str("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"); p {
 	case "http/protobuf":
 	default:

@@ -10,6 +10,19 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/quota"
 )
 
+// usd reads a dollar amount ("1.50") as micro-USD; unset is 0 (no budget).
+func (e *env) usd(name string) int64 {
+	v := e.str(name, "")
+	if v == "" {
+		return 0
+	}
+	n, err := quota.ParseUSD(v)
+	if err != nil {
+		e.fail(name, err)
+	}
+	return n
+}
+
 // tableName is DynamoDB's rule for a table name.
 var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
@@ -22,9 +35,12 @@ func loadQuota(e *env, lambda bool) (quota.Config, string) {
 			RequestsPerMinute: e.integer("RATE_LIMIT_RPM", 0, 0, quota.MaxLimit),
 			ConcurrentStreams: e.integer("RATE_LIMIT_CONCURRENT", 0, 0, quota.MaxConcurrent),
 			TokensPerDay:      e.integer("RATE_LIMIT_TOKENS_PER_DAY", 0, 0, quota.MaxLimit),
+			MicroUSDPerDay:    e.usd("RATE_LIMIT_USD_PER_DAY"),
+			MicroUSDPerMonth:  e.usd("RATE_LIMIT_USD_PER_MONTH"),
 		},
-		StoreTimeout: e.duration("QUOTA_STORE_TIMEOUT", quota.DefaultStoreTimeout, 10*time.Millisecond),
-		SlotTTL:      e.duration("QUOTA_SLOT_TTL", quota.DefaultSlotTTL, 3*time.Second),
+		AllowUnpriced: e.boolean("RATE_LIMIT_ALLOW_UNPRICED", false),
+		StoreTimeout:  e.duration("QUOTA_STORE_TIMEOUT", quota.DefaultStoreTimeout, 10*time.Millisecond),
+		SlotTTL:       e.duration("QUOTA_SLOT_TTL", quota.DefaultSlotTTL, 3*time.Second),
 	}
 	var err error
 	c.Groups, c.Keys, err = quota.ParseOverrides(e.list("RATE_LIMIT_OVERRIDES"), c.Default)
@@ -39,6 +55,9 @@ func loadQuota(e *env, lambda bool) (quota.Config, string) {
 	if table != "" && !tableName.MatchString(table) {
 		e.bad("QUOTA_TABLE", table, "a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -)", nil)
 	}
+	// Usage is recorded wherever it is counted anyway, and in a shared
+	// table: GET /v1/usage reads it.
+	c.TrackUsage = c.Enabled() || table != ""
 	if lambda && table == "" && c.Enabled() {
 		e.fail("QUOTA_TABLE", errors.New("required with RATE_LIMIT_* on Lambda: instances share nothing, "+
 			"so each would count alone"))
@@ -95,7 +114,7 @@ func WithQuotaClock(now func() time.Time) Option { return func(o *options) { o.q
 // limits: with QUOTA_TABLE a DynamoDB store (its client from the same AWS
 // options as Bedrock's), else one in memory.
 func newLimiter(ctx context.Context, cfg Config, o *options) (*quota.Limiter, error) {
-	if !cfg.Quota.Enabled() {
+	if !cfg.Quota.Enabled() && !cfg.Quota.TrackUsage {
 		return nil, nil
 	}
 	qc := cfg.Quota

@@ -19,6 +19,7 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // Backoff before the first token: baseBackoff doubled per retry, capped,
@@ -116,9 +117,29 @@ func (m markCredentialErrors) Retrieve(ctx context.Context) (aws.Credentials, er
 // with io.EOF as an error; the transport then closes the connection under
 // the response that is still streaming. Seen as random "use of closed
 // network connection" failures mid-stream.
+//
+// An InvokeModel call marks its context with the body it sends
+// (withRequestBody): those bytes are handed over as they are, so a body of
+// megabytes of images is not copied again on every attempt. Other calls'
+// bodies, which the SDK serialises itself, are read into memory once.
+//
+// Remove it when TestCanarySmithyBodyEOFAfterClose fails: smithy-go's body
+// wrapper then no longer answers a read after Close with io.EOF.
 type plainBody struct{ bedrockruntime.HTTPClient }
 
+type requestBodyKey struct{}
+
+// withRequestBody marks ctx with the body a call sends.
+func withRequestBody(ctx context.Context, body []byte) context.Context {
+	return context.WithValue(ctx, requestBodyKey{}, body)
+}
+
 func (c plainBody) Do(r *http.Request) (*http.Response, error) {
+	if b, ok := r.Context().Value(requestBodyKey{}).([]byte); ok && r.Body != nil && int64(len(b)) == r.ContentLength {
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		return c.HTTPClient.Do(r)
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -230,6 +251,8 @@ func (m *Model) Stream(ctx context.Context, req *chat.Request, emit chat.Emit) (
 		if d <= 0 {
 			return failed, withKind(err, classify(err).kind())
 		}
+		// The retry is an attempt of its own in a trace.
+		telemetry.Retry(ctx, err)
 		if serr := m.sleep(sctx, d); serr != nil {
 			err = m.beforeTokenErr(ctx, sctx, serr)
 			return failed, withKind(err, classify(err).kind())
@@ -280,6 +303,9 @@ func addUsage(a, b chat.Usage) chat.Usage {
 // writes without a lock (smithy-go v1.28.8, internal/eventstream.Codec;
 // aws/smithy-go#714), a data race; a protocol per call costs one small
 // allocation. restjson1.New ignores its schema argument.
+//
+// Remove it when TestCanaryRestJSON1SharesEventStreamCodec fails: the
+// protocol then no longer keeps one event-stream codec with reused state.
 func ownProtocol(o *bedrockruntime.Options) { o.Protocol = restjson1.New(nil) }
 
 // attempt makes one call and relays its stream. emitted reports whether
@@ -292,7 +318,7 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		Accept:      aws.String("application/json"),
 	}
 	m.withGuardrail(in)
-	stream, err := invokestream.Open(ctx, m.client, in, ownProtocol)
+	stream, err := invokestream.Open(withRequestBody(ctx, body), m.client, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}

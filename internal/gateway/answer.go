@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
 // answer serves a model route in wire format f: accept the request, then
@@ -103,6 +104,7 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 // prompt and then failed was billed for it.
 func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
 	emitted := false
+	var call *telemetry.Call // the model attempt being traced; nil: none
 	counting := func(d chat.Delta) error {
 		if d.Empty() {
 			return nil
@@ -110,12 +112,12 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 		if !emitted {
 			emitted = true
 			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
+			call.FirstToken()
 		}
 		rec.Deltas++
 		return emit(d)
 	}
-	res, err := h.models[req.Model].Model.Stream(ctx, req, counting)
-	rec.used = addUsage(rec.used, res.Usage)
+	res, err := h.ask(ctx, req, rec, "", counting, &call)
 	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
 		h.modelConfigError(req.Model, err, rec)
 	}
@@ -134,8 +136,25 @@ func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit 
 	onSwitch(h.cfg.FallbackModel)
 	fb := *req
 	fb.Model = h.cfg.FallbackModel
-	res, err = h.models[fb.Model].Model.Stream(ctx, &fb, counting)
+	return h.ask(ctx, &fb, rec, reason, counting, &call)
+}
+
+// ask calls req's model once (the model may retry within), prices what it
+// used and adds it to rec, failed or not: a model that read the prompt
+// and then failed was billed for it. With tracing on, the call is a
+// client span (*call while it runs; a retry inside makes a new one).
+func (h *Handler) ask(ctx context.Context, req *chat.Request, rec *Record, fallback string, emit chat.Emit, call **telemetry.Call) (chat.Result, error) {
+	if h.cfg.Tracer != nil {
+		ctx, *call = h.cfg.Tracer.StartCall(ctx, h.provider(req.Model), req.Model, fallback, h.cfg.Now)
+	}
+	res, err := h.models[req.Model].Model.Stream(ctx, req, emit)
 	rec.used = addUsage(rec.used, res.Usage)
+	usd, priced := h.price(rec, req.Model, res.Usage)
+	if *call != nil {
+		(*call).End(telemetry.Result{ResponseModel: req.Model, ResponseID: rec.ID, FinishReason: string(res.FinishReason),
+			Usage: res.Usage, CostUSD: usd, Priced: priced, Err: err})
+		*call = nil
+	}
 	return res, err
 }
 

@@ -21,6 +21,9 @@ type Caller struct {
 	// gateway keeps for a caller is filed under it.
 	Key    string
 	Groups []string
+	// Group names the caller's group for the cost metrics, from a small
+	// set the operator configures (a key's name, a Cognito group).
+	Group string
 	// ID is the Authenticator's own record of the caller, handed as it
 	// came to the Minter and the Limiter. The gateway never reads it.
 	ID any
@@ -105,6 +108,9 @@ type PublicError interface {
 type RateLimited struct {
 	Limit            string // the limit that refused, for the record
 	Requests, Tokens *Window
+	// SpendDay and SpendMonth are the dollar budgets, in millionths of a
+	// dollar, where they apply.
+	SpendDay, SpendMonth *Window
 	// StoreFailed reports a refusal because the limits' store failed for
 	// this caller (it throttled them), not a count over a limit.
 	StoreFailed bool

@@ -18,13 +18,20 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 		return func() {}, nil
 	}
 	c, _ := CallerFrom(ctx)
-	g, err := h.cfg.Limiter.Admit(ctx, c, rec.ID, req.MaxTokens)
+	var g Grant
+	if sl, ok := h.cfg.Limiter.(SpendLimiter); ok {
+		maxUSD, priced := h.maxSpend(req)
+		g, err = sl.AdmitSpend(ctx, c, rec.ID, req.MaxTokens, maxUSD, priced)
+	} else {
+		g, err = h.cfg.Limiter.Admit(ctx, c, rec.ID, req.MaxTokens)
+	}
 	var le *RateLimited
 	switch {
 	case errors.As(err, &le):
 		rec.RateLimited = le.Limit
 		rec.QuotaStoreError = le.StoreFailed
 		setRateHeaders(w.Header(), le.Requests, le.Tokens)
+		setSpendHeaders(w.Header(), le.SpendDay, le.SpendMonth)
 		return nil, err
 	case err != nil:
 		rec.QuotaStoreError = true
@@ -35,9 +42,17 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 	rec.QuotaStoreError = g.StoreFailed()
 	requests, tokens := g.Windows()
 	setRateHeaders(w.Header(), requests, tokens)
+	sg, spends := g.(SpendGrant)
+	if spends {
+		day, month := sg.SpendWindows()
+		setSpendHeaders(w.Header(), day, month)
+	}
 	return func() {
 		u := charge(req, rec)
 		rec.ChargedTokens = u.Total()
+		if spends {
+			sg.Spent(rec.CostUSD, rec.Pricing == Priced)
+		}
 		g.Done(u)
 	}, nil
 }

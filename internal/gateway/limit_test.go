@@ -160,6 +160,12 @@ func (brokenStore) Acquire(context.Context, string, string, int64, time.Time, ti
 }
 func (brokenStore) Renew(context.Context, string, string, time.Time) error { return errBroken }
 func (brokenStore) Release(context.Context, string, string) error          { return errBroken }
+func (brokenStore) AddUsage(context.Context, string, quota.Usage, time.Time) error {
+	return errBroken
+}
+func (brokenStore) GetUsage(context.Context, string) (quota.Usage, error) {
+	return quota.Usage{}, errBroken
+}
 
 func TestRateLimitStoreFailure(t *testing.T) {
 	t.Parallel()

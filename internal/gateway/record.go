@@ -8,6 +8,8 @@ import (
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/sse"
+	"github.com/chatbot-gateway/chatbot/internal/telemetry"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Record is what the gateway knows about one request when it ends: the
@@ -41,9 +43,17 @@ type Record struct {
 	AuthRefusal      string // the auth error code when refused
 	Outcome          string // complete, error, client_gone, panic
 	ErrorCode        string // the error code sent, in-band or not
+	// CostUSD is what the answer cost, in US dollars, from the models'
+	// own usage, cut answers included; it holds when Pricing is Priced.
+	CostUSD float64
+	// Pricing says whether CostUSD is known: "" when no model ran.
+	Pricing Pricing
+	// CallerGroup is the caller's group for the cost metrics.
+	CallerGroup string
 	// ChargedTokens is what the call cost the caller's token budget (see
 	// charge); 0 when no limiter counted it.
 	ChargedTokens int
+	span          trace.Span // the server span, when tracing
 	// used is what the models asked reported, summed: with a fallback, the
 	// failed model's usage and the fallback's.
 	used chat.Usage
@@ -122,6 +132,12 @@ func (h *Handler) finish(rec *Record) {
 	if rec.FirstToken > 0 {
 		attrs = append(attrs, slog.Float64("ttft_ms", ms(rec.FirstToken)))
 	}
+	switch rec.Pricing {
+	case Priced:
+		attrs = append(attrs, slog.Float64("cost_usd", rec.CostUSD))
+	case Unpriced:
+		attrs = append(attrs, slog.String("cost_usd", "unknown"))
+	}
 	for _, a := range [...]struct{ k, v string }{
 		{"fallback", rec.Fallback}, {"sub", rec.Subject}, {"auth_refusal", rec.AuthRefusal}, {"error_code", rec.ErrorCode},
 		{"finish_reason", rec.FinishReason}, {"rate_limited", rec.RateLimited}, {"model_config_error", rec.ModelConfigError},
@@ -147,6 +163,9 @@ func (h *Handler) finish(rec *Record) {
 		level = slog.LevelWarn // failed after the stream started
 	}
 	h.log.LogAttrs(context.Background(), level, "request", attrs...)
+	if rec.span != nil {
+		telemetry.EndServer(rec.span, rec.Status, rec.ErrorCode, rec.Err)
+	}
 	if h.cfg.Observe != nil {
 		h.cfg.Observe(rec)
 	}

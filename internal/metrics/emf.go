@@ -27,15 +27,22 @@ const (
 	MetricModelConfigErrs  = "ModelConfigErrors" // the model could not answer as configured (retired, not found, not allowed)
 	MetricCacheReadTokens  = "CacheReadTokens"   // prompt tokens read from the model's prompt cache
 	MetricCacheWriteTokens = "CacheWriteTokens"  // prompt tokens written to it
+	// MetricCostUSD is what a priced answer cost, in US dollars, under the
+	// Model and CallerGroup dimensions (its own directive).
+	MetricCostUSD = "CostUSD"
 )
 
 // Dimension names, and the values used when a request has no model or an
 // unknown path.
 const (
-	DimModel   = "Model"
-	DimRoute   = "Route"
-	NoModel    = "none"
-	OtherRoute = "other"
+	DimModel = "Model"
+	// DimCallerGroup is the caller's group (a key's name, a Cognito
+	// group), for CostUSD only; NoGroup when the caller has none.
+	DimCallerGroup = "CallerGroup"
+	NoGroup        = "none"
+	DimRoute       = "Route"
+	NoModel        = "none"
+	OtherRoute     = "other"
 )
 
 // EMF writes one CloudWatch Embedded Metric Format line per request. It is
@@ -44,6 +51,8 @@ type EMF struct {
 	w    io.Writer
 	now  func() time.Time
 	head []byte // `,"CloudWatchMetrics":[{"Namespace":…,"Dimensions":…,"Metrics":[`
+	// costHead is the CostUSD directive: `,{"Namespace":…,"Dimensions":…,"Metrics":[…]}`
+	costHead []byte
 
 	mu   sync.Mutex // one Write per line, so lines never interleave
 	pool sync.Pool  // of *[]byte
@@ -67,6 +76,10 @@ func New(w io.Writer, namespace string, opts ...Option) *EMF {
 	h = jsonstr.AppendString(h, namespace)
 	h = append(h, `,"Dimensions":[[],["`+DimModel+`"],["`+DimRoute+`"]],"Metrics":[`...)
 	e.head = h
+	c := []byte(`,{"Namespace":`)
+	c = jsonstr.AppendString(c, namespace)
+	c = append(c, `,"Dimensions":[[],["`+DimModel+`"],["`+DimCallerGroup+`"]],"Metrics":[{"Name":"`+MetricCostUSD+`","Unit":"None"}]}`...)
+	e.costHead = c
 	e.pool.New = func() any { b := make([]byte, 0, 1024); return &b }
 	return e
 }
@@ -170,7 +183,12 @@ func (e *EMF) encode(b []byte, rec *gateway.Record, m []metric) []byte {
 		}
 		b = append(b, x.def...)
 	}
-	b = append(b, `]}]}`...)
+	b = append(b, `]}`...)
+	priced := rec.Pricing == gateway.Priced
+	if priced {
+		b = append(b, e.costHead...)
+	}
+	b = append(b, `]}`...)
 
 	model := rec.Model
 	if model == "" {
@@ -190,6 +208,18 @@ func (e *EMF) encode(b []byte, rec *gateway.Record, m []metric) []byte {
 		b = append(b, x.name...)
 		b = append(b, `":`...)
 		b = strconv.AppendFloat(b, x.value, 'f', -1, 64)
+	}
+
+	if priced {
+		group := rec.CallerGroup
+		if group == "" {
+			group = NoGroup
+		}
+		b = appendMember(b, DimCallerGroup, group)
+		b = append(b, `,"`+MetricCostUSD+`":`...)
+		b = strconv.AppendFloat(b, rec.CostUSD, 'f', -1, 64)
+	} else if rec.Pricing == gateway.Unpriced {
+		b = appendMember(b, "cost_usd", "unknown")
 	}
 
 	// Context for Logs Insights; not metrics, so they cost nothing in

@@ -50,9 +50,20 @@ type Grant struct {
 	// Requests and Tokens are the caller's windows after this call; nil
 	// when that limit is off or the store could not tell.
 	Requests, Tokens *Window
+	// SpendDay and SpendMonth are the caller's dollar budgets after this
+	// call, in millionths of a dollar; nil when off.
+	SpendDay, SpendMonth *Window
 	// StoreErr is why the store failed when the call was admitted anyway
 	// (policy Allow); nil normally.
 	StoreErr error
+
+	caller               string
+	told                 bool // Spent was called: spent and priced hold the cost
+	spent                int64
+	priced               bool
+	cost                 *Cost
+	day, month           int64
+	usdDayOK, usdMonthOK bool // the dollar budgets hold a reservation to settle
 
 	l         *Limiter
 	requestID string
@@ -79,14 +90,28 @@ type step struct {
 // the policy is Deny. The store gets at most Config.StoreTimeout. A slot
 // taken for the call is renewed until Done, or until ctx ends.
 func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string, maxTokens int) (*Grant, error) {
+	return l.AdmitCost(ctx, id, requestID, maxTokens, nil)
+}
+
+// AdmitCost is Admit for a call whose price is known (cost non-nil): the
+// dollar budgets reserve cost.Max and settle to what the answer cost. A
+// call without a price is refused by a dollar budget (PriceUnknown)
+// unless Config.AllowUnpriced.
+func (l *Limiter) AdmitCost(ctx context.Context, id *auth.Identity, requestID string, maxTokens int, cost *Cost) (*Grant, error) {
 	caller, lim := l.cfg.For(id)
-	if !lim.Any() {
+	if !lim.Any() && !l.cfg.TrackUsage {
 		return nil, nil
 	}
 	now := l.cfg.Now()
 	minute, day := now.Unix()/60, now.Unix()/86400
 	minuteEnd, dayEnd := time.Unix((minute+1)*60, 0), time.Unix((day+1)*86400, 0)
-	g := &Grant{l: l, requestID: requestID}
+	g := &Grant{l: l, requestID: requestID, caller: caller, cost: cost, day: day, month: monthOf(now)}
+	if lim.spends() && !cost.known() {
+		if !l.cfg.AllowUnpriced {
+			return nil, &LimitError{Limit: PriceUnknown, RetryAfter: dayEnd.Sub(now)}
+		}
+		lim.MicroUSDPerDay, lim.MicroUSDPerMonth = 0, 0
+	}
 
 	sctx, cancel := context.WithTimeout(ctx, l.cfg.StoreTimeout)
 	defer cancel()
@@ -105,6 +130,7 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 			tok.count, tok.ok, tok.err = l.store.Take(sctx, g.tokKey, g.reserved, lim.TokensPerDay, g.tokExp)
 		})
 	}
+	usdDay, usdMonth := l.takeSpend(sctx, &wg, g, lim, now)
 	if lim.ConcurrentStreams > 0 {
 		con.on = true
 		g.slotKey, g.slot = "con#"+caller, rand.Text()
@@ -120,16 +146,22 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 	if tok.on && tok.err == nil {
 		g.Tokens = &Window{Limit: lim.TokensPerDay, Remaining: max(0, lim.TokensPerDay-tok.count), Reset: dayEnd.Sub(now)}
 	}
+	l.spendWindows(g, lim, usdDay, usdMonth, now)
 	var refused *LimitError
 	switch {
 	case rpm.on && rpm.err == nil && !rpm.ok:
 		refused = &LimitError{Limit: RequestsPerMinute, Max: lim.RequestsPerMinute, RetryAfter: minuteEnd.Sub(now)}
 	case tok.on && tok.err == nil && !tok.ok:
 		refused = &LimitError{Limit: TokensPerDay, Max: lim.TokensPerDay, RetryAfter: dayEnd.Sub(now)}
+	case usdDay.on && usdDay.err == nil && !usdDay.ok:
+		refused = &LimitError{Limit: USDPerDay, Max: lim.MicroUSDPerDay, RetryAfter: dayEnd.Sub(now)}
+	case usdMonth.on && usdMonth.err == nil && !usdMonth.ok:
+		refused = &LimitError{Limit: USDPerMonth, Max: lim.MicroUSDPerMonth, RetryAfter: monthEnd(now).Sub(now)}
 	case con.on && con.err == nil && !con.ok:
 		refused = &LimitError{Limit: ConcurrentStreams, Max: lim.ConcurrentStreams, RetryAfter: time.Second}
 	}
-	storeErr := errors.Join(rpm.err, tok.err, con.err)
+	storeErr := errors.Join(rpm.err, tok.err, con.err, usdDay.err, usdMonth.err)
+	g.usdDayOK, g.usdMonthOK = usdDay.ok, usdMonth.ok
 	if refused == nil && errors.Is(storeErr, ErrThrottled) {
 		// Only this caller's items were asked for, so only this caller
 		// is refused; the policy is for a store that is down, and a
@@ -144,6 +176,7 @@ func (l *Limiter) Admit(ctx context.Context, id *auth.Identity, requestID string
 	if refused != nil {
 		l.undo(g, tok.ok, con.ok)
 		refused.Requests, refused.Tokens = g.Requests, g.Tokens
+		refused.SpendDay, refused.SpendMonth = g.SpendDay, g.SpendMonth
 		return nil, refused
 	}
 	if storeErr != nil {
@@ -174,6 +207,7 @@ func (l *Limiter) undo(g *Grant, reserved, slot bool) {
 	if slot {
 		wg.Go(func() { l.report(g, "release slot", l.store.Release(ctx, g.slotKey, g.slot)) })
 	}
+	l.settleSpend(ctx, &wg, g, 0)
 	wg.Wait()
 }
 
@@ -246,6 +280,16 @@ func (g *Grant) Done(u chat.Usage) {
 		if g.slotKey != "" {
 			wg.Go(func() { l.report(g, "release slot", l.store.Release(ctx, g.slotKey, g.slot)) })
 		}
+		spent, priced := g.cost.of(u)
+		if g.told {
+			spent, priced = g.spent, g.priced
+		}
+		if priced {
+			l.settleSpend(ctx, &wg, g, spent)
+		} else if g.usdDayOK || g.usdMonthOK {
+			l.log.Warn("answer has no price; its dollar reservation stays spent", "request_id", g.requestID)
+		}
+		l.record(ctx, &wg, g, u, spent, priced)
 		wg.Wait()
 	})
 }

@@ -165,6 +165,12 @@ func (f failingStore) Acquire(context.Context, string, string, int64, time.Time,
 }
 func (f failingStore) Renew(context.Context, string, string, time.Time) error { return f.err }
 func (f failingStore) Release(context.Context, string, string) error          { return f.err }
+func (f failingStore) AddUsage(context.Context, string, quota.Usage, time.Time) error {
+	return f.err
+}
+func (f failingStore) GetUsage(context.Context, string) (quota.Usage, error) {
+	return quota.Usage{}, f.err
+}
 
 // slowStore answers only when the caller gives up.
 type slowStore struct{ failingStore }

@@ -22,11 +22,15 @@ type Limits struct {
 	RequestsPerMinute int64
 	ConcurrentStreams int64
 	TokensPerDay      int64
+	// MicroUSDPerDay and MicroUSDPerMonth are dollar budgets, in
+	// millionths of a dollar, per UTC day and calendar month.
+	MicroUSDPerDay   int64
+	MicroUSDPerMonth int64
 }
 
 // Any reports whether any limit is set.
 func (l Limits) Any() bool {
-	return l.RequestsPerMinute > 0 || l.ConcurrentStreams > 0 || l.TokensPerDay > 0
+	return l.RequestsPerMinute > 0 || l.ConcurrentStreams > 0 || l.TokensPerDay > 0 || l.spends()
 }
 
 // Policy is what happens to a call when the store cannot answer.
@@ -48,6 +52,14 @@ type Config struct {
 	// Keys override Default for an API key (and the tokens it mints),
 	// by the key's name.
 	Keys map[string]Limits
+
+	// AllowUnpriced lets a caller with a dollar budget use a model the
+	// price table does not price; its answers then spend nothing from the
+	// budget. Off, such a call is refused (PriceUnknown).
+	AllowUnpriced bool
+	// TrackUsage records each caller's tokens and spend per day and month
+	// for Limiter.Usage (GET /v1/usage): two more store writes per answer.
+	TrackUsage bool
 
 	OnStoreError Policy        // default Allow
 	StoreTimeout time.Duration // bound on the store's time per call; default 150ms
@@ -104,6 +116,8 @@ func (c Config) For(id *auth.Identity) (caller string, l Limits) {
 			RequestsPerMinute: generous(l.RequestsPerMinute, gl.RequestsPerMinute),
 			ConcurrentStreams: generous(l.ConcurrentStreams, gl.ConcurrentStreams),
 			TokensPerDay:      generous(l.TokensPerDay, gl.TokensPerDay),
+			MicroUSDPerDay:    generous(l.MicroUSDPerDay, gl.MicroUSDPerDay),
+			MicroUSDPerMonth:  generous(l.MicroUSDPerMonth, gl.MicroUSDPerMonth),
 		}
 	}
 	if !found {
@@ -153,7 +167,8 @@ func generous(a, b int64) int64 {
 //	key:<name> <limit>=<n> [<limit>=<n> ...]
 //
 // where <limit> is rpm, concurrent or tokens_per_day and <n> a whole
-// number (0: no limit). A limit an item does not name is def's.
+// number, or usd_per_day or usd_per_month and <n> dollars ("1.50"); 0: no
+// limit. A limit an item does not name is def's.
 func ParseOverrides(items []string, def Limits) (groups, keys map[string]Limits, err error) {
 	groups, keys = map[string]Limits{}, map[string]Limits{}
 	var errs []error
@@ -181,7 +196,7 @@ func ParseOverrides(items []string, def Limits) (groups, keys map[string]Limits,
 			continue
 		}
 		if len(fields) == 1 {
-			errs = append(errs, fmt.Errorf("%s: no limits given (want rpm=, concurrent= or tokens_per_day=)", fields[0]))
+			errs = append(errs, fmt.Errorf("%s: no limits given (want rpm=, concurrent=, tokens_per_day=, usd_per_day= or usd_per_month=)", fields[0]))
 			continue
 		}
 		l, err := parseLimits(fields[1:], def)
@@ -198,6 +213,22 @@ func parseLimits(fields []string, l Limits) (Limits, error) {
 	seen := map[string]bool{}
 	for _, f := range fields {
 		k, v, ok := strings.Cut(f, "=")
+		if ok && (k == "usd_per_day" || k == "usd_per_month") {
+			if seen[k] {
+				return l, fmt.Errorf("%s given twice", k)
+			}
+			seen[k] = true
+			n, err := ParseUSD(v)
+			if err != nil {
+				return l, fmt.Errorf("%s: %w", k, err)
+			}
+			if k == "usd_per_day" {
+				l.MicroUSDPerDay = n
+			} else {
+				l.MicroUSDPerMonth = n
+			}
+			continue
+		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if !ok || err != nil || n < 0 || n > MaxLimit {
 			return l, fmt.Errorf("%q: want <limit>=<whole number from 0 to %d>", f, MaxLimit)
@@ -217,7 +248,7 @@ func parseLimits(fields []string, l Limits) (Limits, error) {
 		case "tokens_per_day":
 			l.TokensPerDay = n
 		default:
-			return l, fmt.Errorf("%q: unknown limit (want rpm, concurrent or tokens_per_day)", k)
+			return l, fmt.Errorf("%q: unknown limit (want rpm, concurrent, tokens_per_day, usd_per_day or usd_per_month)", k)
 		}
 	}
 	return l, nil

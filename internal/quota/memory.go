@@ -15,7 +15,13 @@ type MemoryStore struct {
 	mu       sync.Mutex
 	counters map[string]*counter
 	sets     map[string]map[string]time.Time // key → slot → expiry
+	usage    map[string]*usageRecord
 	ops      int
+}
+
+type usageRecord struct {
+	u       Usage
+	expires time.Time
 }
 
 type counter struct {
@@ -34,7 +40,8 @@ func NewMemoryStore(now func() time.Time) *MemoryStore {
 	if now == nil {
 		now = time.Now
 	}
-	return &MemoryStore{now: now, counters: map[string]*counter{}, sets: map[string]map[string]time.Time{}}
+	return &MemoryStore{now: now, counters: map[string]*counter{}, sets: map[string]map[string]time.Time{},
+		usage: map[string]*usageRecord{}}
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -130,6 +137,37 @@ func (m *MemoryStore) Release(ctx context.Context, key, id string) error {
 	return nil
 }
 
+// AddUsage implements Store.
+func (m *MemoryStore) AddUsage(ctx context.Context, key string, u Usage, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tick()
+	r := m.usage[key]
+	if r == nil {
+		r = &usageRecord{}
+		m.usage[key] = r
+	}
+	r.u = r.u.plus(u)
+	r.expires = expires
+	return nil
+}
+
+// GetUsage implements Store.
+func (m *MemoryStore) GetUsage(ctx context.Context, key string) (Usage, error) {
+	if err := ctx.Err(); err != nil {
+		return Usage{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r := m.usage[key]; r != nil {
+		return r.u, nil
+	}
+	return Usage{}, nil
+}
+
 // tick sweeps now and then. m.mu is held.
 func (m *MemoryStore) tick() {
 	if m.ops++; m.ops < sweepEvery {
@@ -140,6 +178,11 @@ func (m *MemoryStore) tick() {
 	for k, c := range m.counters {
 		if now.After(c.expires) {
 			delete(m.counters, k)
+		}
+	}
+	for k, r := range m.usage {
+		if now.After(r.expires) {
+			delete(m.usage, k)
 		}
 	}
 	for k, set := range m.sets {

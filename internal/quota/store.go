@@ -30,6 +30,10 @@ type Store interface {
 	// Release frees the slot id. Freeing a slot that is not held is not
 	// an error.
 	Release(ctx context.Context, key, id string) error
+	// AddUsage adds u to the usage record key, kept until expires.
+	AddUsage(ctx context.Context, key string, u Usage, expires time.Time) error
+	// GetUsage reads the usage record key; a record never written is zero.
+	GetUsage(ctx context.Context, key string) (Usage, error)
 }
 
 // Sentinel errors of this package.
@@ -63,6 +67,10 @@ const (
 	RequestsPerMinute Name = "requests_per_minute_exceeded"
 	ConcurrentStreams Name = "concurrent_streams_exceeded"
 	TokensPerDay      Name = "tokens_per_day_exceeded"
+	USDPerDay         Name = "usd_per_day_exceeded"
+	USDPerMonth       Name = "usd_per_month_exceeded"
+	// PriceUnknown: a dollar budget applies and the model has no price.
+	PriceUnknown Name = "model_price_unknown"
 	// Throttled: the store throttled the caller's own counts (ErrThrottled).
 	Throttled Name = "requests_throttled"
 )
@@ -83,6 +91,8 @@ type LimitError struct {
 	// Requests and Tokens are the windows as they stand; nil when that
 	// limit is off for the caller.
 	Requests, Tokens *Window
+	// SpendDay and SpendMonth are the dollar budgets (micro-USD) likewise.
+	SpendDay, SpendMonth *Window
 	// Err is the store's error behind a Throttled refusal, for the log.
 	Err error
 }
@@ -125,6 +135,14 @@ func (e *LimitError) Message() string {
 	case TokensPerDay:
 		return fmt.Sprintf("Daily token budget used up: this account may use %s per day. "+
 			"It resets at 00:00 UTC, in %s.", count(e.Max, "token"), wait)
+	case USDPerDay:
+		return fmt.Sprintf("Daily spending budget used up: this account may spend %s per day. "+
+			"It resets at 00:00 UTC, in %s.", FormatUSD(e.Max), wait)
+	case USDPerMonth:
+		return fmt.Sprintf("Monthly spending budget used up: this account may spend %s per month. "+
+			"It resets on the 1st at 00:00 UTC, in %s.", FormatUSD(e.Max), wait)
+	case PriceUnknown:
+		return "This model has no price, and this account has a spending budget: choose a priced model (GET /v1/models)."
 	case Throttled:
 		return fmt.Sprintf("Too many requests from this account in a short time. Slow down and try again in %s.", wait)
 	default:

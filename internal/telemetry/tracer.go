@@ -24,6 +24,10 @@ type Config struct {
 	Enabled bool
 	// ServiceName is service.name unless OTEL_SERVICE_NAME says otherwise.
 	ServiceName string
+	// Endpoint is the full URL spans are posted to (…/v1/traces), as
+	// internal/app resolves it from OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
+	// OTEL_EXPORTER_OTLP_ENDPOINT; empty: the exporter's own resolution.
+	Endpoint string
 }
 
 // Tracer starts the gateway's spans. A nil *Tracer traces nothing.
@@ -39,6 +43,9 @@ type Tracer struct {
 func New(ctx context.Context, cfg Config, opts ...otlptracehttp.Option) (*Tracer, error) {
 	if !cfg.Enabled {
 		return nil, nil
+	}
+	if cfg.Endpoint != "" {
+		opts = append([]otlptracehttp.Option{otlptracehttp.WithEndpointURL(cfg.Endpoint)}, opts...)
 	}
 	exp, err := otlptracehttp.New(ctx, opts...)
 	if err != nil {

@@ -33,6 +33,10 @@ export interface Conversation {
   /** Milliseconds since the epoch of the last change. */
   updatedAt: number;
   messages: UIMessage[];
+  /** The gateway's id (conv_…) when the gateway keeps the conversation. */
+  remoteId?: string;
+  /** When the messages were last read from the gateway (ms since the epoch); unset until opened. */
+  loadedAt?: number;
 }
 
 /** A random id that is unique enough for messages and conversations. */
