@@ -125,6 +125,24 @@ describe("useChatStream with serverConversations", () => {
     await waitFor(() => expect(storage.getItem(STORAGE_KEY) ?? "").toContain("Hello"));
   });
 
+  it("a refusal on load (no key yet) keeps localStorage until the models are listed again, then uses the store", async () => {
+    const gw = fakeStore();
+    let refuse = true;
+    const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      refuse
+        ? new Response(JSON.stringify({ error: { message: "missing credential", code: "invalid_api_key" } }), { status: 401 })
+        : gw.fetchImpl(input, init)) as typeof fetch;
+    const { result } = renderChat(fetchImpl);
+    await waitFor(() => expect(result.current.store).toBe("local"));
+    expect(result.current.modelsError?.kind).toBe("auth");
+    refuse = false;
+    act(() => result.current.refreshModels());
+    await waitFor(() => expect(result.current.store).toBe("server"));
+    act(() => result.current.send("Now with a key"));
+    await waitFor(() => expect(result.current.streaming).toBe(false));
+    expect(gw.conversations.get("conv_1")!.items).toHaveLength(2);
+  });
+
   it("with a store: creates the conversation, sends only the new message, and nothing goes to localStorage", async () => {
     const gw = fakeStore();
     const { result, storage } = renderChat(gw.fetchImpl);
