@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
@@ -33,6 +34,9 @@ type Model struct {
 	id     string
 	family Family      // "" for a model no InvokeModel family knows
 	spec   *familySpec // nil with family ""
+	// base is the foundation model id the model answers with: id itself,
+	// or what an application inference profile routes to.
+	base   string
 	api    API
 	caps   chat.Capabilities
 	client *bedrockruntime.Client
@@ -69,14 +73,27 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 		o.Retryer = aws.NopRetryer{}
 		o.HTTPClient = boundedFrames{plainBody{o.HTTPClient}}
 	})
+	var control *bedrock.Client // the control plane, for application inference profiles
 	for _, id := range cfg.ModelIDs() {
-		m := &Model{id: id, api: cfg.APIOf(id), client: client, cfg: cfg}
-		if f, err := FamilyOf(id); err == nil {
+		m := &Model{id: id, base: id, client: client, cfg: cfg}
+		if IsApplicationProfile(id) {
+			if control == nil {
+				control = bedrock.NewFromConfig(awsCfg)
+			}
+			base, err := resolveProfile(ctx, control, id)
+			if err != nil {
+				return nil, err
+			}
+			m.base = base
+		}
+		f, ferr := FamilyOf(m.base)
+		m.api = cfg.apiFor(id, ferr == nil)
+		if ferr == nil {
 			m.family, m.spec = f, families[f]
 		} else if m.api == APIInvoke {
-			return nil, err
+			return nil, ferr
 		}
-		m.caps = capsOf(id, m.spec, m.api == APIConverse)
+		m.caps = capsOf(m.base, m.spec, m.api == APIConverse)
 		models[id] = m
 	}
 	return models, nil
@@ -135,6 +152,10 @@ func (c plainBody) Do(r *http.Request) (*http.Response, error) {
 
 // ID returns the Bedrock model id.
 func (m *Model) ID() string { return m.id }
+
+// Base returns the foundation model id the model answers with: its id, or
+// the model its application inference profile routes to.
+func (m *Model) Base() string { return m.base }
 
 // Family returns the model's InvokeModel request and stream format, or ""
 // for a model no InvokeModel family knows (it answers through Converse).
@@ -247,6 +268,7 @@ func (m *Model) prepare(req *chat.Request) (func(ctx context.Context, emit chat.
 	if err != nil {
 		return nil, err
 	}
+	req, p = m.cachePoints(req, p)
 	if m.api == APIConverse {
 		in, err := m.converseInput(req, p)
 		if err != nil {
