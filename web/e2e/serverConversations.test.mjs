@@ -10,6 +10,7 @@ import { before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import {
   assistants,
+  axeViolations,
   cleanups,
   contentOf,
   env,
@@ -46,6 +47,16 @@ async function storedTitles(url, key) {
   assert.equal(r.status, 200, await r.clone().text());
   return (await r.json()).data.map((c) => c.title);
 }
+
+/** The newest conversation's messages as the gateway keeps them: [role, text]. */
+async function storedTexts(url, key) {
+  const headers = { "X-Authorization": `Bearer ${key}` };
+  const list = await (await fetch(`${url}/v1/conversations?limit=1`, { headers })).json();
+  const items = await (await fetch(`${url}/v1/conversations/${list.data[0].id}/items?order=asc&limit=100`, { headers })).json();
+  return items.data.filter((i) => i.type === "message").map((i) => [i.role, i.content.map((c) => c.text).join("")]);
+}
+
+const answerText = async (page) => (await contentOf(lastAssistant(page)).textContent()) ?? "";
 
 describe("conversations kept by the gateway", () => {
   let gateway;
@@ -159,12 +170,24 @@ describe("conversations kept by the gateway", () => {
       await sendMessage(laptop.page, text);
       await waitForAnswer(laptop.page);
     }
+    // Regenerate and Edit replace the stored last exchange instead of adding to it.
+    await lastAssistant(laptop.page).getByRole("button", { name: "Regenerate" }).click();
+    await waitForAnswer(laptop.page);
+    assert.deepEqual(await storedTexts(gateway.url, carol.key), [["user", "I need some help"], ["assistant", await answerText(laptop.page)]]);
+    await laptop.page.locator('[data-role="user"]').getByRole("button", { name: "Edit" }).click();
+    await laptop.page.getByRole("textbox", { name: "Edit message" }).fill("I need a holiday");
+    await laptop.page.getByRole("textbox", { name: "Edit message" }).press("Enter");
+    await waitForAnswer(laptop.page);
+    assert.deepEqual(await storedTexts(gateway.url, carol.key), [["user", "I need a holiday"], ["assistant", await answerText(laptop.page)]]);
+    assert.deepEqual(await axeViolations(laptop.page), []);
+
     const stranger = await browserOf(bob.key);
     await sendMessage(stranger.page, "Hello, I am Bob");
     await waitForAnswer(stranger.page);
 
     const phone = await browserOf(carol.key);
     assert.deepEqual(await listed(phone.page), ["I need some help", "I dream about computers"]);
+    assert.deepEqual(await storedTitles(gateway.url, bob.key), ["Hello, I am Bob"]);
     await screenshot(laptop.page, "server-conversations-before-delete-all");
 
     await actions(laptop.page).getByRole("button", { name: "Delete all my conversations" }).click();

@@ -8,7 +8,7 @@
 import { act, renderHook, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { ConversationItem } from "../src/api/conversationsApi";
-import type { Conversation } from "../src/chat/conversation";
+import { reasoningLabel, type Conversation } from "../src/chat/conversation";
 import { itemsToMessages, itemsToResend, mergeList } from "../src/chat/serverStore";
 import { STORAGE_KEY, type KeyValueStore } from "../src/chat/storage";
 import { useChatStream, type UseChatStreamOptions } from "../src/hooks/useChatStream";
@@ -48,6 +48,12 @@ describe("itemsToMessages", () => {
       { id: "msg_3", role: "user", content: "Thanks", status: "done" },
       { id: "msg_4", role: "assistant", content: "You're", status: "stopped" },
     ]);
+  });
+
+  it("reasoning read back has no duration: labelled as thoughts, not as still thinking", () => {
+    const [, answer] = itemsToMessages([user("u", "hi"), { type: "reasoning", id: "r", summary: [{ type: "summary_text", text: "Hm." }] }, assistant("a", "Hello")]);
+    expect(reasoningLabel(answer!.reasoningMs, answer!.status === "streaming")).toBe("Thoughts");
+    expect(reasoningLabel(undefined)).toBe("Thinking…");
   });
 
   it("skips instructions and unknown items", () => {
@@ -123,6 +129,24 @@ describe("useChatStream with serverConversations", () => {
     expect(g.calls.filter((c) => c.url.endsWith("/v1/chat/completions"))).toHaveLength(1);
     expect(g.calls.some((c) => c.url.endsWith("/v1/responses"))).toBe(false);
     await waitFor(() => expect(storage.getItem(STORAGE_KEY) ?? "").toContain("Hello"));
+  });
+
+  it("a refusal on load (no key yet) keeps localStorage until the models are listed again, then uses the store", async () => {
+    const gw = fakeStore();
+    let refuse = true;
+    const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) =>
+      refuse
+        ? new Response(JSON.stringify({ error: { message: "missing credential", code: "invalid_api_key" } }), { status: 401 })
+        : gw.fetchImpl(input, init)) as typeof fetch;
+    const { result } = renderChat(fetchImpl);
+    await waitFor(() => expect(result.current.store).toBe("local"));
+    expect(result.current.modelsError?.kind).toBe("auth");
+    refuse = false;
+    act(() => result.current.refreshModels());
+    await waitFor(() => expect(result.current.store).toBe("server"));
+    act(() => result.current.send("Now with a key"));
+    await waitFor(() => expect(result.current.streaming).toBe(false));
+    expect(gw.conversations.get("conv_1")!.items).toHaveLength(2);
   });
 
   it("with a store: creates the conversation, sends only the new message, and nothing goes to localStorage", async () => {

@@ -121,10 +121,14 @@ export function historyForEdit(messages: readonly UIMessage[], text: string): UI
   return [...messages.slice(0, i), { ...old, id: newId(), content }];
 }
 
-/** Whole seconds of reasoning as shown to the user ("Thought for 4 s"). */
-export function reasoningLabel(ms: number | undefined): string {
+/**
+ * Whole seconds of reasoning as shown to the user ("Thought for 4 s").
+ * Without a duration: "Thinking…" while streaming, else "Thoughts" (an
+ * answer read back from the gateway, which keeps no duration).
+ */
+export function reasoningLabel(ms: number | undefined, streaming = true): string {
   if (ms === undefined) {
-    return "Thinking…";
+    return streaming ? "Thinking…" : "Thoughts";
   }
   const s = Math.round(ms / 1000);
   return s < 1 ? "Thought for less than a second" : `Thought for ${s} s`;

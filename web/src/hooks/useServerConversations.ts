@@ -50,7 +50,11 @@ export function useServerConversations(deps: ServerConversationsDeps): ServerCon
     const find = (id: string) => stateRef.current.conversations.find((c) => c.id === id);
     const streamingIn = (id: string) => abortRef.current !== null && stateRef.current.currentId === id;
 
-    const refresh = async () => {
+    // Focus and visibilitychange come together: one request serves both.
+    let inFlight: Promise<void> | undefined;
+    const refresh = () => (inFlight ??= readList().finally(() => (inFlight = undefined)));
+
+    const readList = async () => {
       const list = await serverOps.list(clientOptions());
       if (list instanceof ChatbotError) {
         setStoreError(list);
