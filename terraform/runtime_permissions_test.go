@@ -23,6 +23,7 @@ import (
 // package the gateway imports and this table lacks fails
 // TestRuntimeCallsDerivedFromSource.
 var sdkServices = map[string]string{
+	"bedrock":        "bedrock",
 	"bedrockruntime": "bedrock",
 	"dynamodb":       "dynamodb",
 	"secretsmanager": "secretsmanager",
@@ -35,6 +36,9 @@ var sdkActions = map[string]string{
 	"bedrockruntime.ConverseStream": "bedrock:InvokeModelWithResponseStream",
 }
 
+// testAppProfile is an application inference profile of the test stack.
+const testAppProfile = "arn:aws:bedrock:us-east-1:" + testAccount + ":application-inference-profile/team42"
+
 // runtimeResources gives, per action, the resources it is made on by the
 // stack of runtimeVars, each with the request's condition context.
 var runtimeResources = map[string][]request{
@@ -44,7 +48,14 @@ var runtimeResources = map[string][]request{
 		// The profile routes to the model in another region.
 		{resource: "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
 			context: map[string]string{"bedrock:InferenceProfileArn": "arn:aws:bedrock:us-east-1:" + testAccount + ":inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"}},
+		// An application inference profile, and the model it routes to,
+		// through it.
+		{resource: testAppProfile},
+		{resource: "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-pro-v1:0",
+			context: map[string]string{"bedrock:InferenceProfileArn": testAppProfile}},
 	},
+	// The profile is resolved at start.
+	"bedrock:GetInferenceProfile": {{resource: testAppProfile}},
 	// A guardrail on an invoke is authorised as ApplyGuardrail on it.
 	"bedrock:ApplyGuardrail":        {{resource: "arn:aws:bedrock:us-east-1:" + testAccount + ":guardrail/gr1abc2def3g"}},
 	"dynamodb:UpdateItem":           {{resource: testTable}, {resource: testStateTable}, {resource: testStreamTable}},
@@ -155,7 +166,7 @@ func mapValues(m map[string]string) []string {
 var runtimeVars = map[string]cty.Value{
 	"rate_limit_rpm":            cty.NumberIntVal(30),
 	"bedrock_model_id":          cty.StringVal("us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
-	"bedrock_models":            cty.ListVal([]cty.Value{cty.StringVal("anthropic.claude-3-haiku-20240307-v1:0")}),
+	"bedrock_models":            cty.ListVal([]cty.Value{cty.StringVal("anthropic.claude-3-haiku-20240307-v1:0"), cty.StringVal("converse:" + testAppProfile)}),
 	"bedrock_guardrail_id":      cty.StringVal("gr1abc2def3g"),
 	"bedrock_guardrail_version": cty.StringVal("1"),
 	"api_keys_kms_key_arn":      cty.StringVal(testKey),

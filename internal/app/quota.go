@@ -77,6 +77,12 @@ var (
 func loadGuardrail(e *env, c *bedrock.Config) {
 	id, version := e.str("BEDROCK_GUARDRAIL_ID", ""), e.str("BEDROCK_GUARDRAIL_VERSION", "")
 	c.GuardrailTrace = e.boolean("BEDROCK_GUARDRAIL_TRACE", false)
+	switch mode := e.str("BEDROCK_PROMPT_CACHE", "off"); mode {
+	case "off", "auto":
+		c.PromptCacheAuto = mode == "auto"
+	default:
+		e.bad("BEDROCK_PROMPT_CACHE", mode, "off or auto", nil)
+	}
 	switch mode := e.str("BEDROCK_GUARDRAIL_STREAM_MODE", "sync"); mode {
 	case "sync", "async":
 		c.GuardrailStreamAsync = mode == "async"

@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/aws/smithy-go"
 
@@ -20,7 +21,7 @@ var anthropic = familySpec{
 type anthropicRequest struct {
 	AnthropicVersion string               `json:"anthropic_version"`
 	MaxTokens        int                  `json:"max_tokens"`
-	System           string               `json:"system,omitempty"`
+	System           any                  `json:"system,omitempty"` // text, or blocks with a cache point
 	Messages         []anthropicMessage   `json:"messages"`
 	Temperature      *float64             `json:"temperature,omitempty"`
 	TopP             *float64             `json:"top_p,omitempty"`
@@ -54,7 +55,16 @@ type anthropicBlock struct {
 	Thinking  string `json:"thinking,omitempty"`
 	Signature string `json:"signature,omitempty"`
 	Data      string `json:"data,omitempty"`
+	// CacheControl marks a prompt cache point after this block.
+	CacheControl *anthropicCache `json:"cache_control,omitempty"`
 }
+
+// anthropicCache is Claude's cache_control; ephemeral is the only type.
+type anthropicCache struct {
+	Type string `json:"type"`
+}
+
+var ephemeral = &anthropicCache{Type: "ephemeral"}
 
 type anthropicImage struct {
 	Type      string `json:"type"` // base64
@@ -63,9 +73,10 @@ type anthropicImage struct {
 }
 
 type anthropicTool struct {
-	Name        string          `json:"name"`
-	Description string          `json:"description,omitempty"`
-	InputSchema json.RawMessage `json:"input_schema"`
+	Name         string          `json:"name"`
+	Description  string          `json:"description,omitempty"`
+	InputSchema  json.RawMessage `json:"input_schema"`
+	CacheControl *anthropicCache `json:"cache_control,omitempty"`
 }
 
 type anthropicToolChoice struct {
@@ -102,7 +113,6 @@ func anthropicBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 	b := anthropicRequest{
 		AnthropicVersion: "bedrock-2023-05-31",
 		MaxTokens:        maxTokens,
-		System:           p.system,
 		Temperature:      req.Temperature,
 		TopP:             req.TopP,
 		StopSequences:    req.Stop,
@@ -121,9 +131,20 @@ func anthropicBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 			b.Temperature, b.TopP = nil, nil
 		}
 	}
+	switch {
+	case p.system == "":
+	case p.systemCache:
+		b.System = []anthropicBlock{{Type: "text", Text: p.system, CacheControl: ephemeral}}
+	default:
+		b.System = p.system
+	}
 	b.Messages = anthropicMessages(p.turns, b.Thinking != nil)
 	for _, t := range req.Tools {
-		b.Tools = append(b.Tools, anthropicTool{Name: t.Name, Description: t.Description, InputSchema: t.Parameters})
+		at := anthropicTool{Name: t.Name, Description: t.Description, InputSchema: t.Parameters}
+		if t.Cache {
+			at.CacheControl = ephemeral
+		}
+		b.Tools = append(b.Tools, at)
 	}
 	if len(b.Tools) > 0 {
 		b.ToolChoice = anthropicChoice(req)
@@ -150,10 +171,38 @@ func anthropicChoice(req *chat.Request) *anthropicToolChoice {
 	return c
 }
 
-// anthropicMessages shapes the turns into Claude's messages: tool results
+// anthropicMessages shapes the turns into Claude's messages, each turn
+// that asks for a cache point with cache_control on its last block.
+func anthropicMessages(turns []chat.Message, thinking bool) []anthropicMessage {
+	out := anthropicTurns(turns, thinking)
+	if !slices.ContainsFunc(turns, func(t chat.Message) bool { return t.Cache }) {
+		return out
+	}
+	// Turns and messages do not pair one to one (tool results and the
+	// user's words share a message), so mark them by building again with
+	// one more turn each time: the message the turn ended in is the last.
+	for i, t := range turns {
+		if !t.Cache {
+			continue
+		}
+		n := len(anthropicTurns(turns[:i+1], thinking))
+		if n == 0 {
+			continue
+		}
+		blocks := blocksOf(out[n-1].Content)
+		if len(blocks) == 0 {
+			continue
+		}
+		blocks[len(blocks)-1].CacheControl = ephemeral
+		out[n-1].Content = blocks
+	}
+	return out
+}
+
+// anthropicTurns shapes the turns into Claude's messages: tool results
 // become tool_result blocks of a user message, before what the user says
 // next; thinking blocks lead their assistant message when thinking is on.
-func anthropicMessages(turns []chat.Message, thinking bool) []anthropicMessage {
+func anthropicTurns(turns []chat.Message, thinking bool) []anthropicMessage {
 	out := make([]anthropicMessage, 0, len(turns))
 	for _, t := range turns {
 		switch {

@@ -61,6 +61,10 @@ type Config struct {
 	// seen it (BEDROCK_GUARDRAIL_STREAM_MODE=async; the default, sync,
 	// holds each piece until it has). InvokeModel has no such setting.
 	GuardrailStreamAsync bool
+	// PromptCacheAuto adds a prompt cache point after the system prompt
+	// and after the tools, for models that cache prompts
+	// (BEDROCK_PROMPT_CACHE=auto; off: only where the client marks one).
+	PromptCacheAuto bool
 
 	// Sleep waits between attempts; nil means a timer that stops when ctx
 	// ends. Tests replace it to observe backoff without waiting.
@@ -128,7 +132,7 @@ func CheckModel(id string, api API) error {
 		return fmt.Errorf("%w: %q contains white space", ErrUnsupportedModel, id)
 	case len(id) > 2048: // Bedrock's own bound on a model id
 		return fmt.Errorf("%w: longer than 2048 characters", ErrUnsupportedModel)
-	case api == APIInvoke:
+	case api == APIInvoke && !IsApplicationProfile(id): // a profile's family is known once resolved
 		if _, err := FamilyOf(id); err != nil {
 			return fmt.Errorf("%w; without the invoke: prefix it is served through Converse", err)
 		}
@@ -142,10 +146,17 @@ func CheckModel(id string, api API) error {
 // named, else Config.API; and Converse, whatever Config.API says, for a
 // model that no InvokeModel family knows (Cohere, AI21, newer ids).
 func (c Config) APIOf(id string) API {
+	_, err := FamilyOf(id)
+	return c.apiFor(id, err == nil)
+}
+
+// apiFor is APIOf for a model whose family is known, or not (an
+// application inference profile's family is known once it is resolved).
+func (c Config) apiFor(id string, known bool) API {
 	if a := c.ModelAPI[id]; a != "" {
 		return a
 	}
-	if _, err := FamilyOf(id); err != nil {
+	if !known {
 		return APIConverse
 	}
 	if c.API == APIConverse {

@@ -36,6 +36,9 @@ func (m *Model) converseInput(req *chat.Request, p prompt) (*bedrockruntime.Conv
 	in := &bedrockruntime.ConverseStreamInput{ModelId: aws.String(m.id), InferenceConfig: inf}
 	if p.system != "" {
 		in.System = []types.SystemContentBlock{&types.SystemContentBlockMemberText{Value: p.system}}
+		if p.systemCache {
+			in.System = append(in.System, &types.SystemContentBlockMemberCachePoint{Value: cachePoint})
+		}
 	}
 	thinking := false
 	extra := map[string]any{}
@@ -92,6 +95,9 @@ func (m *Model) converseInput(req *chat.Request, p prompt) (*bedrockruntime.Conv
 	return in, nil
 }
 
+// cachePoint is a prompt cache point of the default (five-minute) kind.
+var cachePoint = types.CachePointBlock{Type: types.CachePointTypeDefault}
+
 // converseMessages shapes the turns into Converse messages: tool results
 // are toolResult blocks of a user message, before what the user says next;
 // thinking blocks lead their assistant message when thinking is on.
@@ -144,6 +150,9 @@ func converseMessages(turns []chat.Message, thinking bool) (out []types.Message,
 				}})
 			}
 		}
+		if t.Cache && len(blocks) > 0 {
+			blocks = append(blocks, &types.ContentBlockMemberCachePoint{Value: cachePoint})
+		}
 		if n := len(out); n > 0 && t.Role != chat.RoleAssistant && out[n-1].Role == types.ConversationRoleUser {
 			out[n-1].Content = append(out[n-1].Content, blocks...)
 			continue
@@ -189,6 +198,9 @@ func converseTools(req *chat.Request) (*types.ToolConfiguration, error) {
 			spec.Description = aws.String(t.Description)
 		}
 		c.Tools = append(c.Tools, &types.ToolMemberToolSpec{Value: spec})
+		if t.Cache {
+			c.Tools = append(c.Tools, &types.ToolMemberCachePoint{Value: cachePoint})
+		}
 	}
 	switch req.ToolChoice.Mode {
 	case chat.ToolRequired:

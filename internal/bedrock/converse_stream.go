@@ -27,7 +27,18 @@ func (m *Model) converseAttempt(ctx context.Context, in *bedrockruntime.Converse
 	var (
 		st   streamState
 		idle *idleWatch // from the first delta on
+		// thought counts the pieces of reasoning: Converse's usage has no
+		// reasoning count, so the pieces stand in for it, as the gateway
+		// counts pieces of text where a model reports no usage.
+		thought int
 	)
+	result := func() chat.Result {
+		r := st.result()
+		if r.Usage.ReasoningTokens == 0 {
+			r.Usage.ReasoningTokens = thought
+		}
+		return r
+	}
 	defer func() {
 		if idle != nil {
 			idle.stop()
@@ -44,6 +55,9 @@ func (m *Model) converseAttempt(ctx context.Context, in *bedrockruntime.Converse
 			emitted = true
 			idle = startIdleWatch(m.idleTimeout(), func() { _ = stream.Close() })
 		}
+		if d.Reasoning != "" {
+			thought++
+		}
 		return emit(d)
 	}
 	for {
@@ -57,20 +71,20 @@ func (m *Model) converseAttempt(ctx context.Context, in *bedrockruntime.Converse
 		if !ok {
 			switch {
 			case ctx.Err() != nil:
-				return st.result(), emitted, ctx.Err()
+				return result(), emitted, ctx.Err()
 			case idle != nil && idle.idle():
-				return st.result(), emitted, ErrIdleTimeout
+				return result(), emitted, ErrIdleTimeout
 			}
 			if err := stream.Err(); err != nil {
-				return st.result(), emitted, err
+				return result(), emitted, err
 			}
 			if !st.ended {
-				return st.result(), emitted, ErrStreamCut
+				return result(), emitted, ErrStreamCut
 			}
-			return st.result(), emitted, nil
+			return result(), emitted, nil
 		}
 		if err := decodeConverse(ev, &st, relay); err != nil {
-			return st.result(), emitted, err
+			return result(), emitted, err
 		}
 	}
 }

@@ -167,8 +167,9 @@ func TestConverseReasoning(t *testing.T) {
 		t.Errorf("thinking with a forced tool: err = %v, want a refusal naming reasoning_effort", err)
 	}
 	gpt := newModel(t, srv, converseConfig("openai.gpt-oss-120b-1:0", &sleeps{}))
-	if _, err := ask(t, gpt, &chat.Request{MaxTokens: 50, Reasoning: chat.EffortMinimal, Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi"}}}); err != nil {
-		t.Fatal(err)
+	if a, err := ask(t, gpt, &chat.Request{MaxTokens: 50, Reasoning: chat.EffortMinimal, Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi"}}}); err != nil ||
+		a.reasoning != reasoning || len(a.thinking) != 0 {
+		t.Fatalf("gpt-oss: %+v, %v; want unsigned reasoning", a, err)
 	}
 	if extra, _ := json.Marshal(converseBody(t, srv)["additionalModelRequestFields"]); string(extra) != `{"reasoning_effort":"low"}` {
 		t.Errorf("gpt-oss additionalModelRequestFields = %s", extra)

@@ -3,6 +3,8 @@ package bedrock
 import (
 	"io"
 
+	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
+
 	"github.com/chatbot-gateway/chatbot/internal/bedrock/invokestream"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
@@ -89,3 +91,9 @@ func EscapeMistralText(s string) string { return mistralMarkers.escape(s) }
 
 // LimitFrames wraps an eventstream body as the client's transport does.
 func LimitFrames(r io.ReadCloser) io.ReadCloser { return invokestream.LimitFrames(r) }
+
+// PlainBody is the HTTP client wrapper every Bedrock call goes through.
+func PlainBody(c bedrockruntime.HTTPClient) bedrockruntime.HTTPClient { return plainBody{c} }
+
+// WithRequestBody marks ctx with the body an InvokeModel call sends.
+var WithRequestBody = withRequestBody

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/bedrock"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/restjson1"
@@ -33,6 +34,9 @@ type Model struct {
 	id     string
 	family Family      // "" for a model no InvokeModel family knows
 	spec   *familySpec // nil with family ""
+	// base is the foundation model id the model answers with: id itself,
+	// or what an application inference profile routes to.
+	base   string
 	api    API
 	caps   chat.Capabilities
 	client *bedrockruntime.Client
@@ -69,14 +73,27 @@ func NewModels(ctx context.Context, cfg Config, optFns ...func(*config.LoadOptio
 		o.Retryer = aws.NopRetryer{}
 		o.HTTPClient = boundedFrames{plainBody{o.HTTPClient}}
 	})
+	var control *bedrock.Client // the control plane, for application inference profiles
 	for _, id := range cfg.ModelIDs() {
-		m := &Model{id: id, api: cfg.APIOf(id), client: client, cfg: cfg}
-		if f, err := FamilyOf(id); err == nil {
+		m := &Model{id: id, base: id, client: client, cfg: cfg}
+		if IsApplicationProfile(id) {
+			if control == nil {
+				control = bedrock.NewFromConfig(awsCfg)
+			}
+			base, err := resolveProfile(ctx, control, id)
+			if err != nil {
+				return nil, err
+			}
+			m.base = base
+		}
+		f, ferr := FamilyOf(m.base)
+		m.api = cfg.apiFor(id, ferr == nil)
+		if ferr == nil {
 			m.family, m.spec = f, families[f]
 		} else if m.api == APIInvoke {
-			return nil, err
+			return nil, ferr
 		}
-		m.caps = capsOf(id, m.spec, m.api == APIConverse)
+		m.caps = capsOf(m.base, m.spec, m.api == APIConverse)
 		models[id] = m
 	}
 	return models, nil
@@ -100,9 +117,29 @@ func (m markCredentialErrors) Retrieve(ctx context.Context) (aws.Credentials, er
 // with io.EOF as an error; the transport then closes the connection under
 // the response that is still streaming. Seen as random "use of closed
 // network connection" failures mid-stream.
+//
+// An InvokeModel call marks its context with the body it sends
+// (withRequestBody): those bytes are handed over as they are, so a body of
+// megabytes of images is not copied again on every attempt. Other calls'
+// bodies, which the SDK serialises itself, are read into memory once.
+//
+// Remove it when TestCanarySmithyBodyEOFAfterClose fails: smithy-go's body
+// wrapper then no longer answers a read after Close with io.EOF.
 type plainBody struct{ bedrockruntime.HTTPClient }
 
+type requestBodyKey struct{}
+
+// withRequestBody marks ctx with the body a call sends.
+func withRequestBody(ctx context.Context, body []byte) context.Context {
+	return context.WithValue(ctx, requestBodyKey{}, body)
+}
+
 func (c plainBody) Do(r *http.Request) (*http.Response, error) {
+	if b, ok := r.Context().Value(requestBodyKey{}).([]byte); ok && r.Body != nil && int64(len(b)) == r.ContentLength {
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		return c.HTTPClient.Do(r)
+	}
 	if r.Body != nil && r.Body != http.NoBody {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -115,6 +152,10 @@ func (c plainBody) Do(r *http.Request) (*http.Response, error) {
 
 // ID returns the Bedrock model id.
 func (m *Model) ID() string { return m.id }
+
+// Base returns the foundation model id the model answers with: its id, or
+// the model its application inference profile routes to.
+func (m *Model) Base() string { return m.base }
 
 // Family returns the model's InvokeModel request and stream format, or ""
 // for a model no InvokeModel family knows (it answers through Converse).
@@ -227,6 +268,7 @@ func (m *Model) prepare(req *chat.Request) (func(ctx context.Context, emit chat.
 	if err != nil {
 		return nil, err
 	}
+	req, p = m.cachePoints(req, p)
 	if m.api == APIConverse {
 		in, err := m.converseInput(req, p)
 		if err != nil {
@@ -261,6 +303,9 @@ func addUsage(a, b chat.Usage) chat.Usage {
 // writes without a lock (smithy-go v1.28.8, internal/eventstream.Codec;
 // aws/smithy-go#714), a data race; a protocol per call costs one small
 // allocation. restjson1.New ignores its schema argument.
+//
+// Remove it when TestCanaryRestJSON1SharesEventStreamCodec fails: the
+// protocol then no longer keeps one event-stream codec with reused state.
 func ownProtocol(o *bedrockruntime.Options) { o.Protocol = restjson1.New(nil) }
 
 // attempt makes one call and relays its stream. emitted reports whether
@@ -273,7 +318,7 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 		Accept:      aws.String("application/json"),
 	}
 	m.withGuardrail(in)
-	stream, err := invokestream.Open(ctx, m.client, in, ownProtocol)
+	stream, err := invokestream.Open(withRequestBody(ctx, body), m.client, in, ownProtocol)
 	if err != nil {
 		return chat.Result{}, false, err
 	}

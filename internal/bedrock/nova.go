@@ -18,12 +18,22 @@ var nova = familySpec{
 // novaBlock is any content block; exactly one field is set.
 type novaBlock struct {
 	Text       *string         `json:"text,omitempty"`
+	CachePoint *novaCachePoint `json:"cachePoint,omitempty"`
 	Image      *novaImage      `json:"image,omitempty"`
 	ToolUse    *novaToolUse    `json:"toolUse,omitempty"`
 	ToolResult *novaToolResult `json:"toolResult,omitempty"`
 }
 
 func novaText(s string) novaBlock { return novaBlock{Text: &s} }
+
+// novaCachePoint marks a prompt cache point in Nova's system or messages
+// (Nova user guide, prompt caching: {"cachePoint":{"type":"default"}}).
+// Nova's tools take none [U], so a tool's mark is left out.
+type novaCachePoint struct {
+	Type string `json:"type"`
+}
+
+var novaCache = novaBlock{CachePoint: &novaCachePoint{Type: "default"}}
 
 type novaImage struct {
 	Format string `json:"format"` // png, jpeg, gif, webp
@@ -83,6 +93,9 @@ func novaBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 	b := novaRequest{SchemaVersion: "messages-v1", Messages: make([]novaMessage, 0, len(p.turns))}
 	if p.system != "" {
 		b.System = []novaBlock{novaText(p.system)}
+		if p.systemCache {
+			b.System = append(b.System, novaCache)
+		}
 	}
 	history := false
 	for _, t := range p.turns {
@@ -110,6 +123,9 @@ func novaBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 				history = true
 				blocks = append(blocks, novaBlock{ToolUse: &novaToolUse{ToolUseID: c.ID, Name: c.Name, Input: json.RawMessage(c.Arguments)}})
 			}
+		}
+		if t.Cache && len(blocks) > 0 {
+			blocks = append(blocks, novaCache)
 		}
 		// Tool results and what the user says next form one user turn.
 		if n := len(b.Messages); n > 0 && t.Role != chat.RoleAssistant && b.Messages[n-1].Role == chat.RoleUser {

@@ -20,6 +20,9 @@ const defaultMaxTokens = 1024
 type prompt struct {
 	system string
 	turns  []chat.Message
+	// systemCache asks for a prompt cache point after the system text
+	// (see cache.go); a turn's and a tool's Cache ask for one after them.
+	systemCache bool
 }
 
 // openingTurn stands in for the user's side when a conversation starts
@@ -50,6 +53,7 @@ func splitPrompt(req *chat.Request, systemPrompt string, allowClientSystem bool)
 		case chat.RoleSystem:
 			if allowClientSystem && strings.TrimSpace(m.Content) != "" {
 				sys = append(sys, m.Content)
+				p.systemCache = p.systemCache || m.Cache
 			}
 		case chat.RoleTool:
 			p.turns = append(p.turns, m)
@@ -101,6 +105,7 @@ func merge(t *chat.Message, m chat.Message) {
 	}
 	t.ToolCalls = slices.Concat(t.ToolCalls, m.ToolCalls)
 	t.Thinking = slices.Concat(t.Thinking, m.Thinking)
+	t.Cache = t.Cache || m.Cache
 }
 
 // partsOf returns a message's content as parts: its parts, or its text.

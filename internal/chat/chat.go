@@ -32,6 +32,10 @@ type Message struct {
 	// Thinking is the reasoning an assistant message carried, sent back
 	// so the model can check it (see ThinkingBlock).
 	Thinking []ThinkingBlock
+	// Cache asks for a prompt cache point after this message's content
+	// (the client marked a part of it cache_control ephemeral): the prompt
+	// up to here may be cached, where the model caches prompts.
+	Cache bool
 }
 
 // Part is one piece of a message's content: text or an image.
@@ -65,6 +69,8 @@ type Tool struct {
 	// Parameters is the function's JSON Schema, passed on as the client
 	// sent it (an object schema).
 	Parameters []byte
+	// Cache asks for a prompt cache point after this tool's definition.
+	Cache bool
 }
 
 // ToolMode says whether and how the model must call a tool.
@@ -216,8 +222,15 @@ type Usage struct {
 	CacheWriteTokens int
 }
 
-// Total is the sum of prompt and completion tokens.
-func (u Usage) Total() int { return u.PromptTokens + u.CompletionTokens }
+// Total is every token of the call: the prompt, cached or not, and the
+// completion. Budgets count it.
+func (u Usage) Total() int {
+	return u.PromptTokens + u.CacheReadTokens + u.CacheWriteTokens + u.CompletionTokens
+}
+
+// Prompt is the whole prompt: the tokens read fresh, from the cache and
+// into it.
+func (u Usage) Prompt() int { return u.PromptTokens + u.CacheReadTokens + u.CacheWriteTokens }
 
 // Result is how a completed answer ended.
 type Result struct {

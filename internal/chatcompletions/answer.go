@@ -45,16 +45,24 @@ func message(a *gateway.Collected) messageOut {
 }
 
 type usageOut struct {
-	PromptTokens            int `json:"prompt_tokens"`
-	CompletionTokens        int `json:"completion_tokens"`
-	TotalTokens             int `json:"total_tokens"`
+	PromptTokens        int `json:"prompt_tokens"`
+	CompletionTokens    int `json:"completion_tokens"`
+	TotalTokens         int `json:"total_tokens"`
+	PromptTokensDetails *struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"prompt_tokens_details,omitempty"`
 	CompletionTokensDetails *struct {
 		ReasoningTokens int `json:"reasoning_tokens"`
 	} `json:"completion_tokens_details,omitempty"`
 }
 
 func usageOf(u chat.Usage) usageOut {
-	out := usageOut{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.Total()}
+	out := usageOut{PromptTokens: u.Prompt(), CompletionTokens: u.CompletionTokens, TotalTokens: u.Total()}
+	if u.CacheReadTokens > 0 || u.CacheWriteTokens > 0 {
+		out.PromptTokensDetails = &struct {
+			CachedTokens int `json:"cached_tokens"`
+		}{u.CacheReadTokens}
+	}
 	if u.ReasoningTokens > 0 {
 		out.CompletionTokensDetails = &struct {
 			ReasoningTokens int `json:"reasoning_tokens"`

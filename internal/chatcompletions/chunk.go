@@ -74,11 +74,17 @@ func (c *chunker) usage(u chat.Usage) []byte {
 
 func appendUsage(b []byte, u chat.Usage) []byte {
 	b = append(b, `{"prompt_tokens":`...)
-	b = strconv.AppendInt(b, int64(u.PromptTokens), 10)
+	b = strconv.AppendInt(b, int64(u.Prompt()), 10)
 	b = append(b, `,"completion_tokens":`...)
 	b = strconv.AppendInt(b, int64(u.CompletionTokens), 10)
 	b = append(b, `,"total_tokens":`...)
 	b = strconv.AppendInt(b, int64(u.Total()), 10)
+	if u.CacheReadTokens > 0 || u.CacheWriteTokens > 0 {
+		// OpenAI's prompt_tokens include the cached ones, named apart.
+		b = append(b, `,"prompt_tokens_details":{"cached_tokens":`...)
+		b = strconv.AppendInt(b, int64(u.CacheReadTokens), 10)
+		b = append(b, '}')
+	}
 	if u.ReasoningTokens > 0 {
 		b = append(b, `,"completion_tokens_details":{"reasoning_tokens":`...)
 		b = strconv.AppendInt(b, int64(u.ReasoningTokens), 10)

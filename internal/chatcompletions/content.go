@@ -13,6 +13,27 @@ type contentPart struct {
 	Type     string          `json:"type"`
 	Text     string          `json:"text"`
 	ImageURL json.RawMessage `json:"image_url"`
+	// CacheControl marks a prompt cache point after this part, in
+	// Anthropic's form ({"type":"ephemeral"}), as LiteLLM and OpenRouter
+	// accept it in Chat Completions.
+	CacheControl json.RawMessage `json:"cache_control"`
+}
+
+// cacheControl reads a cache_control value: absent, or {"type":
+// "ephemeral"} with an optional ttl of "5m" or "1h" (which the gateway
+// leaves to the model's default).
+func cacheControl(raw json.RawMessage, param string) (bool, error) {
+	if !gateway.IsSet(raw) {
+		return false, nil
+	}
+	var c struct {
+		Type string `json:"type"`
+		TTL  string `json:"ttl"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil || c.Type != "ephemeral" || (c.TTL != "" && c.TTL != "5m" && c.TTL != "1h") {
+		return false, gateway.Invalid(param, "invalid_value", param+` must be {"type":"ephemeral"}`)
+	}
+	return true, nil
 }
 
 type imageURL struct {
@@ -24,6 +45,8 @@ type imageURL struct {
 // against the limits.
 type contentDecoder struct {
 	images *gateway.Images
+	// cache: the content decoded last marked a cache point.
+	cache bool
 }
 
 // text accepts a string or an array of text parts, joined with newlines.
@@ -52,6 +75,7 @@ func (d *contentDecoder) parts(raw json.RawMessage, param string) (string, []cha
 }
 
 func (d *contentDecoder) decode(raw json.RawMessage, param string, images bool) (string, []chat.Part, error) {
+	d.cache = false
 	if !gateway.IsSet(raw) {
 		return "", nil, gateway.Invalid(param, "invalid_value", param+" is required")
 	}
@@ -76,6 +100,11 @@ func (d *contentDecoder) decode(raw json.RawMessage, param string, images bool) 
 	parts := make([]chat.Part, 0, len(in))
 	for j, part := range in {
 		p := param + "[" + strconv.Itoa(j) + "]"
+		cache, err := cacheControl(part.CacheControl, p+".cache_control")
+		if err != nil {
+			return "", nil, err
+		}
+		d.cache = d.cache || cache
 		switch {
 		case part.Type == "text":
 			parts = append(parts, chat.Part{Text: part.Text})

@@ -76,6 +76,10 @@ func conversation(in []messageIn, lim gateway.Limits) ([]chat.Message, error) {
 		if err != nil {
 			return nil, err
 		}
+		// The cache point goes after the message's content; the parts'
+		// order within it is kept, and a point inside is a point after it.
+		msg.Cache = d.cache
+		d.cache = false
 		if m.Role != "assistant" && m.Role != "tool" {
 			if gateway.IsSet(m.ToolCalls) {
 				return nil, gateway.Invalid(param+".tool_calls", "invalid_value", "only assistant messages may carry tool_calls")

@@ -9,8 +9,10 @@ import (
 )
 
 type toolIn struct {
-	Type     string `json:"type"`
-	Function *struct {
+	Type string `json:"type"`
+	// CacheControl marks a prompt cache point after this tool.
+	CacheControl json.RawMessage `json:"cache_control"`
+	Function     *struct {
 		Name        string          `json:"name"`
 		Description string          `json:"description"`
 		Parameters  json.RawMessage `json:"parameters"`
@@ -44,6 +46,11 @@ func tools(in *completionRequest, lim gateway.Limits, r *chat.Request) error {
 		var err error
 		if r.Tools, err = gateway.Tools(defs, lim); err != nil {
 			return err
+		}
+		for i, t := range list {
+			if r.Tools[i].Cache, err = cacheControl(t.CacheControl, "tools["+strconv.Itoa(i)+"].cache_control"); err != nil {
+				return err
+			}
 		}
 	}
 	if gateway.IsSet(in.ToolChoice) {

@@ -169,6 +169,7 @@ func settle(res chat.Result, rec *Record) (chat.Result, chat.Usage) {
 	}
 	u := res.Usage
 	rec.OutputTokens, rec.PromptTokens = u.CompletionTokens, u.PromptTokens
+	rec.CacheReadTokens, rec.CacheWriteTokens = u.CacheReadTokens, u.CacheWriteTokens
 	rec.FinishReason = string(res.FinishReason)
 	if u.CompletionTokens == 0 {
 		u.CompletionTokens = rec.Deltas

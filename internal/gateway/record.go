@@ -18,20 +18,23 @@ type Record struct {
 	ID, Method, Path string
 	// Route is the route that served the request: its path, or "" for a
 	// path that is none of the gateway's (metrics count those together).
-	Route           string
-	Start           time.Time
-	Status          int
-	Model           string        // the model that answered
-	Fallback        string        // why the fallback model answered, if it did
-	FirstByte       time.Duration // until the status line left: for a stream, with the first token or ping
-	FirstToken      time.Duration // until the first text left; 0 if none
-	Duration        time.Duration
-	OutputTokens    int    // as the model reported them; 0 if it did not
-	PromptTokens    int    // as the model reported them; 0 if it did not
-	Deltas          int    // the pieces of the answer relayed, which are not tokens
-	FinishReason    string // of a completed answer: stop, length, content_filter
-	RateLimited     string // the limit that refused the request, if one did
-	QuotaStoreError bool   // the rate limit store failed on this request
+	Route        string
+	Start        time.Time
+	Status       int
+	Model        string        // the model that answered
+	Fallback     string        // why the fallback model answered, if it did
+	FirstByte    time.Duration // until the status line left: for a stream, with the first token or ping
+	FirstToken   time.Duration // until the first text left; 0 if none
+	Duration     time.Duration
+	OutputTokens int // as the model reported them; 0 if it did not
+	PromptTokens int // as the model reported them; 0 if it did not
+	// CacheReadTokens and CacheWriteTokens are the prompt read from and
+	// written to the model's prompt cache, as it reported them.
+	CacheReadTokens, CacheWriteTokens int
+	Deltas                            int    // the pieces of the answer relayed, which are not tokens
+	FinishReason                      string // of a completed answer: stop, length, content_filter
+	RateLimited                       string // the limit that refused the request, if one did
+	QuotaStoreError                   bool   // the rate limit store failed on this request
 	// ModelConfigError is why the model could not answer as configured
 	// (retired, not found, not allowed), if that happened; the fallback
 	// may still have answered.
@@ -122,6 +125,9 @@ func (h *Handler) finish(rec *Record) {
 	}
 	if rec.Model != "" {
 		attrs = append(attrs, slog.String("model", rec.Model), slog.Int("output_tokens", rec.OutputTokens), slog.Int("deltas", rec.Deltas))
+	}
+	if rec.CacheReadTokens > 0 || rec.CacheWriteTokens > 0 {
+		attrs = append(attrs, slog.Int("cache_read_tokens", rec.CacheReadTokens), slog.Int("cache_write_tokens", rec.CacheWriteTokens))
 	}
 	if rec.FirstToken > 0 {
 		attrs = append(attrs, slog.Float64("ttft_ms", ms(rec.FirstToken)))

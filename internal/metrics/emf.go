@@ -25,6 +25,8 @@ const (
 	MetricQuotaStoreErrors = "QuotaStoreErrors"  // the rate limit store failed
 	MetricContentFiltered  = "ContentFiltered"   // ended with finish_reason content_filter (a guardrail)
 	MetricModelConfigErrs  = "ModelConfigErrors" // the model could not answer as configured (retired, not found, not allowed)
+	MetricCacheReadTokens  = "CacheReadTokens"   // prompt tokens read from the model's prompt cache
+	MetricCacheWriteTokens = "CacheWriteTokens"  // prompt tokens written to it
 	// MetricCostUSD is what a priced answer cost, in US dollars, under the
 	// Model and CallerGroup dimensions (its own directive).
 	MetricCostUSD = "CostUSD"
@@ -105,13 +107,15 @@ var (
 	defQuotaErrors  = def(MetricQuotaStoreErrors, "Count")
 	defFiltered     = def(MetricContentFiltered, "Count")
 	defConfigErrors = def(MetricModelConfigErrs, "Count")
+	defCacheRead    = def(MetricCacheReadTokens, "Count")
+	defCacheWrite   = def(MetricCacheWriteTokens, "Count")
 )
 
 // Observe writes rec's line. Its signature matches gateway.Config.Observe.
 // A failed write is dropped: the request has already been answered, and a
 // process whose standard output fails has no better place to report it.
 func (e *EMF) Observe(rec *gateway.Record) {
-	var ms [13]metric
+	var ms [15]metric
 	m := classify(rec, ms[:0])
 
 	bp := e.pool.Get().(*[]byte)
@@ -158,6 +162,10 @@ func classify(rec *gateway.Record, m []metric) []metric {
 	}
 	if rec.FinishReason == "content_filter" {
 		m = append(m, metric{defFiltered, MetricContentFiltered, 1})
+	}
+	if rec.CacheReadTokens > 0 || rec.CacheWriteTokens > 0 {
+		m = append(m, metric{defCacheRead, MetricCacheReadTokens, float64(rec.CacheReadTokens)},
+			metric{defCacheWrite, MetricCacheWriteTokens, float64(rec.CacheWriteTokens)})
 	}
 	if rec.ModelConfigError != "" {
 		m = append(m, metric{defConfigErrors, MetricModelConfigErrs, 1})

@@ -195,7 +195,8 @@ func itemID(m *gateway.Meta) string { return "msg_" + m.ID }
 // model stopped at the token limit or a content filter. It returns the
 // status the output items take.
 func end(o *responseObject, res chat.Result, u chat.Usage, m *gateway.Meta) string {
-	o.Usage = &responseUsage{InputTokens: u.PromptTokens, OutputTokens: u.CompletionTokens, TotalTokens: u.Total()}
+	o.Usage = &responseUsage{InputTokens: u.Prompt(), OutputTokens: u.CompletionTokens, TotalTokens: u.Total()}
+	o.Usage.InputTokensDetails.CacheReadTokens = u.CacheReadTokens
 	o.Usage.OutputTokensDetails.ReasoningTokens = u.ReasoningTokens
 	switch res.FinishReason {
 	case chat.FinishLength:

@@ -32,13 +32,16 @@ data "aws_iam_policy_document" "boundary" {
     ]
   }
 
+  # An application inference profile is resolved at start
+  # (GetInferenceProfile) and then invoked by its ARN.
   statement {
     sid     = "InvokeBedrockModels"
     effect  = "Allow"
-    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:GetInferenceProfile"]
     resources = [
       "${local.arn_prefix}:bedrock:*::foundation-model/*",
       "${local.arn_prefix}:bedrock:*:${local.account}:inference-profile/*",
+      "${local.arn_prefix}:bedrock:*:${local.account}:application-inference-profile/*",
     ]
 
     condition {

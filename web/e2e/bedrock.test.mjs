@@ -46,7 +46,7 @@ describe("reasoning and tool calls from the gateway's Bedrock path", () => {
 
   test("the model label names the gateway's default model", { timeout: 60_000 }, async () => {
     const { page } = await openChat(gateway.url);
-    assert.equal(await page.getByTestId("default-model").textContent(), "Claude 3.5 Haiku");
+    assert.equal(await page.getByTestId("default-model").textContent(), "Claude Haiku 4.5");
     assert.equal(await page.getByTestId("default-model").getAttribute("title"), CLAUDE);
   });
 

@@ -39,10 +39,12 @@ export function setup({ tags = "chatbot_testhooks" } = {}) {
 
 /**
  * Starts the gateway setup() built, serving the static build, with settings
- * added to its environment; it stops when the file's tests are done.
+ * added to its environment; it stops when the file's tests are done. It keeps
+ * no conversations (STATE_STORE=off) unless settings say otherwise, so the
+ * page keeps them in localStorage and talks Chat Completions.
  */
 export async function startPageGateway(settings = {}) {
-  const gateway = await startGateway(env.build.bin, { CHATBOT_WEB_DIR: outDir, ...settings });
+  const gateway = await startGateway(env.build.bin, { CHATBOT_WEB_DIR: outDir, STATE_STORE: "off", ...settings });
   cleanups.push(gateway.stop);
   return gateway;
 }
@@ -55,7 +57,10 @@ export async function openChat(url, { width = 900, height = 760, colorScheme = "
   page.setDefaultTimeout(15_000);
   const consoleErrors = [];
   page.on("console", (msg) => {
-    if (msg.type() === "error") consoleErrors.push(`${msg.text()} ${msg.location().url}`);
+    // The page asks whether the gateway keeps conversations; a 404 is its "no", which Chromium logs.
+    if (msg.type() === "error" && !(msg.text().includes("status of 404") && /\/v1\/conversations\?limit=/.test(msg.location().url))) {
+      consoleErrors.push(`${msg.text()} ${msg.location().url}`);
+    }
   });
   page.on("pageerror", (err) => consoleErrors.push(`pageerror: ${err.message}`));
   await page.goto(url, { waitUntil: "networkidle" });

@@ -18,7 +18,7 @@ process.on("exit", () => {
 });
 
 // Settings inherited from the shell must not change the gateway under test.
-const SCRUB = /^(CHATBOT_|ELIZA_|COGNITO_|OIDC_|AUTH_MODE$|API_KEY|TOKEN_SIGNING_KEY$|REQUIRE_CONTENT_SHA256$|ALLOWED_|ORIGIN_VERIFY_SECRET$|BEDROCK_|AWS_|SYSTEM_PROMPT$|ALLOW_CLIENT_SYSTEM$|LOG_LEVEL$)/;
+const SCRUB = /^(CHATBOT_|ELIZA_|COGNITO_|OIDC_|AUTH_MODE$|API_KEY|TOKEN_SIGNING_KEY$|REQUIRE_CONTENT_SHA256$|ALLOWED_|ORIGIN_VERIFY_SECRET$|BEDROCK_|AWS_|SYSTEM_PROMPT$|ALLOW_CLIENT_SYSTEM$|LOG_LEVEL$|STATE_)/;
 
 /** process.env without the settings that would change the gateway under test. */
 export function scrubbedEnv() {

@@ -49,8 +49,12 @@ func (h *Handler) converse(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.Status, s.ErrorType, s.Message)
 		return
 	}
-	card := bedrock.CardOf(modelID)
+	model := h.routed(modelID)
+	card := bedrock.CardOf(model)
 	p, msg := parseConverse(body, card != nil && card.Caps.Images, card != nil && card.Cache)
+	if msg == "" && strings.HasPrefix(bedrock.BaseModelID(model), "deepseek.r1") {
+		p.convo.thinking = true // R1 always reasons
+	}
 	if msg == "" {
 		msg = p.convo.check()
 	}
@@ -77,7 +81,7 @@ func (h *Handler) converse(w http.ResponseWriter, r *http.Request) {
 	if p.cachePoint {
 		cache = h.cacheUse(modelID, p.prefix)
 	}
-	h.converseStream(w, r, s, p.convo.plan(), iv, u, cache)
+	h.converseStream(w, r, s, p.convo.plan(), p.signed, iv, u, cache)
 }
 
 // authorized checks the SigV4 Authorization header, as for InvokeModel.
@@ -119,7 +123,7 @@ func (h *Handler) cacheUse(modelID, prefix string) cacheUse {
 // converseStream writes the events of the answer: the plan's reasoning
 // (signed), then its preface and the scenario's words, or its tool call,
 // with the scenario's pace and faults.
-func (h *Handler) converseStream(w http.ResponseWriter, r *http.Request, s Scenario, p plan, iv intervention, u usage, cache cacheUse) {
+func (h *Handler) converseStream(w http.ResponseWriter, r *http.Request, s Scenario, p plan, signed bool, iv intervention, u usage, cache cacheUse) {
 	ctx := r.Context()
 	fw, done := h.open(w)
 	defer done()
@@ -141,9 +145,13 @@ func (h *Handler) converseStream(w http.ResponseWriter, r *http.Request, s Scena
 				return
 			}
 		}
-		sig := signature(strings.Join(p.reasoning, ""))
-		if !send("contentBlockDelta", map[string]any{"contentBlockIndex": index, "delta": map[string]any{"reasoningContent": map[string]any{"signature": sig}}}) ||
-			!send("contentBlockStop", map[string]any{"contentBlockIndex": index}) {
+		if signed {
+			sig := signature(strings.Join(p.reasoning, ""))
+			if !send("contentBlockDelta", map[string]any{"contentBlockIndex": index, "delta": map[string]any{"reasoningContent": map[string]any{"signature": sig}}}) {
+				return
+			}
+		}
+		if !send("contentBlockStop", map[string]any{"contentBlockIndex": index}) {
 			return
 		}
 		index++

@@ -87,8 +87,11 @@ type parsed struct {
 	convo      *convo
 	maxTokens  int
 	cachePoint bool // the body marks a cache point
-	prefix     string
-	guardrail  struct{ id, version, trace, mode string }
+	// signed: the reasoning is Claude's extended thinking, whose block
+	// ends with a signature (gpt-oss's reasoning carries none).
+	signed    bool
+	prefix    string
+	guardrail struct{ id, version, trace, mode string }
 }
 
 // parseConverse reads a ConverseStream body. vision and cache say whether
@@ -128,6 +131,13 @@ func parseConverse(body []byte, vision, cache bool) (*parsed, invalid) {
 		}
 		if json.Unmarshal(raw, &th) != nil || th.Type != "enabled" || th.BudgetTokens < 1024 {
 			return nil, "thinking.budget_tokens: Input should be greater than or equal to 1024"
+		}
+		p.convo.thinking, p.signed = true, true
+	}
+	if raw, ok := req.AdditionalModelRequestFields["reasoning_effort"]; ok {
+		var effort string
+		if json.Unmarshal(raw, &effort) != nil || (effort != "low" && effort != "medium" && effort != "high") {
+			return nil, "reasoning_effort: must be one of low, medium, high"
 		}
 		p.convo.thinking = true
 	}

@@ -160,6 +160,9 @@ func parseNova(body []byte) (*convo, invalid) {
 				JSON json.RawMessage `json:"json"`
 			} `json:"content"`
 		} `json:"toolResult"`
+		CachePoint *struct {
+			Type string `json:"type"`
+		} `json:"cachePoint"`
 	}
 	var req struct {
 		ToolConfig *struct {
@@ -213,8 +216,12 @@ func parseNova(body []byte) (*convo, invalid) {
 					parts = append(parts, p.Text+string(p.JSON))
 				}
 				msg.results = append(msg.results, fakeResult{id: b.ToolResult.ToolUseID, content: strings.Join(parts, "")})
+			case b.CachePoint != nil:
+				if b.CachePoint.Type != "default" {
+					return nil, invalid(at + ".cachePoint.type: must be default")
+				}
 			default:
-				return nil, invalid(at + ": a content block needs one of text, image, toolUse, toolResult")
+				return nil, invalid(at + ": a content block needs one of text, image, toolUse, toolResult, cachePoint")
 			}
 		}
 		c.msgs = append(c.msgs, msg)

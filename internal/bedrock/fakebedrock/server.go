@@ -48,6 +48,9 @@ type Handler struct {
 	noAuth bool
 	// guardrail, when set, answers calls that name it (see Guardrail).
 	guardrail *Guardrail
+	// profiles are the application inference profiles the control plane
+	// knows.
+	profiles []InferenceProfile
 
 	mu       sync.Mutex
 	def      Scenario
@@ -69,6 +72,7 @@ func NewHandler(opts ...Option) *Handler {
 	}
 	h.mux.HandleFunc("POST /model/{modelId}/invoke-with-response-stream", h.invoke)
 	h.mux.HandleFunc("POST /model/{modelId}/converse-stream", h.converse)
+	h.mux.HandleFunc("GET /inference-profiles/{id}", h.getInferenceProfile)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "UnknownOperationException", "unknown operation")
 	})
@@ -177,7 +181,7 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "ValidationException", "Input is too long for requested model.")
 		return
 	}
-	f, err := bedrock.FamilyOf(modelID)
+	f, err := bedrock.FamilyOf(h.routed(modelID))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "ValidationException", "The provided model identifier is invalid.")
 		return

@@ -14,6 +14,7 @@ export default function Home() {
         endpoint={config.endpoint}
         tokenProvider={config.tokenProvider}
         askForKey={config.askForKey}
+        serverConversations
       />
     </main>
   );

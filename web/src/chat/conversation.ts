@@ -33,6 +33,10 @@ export interface Conversation {
   /** Milliseconds since the epoch of the last change. */
   updatedAt: number;
   messages: UIMessage[];
+  /** The gateway's id (conv_…) when the gateway keeps the conversation. */
+  remoteId?: string;
+  /** When the messages were last read from the gateway (ms since the epoch); unset until opened. */
+  loadedAt?: number;
 }
 
 /** A random id that is unique enough for messages and conversations. */
@@ -117,10 +121,14 @@ export function historyForEdit(messages: readonly UIMessage[], text: string): UI
   return [...messages.slice(0, i), { ...old, id: newId(), content }];
 }
 
-/** Whole seconds of reasoning as shown to the user ("Thought for 4 s"). */
-export function reasoningLabel(ms: number | undefined): string {
+/**
+ * Whole seconds of reasoning as shown to the user ("Thought for 4 s").
+ * Without a duration: "Thinking…" while streaming, else "Thoughts" (an
+ * answer read back from the gateway, which keeps no duration).
+ */
+export function reasoningLabel(ms: number | undefined, streaming = true): string {
   if (ms === undefined) {
-    return "Thinking…";
+    return streaming ? "Thinking…" : "Thoughts";
   }
   const s = Math.round(ms / 1000);
   return s < 1 ? "Thought for less than a second" : `Thought for ${s} s`;

@@ -13,6 +13,7 @@ import { lastUserIndex } from "../chat/conversation";
 import { defaultModelId, modelLabel } from "../chat/modelNames";
 import { useAutoScroll } from "../hooks/useAutoScroll";
 import { useChatStream, type UIMessage, type UseChatStreamOptions } from "../hooks/useChatStream";
+import { ConversationActions } from "./ConversationActions";
 import { CredentialForm } from "./CredentialForm";
 import { loadMarkdown, MessageItem } from "./MessageItem";
 import { spokenText } from "./spokenText";
@@ -169,6 +170,7 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
           </button>
         </div>
       </header>
+      {chat.store === "server" && <ConversationActions stream={chat} />}
       <div className={styles.scrollArea}>
         <ol
           ref={scroll.ref}

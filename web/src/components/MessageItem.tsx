@@ -57,7 +57,7 @@ export const MessageItem = memo(function MessageItem(props: MessageItemProps) {
       <span className={styles.sender}>{m.role === "user" ? "You" : "Assistant"}</span>
       {m.reasoning && (
         <details className={styles.reasoning} data-testid="reasoning">
-          <summary>{reasoningLabel(m.reasoningMs)}</summary>
+          <summary>{reasoningLabel(m.reasoningMs, m.status === "streaming")}</summary>
           <p className={styles.reasoningText}>{m.reasoning}</p>
         </details>
       )}

@@ -4,7 +4,15 @@
 // progress and its error. The component only renders what this returns.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { listModels, streamChatbotResponse, type ChatbotError, type ChatRequest, type ModelInfo } from "../api/chatbotApi";
+import {
+  listModels,
+  streamChatbotResponse,
+  type ChatbotError,
+  type ChatRequest,
+  type ModelInfo,
+  type StreamResult,
+  type ToolCall,
+} from "../api/chatbotApi";
 import type { TokenProvider } from "../auth/tokenProvider";
 import {
   historyForEdit,
@@ -18,6 +26,9 @@ import {
 } from "../chat/conversation";
 import { errorView } from "../chat/errorText";
 import { loadState, saveState, type ChatState, type KeyValueStore } from "../chat/storage";
+import type { ClientOptions } from "../api/conversationsApi";
+import { chooseStore, responsesFields, sendThroughServer, type StoreKind } from "../chat/serverStore";
+import { useServerConversations } from "./useServerConversations";
 
 export type { Conversation, UIMessage } from "../chat/conversation";
 
@@ -36,6 +47,12 @@ export interface UseChatStreamOptions {
   now?: () => number;
   /** The fetch implementation; the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * Keep conversations on the gateway when it has a store (it lists
+   * GET /v1/conversations), so they follow the user to other browsers;
+   * storage (localStorage) otherwise, and always when false (the default).
+   */
+  serverConversations?: boolean;
 }
 
 export interface ChatStream {
@@ -68,6 +85,16 @@ export interface ChatStream {
   selectConversation(id: string): void;
   /** Lists the models again, e.g. after a credential was entered. */
   refreshModels(): void;
+  /** Where conversations are kept: "server" when the gateway keeps them, "pending" until known. */
+  store: StoreKind;
+  /** Why the last operation on the gateway's conversations failed; null after one works. */
+  storeError: ChatbotError | null;
+  /** Renames a conversation the gateway keeps. */
+  renameConversation(id: string, title: string): void;
+  /** Deletes a conversation the gateway keeps. */
+  deleteConversation(id: string): void;
+  /** Deletes every conversation (and stored response) of the user on the gateway. */
+  deleteAllConversations(): void;
 }
 
 const monotonic = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -90,6 +117,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const [error, setError] = useState<ChatbotError | null>(null);
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [modelsError, setModelsError] = useState<ChatbotError | null>(null);
+  const [store, setStore] = useState<StoreKind>(options.serverConversations ? "pending" : "local");
   const abortRef = useRef<AbortController | null>(null);
   // Saving waits for the load, or the empty first state would overwrite the saved one.
   const [loaded, setLoaded] = useState(false);
@@ -99,18 +127,50 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const stateRef = useRef(state);
   const optionsRef = useRef(options);
   const loadedRef = useRef(loaded);
+  const storeRef = useRef(store);
   useLayoutEffect(() => {
     stateRef.current = state;
     optionsRef.current = options;
     loadedRef.current = loaded;
+    storeRef.current = store;
   });
+  // Asked again when the models are listed again: a refusal (no key yet) did not say which store.
+  const detectAgainRef = useRef(false);
 
   const storage = (): KeyValueStore | undefined =>
     optionsRef.current.storage === null ? undefined : (optionsRef.current.storage ?? defaultStorage());
 
+  const clientOptions = (): ClientOptions => {
+    const opts = optionsRef.current;
+    const tp = opts.tokenProvider;
+    return { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, fetch: opts.fetch };
+  };
+  const server = useServerConversations({ setState, setError, stateRef, abortRef, storeRef, clientOptions });
+
+  const detectStore = useCallback(async () => {
+    const choice = await chooseStore(clientOptions());
+    // An answer that started before the store was known is not cut: ask again later.
+    detectAgainRef.current = (choice.kind === "local" && choice.error !== undefined) || abortRef.current !== null;
+    if (choice.kind === "server") {
+      if (storeRef.current !== "server" && !abortRef.current) {
+        setLoaded(false); // nothing more goes to localStorage
+        setStore("server");
+        server.showList(choice.list);
+      }
+    } else if (storeRef.current === "pending") {
+      setState(loadState(storage(), Date.now()));
+      setLoaded(true);
+      setStore("local");
+    }
+  }, []);
+
   useEffect(() => {
-    setState(loadState(storage(), Date.now()));
-    setLoaded(true);
+    if (optionsRef.current.serverConversations) {
+      void detectStore();
+    } else {
+      setState(loadState(storage(), Date.now()));
+      setLoaded(true);
+    }
     const onHide = () => loadedRef.current && saveState(storage(), stateRef.current);
     window.addEventListener("pagehide", onHide);
     return () => {
@@ -129,6 +189,9 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const refreshModels = useCallback(() => {
     const opts = optionsRef.current;
     const tp = opts.tokenProvider;
+    if (detectAgainRef.current) {
+      void detectStore();
+    }
     void listModels({ endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, fetch: opts.fetch }).then((list) => {
       if (Array.isArray(list)) {
         setModels(list);
@@ -137,7 +200,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
         setModelsError(list);
       }
     });
-  }, []);
+  }, [detectStore]);
   useEffect(refreshModels, [refreshModels]);
 
   const setMessages = useCallback((convId: string, change: (messages: UIMessage[]) => UIMessage[]) => {
@@ -155,10 +218,11 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
 
   // Streams an answer to history into a new assistant message.
   const run = useCallback(
-    (history: UIMessage[]) => {
+    (history: UIMessage[], resend = false) => {
       const opts = optionsRef.current;
       const now = opts.now ?? monotonic;
       const convId = stateRef.current.currentId;
+      const conversation = stateRef.current.conversations.find((c) => c.id === convId);
       const answerId = newId();
       const update = (patch: (m: UIMessage) => UIMessage) =>
         setMessages(convId, (ms) => ms.map((m) => (m.id === answerId ? patch(m) : m)));
@@ -211,27 +275,25 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
       };
 
       const tp = opts.tokenProvider;
-      void streamChatbotResponse(
-        { ...opts.requestOptions, model: opts.model, messages: toWire(history, opts.systemPrompt) },
-        {
-          onReasoning: (delta, chunk) => {
+      const callbacks = {
+          onReasoning: (delta: string, chunk: { model: string }) => {
             reasoningStart ??= now();
             pendingReasoning += delta;
             model = chunk.model || model;
             schedule();
           },
-          onToolCalls: (calls) => {
+          onToolCalls: (calls: ToolCall[]) => {
             endReasoning();
             flush();
             update((m) => ({ ...m, toolCalls: calls, reasoningMs: reasoningMs ?? m.reasoningMs }));
           },
-          onData: (delta, chunk) => {
+          onData: (delta: string, chunk: { model: string }) => {
             endReasoning();
             pendingText += delta;
             model = chunk.model || model;
             schedule();
           },
-          onComplete: (result) => {
+          onComplete: (result: StreamResult) => {
             endReasoning();
             flush();
             update((m) => ({
@@ -241,7 +303,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
               reasoningMs: reasoningMs ?? m.reasoningMs,
             }));
           },
-          onError: (err) => {
+          onError: (err: ChatbotError) => {
             endReasoning();
             flush();
             update((m) => ({
@@ -252,9 +314,17 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
             }));
             setError(err);
           },
-        },
-        { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, signal: controller.signal, fetch: opts.fetch },
-      ).finally(() => {
+      };
+      const streamOptions = { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, signal: controller.signal, fetch: opts.fetch };
+      const answered =
+        storeRef.current === "server" && conversation
+          ? sendThroughServer(
+              { conversation, history, resend, request: responsesFields(opts.model, opts.systemPrompt, opts.requestOptions), onCreated: (remote) => server.created(convId, remote) },
+              callbacks,
+              streamOptions,
+            ).finally(() => server.answered(convId))
+          : streamChatbotResponse({ ...opts.requestOptions, model: opts.model, messages: toWire(history, opts.systemPrompt) }, callbacks, streamOptions);
+      void answered.finally(() => {
         if (abortRef.current === controller) {
           abortRef.current = null;
           setStreaming(false);
@@ -282,7 +352,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   const regenerate = useCallback(() => {
     const history = abortRef.current ? undefined : historyForRegenerate(current());
     if (history) {
-      run(history);
+      run(history, true);
     }
   }, [run]);
 
@@ -290,7 +360,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
     (text: string) => {
       const history = abortRef.current ? undefined : historyForEdit(current(), text);
       if (history) {
-        run(history);
+        run(history, true);
       }
     },
     [run],
@@ -305,7 +375,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
         return prev;
       }
       const c = newConversation(Date.now());
-      return { conversations: [c, ...prev.conversations.filter((x) => x.messages.length > 0)], currentId: c.id };
+      return { conversations: [c, ...prev.conversations.filter(kept)], currentId: c.id };
     });
   }, []);
 
@@ -316,9 +386,12 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
     setError(null);
     setState((prev) =>
       prev.conversations.some((c) => c.id === id)
-        ? { conversations: prev.conversations.filter((c) => c.id === id || c.messages.length > 0), currentId: id }
+        ? { conversations: prev.conversations.filter((c) => c.id === id || kept(c)), currentId: id }
         : prev,
     );
+    if (storeRef.current === "server") {
+      server.open(id);
+    }
   }, []);
 
   const messages = useMemo(
@@ -326,7 +399,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
     [state],
   );
   const conversations = useMemo(
-    () => state.conversations.filter((c) => c.messages.length > 0).sort((a, b) => b.updatedAt - a.updatedAt),
+    () => state.conversations.filter(kept).sort((a, b) => b.updatedAt - a.updatedAt),
     [state],
   );
 
@@ -346,8 +419,16 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
     newChat,
     selectConversation,
     refreshModels,
+    store,
+    storeError: server.error,
+    renameConversation: server.rename,
+    deleteConversation: server.remove,
+    deleteAllConversations: server.removeAll,
   };
 }
+
+/** Listed: a conversation with messages, or one the gateway keeps (its messages load when opened). */
+const kept = (c: Conversation) => c.messages.length > 0 || c.remoteId !== undefined;
 
 const requestFrame = (cb: () => void): number =>
   typeof requestAnimationFrame === "function" ? requestAnimationFrame(cb) : (setTimeout(cb, 16) as unknown as number);
