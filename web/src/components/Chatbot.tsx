@@ -4,6 +4,9 @@
 // rendered as Markdown, and keyboard use throughout (Enter sends,
 // Shift+Enter starts a new line, Esc stops an answer).
 
+import { fetchUsage, usageLine } from "../api/usage";
+import { ChatbotError } from "../api/errors";
+import type { TokenProvider } from "../auth/tokenProvider";
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from "react";
 import { browserSessionStorage, sessionCredential, sessionTokenProvider } from "../auth/sessionKey";
 import { lastUserIndex } from "../chat/conversation";
@@ -46,6 +49,7 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
   );
 
   const chat = useChatStream({ ...options, tokenProvider });
+  const usage = useUsageLine(options.endpoint, tokenProvider, options.fetch, chat.streaming);
   // Fetched once the page is up, so the first answer renders at once.
   useEffect(() => void loadMarkdown(), []);
   const { messages, streaming, error, models } = chat;
@@ -234,8 +238,42 @@ export function Chatbot({ title = "Chat", headingLevel = 2, placeholder = "Type 
           </button>
         )}
       </form>
+      {usage && (
+        <p className={styles.usage} data-testid="usage">
+          {usage}
+        </p>
+      )}
     </section>
   );
+}
+
+/**
+ * The caller's usage today as one quiet line (see usageLine): read when the
+ * page opens and after each answer; nothing when the gateway does not
+ * record usage or cannot say.
+ */
+function useUsageLine(
+  endpoint: string | undefined,
+  tokenProvider: TokenProvider | undefined,
+  doFetch: typeof fetch | undefined,
+  streaming: boolean,
+): string | undefined {
+  const [line, setLine] = useState<string | undefined>();
+  useEffect(() => {
+    if (streaming) {
+      return;
+    }
+    const ctl = new AbortController();
+    void fetchUsage({ endpoint, getToken: tokenProvider ? () => tokenProvider.getToken() : undefined, fetch: doFetch, signal: ctl.signal }).then(
+      (u) => {
+        if (!ctl.signal.aborted) {
+          setLine(u instanceof ChatbotError ? undefined : usageLine(u));
+        }
+      },
+    );
+    return () => ctl.abort();
+  }, [endpoint, tokenProvider, doFetch, streaming]);
+  return line;
 }
 
 const onSubmit = (submit: () => void) => (e: FormEvent) => {
