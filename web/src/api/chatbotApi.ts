@@ -59,6 +59,11 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** The fetch implementation; defaults to the global one. */
   fetch?: typeof fetch;
+  /**
+   * Waits before each attempt to resume a stream whose connection was cut
+   * (one attempt per entry); an empty list never resumes.
+   */
+  resumeDelaysMs?: readonly number[];
 }
 
 /**
@@ -100,24 +105,25 @@ export async function streamChatbotResponse(
     return complete("aborted");
   }
 
-  let response: Response;
-  try {
-    const body = JSON.stringify({ ...request, stream: true });
-    const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const authHeaders = async (): Promise<Record<string, string>> => {
     let token: string | undefined;
     try {
       token = await options.getToken?.();
     } catch (err) {
       throw new AuthError(describe(err, "Could not get a sign-in token."));
     }
-    if (token) {
-      headers["X-Authorization"] = `Bearer ${token}`;
-    }
+    return token ? { "X-Authorization": `Bearer ${token}` } : {};
+  };
+
+  let response: Response;
+  try {
+    const body = JSON.stringify({ ...request, stream: true });
+    const headers: Record<string, string> = { "Content-Type": "application/json", ...(await authHeaders()) };
     const hash = await sha256Hex(body);
     if (hash !== undefined) {
       headers["x-amz-content-sha256"] = hash;
     }
-    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     response = await doFetch(chatCompletionsURL(options.endpoint), {
       method: "POST",
       headers,
@@ -139,13 +145,10 @@ export async function streamChatbotResponse(
     return fail(new TruncatedError("The server sent an empty response."));
   }
 
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder("utf-8");
-  const parser = createSSEParser();
-  const onAbort = () => {
-    reader.cancel().catch(() => undefined);
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
+  // The id of the last event handled: a resumed stream starts after it, so
+  // no text is shown twice or skipped.
+  let lastEventId: string | undefined;
+  let parser = createSSEParser();
 
   // Returns the terminal outcome once a frame decides it, or undefined to keep reading.
   const handleText = (text: string): "done" | ChatbotError | undefined => {
@@ -153,6 +156,7 @@ export async function streamChatbotResponse(
       if (event.type !== "message") {
         continue;
       }
+      lastEventId = event.lastEventId || lastEventId;
       if (event.data === "[DONE]") {
         return "done";
       }
@@ -201,37 +205,123 @@ export async function streamChatbotResponse(
     return undefined;
   };
 
-  try {
-    for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await reader.read();
-      } catch (err) {
-        if (signal?.aborted) {
-          return complete("aborted");
+  // Reads one response body to its end; { cut } when the connection failed
+  // or closed before [DONE] or an error frame, which a resume may mend.
+  const readBody = async (body: ReadableStream<Uint8Array>): Promise<"done" | "aborted" | ChatbotError | { cut: ChatbotError }> => {
+    const reader = body.getReader();
+    const decoder = new TextDecoder("utf-8");
+    parser = createSSEParser(); // a partial event of a dropped connection is sent again
+    const onAbort = () => {
+      reader.cancel().catch(() => undefined);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      for (;;) {
+        let read: ReadableStreamReadResult<Uint8Array>;
+        try {
+          read = await reader.read();
+        } catch (err) {
+          if (signal?.aborted) {
+            return "aborted";
+          }
+          return { cut: new NetworkError(describe(err, "The connection failed while reading the answer."), err) };
         }
-        return fail(new NetworkError(describe(err, "The connection failed while reading the answer."), err));
+        if (signal?.aborted) {
+          return "aborted";
+        }
+        const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
+        const outcome = handleText(text);
+        if (outcome) {
+          reader.cancel().catch(() => undefined);
+          return outcome;
+        }
+        if (read.done) {
+          return { cut: new TruncatedError() };
+        }
       }
-      if (signal?.aborted) {
-        return complete("aborted");
-      }
-      const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
-      const outcome = handleText(text);
-      if (outcome === "done") {
-        reader.cancel().catch(() => undefined);
-        return complete("complete");
-      }
-      if (outcome) {
-        reader.cancel().catch(() => undefined);
-        return fail(outcome);
-      }
-      if (read.done) {
-        return fail(new TruncatedError());
-      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
+  };
+
+  // Asks for the events after lastEventId (docs/api.md "Resuming a stream"),
+  // waiting delay ms first; undefined when that attempt got no stream.
+  const resume = async (delay: number): Promise<Response | "aborted" | "gone" | undefined> => {
+    if (!(await sleep(delay, signal))) {
+      return "aborted";
+    }
+    try {
+      const headers = { ...(await authHeaders()), Accept: "text/event-stream", "Last-Event-ID": lastEventId ?? "" };
+      const url = `${chatCompletionsURL(options.endpoint)}/${encodeURIComponent(result.id ?? "")}/stream`;
+      const res = await doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
+      if (res.ok && res.body) {
+        return res;
+      }
+      res.body?.cancel().catch(() => undefined);
+      // Unknown, expired or refused: asking again will not help.
+      return res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 ? "gone" : undefined;
+    } catch {
+      return signal?.aborted ? "aborted" : undefined;
+    }
+  };
+
+  const delays = options.resumeDelaysMs ?? RESUME_DELAYS_MS;
+  let body: ReadableStream<Uint8Array> = response.body;
+  let attempt = 0;
+  for (;;) {
+    const seen = lastEventId;
+    const outcome = await readBody(body);
+    if (outcome === "done") {
+      return complete("complete");
+    }
+    if (outcome === "aborted") {
+      return complete("aborted");
+    }
+    if (outcome instanceof ChatbotError) {
+      return fail(outcome);
+    }
+    if (lastEventId !== seen) {
+      attempt = 0; // the last connection made progress: a new cut gets every attempt again
+    }
+    if (result.id === undefined || lastEventId === undefined) {
+      return fail(outcome.cut); // nothing identifies the answer to resume
+    }
+    let next: Response | "aborted" | "gone" | undefined;
+    while (next === undefined && attempt < delays.length) {
+      next = await resume(delays[attempt++]!);
+    }
+    if (next === "aborted") {
+      return complete("aborted");
+    }
+    if (next === undefined || next === "gone") {
+      return fail(outcome.cut);
+    }
+    body = next.body!;
   }
+}
+
+/** Waits before each attempt to resume a cut stream. */
+const RESUME_DELAYS_MS = [250, 1000, 2500];
+
+/** Resolves true after ms, or false as soon as signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) {
+    return Promise.resolve(false);
+  }
+  if (ms <= 0) {
+    return Promise.resolve(true);
+  }
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** Lists the gateway's models (`GET /v1/models`). Resolves to the list or to the error; never rejects. */

@@ -1,0 +1,171 @@
+// Resuming a cut stream: the client asks GET /v1/chat/completions/{id}/stream
+// with Last-Event-ID and feeds the rest to the same handlers.
+
+import { describe, expect, it } from "vitest";
+import {
+  ChatbotError,
+  NetworkError,
+  StreamError,
+  TruncatedError,
+  streamChatbotResponse,
+  type StreamOptions,
+  type StreamResult,
+} from "../src/api/chatbotApi";
+import { byteStream } from "./streamHelpers";
+
+const ID = "chatcmpl-res1";
+const pieces = ["Héllo", " wörld", " 🙂", " how", " are", " you?"];
+
+/** The events of one answer, each with its id, as the gateway numbers them. */
+function events(): string[] {
+  const frame = (delta: Record<string, unknown>, finish: string | null = null) =>
+    `data: ${JSON.stringify({ id: ID, object: "chat.completion.chunk", created: 1, model: "eliza", choices: [{ index: 0, delta, finish_reason: finish }] })}`;
+  const datas = [frame({ role: "assistant", content: "" }), ...pieces.map((p) => frame({ content: p })), frame({}, "stop"), "data: [DONE]"];
+  return datas.map((d, i) => `id: ${i}\n${d}\n\n`);
+}
+const full = events().join("");
+const enc = (s: string) => new TextEncoder().encode(s);
+const stream = (bytes: Uint8Array, end: "close" | "error" | "ok") =>
+  new Response(byteStream(bytes.length ? [bytes] : [], end === "error" ? { errorAtEnd: new TypeError("network error") } : {}), {
+    status: 200,
+    headers: { "Content-Type": "text/event-stream" },
+  });
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Headers;
+}
+
+/**
+ * A gateway whose POST answer is cut after cutAt bytes; each GET answers the
+ * events after its Last-Event-ID, or what resumes[i] says for the i-th GET.
+ */
+function gateway(cutAt: number, end: "close" | "error", resumes: ("ok" | "404" | "throw" | "503" | number)[] = ["ok"]) {
+  const calls: Call[] = [];
+  let gets = 0;
+  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    calls.push({ url: String(input), method: init?.method ?? "GET", headers });
+    if (init?.method === "POST") {
+      return stream(enc(full).slice(0, cutAt), end);
+    }
+    const how = resumes[Math.min(gets++, resumes.length - 1)]!;
+    if (how === "throw") throw new TypeError("Failed to fetch");
+    if (how === "404") return new Response(JSON.stringify({ error: { message: "no such stream", type: "invalid_request_error", code: "not_found" } }), { status: 404 });
+    if (how === "503") return new Response("busy", { status: 503 });
+    const after = Number(headers.get("last-event-id"));
+    const rest = enc(events().slice(after + 1).join(""));
+    // A number cuts this resumed stream too, after that many bytes.
+    return typeof how === "number" ? stream(rest.slice(0, how), "error") : stream(rest, "ok");
+  }) as typeof fetch;
+  return { calls, fetchImpl };
+}
+
+async function run(options: StreamOptions) {
+  const deltas: string[] = [];
+  const errors: ChatbotError[] = [];
+  const completes: StreamResult[] = [];
+  const returned = await streamChatbotResponse(
+    { messages: [{ role: "user", content: "hi" }] },
+    { onData: (d) => deltas.push(d), onError: (e) => errors.push(e), onComplete: (r) => completes.push(r) },
+    { resumeDelaysMs: [0, 0, 0], ...options },
+  );
+  return { deltas, errors, completes, returned };
+}
+
+// Byte offsets: a cut may split a multi-byte character.
+const byteAt = (i: number) => enc(full.slice(0, i)).length;
+const firstEventEnd = byteAt(full.indexOf("\n\n") + 2);
+const doneStart = byteAt(full.indexOf("id: 8"));
+
+describe("resuming a cut stream", () => {
+  it.each(["close", "error"] as const)("completes with every piece once wherever the connection is cut (%s)", async (end) => {
+    // Every byte offset after the first event (which names the answer) and before [DONE] is complete.
+    for (let cut = firstEventEnd; cut < doneStart + 6; cut++) {
+      const { calls, fetchImpl } = gateway(cut, end);
+      const got = await run({ fetch: fetchImpl, getToken: async () => "tok" });
+      expect(got.errors, `cut at ${cut}`).toEqual([]);
+      expect(got.deltas.join(""), `cut at ${cut}`).toBe(pieces.join(""));
+      expect(got.completes[0]?.text, `cut at ${cut}`).toBe(pieces.join(""));
+      expect(got.completes[0]?.status).toBe("complete");
+      expect(got.completes[0]?.finishReason).toBe("stop");
+      expect(calls, `cut at ${cut}`).toHaveLength(2);
+      const resume = calls[1]!;
+      expect(resume.method).toBe("GET");
+      expect(resume.url).toBe(`/v1/chat/completions/${ID}/stream`);
+      expect(resume.headers.get("x-authorization")).toBe("Bearer tok");
+      const prefix = new TextDecoder().decode(enc(full).slice(0, cut));
+      const delivered = prefix.lastIndexOf("\n\n");
+      const lastId = (prefix.slice(0, delivered + 2).match(/id: (\d+)\n/g) ?? []).length - 1;
+      expect(resume.headers.get("last-event-id"), `cut at ${cut}`).toBe(String(lastId));
+    }
+  });
+
+  it("resumes again when the resumed stream is cut too", async () => {
+    const { calls, fetchImpl } = gateway(firstEventEnd + 30, "error", [40, 120, "ok"]);
+    const got = await run({ fetch: fetchImpl });
+    expect(got.errors).toEqual([]);
+    expect(got.deltas.join("")).toBe(pieces.join(""));
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("retries a failed resume, then completes", async () => {
+    const { calls, fetchImpl } = gateway(firstEventEnd + 10, "error", ["throw", "503", "ok"]);
+    const got = await run({ fetch: fetchImpl });
+    expect(got.errors).toEqual([]);
+    expect(got.deltas.join("")).toBe(pieces.join(""));
+    expect(calls).toHaveLength(4);
+  });
+
+  it("marks the answer cut when every resume fails", async () => {
+    const { calls, fetchImpl } = gateway(firstEventEnd + 10, "close", ["throw"]);
+    const got = await run({ fetch: fetchImpl });
+    expect(got.completes).toEqual([]);
+    expect(got.errors).toHaveLength(1);
+    expect(got.errors[0]).toBeInstanceOf(TruncatedError);
+    expect(got.deltas.join("")).toBe("");
+    expect(calls).toHaveLength(4); // the POST and three attempts
+  });
+
+  it("stops at once when the stream is gone (404)", async () => {
+    const { calls, fetchImpl } = gateway(byteAt(full.indexOf("id: 6")) - 5, "error", ["404"]);
+    const got = await run({ fetch: fetchImpl });
+    expect(got.errors[0]).toBeInstanceOf(NetworkError);
+    expect(got.deltas.join("")).toBe(pieces.slice(0, -2).join("")); // cut inside the event of " are"
+    expect(calls).toHaveLength(2);
+  });
+
+  it("does not resume without an event id", async () => {
+    const { calls, fetchImpl } = gateway(firstEventEnd - 3, "close");
+    const got = await run({ fetch: fetchImpl });
+    expect(got.errors[0]).toBeInstanceOf(TruncatedError);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("does not resume after an in-band error frame", async () => {
+    const body = events().slice(0, 3).join("") + `id: 3\ndata: ${JSON.stringify({ error: { message: "model failed", type: "server_error", code: "model_error" } })}\n\n`;
+    const calls: string[] = [];
+    const fetchImpl = (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      return stream(enc(body), "close");
+    }) as typeof fetch;
+    const got = await run({ fetch: fetchImpl });
+    expect(got.errors[0]).toBeInstanceOf(StreamError);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("does not resume after Stop, even while waiting to resume", async () => {
+    const controller = new AbortController();
+    const { calls, fetchImpl } = gateway(firstEventEnd + 10, "error", ["throw"]);
+    // A long first delay: the abort comes while the client waits to resume.
+    const pending = run({ fetch: fetchImpl, signal: controller.signal, resumeDelaysMs: [60_000] });
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    controller.abort();
+    const got = await pending;
+    expect(got.errors).toEqual([]);
+    expect(got.completes[0]?.status).toBe("aborted");
+    expect(calls).toHaveLength(1);
+  });
+});
