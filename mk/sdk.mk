@@ -28,5 +28,5 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 # web-chromium and CHROMIUM come from mk/web.mk.
 # DYNALITE_NPM_STAMP comes from mk/dynalite.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium $(DYNALITE_NPM_STAMP)
-	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs conversations.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs resume.test.mjs conversations.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
 	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs

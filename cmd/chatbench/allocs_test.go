@@ -145,7 +145,7 @@ func replayRig(tb testing.TB) (rp *replay, gw, fl http.Handler, answer func(tb t
 		w := &frameCounter{h: http.Header{}}
 		h.ServeHTTP(w, req)
 		// The text chunks, the finish chunk and [DONE].
-		if w.status != http.StatusOK || w.writes != tokens+2 || !strings.HasPrefix(string(w.last), "data: [DONE]") {
+		if w.status != http.StatusOK || w.writes != tokens+2 || !strings.HasSuffix(string(w.last), "data: [DONE]\n\n") {
 			tb.Fatalf("answer: status %d, %d frames (want %d), last %q", w.status, w.writes, tokens+2, w.last)
 		}
 	}

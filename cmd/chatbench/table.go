@@ -15,7 +15,7 @@ const (
 	targetCPUc10US       = 1500  // CPU per 20-chunk answer, gateway, 10 concurrent clients
 	targetAllocsPerFrame = 8     // allocations per relayed frame, gateway, SDK included
 	targetAddedAllocs    = 0     // allocations per relayed frame, gateway − floor
-	targetGoroutines     = 4     // goroutines per open stream, gateway, in all
+	targetGoroutines     = 5     // goroutines per open stream, gateway, in all: the floor's 4 and the kept stream's writer
 	targetChunkRatio     = 1.2   // chunk relay p50, gateway / floor
 	targetChunkDirect    = 1.5   // chunk relay p50, gateway / fake straight to the client
 	targetTTFBc10P99US   = 2000  // added TTFB p99 at c=10, gateway

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/app"
@@ -33,6 +34,21 @@ func init() {
 				case <-time.After(20 * time.Millisecond):
 				}
 			}
+		})},
+		// Forty numbered words, 20 ms apart: an answer whose every piece a
+		// test can check, long enough to be cut and resumed.
+		gateway.ModelEntry{ID: "test-counted", OwnedBy: "test", Model: chat.ModelFunc(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+			for i := range 40 {
+				if err := emit(chat.Delta{Text: "n" + strconv.Itoa(i) + " "}); err != nil {
+					return chat.Result{}, err
+				}
+				select {
+				case <-ctx.Done():
+					return chat.Result{}, ctx.Err()
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+			return chat.Result{FinishReason: chat.FinishStop}, nil
 		})},
 	))
 }

@@ -109,6 +109,15 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if cfg.Metrics.Enabled {
 		gcfg.Observe = metrics.New(out, cfg.Metrics.Namespace).Observe
 	}
+	if err := keepStreams(ctx, cfg.Stream, &o, &gcfg); err != nil {
+		return nil, err
+	}
+	if !cfg.Lambda && gcfg.Streams != nil {
+		// A background answer runs in a goroutine, bounded like any
+		// other (its limits are held until it ends). On Lambda the
+		// invocation ends with its response, so it is refused there.
+		gcfg.Detach = func(produce func()) { go produce() }
+	}
 	var endpoint string
 	if cfg.Bedrock.Enabled() {
 		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)

@@ -128,8 +128,9 @@ func TestCutAnswerChargedInQuotaTable(t *testing.T) {
 	const budget = 1_000_000
 	env := map[string]string{
 		"RATE_LIMIT_TOKENS_PER_DAY": strconv.Itoa(budget), "QUOTA_TABLE": dynalite.Table(t, url),
-		"QUOTA_STORE_TIMEOUT": "10s", // a busy test machine must not turn a count into a store error
-		"ELIZA_WORD_DELAY":    "1h",  // the first word at once, the second never: the client leaves first
+		"QUOTA_STORE_TIMEOUT": "10s",   // a busy test machine must not turn a count into a store error
+		"ELIZA_WORD_DELAY":    "1h",    // the first word at once, the second never: the client leaves first
+		"STREAM_RESUME":       "false", // a kept stream would go on without its client
 	}
 	cfg, err := app.Load(getenv(env), false)
 	if err != nil {

@@ -1,19 +1,25 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/chatbot-gateway/chatbot/internal/bedrock"
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
 // StreamConfig says where streamed answers are kept for resuming
 // (STREAM_*).
 type StreamConfig struct {
-	// Resume is true when answers are kept: always locally (in memory
-	// without a table), and on Lambda only with a table, since instances
-	// share no memory.
+	// Resume is true when answers are kept (STREAM_RESUME, on by
+	// default): locally in memory without a table, and on Lambda only
+	// with a table, since instances share no memory.
 	Resume bool
 	// Table is the DynamoDB table (STREAM_TABLE); empty: in memory.
 	Table         string
@@ -47,7 +53,7 @@ func loadStream(e *env, lambda bool) StreamConfig {
 	if c.TTL > 7*24*time.Hour {
 		e.bad("STREAM_TTL", c.TTL.String(), "a duration of at most 168h", nil)
 	}
-	c.Resume = !lambda || c.Table != ""
+	c.Resume = e.boolean("STREAM_RESUME", true) && (!lambda || c.Table != "")
 	return c
 }
 
@@ -74,4 +80,28 @@ func loadFailover(e *env, b bedrock.Config) FailoverConfig {
 		e.bad("FAILOVER", v, "on or off", nil)
 	}
 	return c
+}
+
+// keepStreams sets the gateway to keep streamed answers as c says: in a
+// DynamoDB table (its client from the same AWS options as Bedrock's) or in
+// memory.
+func keepStreams(ctx context.Context, c StreamConfig, o *options, g *gateway.Config) error {
+	if !c.Resume {
+		return nil
+	}
+	g.StreamWriter = streambuf.WriterConfig{FlushInterval: c.FlushInterval, CancelCheck: time.Second}
+	if c.Table == "" {
+		g.Streams = streambuf.NewMemory(streambuf.MemoryConfig{TTL: c.TTL})
+		return nil
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, o.awsOpts...)
+	if err != nil {
+		return fmt.Errorf("stream table: load AWS config: %w", err)
+	}
+	if awsCfg.Region == "" {
+		return errors.New("stream table: no region: set AWS_REGION")
+	}
+	g.Streams = streambuf.NewDynamo(dynamodb.NewFromConfig(awsCfg), c.Table,
+		streambuf.DynamoConfig{TTL: c.TTL, PollInterval: c.PollInterval})
+	return nil
 }

@@ -110,3 +110,12 @@ func (p *parsed) Collect(m *gateway.Meta, a *gateway.Collected, res chat.Result,
 		Usage:   usageOf(u),
 	}
 }
+
+// ResponseID is the id of the chat.completion answering request requestID.
+func (Format) ResponseID(requestID string) string { return "chatcmpl-" + requestID }
+
+// ResumeError is the error frame that ends a resumed stream whose end
+// cannot be replayed: as a failure mid-stream, no [DONE] after it.
+func (Format) ResumeError(e *gateway.Error, _ int64) (string, []byte) {
+	return "", errorFrame(nil, e)
+}

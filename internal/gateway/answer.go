@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
@@ -17,10 +18,22 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f 
 	if !ok {
 		return
 	}
-	defer end()
 	m := &Meta{ID: rec.ID, Model: x.Request().Model, Created: h.cfg.Now(), Now: h.cfg.Now}
+	if wantsBackground(x) {
+		if h.cfg.Streams == nil || h.cfg.Detach == nil {
+			end()
+			fail(w, rec, Invalid("background", "unsupported_parameter",
+				"background: true is not available here: it needs the stream store (STREAM_TABLE on Lambda)"))
+			return
+		}
+		if !x.Streaming() {
+			h.background(ctx, w, f, x, m, rec, end)
+			return
+		}
+	}
+	defer end()
 	if x.Streaming() {
-		h.stream(ctx, w, x, m, rec)
+		h.stream(ctx, w, f, x, m, rec)
 	} else {
 		h.collect(ctx, w, x, m, rec)
 	}
@@ -30,25 +43,40 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f 
 // event, or with a ping once the heartbeat interval has passed in silence;
 // a failure before that is answered with its own status, as without
 // streaming. After it, a failure or a panic ends the stream with the
-// format's own in-band error.
-func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, x Exchange, m *Meta, rec *Record) {
+// format's own in-band error. A kept stream goes on when its client
+// leaves, until the answer ends, the deadline or a cancel request.
+func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, f Format, x Exchange, m *Meta, rec *Record) {
+	keep := h.keep(ctx, f, x, m, rec)
+	mctx := ctx
+	if keep != nil {
+		var stop func()
+		mctx, stop = h.detach(ctx, keep)
+		defer stop()
+	}
+	state := streambuf.Failed // what the kept stream ends with, also after a panic
+	defer func() { h.endKept(keep, state, rec) }()
 	out := deferStream(ctx, w, h.cfg.Heartbeat)
 	defer out.stop() // also when the model panics
-	ev := &Events{out: out}
+	ev := &Events{out: out, keep: keep}
 	s := x.Begin(m, ev)
 	if rw, ok := w.(*recorder); ok {
 		rw.failStream = s.Fail // once the stream has started
 	}
-	res, err := h.run(ctx, x.Request(), rec, s.Delta, func(id string) { m.Model = id; s.Switch(id) })
+	res, err := h.run(mctx, x.Request(), rec, s.Delta, func(id string) { m.Model = id; s.Switch(id) })
 	out.stop()
 	if err != nil {
-		cause, gone := failure(ctx, err)
-		if gone || ev.err != nil {
+		if errors.Is(context.Cause(mctx), errCancelled) {
+			state, rec.Outcome, rec.ErrorCode = streambuf.Cancelled, "cancelled", "cancelled"
+			s.Fail(&Error{Status: http.StatusOK, Type: typeInvalidRequest, Code: "cancelled", Message: "the response was cancelled"})
+			return
+		}
+		cause, gone := failure(mctx, err)
+		if gone || (keep == nil && ev.err != nil) {
 			rec.Outcome = "client_gone"
 			return
 		}
 		rec.Err = err
-		if !out.started() {
+		if !out.started() && ev.err == nil {
 			fail(w, rec, cause)
 			return
 		}
@@ -67,6 +95,7 @@ func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, x Exchange,
 		// it ended the stream with its in-band error.
 		rec.Err, rec.Outcome, rec.ErrorCode = err, "error", inBand(err).Code
 	}
+	state = streambuf.Completed
 }
 
 // collect answers with one JSON object, or with an error status when the

@@ -1,9 +1,11 @@
 package gateway
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
 // Format is one OpenAI wire format, served on one POST route: it decodes
@@ -21,6 +23,13 @@ type Format interface {
 	// asks for a capability a model may lack: "tools", "images" or
 	// "reasoning_effort", as chat.Capabilities.Missing names them.
 	Param(capability string) string
+	// ResponseID is the id the client knows the answer to request
+	// requestID by (chatcmpl-…, resp_…): the id a kept stream is resumed
+	// by.
+	ResponseID(requestID string) string
+	// ResumeError encodes e as the format's in-band error event, with id
+	// seq, for a resumed stream whose end cannot be replayed.
+	ResumeError(e *Error, seq int64) (name string, data []byte)
 }
 
 // Exchange is one decoded request of a Format and the answer to it.
@@ -77,26 +86,56 @@ type Limits struct {
 }
 
 // Events is a stream's one way out: every event of every format leaves
-// through Emit, which starts the deferred stream with the first one.
+// through Emit, which numbers it (the SSE id a client resumes from), keeps
+// it for resuming when streams are kept, and starts the deferred stream
+// with the first one.
 type Events struct {
-	out *deferredStream
-	err error // the first write error: the client stopped reading
+	out  *deferredStream
+	err  error // the first write error: the client stopped reading
+	next int64 // the id of the next event
+	// keep also stores every event, so a client can resume the stream;
+	// nil when streams are not kept.
+	keep    *streambuf.Writer
+	scratch []byte
 }
 
-// Emit sends one SSE event: "event: name" (none when name is "") and the
-// data. After a write error it sends nothing and returns that error.
+// Emit sends one SSE event with its id: "event: name" (none when name is
+// "") and the data. After a write error it sends nothing more and returns
+// that error, unless the stream is kept: then the answer goes on for the
+// client to resume, and Emit keeps storing its events.
 func (e *Events) Emit(name string, data []byte) error {
-	if e.err != nil {
-		return e.err
+	id := e.next
+	e.next++
+	if e.keep != nil {
+		e.scratch = appendStored(e.scratch[:0], name, data)
+		e.keep.Add(streambuf.Event{Seq: id, Data: e.scratch})
 	}
-	sw, err := e.out.writer()
-	if err == nil {
-		if name == "" {
-			err = sw.Data(data)
-		} else {
-			err = sw.Event(name, data)
+	if e.err == nil {
+		sw, err := e.out.writer()
+		if err == nil {
+			err = sw.Frame(id, name, data)
 		}
+		e.err = err
 	}
-	e.err = err
-	return err
+	if e.keep != nil {
+		return nil
+	}
+	return e.err
+}
+
+// appendStored encodes an event as it is kept: its name, a line break, its
+// data (a name never holds a line break).
+func appendStored(b []byte, name string, data []byte) []byte {
+	b = append(b, name...)
+	b = append(b, '\n')
+	return append(b, data...)
+}
+
+// storedEvent decodes an event appendStored encoded.
+func storedEvent(b []byte) (name string, data []byte) {
+	n := bytes.IndexByte(b, '\n')
+	if n < 0 {
+		return "", b
+	}
+	return string(b[:n]), b[n+1:]
 }

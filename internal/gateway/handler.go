@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
+	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
 )
 
@@ -97,6 +98,24 @@ type Config struct {
 	// Observe, when set, receives every request's record after it ends
 	// (metrics). It must not keep the pointer.
 	Observe func(*Record)
+
+	// Streams keeps every streamed answer, so that a client whose
+	// connection dropped can resume it (docs/api.md#resuming-a-stream);
+	// nil: streams are not kept, and a client that leaves stops the
+	// answer.
+	Streams streambuf.Store
+	// StreamWriter and StreamFollow tune how kept streams are written
+	// and followed.
+	StreamWriter streambuf.WriterConfig
+	StreamFollow streambuf.FollowConfig
+	// MaxStreamTime bounds a kept stream's producer where the request has
+	// no deadline of its own (locally); default 15 minutes, Lambda's
+	// longest invocation.
+	MaxStreamTime time.Duration
+	// Detach runs a background answer (Responses' background: true) where
+	// it can finish without the request: a goroutine locally. Nil:
+	// background answers are refused.
+	Detach func(produce func())
 }
 
 // Handler serves the gateway's HTTP API.
@@ -139,6 +158,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.MaxStreamTime <= 0 {
+		c.MaxStreamTime = 15 * time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -228,6 +250,12 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request, rec *Record) {
 		}
 		return
 	}
+	// A kept stream's routes first: GET /v1/responses/{id} reads the
+	// stream while it runs, and a stored response when there is none.
+	if f, id, action, ok := h.kept(path); ok && (action != "" || r.Method == http.MethodGet) {
+		h.resumeRoute(w, r, rec, f, id, action)
+		return
+	}
 	if h.serveRoute(w, r) {
 		return
 	}
@@ -270,6 +298,10 @@ func (h *Handler) routeOf(path string) string {
 	case format, path == "/v1/models", path == "/healthz", path == "/",
 		path == "/v1/tokens" && h.cfg.Tokens != nil, path == "/v1/usage" && h.cfg.Usage != nil:
 		return path
+	}
+	if f, _, action, ok := h.kept(path); ok {
+		// One route per action, whatever the id.
+		return f.Path() + "/{id}" + action
 	}
 	return ""
 }

@@ -57,6 +57,9 @@ type Record struct {
 	// used is what the models asked reported, summed: with a fallback, the
 	// failed model's usage and the fallback's.
 	used chat.Usage
+	// StreamKept says whether the stream was kept for resuming: "kept",
+	// "error" (the store refused or failed), or "" (not kept).
+	StreamKept string
 	// Err is why the request failed: internal text for the log line
 	// (Bedrock's exception, the JWT library's reason), never sent to the
 	// client. Nil when it did not fail.

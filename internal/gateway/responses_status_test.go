@@ -25,8 +25,8 @@ func TestResponsesStatusLeavesWithFirstTextOrPing(t *testing.T) {
 		prefix  string
 		ttfb    float64
 	}{
-		{silence: 3 * time.Second, prefix: "event: response.created\n", ttfb: 3000},
-		{silence: 15 * time.Second, prefix: ": ping\n\nevent: response.created\n", ttfb: 10000},
+		{silence: 3 * time.Second, prefix: "id: 0\nevent: response.created\n", ttfb: 3000},
+		{silence: 15 * time.Second, prefix: ": ping\n\nid: 0\nevent: response.created\n", ttfb: 10000},
 	} {
 		synctest.Test(t, func(t *testing.T) {
 			h, logs := newGateway(t, func(c *gateway.Config) {

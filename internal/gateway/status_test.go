@@ -46,7 +46,7 @@ func TestStatusLeavesWithFirstToken(t *testing.T) {
 		})
 		resp := serve(t.Context(), h, hello)
 		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "data: ") {
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "id: 0\ndata: ") {
 			t.Fatalf("answer = %d %q, want 200 and data first", resp.StatusCode, body)
 		}
 		if l := requestLine(t, logs); l["ttfb_ms"] != 3000.0 || l["ttft_ms"] != 3000.0 {
@@ -66,7 +66,7 @@ func TestStatusLeavesAtHeartbeat(t *testing.T) {
 		})
 		resp := serve(t.Context(), h, hello)
 		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), ": ping\n\ndata: ") {
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), ": ping\n\nid: 0\ndata: ") {
 			t.Fatalf("answer = %d %q, want 200, a ping, then data", resp.StatusCode, body)
 		}
 		if l := requestLine(t, logs); l["ttfb_ms"] != 10000.0 {

@@ -201,6 +201,9 @@ func TestHeartbeatWhileModelSilent(t *testing.T) {
 		// the first word restarted the interval, and the last word at 40s.
 		var seq []string
 		for _, f := range strings.Split(strings.TrimSuffix(string(body), "\n\n"), "\n\n") {
+			if _, rest, ok := strings.Cut(f, "\n"); ok && strings.HasPrefix(f, "id: ") {
+				f = rest // every event carries its id
+			}
 			switch {
 			case f == ": ping":
 				seq = append(seq, "ping")

@@ -15,6 +15,8 @@ const (
 	statusCompleted  = "completed"
 	statusIncomplete = "incomplete"
 	statusFailed     = "failed"
+	statusCancelled  = "cancelled"
+	statusQueued     = "queued"
 )
 
 // responseObject is OpenAI's Response object. Fields the gateway has no
@@ -169,8 +171,9 @@ func newResponse(p *responsesParsed, m *gateway.Meta) *responseObject {
 		Instructions: e.instructions, MaxOutputTokens: e.maxOutputTokens, Model: m.Model, Output: []any{},
 		ParallelToolCalls: e.parallelToolCalls, ServiceTier: "default", Temperature: e.temperature,
 		ToolChoice: e.toolChoice, Tools: e.tools, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,
-		Reasoning: reasoningEcho{Effort: e.effort, Summary: e.summary},
-		Store:     p.keep.save,
+		Reasoning:  reasoningEcho{Effort: e.effort, Summary: e.summary},
+		Store:      p.keep.save,
+		Background: p.background,
 	}
 	if p.keep.previous != "" {
 		o.PreviousResponseID = &p.keep.previous

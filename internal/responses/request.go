@@ -112,6 +112,8 @@ type responsesParsed struct {
 	stream bool
 	echo   responseEcho
 	keep   keeping // what it continues and keeps, with a store
+	// background: produced without the client, kept, resumed, retrieved
+	background bool
 }
 
 // responseEcho is what a response object repeats of its request.
@@ -144,7 +146,7 @@ func decodeResponses(body []byte, lim gateway.Limits, store convstore.Store) (*r
 	if err := unsupportedResponses(&in); err != nil {
 		return nil, err
 	}
-	p := &responsesParsed{stream: in.Stream, keep: k}
+	p := &responsesParsed{stream: in.Stream, keep: k, background: in.Background != nil && *in.Background}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
 	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
@@ -196,9 +198,6 @@ func stateless(in *responsesRequest, stored bool) error {
 	}
 	if in.Store != nil && *in.Store && !stored {
 		return gateway.Invalid("store", "unsupported_parameter", "store: true is not supported: this gateway stores no responses; send store: false or leave it out")
-	}
-	if in.Background != nil && *in.Background {
-		return gateway.Invalid("background", "unsupported_parameter", "background: true is not supported: this gateway stores no responses to poll")
 	}
 	for i, v := range in.Include {
 		// Reasoning blocks always come as encrypted_content; nothing else

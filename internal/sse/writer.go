@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,24 @@ func (s *Writer) Event(name string, p []byte) error {
 	b := append(s.buf[:0], "event: "...)
 	b = appendLine(b, name)
 	b = append(b, '\n')
+	s.buf = appendData(b, p)
+	return s.write(s.buf)
+}
+
+// Frame writes one event with an id field, so that a client that loses the
+// connection can ask for the events after it (the SSE last event id):
+// "id: <id>", then as Event when name is set, else as Data.
+func (s *Writer) Frame(id int64, name string, p []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := append(s.buf[:0], "id: "...)
+	b = strconv.AppendInt(b, id, 10)
+	b = append(b, '\n')
+	if name != "" {
+		b = append(b, "event: "...)
+		b = appendLine(b, name)
+		b = append(b, '\n')
+	}
 	s.buf = appendData(b, p)
 	return s.write(s.buf)
 }

@@ -186,6 +186,47 @@ func TestEventNamesItsType(t *testing.T) {
 	}
 }
 
+// TestFrameCarriesItsID: an id field on every frame, which a parser keeps
+// as the stream's last event id; the event type and data as Event and Data
+// write them.
+func TestFrameCarriesItsID(t *testing.T) {
+	t.Parallel()
+	w := newPlainWriter()
+	sw, err := sse.Start(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range []struct{ name, data string }{
+		{"", `{"a":1}`},
+		{"response.output_text.delta", "x\ny"},
+		{"", "[DONE]"},
+	} {
+		if err := sw.Frame(int64(i), ev.name, []byte(ev.data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w.count() != 3 {
+		t.Errorf("%d writes for 3 frames, want one each", w.count())
+	}
+	evs, err := ssetest.NewReader(strings.NewReader(w.body())).All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ssetest.Event{
+		{Type: "message", Data: `{"a":1}`, ID: "0"},
+		{Type: "response.output_text.delta", Data: "x\ny", ID: "1"},
+		{Type: "message", Data: "[DONE]", ID: "2"},
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("got %d events, want %d: %q", len(evs), len(want), w.body())
+	}
+	for i, ev := range evs {
+		if ev.Type != want[i].Type || ev.Data != want[i].Data || ev.ID != want[i].ID {
+			t.Errorf("event %d = %q %q id %q, want %q %q id %q", i, ev.Type, ev.Data, ev.ID, want[i].Type, want[i].Data, want[i].ID)
+		}
+	}
+}
+
 func TestCommentStaysOneLine(t *testing.T) {
 	t.Parallel()
 	w := newPlainWriter()

@@ -39,6 +39,7 @@ type memStream struct {
 	h       Header
 	expires time.Time
 	events  []Event
+	data    []byte // the events' data, one after the other
 	bytes   int64
 	end     *End
 	changed chan struct{} // closed and replaced on every change
@@ -148,7 +149,11 @@ func (m *Memory) Append(ctx context.Context, key Key, events []Event, end *End) 
 		return ErrGap // nothing follows an end
 	}
 	for _, ev := range events {
-		st.events = append(st.events, Event{Seq: ev.Seq, Data: slices.Clone(ev.Data)})
+		// One growing array per stream rather than one per event; an
+		// event keeps the array it was copied into when the array moves.
+		start := len(st.data)
+		st.data = append(st.data, ev.Data...)
+		st.events = append(st.events, Event{Seq: ev.Seq, Data: st.data[start:len(st.data):len(st.data)]})
 	}
 	st.bytes += size
 	m.bytes += size

@@ -2,7 +2,6 @@ package streambuf
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 )
@@ -49,11 +48,18 @@ type Writer struct {
 
 	mu      sync.Mutex
 	pending []Event
-	bytes   int   // of pending
-	next    int64 // the number the next event must carry
-	stored  int64 // the last number written to the store
-	end     *End  // set by Close
-	err     error // the first failure; events after it are dropped
+	arena   []byte // the pending events' data, one after the other
+	// spare are the slices of the last batch written, reused for the next
+	// one: keeping an event costs no allocation once they have grown.
+	spare      []Event
+	spareArena []byte
+	bytes      int   // of pending
+	next       int64 // the number the next event must carry
+	stored     int64 // the last number written to the store
+	end        *End  // set by Close
+	err        error // the first failure; events after it are dropped
+	// onCancel runs once when a cancel is seen.
+	onCancel func()
 }
 
 // Start records a new stream under key and returns its Writer.
@@ -106,11 +112,15 @@ func (w *Writer) Add(ev Event) {
 		return
 	}
 	w.next++
-	w.pending = append(w.pending, Event{Seq: ev.Seq, Data: slices.Clone(ev.Data)})
+	start := len(w.arena)
+	w.arena = append(w.arena, ev.Data...)
+	// The data may move when the arena grows; earlier events keep the old
+	// array, which stays valid.
+	w.pending = append(w.pending, Event{Seq: ev.Seq, Data: w.arena[start:len(w.arena):len(w.arena)]})
 	w.bytes += len(ev.Data)
 	if w.bytes > w.cfg.MaxPending {
 		w.err = ErrTooLarge
-		w.pending, w.bytes = nil, 0
+		w.pending, w.arena, w.bytes = nil, nil, 0
 	}
 	if len(w.pending) == 1 || w.bytes >= w.cfg.BatchBytes || w.err != nil {
 		w.poke()
@@ -127,6 +137,14 @@ func (w *Writer) poke() {
 // Cancelled is closed when the stream's header asks for a cancel, as seen
 // every CancelCheck.
 func (w *Writer) Cancelled() <-chan struct{} { return w.cancelled }
+
+// OnCancel sets f to run, once, from the writer's goroutine when a cancel
+// is seen: a producer learns of it without a goroutine of its own.
+func (w *Writer) OnCancel(f func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.onCancel = f
+}
 
 // Close writes what is queued and the stream's end (end.Last is set by the
 // writer), then stops. A writer that failed writes an end of Failed after
@@ -200,9 +218,17 @@ func (w *Writer) failed() bool {
 // last one with end when end is not nil.
 func (w *Writer) flush(end *End) {
 	w.mu.Lock()
-	events := w.pending
-	w.pending, w.bytes = nil, 0
+	events, arena := w.pending, w.arena
+	w.pending, w.arena, w.bytes = w.spare[:0], w.spareArena[:0], 0
+	w.spare, w.spareArena = nil, nil
 	w.mu.Unlock()
+	// The store copies what it keeps: once written, the slices serve the
+	// next batch.
+	defer func() {
+		w.mu.Lock()
+		w.spare, w.spareArena = events[:0], arena[:0]
+		w.mu.Unlock()
+	}()
 	for {
 		n, size := 0, 0
 		for n < len(events) && (n == 0 || size+len(events[n].Data) <= w.cfg.BatchBytes) {
@@ -269,5 +295,11 @@ func (w *Writer) checkCancel() {
 	defer cancel()
 	if h, err := w.s.Header(ctx, w.key); err == nil && h.CancelRequested {
 		close(w.cancelled)
+		w.mu.Lock()
+		f := w.onCancel
+		w.mu.Unlock()
+		if f != nil {
+			f()
+		}
 	}
 }

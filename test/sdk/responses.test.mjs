@@ -125,7 +125,8 @@ describe("ELIZA answers /v1/responses", () => {
   });
 
   test("openai: what needs stored state is refused by name without a store", async () => {
-    const stateless = (await gateway({ STATE_STORE: "off" })).url;
+    // background needs the stream store, which is on by default: turned off too.
+    const stateless = (await gateway({ STATE_STORE: "off", STREAM_RESUME: "false" })).url;
     const refused = [
       [{ previous_response_id: "resp_123" }, "previous_response_id"],
       [{ store: true }, "store"],
