@@ -1,6 +1,8 @@
 // Package quota limits what each caller may ask of the models: requests per
-// minute, concurrent streams, and tokens per day, with larger (or smaller)
-// limits for chosen Cognito groups and API keys.
+// minute, concurrent streams, tokens per day, and dollars per day and per
+// month, with larger (or smaller) limits for chosen Cognito groups and API
+// keys. It also records each caller's usage per day and month (tokens by
+// kind, spend) for GET /v1/usage.
 //
 // A Limiter is asked once before every model call (Admit) and told once
 // when the answer ends (Grant.Done). Admission takes each limit with one
@@ -9,7 +11,10 @@
 // exist: DynamoStore, one conditional UpdateItem per step on a DynamoDB
 // table (production), and MemoryStore, for one process (local runs, tests).
 //
-// How a limit is counted:
+// How a limit is counted (dollar budgets as tokens per day, in millionths
+// of a dollar: AdmitCost reserves the most the answer can cost and Done
+// settles to what it cost; a call without a price is refused by a dollar
+// budget unless Config.AllowUnpriced):
 //   - requests per minute: a fixed window per UTC minute; a request is
 //     admitted while the window holds fewer than the limit.
 //   - tokens per day: a window per UTC day. An admitted call reserves its
