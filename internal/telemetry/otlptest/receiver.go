@@ -39,21 +39,16 @@ type Receiver struct {
 	mu    sync.Mutex
 	spans []Span
 	errs  []string
-	more  chan struct{}
 }
 
-// Start starts a receiver that stops when tb ends. Its Endpoint is what
-// OTEL_EXPORTER_OTLP_ENDPOINT should name.
+// Start starts a receiver that stops when tb ends.
 func Start(tb testing.TB) *Receiver {
 	tb.Helper()
-	r := &Receiver{more: make(chan struct{}, 1)}
+	r := &Receiver{}
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	tb.Cleanup(r.srv.Close)
 	return r
 }
-
-// Endpoint is the receiver's base URL (the exporter adds /v1/traces).
-func (r *Receiver) Endpoint() string { return r.srv.URL }
 
 // TracesURL is the full URL of the traces path, what
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or otlptracehttp.WithEndpointURL)
@@ -96,10 +91,6 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		}
 	}
 	r.mu.Unlock()
-	select {
-	case r.more <- struct{}{}:
-	default:
-	}
 	out, _ := proto.Marshal(&collectorpb.ExportTraceServiceResponse{})
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	_, _ = w.Write(out)
@@ -117,22 +108,6 @@ func (r *Receiver) Spans() ([]Span, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]Span(nil), r.spans...), append([]string(nil), r.errs...)
-}
-
-// Wait blocks until at least n spans have arrived or ctxDone closes, and
-// returns them.
-func (r *Receiver) Wait(n int, done <-chan struct{}) []Span {
-	for {
-		s, _ := r.Spans()
-		if len(s) >= n {
-			return s
-		}
-		select {
-		case <-r.more:
-		case <-done:
-			return s
-		}
-	}
 }
 
 func convert(s *tracepb.Span, service string) Span {
