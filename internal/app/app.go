@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -120,12 +121,17 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	}
 	var endpoint string
 	if cfg.Bedrock.Enabled() {
-		models, err := bedrock.NewModels(ctx, cfg.Bedrock, o.awsOpts...)
+		bcfg := cfg.Bedrock
+		// The chain's models are built like the others; a request may
+		// also name them.
+		bcfg.Models = slices.Concat(bcfg.Models, cfg.Failover.Models)
+		models, err := bedrock.NewModels(ctx, bcfg, o.awsOpts...)
 		if err != nil {
 			return nil, err
 		}
 		endpoint = bedrockEndpoint(ctx, models, cfg.Bedrock.DefaultModel)
-		for _, id := range cfg.Bedrock.ModelIDs() {
+		gcfg.Chain, gcfg.Failover = cfg.Failover.Models, cfg.Failover.MidStream
+		for _, id := range bcfg.ModelIDs() {
 			gcfg.Models = append(gcfg.Models, gateway.ModelEntry{ID: id, OwnedBy: "amazon-bedrock", Model: models[id]})
 		}
 		gcfg.DefaultModel = cfg.Bedrock.DefaultModel

@@ -58,9 +58,14 @@ type stream struct {
 
 func (s *stream) Delta(d chat.Delta) error { return s.out.Emit("", s.ch.frame(d)) }
 
-// Switch starts over for the fallback model: every chunk names the model
-// that actually answers.
-func (s *stream) Switch(model string) { s.ch.reset(s.id, s.created, model) }
+// Switch names another model in the chunks that follow: the fallback
+// model, or the one continuing the answer (the role, once sent, is not
+// sent again).
+func (s *stream) Switch(model string) {
+	first := s.ch.first
+	s.ch.reset(s.id, s.created, model)
+	s.ch.first = first
+}
 
 func (s *stream) Finish(res chat.Result, u chat.Usage) error {
 	s.ended = true

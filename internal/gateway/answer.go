@@ -126,48 +126,6 @@ func (h *Handler) collect(ctx context.Context, w http.ResponseWriter, x Exchange
 	writeJSON(w, http.StatusOK, v)
 }
 
-// run asks the request's model and, when it fails before its first token and
-// the policy allows, the fallback model. onSwitch is told the new model's id
-// before it emits anything. It returns the model's result and error, and
-// adds each model's usage to rec, failed or not: a model that read the
-// prompt and then failed was billed for it.
-func (h *Handler) run(ctx context.Context, req *chat.Request, rec *Record, emit chat.Emit, onSwitch func(id string)) (chat.Result, error) {
-	emitted := false
-	var call *telemetry.Call // the model attempt being traced; nil: none
-	counting := func(d chat.Delta) error {
-		if d.Empty() {
-			return nil
-		}
-		if !emitted {
-			emitted = true
-			rec.FirstToken = h.cfg.Now().Sub(rec.Start)
-			call.FirstToken()
-		}
-		rec.Deltas++
-		return emit(d)
-	}
-	res, err := h.ask(ctx, req, rec, "", counting, &call)
-	if err != nil && !emitted && errors.Is(err, chat.ErrModelConfig) {
-		h.modelConfigError(req.Model, err, rec)
-	}
-	if err == nil || emitted || ctx.Err() != nil || h.cfg.Fallback == nil ||
-		h.cfg.FallbackModel == "" || req.Model == h.cfg.FallbackModel || !h.serves(h.cfg.FallbackModel, req) {
-		return res, err
-	}
-	reason, ok := h.cfg.Fallback(err)
-	if !ok {
-		return res, err
-	}
-	h.log.Warn("model failed before its first token; falling back",
-		slog.String("request_id", rec.ID), slog.String("model", req.Model),
-		slog.String("fallback", h.cfg.FallbackModel), slog.String("reason", reason), slog.String("error", err.Error()))
-	rec.Fallback, rec.Model = reason, h.cfg.FallbackModel
-	onSwitch(h.cfg.FallbackModel)
-	fb := *req
-	fb.Model = h.cfg.FallbackModel
-	return h.ask(ctx, &fb, rec, reason, counting, &call)
-}
-
 // ask calls req's model once (the model may retry within), prices what it
 // used and adds it to rec, failed or not: a model that read the prompt
 // and then failed was billed for it. With tracing on, the call is a

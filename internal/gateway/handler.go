@@ -65,6 +65,13 @@ type Config struct {
 	// Fallback decides whether a failure before the first token may be
 	// answered by FallbackModel, and why (the reason is logged).
 	Fallback func(err error) (reason string, ok bool)
+	// Chain are further models tried in order, before FallbackModel, when
+	// a model fails as Fallback allows (each must be in Models).
+	Chain []string
+	// Failover continues an answer that failed after its first token, as
+	// Fallback allows and while its output is text only, on the next
+	// model of Chain in the same stream.
+	Failover bool
 	// ConfigErrorReason names a configuration error (a model retired, not
 	// found, not allowed) for the log; nil: "model_config".
 	ConfigErrorReason func(err error) (reason string, ok bool)
@@ -155,6 +162,11 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if _, ok := h.models[c.FallbackModel]; c.FallbackModel != "" && !ok {
 		return nil, fmt.Errorf("gateway: fallback model %q is not configured", c.FallbackModel)
+	}
+	for _, id := range c.Chain {
+		if _, ok := h.models[id]; !ok {
+			return nil, fmt.Errorf("gateway: chain model %q is not configured", id)
+		}
 	}
 	if err := c.check(); err != nil {
 		return nil, err

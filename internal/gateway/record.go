@@ -18,11 +18,14 @@ type Record struct {
 	ID, Method, Path string
 	// Route is the route that served the request: its path, or "" for a
 	// path that is none of the gateway's (metrics count those together).
-	Route        string
-	Start        time.Time
-	Status       int
-	Model        string        // the model that answered
-	Fallback     string        // why the fallback model answered, if it did
+	Route    string
+	Start    time.Time
+	Status   int
+	Model    string // the model that answered
+	Fallback string // why the fallback model answered, if it did
+	// Failovers counts the answers continued on another model after a
+	// failure past the first token.
+	Failovers    int
 	FirstByte    time.Duration // until the status line left: for a stream, with the first token or ping
 	FirstToken   time.Duration // until the first text left; 0 if none
 	Duration     time.Duration
@@ -148,6 +151,9 @@ func (h *Handler) finish(rec *Record) {
 		if a.v != "" {
 			attrs = append(attrs, slog.String(a.k, a.v))
 		}
+	}
+	if rec.Failovers > 0 {
+		attrs = append(attrs, slog.Int("failovers", rec.Failovers))
 	}
 	if rec.ChargedTokens > 0 {
 		attrs = append(attrs, slog.Int("charged_tokens", rec.ChargedTokens))

@@ -19,6 +19,7 @@ const (
 	MetricDuration         = "Duration"
 	MetricOutputTokens     = "OutputTokens"
 	MetricFallbacks        = "Fallbacks"
+	MetricFailovers        = "Failovers" // answers continued on another model after their first token
 	MetricStreamErrors     = "StreamErrors"
 	MetricAuthRefusals     = "AuthRefusals"
 	MetricRateLimited      = "RateLimited"       // refused by a per-caller limit (429)
@@ -101,6 +102,7 @@ var (
 	defDuration     = def(MetricDuration, "Milliseconds")
 	defOutputTokens = def(MetricOutputTokens, "Count")
 	defFallbacks    = def(MetricFallbacks, "Count")
+	defFailovers    = def(MetricFailovers, "Count")
 	defStreamErrors = def(MetricStreamErrors, "Count")
 	defAuthRefusals = def(MetricAuthRefusals, "Count")
 	defRateLimited  = def(MetricRateLimited, "Count")
@@ -147,6 +149,9 @@ func classify(rec *gateway.Record, m []metric) []metric {
 	}
 	if rec.Fallback != "" {
 		m = append(m, metric{defFallbacks, MetricFallbacks, 1})
+	}
+	if rec.Failovers > 0 {
+		m = append(m, metric{defFailovers, MetricFailovers, float64(rec.Failovers)})
 	}
 	if inBand {
 		m = append(m, metric{defStreamErrors, MetricStreamErrors, 1})

@@ -70,6 +70,14 @@ func TestObserve(t *testing.T) {
 			wantProps: map[string]any{"fallback_reason": "throttled", "outcome": "complete"},
 		},
 		{
+			name: "failover",
+			rec: gateway.Record{ID: "r5", Path: chat, Route: chat, Status: 200, Model: "backup", Failovers: 1,
+				FirstToken: 300 * time.Millisecond, Duration: 3 * time.Second, OutputTokens: 9, Outcome: "complete"},
+			want:      map[string]float64{"Requests": 1, "Errors5xx": 0, "Errors4xx": 0, "TimeToFirstToken": 300, "Duration": 3000, "OutputTokens": 9, "Failovers": 1},
+			wantModel: "backup", wantRoute: chat,
+			wantProps: map[string]any{"outcome": "complete"},
+		},
+		{
 			name: "in-band stream error",
 			rec: gateway.Record{ID: "r3", Path: chat, Route: chat, Status: 200, Model: "us.anthropic.claude-3-5-haiku-20241022-v1:0",
 				FirstToken: 300 * time.Millisecond, Duration: 4 * time.Second, OutputTokens: 3, Outcome: "error", ErrorCode: "model_error"},
