@@ -1,6 +1,7 @@
 package resilience_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,6 +25,7 @@ func TestCheckFrames(t *testing.T) {
 		want    outcome
 		text    string
 		problem string // part of the error; "" when the body is fine
+		raw     bool   // the body as written; otherwise its frames get ids 0, 1, 2…
 	}{
 		{name: "complete", body: ping + role + more + finish + usage + done, want: completed, text: "ab"},
 		{name: "in-band error", body: role + errf, want: failed, text: "a"},
@@ -42,11 +44,18 @@ func TestCheckFrames(t *testing.T) {
 		{name: "content after finish", body: role + finish + more + done, problem: "after the finish"},
 		{name: "model changes", body: role + strings.Replace(more, `"m"`, `"n"`, 1) + finish + done, problem: "model"},
 		{name: "no role first", body: more + finish + done, problem: "role"},
+		{name: "an id skipped", body: "id: 0\n" + role + "id: 2\n" + finish + "id: 3\n" + done, raw: true, problem: "has id"},
+		{name: "an id repeated", body: "id: 0\n" + role + "id: 0\n" + finish + "id: 1\n" + done, raw: true, problem: "has id"},
+		{name: "no ids", body: role + finish + done, raw: true, problem: "has id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := checkFrames([]byte(tt.body))
+			body := tt.body
+			if !tt.raw {
+				body = numbered(body)
+			}
+			res, err := checkFrames([]byte(body))
 			if tt.problem != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.problem) {
 					t.Fatalf("checkFrames = %v, want an error about %q", err, tt.problem)
@@ -61,4 +70,19 @@ func TestCheckFrames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// numbered gives each data frame of body the id the gateway gives it: 0,
+// 1, 2… in order.
+func numbered(body string) string {
+	var b strings.Builder
+	n := 0
+	for i, line := range strings.SplitAfter(body, "\n") {
+		if strings.HasPrefix(line, "data: ") && (i == 0 || strings.HasSuffix(b.String(), "\n\n") || b.Len() == 0) {
+			b.WriteString("id: " + strconv.Itoa(n) + "\n")
+			n++
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/chatbot-gateway/chatbot/internal/gateway/gatewaytest"
@@ -42,8 +43,9 @@ func (r *result) outcome() outcome {
 
 type chunk = gatewaytest.Chunk
 
-// checkFrames checks a whole SSE body frame by frame: only data and
-// comment lines, every frame complete, every data line JSON or [DONE],
+// checkFrames checks a whole SSE body frame by frame: only id, data and
+// comment lines, every frame complete, the ids 0, 1, 2… in order (the
+// resume cursor: a gap or a repeat would resume wrong), every data line JSON or [DONE],
 // one id and one model throughout, the role first, content before the
 // single finish, nothing after [DONE] or an error frame, and an end that is
 // either [DONE] or an error frame. Anything else is garbled, duplicated or
@@ -53,7 +55,7 @@ func checkFrames(body []byte) (*result, error) {
 		return nil, fmt.Errorf("body ends mid-frame: %q", tail(body))
 	}
 	for _, line := range strings.Split(string(body), "\n") {
-		if line != "" && !strings.HasPrefix(line, "data: ") && !strings.HasPrefix(line, ":") {
+		if line != "" && !strings.HasPrefix(line, "data: ") && !strings.HasPrefix(line, "id: ") && !strings.HasPrefix(line, ":") {
 			return nil, fmt.Errorf("stray line %q", line)
 		}
 	}
@@ -71,6 +73,9 @@ func checkFrames(body []byte) (*result, error) {
 		sawChunk, sawUsageOnly bool
 	)
 	for i, ev := range events {
+		if ev.ID != strconv.Itoa(i) {
+			return nil, fmt.Errorf("frame %d has id %q, want %d", i, ev.ID, i)
+		}
 		if ended {
 			return nil, fmt.Errorf("frame %d %q after the end of the stream", i, ev.Data)
 		}

@@ -171,6 +171,11 @@ func newRig(tb testing.TB, routes ...route) *rig {
 	// The fake stops at the token limit as Bedrock does; the firehose
 	// scenarios need the highest cap there is.
 	env["CHATBOT_MAX_TOKENS"] = "1048576"
+	// These tests are about a client that leaves or stops reading: without
+	// a stream buffer that stops the model. (With one, on by default
+	// locally, the answer goes on for a later resume: internal/gateway's
+	// and cmd/chatbot's resume tests cover that.)
+	env["STREAM_RESUME"] = "false"
 	cfg, err := app.Load(authtest.Getenv(env), false)
 	if err != nil {
 		tb.Fatalf("app.Load: %v", err)
