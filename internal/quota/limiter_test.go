@@ -309,8 +309,9 @@ func TestOverrides(t *testing.T) {
 
 // TestSlotRenewalHoldsNoGoroutine: a stream's slot is renewed from a
 // timer's callback, so an admitted call holds no goroutine while it waits.
+// Not parallel: runtime.NumGoroutine counts the whole process, so no
+// other test may run beside it.
 func TestSlotRenewalHoldsNoGoroutine(t *testing.T) {
-	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		l := quota.New(quota.Config{
 			Default: quota.Limits{ConcurrentStreams: 1}, SlotTTL: 30 * time.Second, Logger: quiet,
