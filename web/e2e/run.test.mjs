@@ -110,7 +110,7 @@ describe("make run", () => {
       const res = await chat(run.url, KEY);
       assert.equal(res.status, 200);
       const body = await res.text();
-      assert.match(body, /^data: \{/);
+      assert.match(body, /^id: 0\ndata: \{/);
       assert.match(body, /data: \[DONE\]/);
       await run.waitFor(/^Chat page: /m);
       assert.match(run.output(), /API keys from .*api-key-sha256s: auth is on/);
