@@ -92,7 +92,7 @@ trap 'stopping=1; [ -n "$gateway" ] && kill -INT "$gateway" 2>/dev/null' INT
 trap 'stopping=1; [ -n "$gateway" ] && kill -TERM "$gateway" 2>/dev/null' TERM
 
 mkdir -p dist
-echo "building the gateway… (about 30 s the first time, with empty Go caches on 2 idle cores; seconds after that)"
+echo "building the gateway… (about 90 s the first time, with empty Go caches on 2 cores; seconds after that)"
 if ! "$GO" build -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot; then
   [ -n "$stopping" ] && exit 0
   exit 1
