@@ -178,62 +178,39 @@ func Client(t testing.TB, url string) *dynamodb.Client {
 // Table creates a table laid out as Terraform lays out the quota table
 // (partition key "pk", a string; on-demand) under a fresh name, and
 // returns the name.
-func Table(t testing.TB, url string) string {
-	t.Helper()
-	name := "quota-" + strings.ToLower(rand.Text()[:12])
-	_, err := Client(t, url).CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName:            aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
-		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
-		BillingMode:          types.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatalf("create table: %v%s", err, Exited())
-	}
-	return name
-}
+func Table(t testing.TB, url string) string { return createTable(t, url, "quota-", "") }
 
-// SortedTable creates a table with a string partition key "pk" and a
-// string sort key "sk" (on-demand) under a fresh name, and returns the
-// name.
+// SortedTable creates a table laid out as Terraform lays out the
+// conversation table (partition key "pk" and sort key "sk", both strings;
+// on-demand) under a fresh name, and returns the name.
 func SortedTable(t testing.TB, url string) string {
-	t.Helper()
-	name := "sorted-" + strings.ToLower(rand.Text()[:12])
-	_, err := Client(t, url).CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName: aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeS},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-		BillingMode: types.BillingModePayPerRequest,
-	})
-	if err != nil {
-		t.Fatalf("create table: %v%s", err, Exited())
-	}
-	return name
+	return createTable(t, url, "sorted-", types.ScalarAttributeTypeS)
 }
 
 // StreamTable creates a table laid out as Terraform lays out the stream
 // table (partition key "pk", a string; sort key "sk", a number; on-demand)
 // under a fresh name, and returns the name.
 func StreamTable(t testing.TB, url string) string {
+	return createTable(t, url, "streams-", types.ScalarAttributeTypeN)
+}
+
+// createTable creates an on-demand table named prefix plus a random
+// suffix, keyed by the string "pk" and, unless sortType is "", by "sk" of
+// that type.
+func createTable(t testing.TB, url, prefix string, sortType types.ScalarAttributeType) string {
 	t.Helper()
-	name := "streams-" + strings.ToLower(rand.Text()[:12])
+	name := prefix + strings.ToLower(rand.Text()[:12])
+	attrs := []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}}
+	keys := []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}}
+	if sortType != "" {
+		attrs = append(attrs, types.AttributeDefinition{AttributeName: aws.String("sk"), AttributeType: sortType})
+		keys = append(keys, types.KeySchemaElement{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange})
+	}
 	_, err := Client(t, url).CreateTable(context.Background(), &dynamodb.CreateTableInput{
-		TableName: aws.String(name),
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS},
-			{AttributeName: aws.String("sk"), AttributeType: types.ScalarAttributeTypeN},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String("sk"), KeyType: types.KeyTypeRange},
-		},
-		BillingMode: types.BillingModePayPerRequest,
+		TableName:            aws.String(name),
+		AttributeDefinitions: attrs,
+		KeySchema:            keys,
+		BillingMode:          types.BillingModePayPerRequest,
 	})
 	if err != nil {
 		t.Fatalf("create table: %v%s", err, Exited())
