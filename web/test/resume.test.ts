@@ -4,7 +4,6 @@
 import { describe, expect, it } from "vitest";
 import {
   ChatbotError,
-  NetworkError,
   StreamError,
   TruncatedError,
   streamChatbotResponse,
@@ -128,10 +127,11 @@ describe("resuming a cut stream", () => {
     expect(calls).toHaveLength(4); // the POST and three attempts
   });
 
-  it("stops at once when the stream is gone (404)", async () => {
+  it("stops at once when the stream is gone (404), saying so", async () => {
     const { calls, fetchImpl } = gateway(byteAt(full.indexOf("id: 6")) - 5, "error", ["404"]);
     const got = await run({ fetch: fetchImpl });
-    expect(got.errors[0]).toBeInstanceOf(NetworkError);
+    expect(got.errors[0]).toBeInstanceOf(TruncatedError);
+    expect(got.errors[0]?.message).toBe("The connection dropped and the rest of the answer could not be fetched: no such stream");
     expect(got.deltas.join("")).toBe(pieces.slice(0, -2).join("")); // cut inside the event of " are"
     expect(calls).toHaveLength(2);
   });
