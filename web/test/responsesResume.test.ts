@@ -3,11 +3,10 @@
 // number of the last whole event and feeds the rest to the same reader.
 
 import { describe, expect, it } from "vitest";
-import type { StreamResult } from "../src/api/chatbotApi";
-import { ChatbotError, NetworkError, StreamError, TruncatedError } from "../src/api/errors";
+import { NetworkError, StreamError, TruncatedError } from "../src/api/errors";
 import { streamResponse, type ResponsesOptions } from "../src/api/responsesStream";
 import { describeError, errorView } from "../src/chat/errorText";
-import { byteStream } from "./streamHelpers";
+import { cuttingGateway, enc, expectResumedOnce, recorder, stoppedWhileWaiting, type Call, type Resume } from "./resumeHelpers";
 
 const ID = "resp_res1";
 const pieces = ["Héllo", " wörld", " 🙂", " how", " are", " you?"];
@@ -28,56 +27,25 @@ function events(ending: "completed" | "failed" = "completed"): string[] {
   return bodies.map((b, n) => `id: ${n}\nevent: ${String(b.type)}\ndata: ${JSON.stringify({ ...b, sequence_number: n })}\n\n`);
 }
 const full = events().join("");
-const enc = (s: string) => new TextEncoder().encode(s);
-const stream = (bytes: Uint8Array, end: "close" | "error" | "ok") =>
-  new Response(byteStream(bytes.length ? [bytes] : [], end === "error" ? { errorAtEnd: new TypeError("network error") } : {}), {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream" },
-  });
-
-interface Call {
-  url: string;
-  method: string;
-  headers: Headers;
-}
-
-type Resume = "ok" | "404" | "throw" | "503" | number;
 
 /**
- * A gateway whose POST answer is cut after cutAt bytes; each GET answers
- * the events after its starting_after, or what resumes[i] says for the i-th.
+ * A gateway whose POST answer (body) is cut after cutAt bytes; each GET
+ * answers the events after its starting_after, or what resumes[i] says.
  */
-function gateway(cutAt: number, end: "close" | "error", resumes: Resume[] = ["ok"], body = full) {
-  const calls: Call[] = [];
-  let gets = 0;
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    calls.push({ url: String(input), method: init?.method ?? "GET", headers: new Headers(init?.headers) });
-    if (init?.method === "POST") return stream(enc(body).slice(0, cutAt), end);
-    const how = resumes[Math.min(gets++, resumes.length - 1)]!;
-    if (how === "throw") throw new TypeError("Failed to fetch");
-    if (how === "404") {
-      const error = { message: `no response "${ID}": it does not exist, has expired, or is not yours`, type: "invalid_request_error", code: "not_found" };
-      return new Response(JSON.stringify({ error }), { status: 404 });
-    }
-    if (how === "503") return new Response("busy", { status: 503 });
-    const after = Number(new URL(String(input), "http://gw.test").searchParams.get("starting_after"));
-    const rest = enc(events().slice(after + 1).join(""));
-    // A number cuts this resumed stream too, after that many bytes.
-    return typeof how === "number" ? stream(rest.slice(0, how), "error") : stream(rest, "ok");
-  }) as typeof fetch;
-  return { calls, fetchImpl };
-}
+const gateway = (cutAt: number, end: "close" | "error", resumes: Resume[] = ["ok"], body = full) =>
+  cuttingGateway({
+    body,
+    cutAt,
+    end,
+    resumes,
+    notFound: `no response "${ID}": it does not exist, has expired, or is not yours`,
+    rest: (url) => events().slice(Number(url.searchParams.get("starting_after")) + 1).join(""),
+  });
 
 async function run(options: ResponsesOptions) {
-  const deltas: string[] = [];
-  const errors: ChatbotError[] = [];
-  const completes: StreamResult[] = [];
-  const returned = await streamResponse(
-    { input: "hi", conversation: "conv_1" },
-    { onData: (d) => deltas.push(d), onError: (e) => errors.push(e), onComplete: (r) => completes.push(r) },
-    { resumeDelaysMs: [0, 0, 0], ...options },
-  );
-  return { deltas, errors, completes, returned };
+  const r = recorder();
+  const returned = await streamResponse({ input: "hi", conversation: "conv_1" }, r.callbacks, { resumeDelaysMs: [0, 0, 0], ...options });
+  return { ...r, returned };
 }
 
 // Byte offsets: a cut may split a multi-byte character.
@@ -91,23 +59,14 @@ describe("resuming a cut Responses stream", () => {
     for (let cut = eventEnd(0); cut < enc(full).length; cut++) {
       const { calls, fetchImpl } = gateway(cut, end);
       const got = await run({ fetch: fetchImpl, getToken: async () => "tok" });
-      expect(got.errors, `cut at ${cut}`).toEqual([]);
-      expect(got.deltas.join(""), `cut at ${cut}`).toBe(pieces.join(""));
-      expect(got.completes[0]?.text, `cut at ${cut}`).toBe(pieces.join(""));
-      expect(got.completes[0]?.status).toBe("complete");
-      expect(got.completes[0]?.finishReason).toBe("stop");
-      expect(calls, `cut at ${cut}`).toHaveLength(2);
-      const resume = calls[1]!;
-      expect(resume.method).toBe("GET");
-      const delivered = new TextDecoder().decode(enc(full).slice(0, cut));
-      const whole = (delivered.slice(0, delivered.lastIndexOf("\n\n") + 2).match(/^id: \d+$/gm) ?? []).length - 1;
-      expect(resume.url, `cut at ${cut}`).toBe(`/v1/responses/${ID}?stream=true&starting_after=${whole}`);
+      const { resume, lastWhole } = expectResumedOnce(got, calls, full, cut, pieces.join(""));
+      expect(resume.url, `cut at ${cut}`).toBe(`/v1/responses/${ID}?stream=true&starting_after=${lastWhole}`);
       expect(resume.headers.get("x-authorization")).toBe("Bearer tok");
       // A GET has no body: nothing to hash, nothing to type.
       expect(resume.headers.get("x-amz-content-sha256")).toBeNull();
       expect(resume.headers.get("content-type")).toBeNull();
     }
-  });
+  }, 60_000); // every cut offset: thousands of streams, slow on a busy machine
 
   it.each([2, 3, 5, 8])("cut right after event %i resumes from it", async (n) => {
     const { calls, fetchImpl } = gateway(eventEnd(n), "error");
@@ -182,14 +141,8 @@ describe("resuming a cut Responses stream", () => {
   });
 
   it("does not resume after Stop, even while waiting to resume", async () => {
-    const controller = new AbortController();
     const { calls, fetchImpl } = gateway(eventEnd(4) + 10, "error", ["throw"]);
-    // A long first delay: the abort comes while the client waits to resume.
-    const pending = run({ fetch: fetchImpl, signal: controller.signal, resumeDelaysMs: [60_000] });
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    controller.abort();
-    const got = await pending;
+    const got = await stoppedWhileWaiting((options) => run({ fetch: fetchImpl, ...options }));
     expect(got.errors).toEqual([]);
     expect(got.completes[0]?.status).toBe("aborted");
     expect(calls).toHaveLength(1);

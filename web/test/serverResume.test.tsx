@@ -49,22 +49,24 @@ function cuttingGateway(cutAfter: number, resumable: boolean) {
   return { store, resumes, fetchImpl };
 }
 
-function renderChat(fetchImpl: typeof fetch) {
-  return renderHook(() =>
-    useChatStream({ endpoint: "http://gw.test", fetch: fetchImpl, storage: null, serverConversations: true, resumeDelaysMs: [0, 0, 0] }),
+/** The hook on a gateway that cuts the first answer after 5 events, once the message was sent and answered. */
+async function sendCut(resumable: boolean) {
+  const gw = cuttingGateway(5, resumable);
+  const { result } = renderHook(() =>
+    useChatStream({ endpoint: "http://gw.test", fetch: gw.fetchImpl, storage: null, serverConversations: true, resumeDelaysMs: [0, 0, 0] }),
   );
+  await waitFor(() => expect(result.current.store).toBe("server"));
+  act(() => result.current.send("I dream"));
+  await waitFor(() => expect(result.current.streaming).toBe(false));
+  expect(gw.resumes).toHaveLength(1);
+  return { gw, result };
 }
 
 const shown = (messages: ReturnType<typeof useChatStream>["messages"]) => messages.map((m) => [m.role, m.content, m.status]);
 
 describe("a cut answer in a conversation kept by the gateway", () => {
   it("resumes: the bubble is the uncut answer, and the next turn continues the conversation", async () => {
-    const gw = cuttingGateway(5, true);
-    const { result } = renderChat(gw.fetchImpl);
-    await waitFor(() => expect(result.current.store).toBe("server"));
-    act(() => result.current.send("I dream"));
-    await waitFor(() => expect(result.current.streaming).toBe(false));
-    expect(gw.resumes).toHaveLength(1);
+    const { gw, result } = await sendCut(true);
     expect(gw.resumes[0]).toMatch(/^\/v1\/responses\/resp_1\?stream=true&starting_after=\d+$/);
     expect(result.current.error).toBeNull();
     expect(shown(result.current.messages)).toEqual([
@@ -85,12 +87,7 @@ describe("a cut answer in a conversation kept by the gateway", () => {
   });
 
   it("when the gateway no longer has the stream (404), the bubble is marked cut", async () => {
-    const gw = cuttingGateway(5, false);
-    const { result } = renderChat(gw.fetchImpl);
-    await waitFor(() => expect(result.current.store).toBe("server"));
-    act(() => result.current.send("I dream"));
-    await waitFor(() => expect(result.current.streaming).toBe(false));
-    expect(gw.resumes).toHaveLength(1);
+    const { gw, result } = await sendCut(false);
     const answer = result.current.messages[1]!;
     expect(answer.status).toBe("error");
     expect(answer.content).not.toBe("");
