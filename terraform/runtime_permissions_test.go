@@ -26,6 +26,7 @@ var sdkServices = map[string]string{
 	"bedrock":        "bedrock",
 	"bedrockruntime": "bedrock",
 	"dynamodb":       "dynamodb",
+	"lambda":         "lambda",
 	"secretsmanager": "secretsmanager",
 }
 
@@ -34,6 +35,8 @@ var sdkServices = map[string]string{
 var sdkActions = map[string]string{
 	"bedrockruntime.Converse":       "bedrock:InvokeModel",
 	"bedrockruntime.ConverseStream": "bedrock:InvokeModelWithResponseStream",
+	// Invoke is authorised as lambda:InvokeFunction.
+	"lambda.Invoke": "lambda:InvokeFunction",
 }
 
 // testAppProfile is an application inference profile of the test stack.
@@ -64,6 +67,9 @@ var runtimeResources = map[string][]request{
 	"dynamodb:Query":                {{resource: testStateTable}, {resource: testStreamTable}},
 	"dynamodb:BatchWriteItem":       {{resource: testStateTable}, {resource: testStreamTable}},
 	"secretsmanager:GetSecretValue": {{resource: testSecret}},
+	// A background response: the function invokes itself, at the version
+	// that runs (AWS_LAMBDA_FUNCTION_VERSION), or unqualified at $LATEST.
+	"lambda:InvokeFunction": {{resource: testGateway}, {resource: testGateway + ":7"}},
 }
 
 // runtimeCalls scans the non-test Go source of the deployed binary
@@ -267,7 +273,8 @@ func TestRuntimeCallsDerivedFromSource(t *testing.T) {
 	for _, u := range unknown {
 		t.Errorf("AWS service package %s: add it to sdkServices (runtime_permissions_test.go)", u)
 	}
-	for _, want := range []string{"bedrock:ApplyGuardrail", "bedrock:InvokeModelWithResponseStream", "dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:GetSecretValue"} {
+	for _, want := range []string{"bedrock:ApplyGuardrail", "bedrock:InvokeModelWithResponseStream", "dynamodb:GetItem", "dynamodb:UpdateItem",
+		"lambda:InvokeFunction", "secretsmanager:GetSecretValue"} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("the source scan did not find %s (found %q)", want, actions)
 		}

@@ -52,7 +52,7 @@ func run(cfg app.Config, log *slog.Logger, out io.Writer, start time.Time) error
 	log.Info("ready", "version", version, "init_ms", float64(time.Since(start).Microseconds())/1000, "lambda", cfg.Lambda)
 	if cfg.Lambda {
 		stop() // Lambda manages the process's lifetime.
-		lambda.StartHandlerFunc(app.LambdaHandler(h))
+		lambda.StartHandlerFunc(app.LambdaEntry(h))
 		return nil
 	}
 	return app.Serve(ctx, cfg, h, log)

@@ -23,6 +23,10 @@ type fakeRuntime struct {
 	events  chan invocation
 	results chan *response
 	initErr chan initError
+	// jobs are the asynchronous invocations (fakeLambda queues them),
+	// whose responses go to jobResults instead of results.
+	jobs       chan invocation
+	jobResults chan *response
 }
 
 type invocation struct {
@@ -55,6 +59,7 @@ func newFakeRuntime(t testing.TB) *fakeRuntime {
 		events:  make(chan invocation, 16),
 		results: make(chan *response, 16),
 		initErr: make(chan initError, 1),
+		jobs:    make(chan invocation, 16), jobResults: make(chan *response, 16),
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -69,8 +74,14 @@ func (f *fakeRuntime) serve(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, prefix)
 	switch {
 	case r.Method == http.MethodGet && path == "invocation/next":
+		var inv invocation
 		select {
-		case inv := <-f.events:
+		case inv = <-f.events:
+		case inv = <-f.jobs:
+		case <-r.Context().Done():
+			return
+		}
+		{
 			h := w.Header()
 			h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
 			h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(inv.deadline.UnixMilli(), 10))
@@ -78,7 +89,6 @@ func (f *fakeRuntime) serve(w http.ResponseWriter, r *http.Request) {
 			h.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0")
 			h.Set("Content-Type", "application/json")
 			_, _ = w.Write(inv.event)
-		case <-r.Context().Done():
 		}
 	case r.Method == http.MethodPost && path == "init/error":
 		var body map[string]any
@@ -102,7 +112,11 @@ func (f *fakeRuntime) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		w.WriteHeader(http.StatusAccepted)
-		f.results <- res
+		if strings.HasPrefix(id, jobPrefix) {
+			f.jobResults <- res
+		} else {
+			f.results <- res
+		}
 	default:
 		http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusNotFound)
 	}

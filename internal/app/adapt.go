@@ -126,6 +126,23 @@ func (g grant) SpendWindows() (day, month *gateway.Window) {
 }
 func (g grant) Spent(usd float64, priced bool) { g.g.Spent(price.Micros(usd), priced) }
 func (g grant) Done(u chat.Usage)              { g.g.Done(u) }
+func (g grant) Ticket() ([]byte, error)        { return g.g.Ticket() }
+func (g grant) HandOver()                      { g.g.HandOver() }
+
+// Reopen implements gateway.Reopener: a background answer's grant,
+// handed over by the invocation that admitted it.
+func (l limiter) Reopen(ctx context.Context, ticket []byte) (gateway.Grant, error) {
+	g, err := l.l.Reopen(ctx, ticket)
+	if err != nil {
+		return nil, err
+	}
+	return grant{g}, nil
+}
+
+var (
+	_ gateway.Handover = grant{}
+	_ gateway.Reopener = limiter{}
+)
 
 func window(w *quota.Window) *gateway.Window {
 	if w == nil {

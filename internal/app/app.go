@@ -113,11 +113,17 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if err := keepStreams(ctx, cfg.Stream, &o, &gcfg); err != nil {
 		return nil, err
 	}
-	if !cfg.Lambda && gcfg.Streams != nil {
+	switch {
+	case !cfg.Lambda && gcfg.Streams != nil:
 		// A background answer runs in a goroutine, bounded like any
-		// other (its limits are held until it ends). On Lambda the
-		// invocation ends with its response, so it is refused there.
+		// other (its limits are held until it ends).
 		gcfg.Detach = func(produce func()) { go produce() }
+	case gcfg.Streams != nil && cfg.Stream.Function != "":
+		// On Lambda the invocation ends with its response: the answer
+		// is an asynchronous invocation of the function itself.
+		if gcfg.Handoff, err = handoff(ctx, cfg.Stream.Function, &o); err != nil {
+			return nil, err
+		}
 	}
 	var endpoint string
 	if cfg.Bedrock.Enabled() {
@@ -192,9 +198,9 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 	if tracer == nil {
 		return h, nil
 	}
-	return flushing(h, tracer, func(err error) {
+	return withJobs{Handler: flushing(h, tracer, func(err error) {
 		o.log.Warn("could not export the request's spans", "error", err.Error())
-	}), nil
+	}), jobs: h}, nil
 }
 
 // NewLogger returns the gateway's logger: JSON lines at level on w.

@@ -26,6 +26,11 @@ type StreamConfig struct {
 	TTL           time.Duration // STREAM_TTL
 	FlushInterval time.Duration // STREAM_FLUSH_INTERVAL
 	PollInterval  time.Duration // STREAM_POLL_INTERVAL
+	// Function is the function a background answer is handed to on
+	// Lambda, the function itself: AWS_LAMBDA_FUNCTION_NAME, qualified
+	// with AWS_LAMBDA_FUNCTION_VERSION unless that is $LATEST, so that the
+	// same code answers. Empty outside Lambda.
+	Function string
 }
 
 // FailoverConfig is the chain of models tried when the one asked for
@@ -54,6 +59,12 @@ func loadStream(e *env, lambda bool) StreamConfig {
 		e.bad("STREAM_TTL", c.TTL.String(), "a duration of at most 168h", nil)
 	}
 	c.Resume = e.boolean("STREAM_RESUME", true) && (!lambda || c.Table != "")
+	if lambda {
+		c.Function = e.str("AWS_LAMBDA_FUNCTION_NAME", "")
+		if v := e.str("AWS_LAMBDA_FUNCTION_VERSION", ""); c.Function != "" && v != "" && v != "$LATEST" {
+			c.Function += ":" + v
+		}
+	}
 	return c
 }
 

@@ -12,8 +12,8 @@ import (
 // pick the model and check that it can honour the request, and admit the
 // caller under its rate limits. It answers any failure itself and reports
 // ok=false. Otherwise ctx is the request's context bounded by the deadline
-// margin, and end must run when the answer has ended.
-func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f Format) (x Exchange, ctx context.Context, end func(), ok bool) {
+// margin, and adm.end must run when the answer has ended.
+func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f Format) (x Exchange, ctx context.Context, adm *admission, ok bool) {
 	body, err := h.readBody(w, r)
 	if err == nil {
 		r, err = h.authenticate(r, body, rec)
@@ -36,14 +36,26 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f 
 		fail(w, rec, err)
 		return nil, nil, nil, false
 	}
-	done, err := h.admit(r.Context(), w, req, rec)
+	g, settle, err := h.admit(r.Context(), w, req, rec)
 	if err != nil {
 		fail(w, rec, err)
 		return nil, nil, nil, false
 	}
 	ctx, cancel := h.bound(r.Context())
-	return x, ctx, func() { cancel(); done() }, true
+	return x, ctx, &admission{body: body, grant: g, settle: settle, cancel: cancel}, true
 }
+
+// admission is what accept leaves for the rest of the request: the body
+// as it came (a background job keeps it) and the caller's grant.
+type admission struct {
+	body   []byte
+	grant  Grant // nil without limits
+	settle func()
+	cancel context.CancelFunc
+}
+
+// end releases what the request holds once its answer has ended.
+func (a *admission) end() { a.cancel(); a.settle() }
 
 // pickModel resolves the request's model (the default when it names
 // none) and records it.

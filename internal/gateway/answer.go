@@ -14,24 +14,30 @@ import (
 // answer serves a model route in wire format f: accept the request, then
 // stream the answer or send it whole.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f Format) {
-	x, ctx, end, ok := h.accept(w, r, rec, f)
+	x, ctx, adm, ok := h.accept(w, r, rec, f)
 	if !ok {
 		return
 	}
 	m := &Meta{ID: rec.ID, Model: x.Request().Model, Created: h.cfg.Now(), Now: h.cfg.Now}
 	if wantsBackground(x) {
-		if h.cfg.Streams == nil || h.cfg.Detach == nil {
-			end()
+		switch {
+		case h.cfg.Streams == nil || h.cfg.Detach == nil && h.cfg.Handoff == nil:
+			adm.end()
 			fail(w, rec, Invalid("background", "unsupported_parameter",
 				"background: true is not available here: it needs the stream store (STREAM_TABLE on Lambda)"))
 			return
-		}
-		if !x.Streaming() {
-			h.background(ctx, w, f, x, m, rec, end)
+		case x.Streaming():
+			// Streamed here, the answer goes on when the client leaves
+			// (a kept stream), within this request's deadline.
+		case h.cfg.Handoff != nil:
+			h.handoff(ctx, w, f, x, m, rec, adm)
+			return
+		default:
+			h.background(ctx, w, f, x, m, rec, adm.end)
 			return
 		}
 	}
-	defer end()
+	defer adm.end()
 	if x.Streaming() {
 		h.stream(ctx, w, f, x, m, rec)
 	} else {
@@ -46,7 +52,11 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, rec *Record, f 
 // format's own in-band error. A kept stream goes on when its client
 // leaves, until the answer ends, the deadline or a cancel request.
 func (h *Handler) stream(ctx context.Context, w http.ResponseWriter, f Format, x Exchange, m *Meta, rec *Record) {
-	keep := h.keep(ctx, f, x, m, rec)
+	h.relay(ctx, w, f, x, m, rec, h.keep(ctx, f, x, m, rec))
+}
+
+// relay is stream with the kept stream's writer, nil when not kept.
+func (h *Handler) relay(ctx context.Context, w http.ResponseWriter, f Format, x Exchange, m *Meta, rec *Record, keep *streambuf.Writer) {
 	mctx := ctx
 	if keep != nil {
 		var stop func()

@@ -123,6 +123,14 @@ type Config struct {
 	// it can finish without the request: a goroutine locally. Nil:
 	// background answers are refused.
 	Detach func(produce func())
+	// Handoff hands a background answer to another invocation, where the
+	// one that accepts it ends with its response (Lambda); it is used
+	// instead of Detach when set, and needs Streams, which keeps the job
+	// (RunJob runs it).
+	Handoff Handoff
+	// JobMaxAge is how long a handed-off job may wait to be claimed
+	// before it reads as failed (DefaultJobMaxAge).
+	JobMaxAge time.Duration
 }
 
 // Handler serves the gateway's HTTP API.

@@ -11,14 +11,16 @@ import (
 )
 
 // admit asks the Limiter, if any, about the call req and sets the
-// x-ratelimit-* headers for the answer or the refusal. The returned
-// function settles the call; it must be called once the answer ends.
-func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Request, rec *Record) (done func(), err error) {
+// x-ratelimit-* headers for the answer or the refusal. It returns the
+// grant (nil without limits) and the function that settles it, which
+// must be called once the answer ends.
+func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Request, rec *Record) (Grant, func(), error) {
 	if h.cfg.Limiter == nil {
-		return func() {}, nil
+		return nil, func() {}, nil
 	}
 	c, _ := CallerFrom(ctx)
 	var g Grant
+	var err error
 	if sl, ok := h.cfg.Limiter.(SpendLimiter); ok {
 		maxUSD, priced := h.maxSpend(req)
 		g, err = sl.AdmitSpend(ctx, c, rec.ID, req.MaxTokens, maxUSD, priced)
@@ -32,29 +34,37 @@ func (h *Handler) admit(ctx context.Context, w http.ResponseWriter, req *chat.Re
 		rec.QuotaStoreError = le.StoreFailed
 		setRateHeaders(w.Header(), le.Requests, le.Tokens)
 		setSpendHeaders(w.Header(), le.SpendDay, le.SpendMonth)
-		return nil, err
+		return nil, nil, err
 	case err != nil:
 		rec.QuotaStoreError = true
-		return nil, err
+		return nil, nil, err
 	case g == nil:
-		return func() {}, nil
+		return nil, func() {}, nil
 	}
 	rec.QuotaStoreError = g.StoreFailed()
 	requests, tokens := g.Windows()
 	setRateHeaders(w.Header(), requests, tokens)
-	sg, spends := g.(SpendGrant)
-	if spends {
+	if sg, ok := g.(SpendGrant); ok {
 		day, month := sg.SpendWindows()
 		setSpendHeaders(w.Header(), day, month)
+	}
+	return g, settler(g, req, rec), nil
+}
+
+// settler returns the function that settles g with what the answer rec
+// records cost.
+func settler(g Grant, req *chat.Request, rec *Record) func() {
+	if g == nil {
+		return func() {}
 	}
 	return func() {
 		u := charge(req, rec)
 		rec.ChargedTokens = u.Total()
-		if spends {
+		if sg, ok := g.(SpendGrant); ok {
 			sg.Spent(rec.CostUSD, rec.Pricing == Priced)
 		}
 		g.Done(u)
-	}, nil
+	}
 }
 
 // charge is what a call cost, however its answer ended: the models' usage

@@ -298,12 +298,26 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request, rec *Record, 
 			break
 		}
 	}
+	if end == nil && h.lost(hd) {
+		end = &streambuf.End{State: streambuf.Failed, Last: after}
+	}
 	obj, err := rf.Retrieve(hd.Meta, events, end)
 	if err != nil {
 		h.storeFailed(w, rec, key, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, obj)
+}
+
+// lost reports a stream whose producer should have ended it by now: its
+// deadline, and the grace a follower gives it, have passed. A background
+// job never claimed is such a stream once its age limit passes.
+func (h *Handler) lost(hd streambuf.Header) bool {
+	grace := h.cfg.StreamFollow.Grace
+	if grace <= 0 {
+		grace = streambuf.DefaultGrace
+	}
+	return !hd.Deadline.IsZero() && h.cfg.Now().After(hd.Deadline.Add(grace))
 }
 
 // cancelKept asks a kept stream's producer to stop and answers the

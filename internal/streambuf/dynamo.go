@@ -111,11 +111,16 @@ func (d *Dynamo) Create(ctx context.Context, key Key, h Header) error {
 	if !key.Valid() {
 		return ErrInvalidKey
 	}
-	if len(h.Meta) > MaxItemBytes {
+	if len(h.Meta)+len(h.Job) > MaxItemBytes {
 		return ErrTooLarge
 	}
 	item := d.item(key, HeaderSortKey)
 	setBytes(item, metaAttr, h.Meta)
+	if h.Job != nil {
+		item[jobAttr] = &types.AttributeValueMemberB{Value: h.Job}
+		item[jobHashAttr] = str(JobHash(h.Job))
+		item[jobStateAttr] = str(jobQueued)
+	}
 	item[deadlineAttr] = num(h.Deadline.UnixMilli())
 	item[TTLAttribute] = d.expires()
 	// An expired header that DynamoDB has not deleted yet may be replaced.
@@ -160,6 +165,7 @@ func (d *Dynamo) Header(ctx context.Context, key Key) (Header, error) {
 	if b, ok := out.Item[cancelAttr].(*types.AttributeValueMemberBOOL); ok {
 		h.CancelRequested = b.Value
 	}
+	readJob(&h, out.Item)
 	return h, nil
 }
 

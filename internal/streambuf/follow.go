@@ -51,7 +51,14 @@ func Follow(ctx context.Context, s Store, key Key, after int64, emit func(Event)
 			return *end, nil
 		}
 		if len(events) == 0 && end == nil && clock.Now().After(h.Deadline.Add(cfg.Grace)) {
-			return End{}, ErrProducerLost
+			// The deadline may have moved since: a job's producer sets
+			// its own when it claims the job.
+			if h, err = s.Header(ctx, key); err != nil {
+				return End{}, err
+			}
+			if clock.Now().After(h.Deadline.Add(cfg.Grace)) {
+				return End{}, ErrProducerLost
+			}
 		}
 		if err := s.Wait(ctx, key, after); err != nil {
 			return End{}, err

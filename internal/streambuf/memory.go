@@ -104,7 +104,7 @@ func (m *Memory) Create(ctx context.Context, key Key, h Header) error {
 	if st := m.streams[key]; st != nil && now.Before(st.expires) {
 		return ErrExists
 	}
-	h.Meta = slices.Clone(h.Meta)
+	h.Meta, h.Job = slices.Clone(h.Meta), slices.Clone(h.Job)
 	m.streams[key] = &memStream{h: h, expires: now.Add(m.cfg.TTL), changed: make(chan struct{})}
 	return nil
 }

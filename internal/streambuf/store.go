@@ -49,6 +49,13 @@ type Header struct {
 	Deadline time.Time
 	// CancelRequested is set by Store.Cancel.
 	CancelRequested bool
+	// Job is the work of a stream produced by another invocation than
+	// the one that created it (a background answer on Lambda), kept with
+	// the stream until that invocation claims it (Store.Claim); nil for a
+	// stream produced where it was asked. The store does not read it.
+	Job []byte
+	// Claimed is set once Claim has given the job to its producer.
+	Claimed bool
 }
 
 // End is how a stream ended.
@@ -80,6 +87,14 @@ type Store interface {
 	// Cancel asks the stream's producer to stop; the producer learns of it
 	// from Header. ErrNotFound when there is no such stream.
 	Cancel(ctx context.Context, key Key) error
+	// Claim gives the stream's job to the one producer that asks first
+	// with the job's hash (JobHash), in one atomic step: it sets Claimed
+	// and the Deadline to deadline, and returns the header. It changes
+	// nothing and fails with ErrNotFound when there is no such stream,
+	// ErrNoJob when it has no job or one of another hash, ErrClaimed when
+	// the job was claimed already, and ErrJobExpired when the header's
+	// deadline (by when the job had to be claimed) has passed.
+	Claim(ctx context.Context, key Key, hash string, deadline time.Time) (Header, error)
 	// Wait returns when events after after may have been stored, the
 	// stream may have ended, or a bounded interval has passed, whichever
 	// comes first; or with ctx's error.
@@ -102,6 +117,12 @@ var (
 	ErrProducerLost = errors.New("stream's producer stopped without ending it")
 	// ErrInvalidKey: the key cannot address a stream (Key.Valid).
 	ErrInvalidKey = errors.New("invalid stream key")
+	// ErrNoJob: Claim found no job of that hash.
+	ErrNoJob = errors.New("stream has no such job")
+	// ErrClaimed: Claim found the job claimed already.
+	ErrClaimed = errors.New("job already claimed")
+	// ErrJobExpired: Claim came after the job's deadline.
+	ErrJobExpired = errors.New("job not claimed before its deadline")
 )
 
 // Clock is the time source of the package; tests inject their own.

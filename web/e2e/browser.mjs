@@ -4,12 +4,14 @@
 // yet produce (reasoning, tool calls, chosen Markdown).
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { buildGateway, startGateway } from "./gateway.mjs";
 import { launchOptions, runCleanups, withTimeout } from "./harness.mjs";
@@ -49,6 +51,23 @@ export async function startPageGateway(settings = {}) {
   return gateway;
 }
 
+/** A new API key from the gateway binary: { key, entry } (entry goes in API_KEY_SHA256S). */
+export async function newAPIKey(bin, name) {
+  const { stdout } = await promisify(execFile)(bin, ["apikey", name]);
+  const key = stdout.match(/\bsk-[A-Za-z0-9_-]+/)?.[0];
+  const entry = stdout.match(new RegExp(`\\b${name}:[0-9a-f]{64}\\b`))?.[0];
+  assert.ok(key && entry, `unexpected apikey output: ${stdout}`);
+  return { key, entry };
+}
+
+/** The newest conversation's messages as the gateway keeps them: [role, text]. */
+export async function storedTexts(url, key) {
+  const headers = { "X-Authorization": `Bearer ${key}` };
+  const list = await (await fetch(`${url}/v1/conversations?limit=1`, { headers })).json();
+  const items = await (await fetch(`${url}/v1/conversations/${list.data[0].id}/items?order=asc&limit=100`, { headers })).json();
+  return items.data.filter((i) => i.type === "message").map((i) => [i.role, i.content.map((c) => c.text).join("")]);
+}
+
 /** Opens the chat in a fresh browser context (empty storage). */
 export async function openChat(url, { width = 900, height = 760, colorScheme = "light", context } = {}) {
   const ctx = context ?? (await env.browser.newContext({ viewport: { width, height }, colorScheme }));
@@ -66,6 +85,14 @@ export async function openChat(url, { width = 900, height = 760, colorScheme = "
   await page.goto(url, { waitUntil: "networkidle" });
   await page.getByRole("heading", { level: 1, name: "Chatbot" }).waitFor();
   return { page, context: ctx, consoleErrors };
+}
+
+/** Opens the chat in a fresh context signed in with key, as if the key had been pasted into the page. */
+export async function openSignedIn(url, key) {
+  const context = await env.browser.newContext({ viewport: { width: 900, height: 760 } });
+  cleanups.push(() => withTimeout(context.close(), 5_000));
+  await context.addInitScript((k) => sessionStorage.setItem("chatbot.credential", k), key);
+  return openChat(url, { context });
 }
 
 export const input = (page) => page.getByRole("textbox", { name: "Message" });

@@ -5,34 +5,24 @@
 // store and nobody else's. Each context is a browser with the user's API key.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import {
   assistants,
   axeViolations,
-  cleanups,
   contentOf,
   env,
   lastAssistant,
-  openChat,
+  newAPIKey,
+  openSignedIn,
   screenshot,
   sendMessage,
   setup,
   startPageGateway,
+  storedTexts,
   waitForAnswer,
 } from "./browser.mjs";
-import { withTimeout } from "./harness.mjs";
 
 setup({ tags: "" });
-
-async function newAPIKey(bin, name) {
-  const { stdout } = await promisify(execFile)(bin, ["apikey", name]);
-  const key = stdout.match(/\bsk-[A-Za-z0-9_-]+/)?.[0];
-  const entry = stdout.match(new RegExp(`\\b${name}:[0-9a-f]{64}\\b`))?.[0];
-  assert.ok(key && entry, `unexpected apikey output: ${stdout}`);
-  return { key, entry };
-}
 
 const picker = (page) => page.getByRole("combobox", { name: "Saved conversations" });
 const listed = async (page) => ((await picker(page).count()) === 0 ? [] : (await picker(page).locator("option").allTextContents()).filter((t) => t !== "New conversation"));
@@ -46,14 +36,6 @@ async function storedTitles(url, key) {
   const r = await fetch(`${url}/v1/conversations?limit=100`, { headers: { "X-Authorization": `Bearer ${key}` } });
   assert.equal(r.status, 200, await r.clone().text());
   return (await r.json()).data.map((c) => c.title);
-}
-
-/** The newest conversation's messages as the gateway keeps them: [role, text]. */
-async function storedTexts(url, key) {
-  const headers = { "X-Authorization": `Bearer ${key}` };
-  const list = await (await fetch(`${url}/v1/conversations?limit=1`, { headers })).json();
-  const items = await (await fetch(`${url}/v1/conversations/${list.data[0].id}/items?order=asc&limit=100`, { headers })).json();
-  return items.data.filter((i) => i.type === "message").map((i) => [i.role, i.content.map((c) => c.text).join("")]);
 }
 
 const answerText = async (page) => (await contentOf(lastAssistant(page)).textContent()) ?? "";
@@ -77,10 +59,7 @@ describe("conversations kept by the gateway", () => {
 
   /** A browser context signed in with key, as if the key had been pasted into the page. */
   async function browserOf(key) {
-    const context = await env.browser.newContext({ viewport: { width: 900, height: 760 } });
-    cleanups.push(() => withTimeout(context.close(), 5_000));
-    await context.addInitScript((k) => sessionStorage.setItem("chatbot.credential", k), key);
-    const { page, consoleErrors } = await openChat(gateway.url, { context });
+    const { page, consoleErrors } = await openSignedIn(gateway.url, key);
     await actions(page).waitFor();
     page.on("dialog", (d) => void d.accept());
     return { page, consoleErrors };

@@ -184,9 +184,9 @@ describe("streamResponse", () => {
     expect(completes).toBe(0);
   });
 
-  it("a stream that ends without a terminal event is cut", async () => {
+  it("a stream that ends without a terminal event is cut (when not resumed)", async () => {
     const { fetchImpl } = fakeFetch(() => sse(created() + textDelta("half")));
-    expect(await streamResponse(request, {}, { fetch: fetchImpl })).toBeInstanceOf(TruncatedError);
+    expect(await streamResponse(request, {}, { fetch: fetchImpl, resumeDelaysMs: [] })).toBeInstanceOf(TruncatedError);
   });
 
   it("an error before the stream is the HTTP error, read as for chat completions", async () => {

@@ -2,16 +2,8 @@
 // with Last-Event-ID and feeds the rest to the same handlers.
 
 import { describe, expect, it } from "vitest";
-import {
-  ChatbotError,
-  NetworkError,
-  StreamError,
-  TruncatedError,
-  streamChatbotResponse,
-  type StreamOptions,
-  type StreamResult,
-} from "../src/api/chatbotApi";
-import { byteStream } from "./streamHelpers";
+import { StreamError, TruncatedError, streamChatbotResponse, type StreamOptions } from "../src/api/chatbotApi";
+import { cutStream, cuttingGateway, enc, expectResumedOnce, recorder, stoppedWhileWaiting, type Resume } from "./resumeHelpers";
 
 const ID = "chatcmpl-res1";
 const pieces = ["Héllo", " wörld", " 🙂", " how", " are", " you?"];
@@ -24,54 +16,17 @@ function events(): string[] {
   return datas.map((d, i) => `id: ${i}\n${d}\n\n`);
 }
 const full = events().join("");
-const enc = (s: string) => new TextEncoder().encode(s);
-const stream = (bytes: Uint8Array, end: "close" | "error" | "ok") =>
-  new Response(byteStream(bytes.length ? [bytes] : [], end === "error" ? { errorAtEnd: new TypeError("network error") } : {}), {
-    status: 200,
-    headers: { "Content-Type": "text/event-stream" },
-  });
-
-interface Call {
-  url: string;
-  method: string;
-  headers: Headers;
-}
-
 /**
  * A gateway whose POST answer is cut after cutAt bytes; each GET answers the
  * events after its Last-Event-ID, or what resumes[i] says for the i-th GET.
  */
-function gateway(cutAt: number, end: "close" | "error", resumes: ("ok" | "404" | "throw" | "503" | number)[] = ["ok"]) {
-  const calls: Call[] = [];
-  let gets = 0;
-  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
-    calls.push({ url: String(input), method: init?.method ?? "GET", headers });
-    if (init?.method === "POST") {
-      return stream(enc(full).slice(0, cutAt), end);
-    }
-    const how = resumes[Math.min(gets++, resumes.length - 1)]!;
-    if (how === "throw") throw new TypeError("Failed to fetch");
-    if (how === "404") return new Response(JSON.stringify({ error: { message: "no such stream", type: "invalid_request_error", code: "not_found" } }), { status: 404 });
-    if (how === "503") return new Response("busy", { status: 503 });
-    const after = Number(headers.get("last-event-id"));
-    const rest = enc(events().slice(after + 1).join(""));
-    // A number cuts this resumed stream too, after that many bytes.
-    return typeof how === "number" ? stream(rest.slice(0, how), "error") : stream(rest, "ok");
-  }) as typeof fetch;
-  return { calls, fetchImpl };
-}
+const gateway = (cutAt: number, end: "close" | "error", resumes: Resume[] = ["ok"]) =>
+  cuttingGateway({ body: full, cutAt, end, resumes, notFound: "no such stream", rest: (_, headers) => events().slice(Number(headers.get("last-event-id")) + 1).join("") });
 
 async function run(options: StreamOptions) {
-  const deltas: string[] = [];
-  const errors: ChatbotError[] = [];
-  const completes: StreamResult[] = [];
-  const returned = await streamChatbotResponse(
-    { messages: [{ role: "user", content: "hi" }] },
-    { onData: (d) => deltas.push(d), onError: (e) => errors.push(e), onComplete: (r) => completes.push(r) },
-    { resumeDelaysMs: [0, 0, 0], ...options },
-  );
-  return { deltas, errors, completes, returned };
+  const r = recorder();
+  const returned = await streamChatbotResponse({ messages: [{ role: "user", content: "hi" }] }, r.callbacks, { resumeDelaysMs: [0, 0, 0], ...options });
+  return { ...r, returned };
 }
 
 // Byte offsets: a cut may split a multi-byte character.
@@ -85,22 +40,12 @@ describe("resuming a cut stream", () => {
     for (let cut = firstEventEnd; cut < doneStart + 6; cut++) {
       const { calls, fetchImpl } = gateway(cut, end);
       const got = await run({ fetch: fetchImpl, getToken: async () => "tok" });
-      expect(got.errors, `cut at ${cut}`).toEqual([]);
-      expect(got.deltas.join(""), `cut at ${cut}`).toBe(pieces.join(""));
-      expect(got.completes[0]?.text, `cut at ${cut}`).toBe(pieces.join(""));
-      expect(got.completes[0]?.status).toBe("complete");
-      expect(got.completes[0]?.finishReason).toBe("stop");
-      expect(calls, `cut at ${cut}`).toHaveLength(2);
-      const resume = calls[1]!;
-      expect(resume.method).toBe("GET");
+      const { resume, lastWhole } = expectResumedOnce(got, calls, full, cut, pieces.join(""));
       expect(resume.url).toBe(`/v1/chat/completions/${ID}/stream`);
       expect(resume.headers.get("x-authorization")).toBe("Bearer tok");
-      const prefix = new TextDecoder().decode(enc(full).slice(0, cut));
-      const delivered = prefix.lastIndexOf("\n\n");
-      const lastId = (prefix.slice(0, delivered + 2).match(/id: (\d+)\n/g) ?? []).length - 1;
-      expect(resume.headers.get("last-event-id"), `cut at ${cut}`).toBe(String(lastId));
+      expect(resume.headers.get("last-event-id"), `cut at ${cut}`).toBe(String(lastWhole));
     }
-  });
+  }, 60_000); // every cut offset: thousands of streams, slow on a busy machine
 
   it("resumes again when the resumed stream is cut too", async () => {
     const { calls, fetchImpl } = gateway(firstEventEnd + 30, "error", [40, 120, "ok"]);
@@ -128,10 +73,11 @@ describe("resuming a cut stream", () => {
     expect(calls).toHaveLength(4); // the POST and three attempts
   });
 
-  it("stops at once when the stream is gone (404)", async () => {
+  it("stops at once when the stream is gone (404), saying so", async () => {
     const { calls, fetchImpl } = gateway(byteAt(full.indexOf("id: 6")) - 5, "error", ["404"]);
     const got = await run({ fetch: fetchImpl });
-    expect(got.errors[0]).toBeInstanceOf(NetworkError);
+    expect(got.errors[0]).toBeInstanceOf(TruncatedError);
+    expect(got.errors[0]?.message).toBe("The connection dropped and the rest of the answer could not be fetched: no such stream");
     expect(got.deltas.join("")).toBe(pieces.slice(0, -2).join("")); // cut inside the event of " are"
     expect(calls).toHaveLength(2);
   });
@@ -148,7 +94,7 @@ describe("resuming a cut stream", () => {
     const calls: string[] = [];
     const fetchImpl = (async (input: RequestInfo | URL) => {
       calls.push(String(input));
-      return stream(enc(body), "close");
+      return cutStream(enc(body), "close");
     }) as typeof fetch;
     const got = await run({ fetch: fetchImpl });
     expect(got.errors[0]).toBeInstanceOf(StreamError);
@@ -156,14 +102,8 @@ describe("resuming a cut stream", () => {
   });
 
   it("does not resume after Stop, even while waiting to resume", async () => {
-    const controller = new AbortController();
     const { calls, fetchImpl } = gateway(firstEventEnd + 10, "error", ["throw"]);
-    // A long first delay: the abort comes while the client waits to resume.
-    const pending = run({ fetch: fetchImpl, signal: controller.signal, resumeDelaysMs: [60_000] });
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
-    controller.abort();
-    const got = await pending;
+    const got = await stoppedWhileWaiting((options) => run({ fetch: fetchImpl, ...options }));
     expect(got.errors).toEqual([]);
     expect(got.completes[0]?.status).toBe("aborted");
     expect(calls).toHaveLength(1);

@@ -6,6 +6,7 @@
 
 import { AuthError, CallbackError, ChatbotError, HttpError, NetworkError, StreamError, TruncatedError } from "./errors";
 import { errorFromBody, httpError } from "./responseErrors";
+import { describe, readResumable, type Verdict } from "./resume";
 import { createSSEParser } from "./sse";
 import { mergeToolCalls } from "./toolCalls";
 import type { ChatCompletionChunk, ChatRequest, FinishReason, ModelInfo, ToolCall, Usage } from "./types";
@@ -151,7 +152,7 @@ export async function streamChatbotResponse(
   let parser = createSSEParser();
 
   // Returns the terminal outcome once a frame decides it, or undefined to keep reading.
-  const handleText = (text: string): "done" | ChatbotError | undefined => {
+  const handleText = (text: string): Verdict => {
     for (const event of parser.feed(text)) {
       if (event.type !== "message") {
         continue;
@@ -205,123 +206,26 @@ export async function streamChatbotResponse(
     return undefined;
   };
 
-  // Reads one response body to its end; { cut } when the connection failed
-  // or closed before [DONE] or an error frame, which a resume may mend.
-  const readBody = async (body: ReadableStream<Uint8Array>): Promise<"done" | "aborted" | ChatbotError | { cut: ChatbotError }> => {
-    const reader = body.getReader();
-    const decoder = new TextDecoder("utf-8");
-    parser = createSSEParser(); // a partial event of a dropped connection is sent again
-    const onAbort = () => {
-      reader.cancel().catch(() => undefined);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      for (;;) {
-        let read: ReadableStreamReadResult<Uint8Array>;
-        try {
-          read = await reader.read();
-        } catch (err) {
-          if (signal?.aborted) {
-            return "aborted";
-          }
-          return { cut: new NetworkError(describe(err, "The connection failed while reading the answer."), err) };
-        }
-        if (signal?.aborted) {
-          return "aborted";
-        }
-        const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
-        const outcome = handleText(text);
-        if (outcome) {
-          reader.cancel().catch(() => undefined);
-          return outcome;
-        }
-        if (read.done) {
-          return { cut: new TruncatedError() };
-        }
-      }
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
-  };
-
-  // Asks for the events after lastEventId (docs/api.md "Resuming a stream"),
-  // waiting delay ms first; undefined when that attempt got no stream.
-  const resume = async (delay: number): Promise<Response | "aborted" | "gone" | undefined> => {
-    if (!(await sleep(delay, signal))) {
-      return "aborted";
-    }
-    try {
-      const headers = { ...(await authHeaders()), Accept: "text/event-stream", "Last-Event-ID": lastEventId ?? "" };
+  const outcome = await readResumable({
+    body: response.body,
+    signal,
+    delaysMs: options.resumeDelaysMs,
+    restart: () => {
+      parser = createSSEParser();
+    },
+    feed: handleText,
+    position: () => (result.id === undefined ? undefined : lastEventId),
+    // GET /v1/chat/completions/{id}/stream with Last-Event-ID (docs/api.md "Resuming a stream").
+    reopen: async (after, signal) => {
+      const headers = { ...(await authHeaders()), Accept: "text/event-stream", "Last-Event-ID": after };
       const url = `${chatCompletionsURL(options.endpoint)}/${encodeURIComponent(result.id ?? "")}/stream`;
-      const res = await doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
-      if (res.ok && res.body) {
-        return res;
-      }
-      res.body?.cancel().catch(() => undefined);
-      // Unknown, expired or refused: asking again will not help.
-      return res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429 ? "gone" : undefined;
-    } catch {
-      return signal?.aborted ? "aborted" : undefined;
-    }
-  };
-
-  const delays = options.resumeDelaysMs ?? RESUME_DELAYS_MS;
-  let body: ReadableStream<Uint8Array> = response.body;
-  let attempt = 0;
-  for (;;) {
-    const seen = lastEventId;
-    const outcome = await readBody(body);
-    if (outcome === "done") {
-      return complete("complete");
-    }
-    if (outcome === "aborted") {
-      return complete("aborted");
-    }
-    if (outcome instanceof ChatbotError) {
-      return fail(outcome);
-    }
-    if (lastEventId !== seen) {
-      attempt = 0; // the last connection made progress: a new cut gets every attempt again
-    }
-    if (result.id === undefined || lastEventId === undefined) {
-      return fail(outcome.cut); // nothing identifies the answer to resume
-    }
-    let next: Response | "aborted" | "gone" | undefined;
-    while (next === undefined && attempt < delays.length) {
-      next = await resume(delays[attempt++]!);
-    }
-    if (next === "aborted") {
-      return complete("aborted");
-    }
-    if (next === undefined || next === "gone") {
-      return fail(outcome.cut);
-    }
-    body = next.body!;
-  }
-}
-
-/** Waits before each attempt to resume a cut stream. */
-const RESUME_DELAYS_MS = [250, 1000, 2500];
-
-/** Resolves true after ms, or false as soon as signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) {
-    return Promise.resolve(false);
-  }
-  if (ms <= 0) {
-    return Promise.resolve(true);
-  }
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
+      return doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
+    },
   });
+  if (outcome === "done" || outcome === "aborted") {
+    return complete(outcome === "done" ? "complete" : "aborted");
+  }
+  return fail(outcome);
 }
 
 /** Lists the gateway's models (`GET /v1/models`). Resolves to the list or to the error; never rejects. */
@@ -371,6 +275,3 @@ export async function sha256Hex(text: string): Promise<string | undefined> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function describe(err: unknown, fallback: string): string {
-  return err instanceof Error && err.message ? `${fallback} (${err.message})` : fallback;
-}

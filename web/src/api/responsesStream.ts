@@ -4,11 +4,13 @@
 //
 // The reader is pure (text in, updates out) over the SSE parser, so every
 // chunk boundary is testable without a network; streamResponse owns the
-// fetch, the decoder and the abort, as streamChatbotResponse does.
+// fetch, and resume.ts the reading, as for streamChatbotResponse: a cut
+// connection is resumed after the last event read.
 
 import { sha256Hex, type StreamResult } from "./chatbotApi";
 import { AuthError, CallbackError, ChatbotError, NetworkError, StreamError, TruncatedError } from "./errors";
 import { errorFromBody, httpError } from "./responseErrors";
+import { describe, readResumable, type Verdict } from "./resume";
 import { createSSEParser } from "./sse";
 import type { FinishReason, ToolCall } from "./types";
 
@@ -32,6 +34,13 @@ export interface ResponsesReader {
   readonly result: Omit<StreamResult, "status">;
   /** Whether a terminal event (completed, incomplete, failed, error) was read. */
   readonly done: boolean;
+  /**
+   * The id of the last event read (the gateway's `id:`, its sequence_number):
+   * a resumed stream starts after it.
+   */
+  readonly lastEventId: string | undefined;
+  /** Starts reading a resumed stream: an event the cut left unfinished is dropped (it comes again). */
+  restart(): void;
 }
 
 interface ResponseEnvelope {
@@ -49,6 +58,7 @@ interface EventFrame {
   item?: { id?: unknown; type?: unknown; call_id?: unknown; name?: unknown; arguments?: unknown } | null;
   item_id?: unknown;
   output_index?: unknown;
+  sequence_number?: unknown;
   response?: ResponseEnvelope | null;
 }
 
@@ -57,7 +67,8 @@ const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v)
 
 /** Creates a reader for one stream. */
 export function createResponsesReader(): ResponsesReader {
-  const parser = createSSEParser();
+  let parser = createSSEParser();
+  let lastEventId: string | undefined;
   const result: Omit<StreamResult, "status"> = {
     text: "",
     reasoning: "",
@@ -175,6 +186,8 @@ export function createResponsesReader(): ResponsesReader {
         return out;
       }
       if (typeof frame !== "object" || frame === null) continue;
+      const seq = (frame as EventFrame).sequence_number;
+      lastEventId = event.lastEventId || (typeof seq === "number" ? String(seq) : lastEventId);
       const inBand = event.type !== "error" && !("type" in frame) ? errorFromBody(frame) : undefined;
       const update = inBand
         ? ((done = true), { kind: "error" as const, error: new StreamError(inBand.message, inBand) })
@@ -197,6 +210,12 @@ export function createResponsesReader(): ResponsesReader {
     result,
     get done() {
       return done;
+    },
+    get lastEventId() {
+      return lastEventId;
+    },
+    restart() {
+      parser = createSSEParser();
     },
   };
 }
@@ -227,6 +246,11 @@ export interface ResponsesOptions {
   getToken?: () => Promise<string | undefined>;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /**
+   * Waits before each attempt to resume a stream whose connection was cut
+   * (one attempt per entry); an empty list never resumes.
+   */
+  resumeDelaysMs?: readonly number[];
 }
 
 /**
@@ -253,27 +277,25 @@ export async function streamResponse(
   };
   if (signal?.aborted) return complete("aborted");
 
-  let response: Response;
-  try {
-    const body = JSON.stringify({ ...request, stream: true });
-    const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const authHeaders = async (): Promise<Record<string, string>> => {
     let token: string | undefined;
     try {
       token = await options.getToken?.();
     } catch (err) {
       throw new AuthError(describe(err, "Could not get a sign-in token."));
     }
-    if (token) headers["X-Authorization"] = `Bearer ${token}`;
+    return token ? { "X-Authorization": `Bearer ${token}` } : {};
+  };
+  const responsesURL = `${(options.endpoint ?? "").replace(/\/+$/, "")}/v1/responses`;
+
+  let response: Response;
+  try {
+    const body = JSON.stringify({ ...request, stream: true });
+    const headers: Record<string, string> = { "Content-Type": "application/json", ...(await authHeaders()) };
     const hash = await sha256Hex(body);
     if (hash !== undefined) headers["x-amz-content-sha256"] = hash;
-    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    response = await doFetch(`${(options.endpoint ?? "").replace(/\/+$/, "")}/v1/responses`, {
-      method: "POST",
-      headers,
-      body,
-      signal,
-      cache: "no-store",
-    });
+    response = await doFetch(responsesURL, { method: "POST", headers, body, signal, cache: "no-store" });
   } catch (err) {
     if (signal?.aborted) return complete("aborted");
     return fail(err instanceof ChatbotError ? err : new NetworkError(describe(err, "The request could not be sent."), err));
@@ -281,14 +303,9 @@ export async function streamResponse(
   if (!response.ok) return fail(await httpError(response));
   if (!response.body) return fail(new TruncatedError("The server sent an empty response."));
 
-  const stream = response.body.getReader();
-  const decoder = new TextDecoder("utf-8");
-  const onAbort = () => void stream.cancel().catch(() => undefined);
-  signal?.addEventListener("abort", onAbort, { once: true });
   const meta = () => ({ model: reader.result.model ?? "" });
-
   // Applies updates; returns the outcome once one decides it.
-  const apply = (updates: ResponsesUpdate[]): "end" | ChatbotError | undefined => {
+  const apply = (updates: ResponsesUpdate[]): Verdict => {
     try {
       for (const u of updates) {
         switch (u.kind) {
@@ -302,9 +319,9 @@ export async function streamResponse(
             callbacks.onToolCalls?.(u.toolCalls);
             break;
           case "end":
-            return "end";
+            return "done";
           case "error":
-            return u.error;
+            return u.error; // response.failed and error events end the answer: never resumed
         }
       }
     } catch (err) {
@@ -313,33 +330,22 @@ export async function streamResponse(
     return undefined;
   };
 
-  try {
-    for (;;) {
-      let read: ReadableStreamReadResult<Uint8Array>;
-      try {
-        read = await stream.read();
-      } catch (err) {
-        if (signal?.aborted) return complete("aborted");
-        return fail(new NetworkError(describe(err, "The connection failed while reading the answer."), err));
-      }
-      if (signal?.aborted) return complete("aborted");
-      const text = read.done ? decoder.decode() : decoder.decode(read.value, { stream: true });
-      let outcome = apply(reader.feed(text));
-      if (outcome === undefined && read.done) outcome = apply(reader.close());
-      if (outcome === "end") {
-        stream.cancel().catch(() => undefined);
-        return complete("complete");
-      }
-      if (outcome) {
-        stream.cancel().catch(() => undefined);
-        return fail(outcome);
-      }
-    }
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
+  const outcome = await readResumable({
+    body: response.body,
+    signal,
+    delaysMs: options.resumeDelaysMs,
+    restart: reader.restart,
+    feed: (text) => apply(reader.feed(text)),
+    position: () => (reader.result.id === undefined ? undefined : reader.lastEventId),
+    // OpenAI's own resume: GET /v1/responses/{id}?stream=true&starting_after=n. A GET has no
+    // body, so no x-amz-content-sha256 (the gateway checks it for bodies only).
+    reopen: async (after, signal) => {
+      const url = `${responsesURL}/${encodeURIComponent(reader.result.id ?? "")}?stream=true&starting_after=${encodeURIComponent(after)}`;
+      const headers = { ...(await authHeaders()), Accept: "text/event-stream" };
+      return doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
+    },
+  });
+  if (outcome === "done" || outcome === "aborted") return complete(outcome === "done" ? "complete" : "aborted");
+  return fail(outcome);
 }
 
-function describe(err: unknown, fallback: string): string {
-  return err instanceof Error && err.message ? `${fallback} (${err.message})` : fallback;
-}

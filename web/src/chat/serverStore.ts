@@ -20,7 +20,7 @@ import {
 } from "../api/conversationsApi";
 import { ChatbotError } from "../api/errors";
 import type { StreamResult } from "../api/chatbotApi";
-import { streamResponse, type ResponsesCallbacks, type ResponsesRequest } from "../api/responsesStream";
+import { streamResponse, type ResponsesCallbacks, type ResponsesOptions, type ResponsesRequest } from "../api/responsesStream";
 import type { ToolCall } from "../api/types";
 import { newConversation, titleOf, type Conversation, type UIMessage } from "./conversation";
 
@@ -155,7 +155,7 @@ export interface ServerSend {
 export async function sendThroughServer(
   send: ServerSend,
   callbacks: ResponsesCallbacks,
-  options: ClientOptions,
+  options: ClientOptions & Pick<ResponsesOptions, "resumeDelaysMs">,
 ): Promise<StreamResult | ChatbotError> {
   const fail = (error: ChatbotError) => {
     callbacks.onError?.(error);

@@ -53,6 +53,8 @@ export interface UseChatStreamOptions {
    * storage (localStorage) otherwise, and always when false (the default).
    */
   serverConversations?: boolean;
+  /** Waits before each attempt to resume a cut answer; the clients' default when undefined. */
+  resumeDelaysMs?: readonly number[];
 }
 
 export interface ChatStream {
@@ -315,7 +317,13 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
             setError(err);
           },
       };
-      const streamOptions = { endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, signal: controller.signal, fetch: opts.fetch };
+      const streamOptions = {
+        endpoint: opts.endpoint,
+        getToken: tp ? () => tp.getToken() : undefined,
+        signal: controller.signal,
+        fetch: opts.fetch,
+        resumeDelaysMs: opts.resumeDelaysMs,
+      };
       const answered =
         storeRef.current === "server" && conversation
           ? sendThroughServer(
