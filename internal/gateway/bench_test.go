@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -113,4 +114,8 @@ func (f *freshMemory) Cancel(ctx context.Context, key streambuf.Key) error {
 
 func (f *freshMemory) Wait(ctx context.Context, key streambuf.Key, after int64) error {
 	return f.cur.Load().Wait(ctx, key, after)
+}
+
+func (f *freshMemory) Claim(ctx context.Context, key streambuf.Key, hash string, deadline time.Time) (streambuf.Header, error) {
+	return f.cur.Load().Claim(ctx, key, hash, deadline)
 }
