@@ -103,6 +103,48 @@ resource "aws_cloudwatch_metric_alarm" "fallback_rate" {
   }
 }
 
+# A failover is an answer that did complete, on the next model of the chain:
+# clients saw nothing wrong, so a few are noise, but many mean the first
+# model fails mid-answer and the chain is carrying the load.
+resource "aws_cloudwatch_metric_alarm" "failover_rate" {
+  alarm_name          = "${local.name}-failover-rate"
+  alarm_description   = "More than ${var.alarm_failover_rate_percent}% of requests were continued on another model mid-answer. See docs/operations.md#failover-rate"
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.alarm_failover_rate_percent
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+
+  metric_query {
+    id          = "rate"
+    label       = "Failover rate (%)"
+    expression  = "IF(requests >= ${local.alarm_min_requests}, 100 * FILL(failovers, 0) / requests, 0)"
+    return_data = true
+  }
+
+  metric_query {
+    id = "requests"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "Requests"
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+
+  metric_query {
+    id = "failovers"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "Failovers"
+      period      = 300
+      stat        = "Sum"
+    }
+  }
+}
+
 resource "aws_cloudwatch_metric_alarm" "ttft_p99" {
   alarm_name          = "${local.name}-ttft-p99"
   alarm_description   = "p99 time to first token above ${var.alarm_ttft_p99_ms} ms. See docs/operations.md#time-to-first-token"
@@ -209,18 +251,21 @@ resource "aws_cloudwatch_dashboard" "gateway" {
       {
         type = "metric", x = 12, y = 0, width = 12, height = 6
         properties = {
-          title = "Error and fallback rate (%)", region = var.region, period = 300, view = "timeSeries"
+          title = "Error, fallback and failover rate (%)", region = var.region, period = 300, view = "timeSeries"
           metrics = [
             [{ expression = "100 * FILL(m2, 0) / m1", label = "5xx rate", id = "e1" }],
             [{ expression = "100 * FILL(m3, 0) / m1", label = "Fallback rate", id = "e2" }],
+            [{ expression = "100 * FILL(m4, 0) / m1", label = "Failover rate", id = "e3" }],
             [var.metrics_namespace, "Requests", { id = "m1", stat = "Sum", visible = false }],
             [var.metrics_namespace, "Errors5xx", { id = "m2", stat = "Sum", visible = false }],
             [var.metrics_namespace, "Fallbacks", { id = "m3", stat = "Sum", visible = false }],
+            [var.metrics_namespace, "Failovers", { id = "m4", stat = "Sum", visible = false }],
           ]
           annotations = {
             horizontal = [
               { label = "error alarm", value = var.alarm_error_rate_percent },
               { label = "fallback alarm", value = var.alarm_fallback_rate_percent },
+              { label = "failover alarm", value = var.alarm_failover_rate_percent },
             ]
           }
         }

@@ -19,6 +19,7 @@ func TestAlarms(t *testing.T) {
 	}{
 		{name: "error_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Errors5xx"}, runbook: "error-rate"},
 		{name: "fallback_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Fallbacks"}, runbook: "fallback-rate"},
+		{name: "failover_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Failovers"}, runbook: "failover-rate"},
 		{name: "ttft_p99", namespace: "var.metrics_namespace", metrics: []string{"TimeToFirstToken"}, statistic: "p99", runbook: "time-to-first-token"},
 		{name: "model_config_errors", namespace: "var.metrics_namespace", metrics: []string{"ModelConfigErrors"}, runbook: "model-configuration-errors"},
 		{name: "throttles", namespace: `"AWS/Lambda"`, metrics: []string{"Throttles"}, runbook: "throttles"},
@@ -109,7 +110,7 @@ func TestDashboardShowsTheAlarmSeries(t *testing.T) {
 	if !strings.HasPrefix(body, "jsonencode(") {
 		t.Fatalf("dashboard_body = %.40s..., want jsonencode", body)
 	}
-	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions",
+	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "Failovers", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions",
 		"RateLimited", "QuotaStoreErrors", "ContentFiltered"} {
 		if !strings.Contains(body, `"`+metric+`"`) {
 			t.Errorf("dashboard lacks %s", metric)

@@ -341,6 +341,17 @@ variable "alarm_fallback_rate_percent" {
   }
 }
 
+variable "alarm_failover_rate_percent" {
+  type        = number
+  description = "Alarm when more than this percentage of requests are continued on another model mid-answer (BEDROCK_FALLBACK_MODELS with FAILOVER on)."
+  default     = 5
+
+  validation {
+    condition     = var.alarm_failover_rate_percent > 0 && var.alarm_failover_rate_percent <= 100
+    error_message = "alarm_failover_rate_percent must be greater than 0 and at most 100."
+  }
+}
+
 variable "alarm_ttft_p99_ms" {
   type        = number
   description = "Alarm when the p99 time to first token exceeds this many milliseconds."

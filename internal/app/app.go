@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (http.Handler, error) 
 			o.log.Info("chat page not built yet; / says it is building until it is", "web_dir", cfg.WebDir)
 		}
 	}
-	tracer, err := telemetry.New(ctx, cfg.Telemetry)
+	tracer, err := telemetry.New(cfg.Telemetry)
 	if err != nil {
 		return nil, err
 	}

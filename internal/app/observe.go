@@ -1,10 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,11 +40,12 @@ func loadPrices(e *env) (*price.Table, string) {
 
 // loadTelemetry decides from the standard OpenTelemetry variables whether
 // to trace: on when an OTLP endpoint is named, unless the SDK or the trace
-// exporter is switched off. The exporter itself reads the rest
-// (OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION; OTEL_SERVICE_NAME,
-// OTEL_RESOURCE_ATTRIBUTES).
+// exporter is switched off. The rest follows the OpenTelemetry
+// specification's environment variables (the exporter's and the SDK's):
+// headers, timeout and compression (a _TRACES_ form wins over the general
+// one), service name and resource attributes, and the sampler.
 func loadTelemetry(e *env) telemetry.Config {
-	c := telemetry.Config{ServiceName: "chatbot"}
+	c := telemetry.Config{}
 	// The traces URL wins; the base URL gets the signal's path, as the
 	// OTLP exporter specification says.
 	for _, v := range []struct{ name, path string }{
@@ -74,7 +78,77 @@ func loadTelemetry(e *env) telemetry.Config {
 	}
 	disabled := e.boolean("OTEL_SDK_DISABLED", false)
 	c.Enabled = endpoint && exporter == "otlp" && !disabled
+
+	headers := "OTEL_EXPORTER_OTLP_TRACES_HEADERS"
+	if e.str(headers, "") == "" {
+		headers = "OTEL_EXPORTER_OTLP_HEADERS"
+	}
+	var err error
+	if c.Headers, err = pairs(e.str(headers, "")); err != nil {
+		e.fail(headers, err) // the value may hold a key: never quoted
+	}
+	timeout := "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+	if e.str(timeout, "") == "" {
+		timeout = "OTEL_EXPORTER_OTLP_TIMEOUT"
+	}
+	c.Timeout = time.Duration(e.integer(timeout, telemetry.DefaultTimeout.Milliseconds(), 1, 600_000)) * time.Millisecond
+	compression := "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION"
+	if e.str(compression, "") == "" {
+		compression = "OTEL_EXPORTER_OTLP_COMPRESSION"
+	}
+	switch v := e.str(compression, "none"); v {
+	case "gzip", "none":
+		c.Gzip = v == "gzip"
+	default:
+		e.bad(compression, v, "gzip or none", nil)
+	}
+	if c.Resource, err = pairs(e.str("OTEL_RESOURCE_ATTRIBUTES", "")); err != nil {
+		e.bad("OTEL_RESOURCE_ATTRIBUTES", e.str("OTEL_RESOURCE_ATTRIBUTES", ""), "key=value pairs separated by commas", err)
+	}
+	// OTEL_SERVICE_NAME wins over service.name in the attributes.
+	c.ServiceName = e.str("OTEL_SERVICE_NAME", cmp.Or(c.Resource["service.name"], "chatbot"))
+	c.Sampler = e.str("OTEL_TRACES_SAMPLER", telemetry.SamplerParentAlwaysOn)
+	switch c.Sampler {
+	case telemetry.SamplerAlwaysOn, telemetry.SamplerAlwaysOff, telemetry.SamplerRatio,
+		telemetry.SamplerParentAlwaysOn, telemetry.SamplerParentAlwaysOff, telemetry.SamplerParentRatio:
+	default:
+		e.bad("OTEL_TRACES_SAMPLER", c.Sampler, "always_on, always_off, traceidratio or their parentbased_ forms", nil)
+	}
+	c.SamplerRatio = 1
+	if v := e.str("OTEL_TRACES_SAMPLER_ARG", ""); v != "" && (c.Sampler == telemetry.SamplerRatio || c.Sampler == telemetry.SamplerParentRatio) {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r > 1 {
+			e.bad("OTEL_TRACES_SAMPLER_ARG", v, "a ratio from 0 to 1", nil)
+		}
+		c.SamplerRatio = r
+	}
 	return c
+}
+
+// pairs reads the OpenTelemetry list format of headers and resource
+// attributes: key=value pairs separated by commas, values
+// percent-encoded.
+func pairs(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for i, item := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(item, "=")
+		k = strings.TrimSpace(k)
+		if strings.TrimSpace(item) == "" {
+			continue
+		}
+		if !ok || k == "" {
+			return nil, fmt.Errorf("item %d is not key=value", i+1)
+		}
+		val, err := url.PathUnescape(strings.TrimSpace(v))
+		if err != nil {
+			return nil, fmt.Errorf("item %d: the value is not percent-encoded text", i+1)
+		}
+		out[k] = val
+	}
+	return out, nil
 }
 
 // flushing exports a request's spans before its handler returns: on Lambda

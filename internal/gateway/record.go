@@ -9,7 +9,6 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/sse"
 	"github.com/chatbot-gateway/chatbot/internal/telemetry"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // Record is what the gateway knows about one request when it ends: the
@@ -56,7 +55,7 @@ type Record struct {
 	// ChargedTokens is what the call cost the caller's token budget (see
 	// charge); 0 when no limiter counted it.
 	ChargedTokens int
-	span          trace.Span // the server span, when tracing
+	span          *telemetry.Span // the server span, when tracing
 	// used is what the models asked reported, summed: with a fallback, the
 	// failed model's usage and the fallback's.
 	used chat.Usage

@@ -6,10 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"go.opentelemetry.io/otel/codes"
-	semconv "go.opentelemetry.io/otel/semconv/v1.41.0"
-	"go.opentelemetry.io/otel/trace"
-
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 )
 
@@ -23,14 +19,14 @@ const (
 // Call traces one model call: a client span per attempt. A nil *Call
 // (tracing off) does nothing.
 type Call struct {
-	tr       trace.Tracer
+	t        *Tracer
 	parent   context.Context
 	model    string
 	provider string
 	now      func() time.Time
 
 	mu      sync.Mutex
-	span    trace.Span
+	span    *Span
 	attempt int
 	start   time.Time
 	first   bool
@@ -46,10 +42,10 @@ func (t *Tracer) StartCall(ctx context.Context, provider, model, reason string, 
 	if t == nil {
 		return ctx, nil
 	}
-	c := &Call{tr: t.tr, parent: ctx, model: model, provider: provider, now: now}
+	c := &Call{t: t, parent: ctx, model: model, provider: provider, now: now}
 	c.startAttempt()
 	if reason != "" {
-		c.span.SetAttributes(attrReason.String(reason))
+		c.span.set(attr{"chatbot.fallback_reason", reason})
 	}
 	return context.WithValue(ctx, callKey{}, c), c
 }
@@ -57,13 +53,9 @@ func (t *Tracer) StartCall(ctx context.Context, provider, model, reason string, 
 func (c *Call) startAttempt() {
 	c.attempt++
 	c.start, c.first = c.now(), false
-	_, c.span = c.tr.Start(c.parent, "chat "+c.model, trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithTimestamp(c.start),
-		trace.WithAttributes(
-			semconv.GenAIOperationNameChat,
-			semconv.GenAIProviderNameKey.String(c.provider),
-			semconv.GenAIRequestModel(c.model),
-			attrAttempt.Int(c.attempt)))
+	_, c.span = c.t.start(c.parent, "chat "+c.model, kindClient, c.start,
+		attr{"gen_ai.operation.name", "chat"}, attr{"gen_ai.provider.name", c.provider},
+		attr{"gen_ai.request.model", c.model}, attr{"chatbot.attempt", int64(c.attempt)})
 }
 
 // Retry ends the current attempt of the call in ctx as failed with err
@@ -77,7 +69,7 @@ func Retry(ctx context.Context, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	failSpan(c.span, err)
-	c.span.End(trace.WithTimestamp(c.now()))
+	c.span.finish(c.now())
 	c.startAttempt()
 }
 
@@ -93,8 +85,8 @@ func (c *Call) FirstToken() {
 	}
 	c.first = true
 	now := c.now()
-	c.span.AddEvent("gen_ai.first_chunk", trace.WithTimestamp(now))
-	c.span.SetAttributes(semconv.GenAIResponseTimeToFirstChunk(now.Sub(c.start).Seconds()))
+	c.span.addEvent("gen_ai.first_chunk", now)
+	c.span.set(attr{"gen_ai.response.time_to_first_chunk", now.Sub(c.start).Seconds()})
 }
 
 // Result is how a model call ended, for its last attempt's span.
@@ -117,35 +109,33 @@ func (c *Call) End(r Result) {
 	defer c.mu.Unlock()
 	s := c.span
 	u := r.Usage
-	s.SetAttributes(
-		semconv.GenAIResponseModel(r.ResponseModel),
+	s.set(attr{"gen_ai.response.model", r.ResponseModel},
 		// Input tokens include cached ones, as the convention asks.
-		semconv.GenAIUsageInputTokens(u.PromptTokens+u.CacheReadTokens+u.CacheWriteTokens),
-		semconv.GenAIUsageOutputTokens(u.CompletionTokens))
+		attr{"gen_ai.usage.input_tokens", int64(u.PromptTokens + u.CacheReadTokens + u.CacheWriteTokens)},
+		attr{"gen_ai.usage.output_tokens", int64(u.CompletionTokens)})
 	if u.CacheReadTokens > 0 || u.CacheWriteTokens > 0 {
-		s.SetAttributes(
-			semconv.GenAIUsageCacheReadInputTokensKey.Int(u.CacheReadTokens),
-			semconv.GenAIUsageCacheCreationInputTokensKey.Int(u.CacheWriteTokens))
+		s.set(attr{"gen_ai.usage.cache_read.input_tokens", int64(u.CacheReadTokens)},
+			attr{"gen_ai.usage.cache_creation.input_tokens", int64(u.CacheWriteTokens)})
 	}
 	if r.ResponseID != "" {
-		s.SetAttributes(semconv.GenAIResponseID(r.ResponseID))
+		s.set(attr{"gen_ai.response.id", r.ResponseID})
 	}
 	if r.FinishReason != "" {
-		s.SetAttributes(semconv.GenAIResponseFinishReasons(r.FinishReason))
+		s.set(attr{"gen_ai.response.finish_reasons", []string{r.FinishReason}})
 	}
 	if r.Priced {
-		s.SetAttributes(attrCost.Float64(r.CostUSD))
+		s.set(attr{"chatbot.cost_usd", r.CostUSD})
 	}
 	failSpan(s, r.Err)
-	s.End(trace.WithTimestamp(c.now()))
+	s.finish(c.now())
 }
 
-func failSpan(s trace.Span, err error) {
+func failSpan(s *Span, err error) {
 	if err == nil {
 		return
 	}
-	s.SetStatus(codes.Error, err.Error())
-	s.SetAttributes(semconv.ErrorTypeKey.String(errorType(err)))
+	s.fail(err.Error())
+	s.set(attr{"error.type", errorType(err)})
 }
 
 // errorType is error.type: the failure's kind, low in cardinality.

@@ -9,8 +9,14 @@
 // carrying the OpenTelemetry GenAI semantic conventions: a retry, a
 // fallback model or a failover is a span of its own.
 //
-// The exporter is the official OTLP/HTTP protobuf exporter, which reads the
-// standard OTEL_EXPORTER_OTLP_* variables itself (endpoint, headers,
-// timeout, compression); internal/app decides whether tracing is on.
-// The package knows nothing of HTTP routing or of the chat wire formats.
+// The package is its own small tracer and OTLP/HTTP exporter (protobuf
+// encoding, written from opentelemetry-proto) rather than the
+// OpenTelemetry SDK: the gateway needs spans, W3C trace context, the
+// standard samplers and an export it can flush before a Lambda invocation
+// ends, and the SDK with its exporter more than doubled the gateway's
+// first build (it brings gRPC and the protobuf runtime). Every export in
+// the tests is decoded with the OTLP project's own generated types, which
+// fail on any field the schema does not have. internal/app reads the
+// standard OTEL_* variables. The package knows nothing of HTTP routing or
+// of the chat wire formats.
 package telemetry

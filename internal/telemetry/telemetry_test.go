@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
@@ -17,7 +16,7 @@ import (
 
 func TestOffIsNil(t *testing.T) {
 	t.Parallel()
-	tr, err := telemetry.New(context.Background(), telemetry.Config{})
+	tr, err := telemetry.New(telemetry.Config{})
 	if tr != nil || err != nil {
 		t.Fatalf("New(off) = %v, %v; want nil, nil", tr, err)
 	}
@@ -34,8 +33,7 @@ func TestOffIsNil(t *testing.T) {
 func TestSpansOfARetriedCallUnderAnIncomingTrace(t *testing.T) {
 	t.Parallel()
 	recv := otlptest.Start(t)
-	tr, err := telemetry.New(context.Background(), telemetry.Config{Enabled: true, ServiceName: "chatbot-test"},
-		otlptracehttp.WithEndpointURL(recv.TracesURL()))
+	tr, err := telemetry.New(telemetry.Config{Enabled: true, ServiceName: "chatbot-test", Endpoint: recv.TracesURL()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +42,7 @@ func TestSpansOfARetriedCallUnderAnIncomingTrace(t *testing.T) {
 	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	req := httptest.NewRequest("POST", "/v1/chat/completions", nil)
 	req.Header.Set("traceparent", "00-"+traceID+"-"+parentID+"-01")
+	req.Header.Set("tracestate", "vendor=abc")
 	clock := time.Unix(1_800_000_000, 0)
 	now := func() time.Time { clock = clock.Add(100 * time.Millisecond); return clock }
 
@@ -68,7 +67,7 @@ func TestSpansOfARetriedCallUnderAnIncomingTrace(t *testing.T) {
 	var srv otlptest.Span
 	var attempts []otlptest.Span
 	for _, s := range spans {
-		if s.TraceID != traceID {
+		if s.TraceID != traceID || s.TraceState != "vendor=abc" {
 			t.Errorf("span %s in trace %s; want the incoming %s", s.Name, s.TraceID, traceID)
 		}
 		switch s.Kind {

@@ -178,6 +178,7 @@ run "apply_with_every_option" {
     alarm_email                  = "ops@example.com"
     alarm_error_rate_percent     = 2
     alarm_fallback_rate_percent  = 10
+    alarm_failover_rate_percent  = 3
     alarm_ttft_p99_ms            = 5000
     max_body_bytes               = 524288
     enable_api_keys              = true
@@ -198,6 +199,11 @@ run "apply_with_every_option" {
     condition     = aws_lambda_function.gateway.layers == tolist(["arn:aws:lambda:eu-west-1:901920570463:layer:aws-otel-collector-arm64-ver-0-117-0:1"]) && aws_lambda_function.gateway.environment[0].variables["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://localhost:4318"
     error_message = "The ADOT layer must be attached and the gateway pointed at its collector."
   }
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.failover_rate.threshold == 3
+    error_message = "The failover-rate alarm must use the configured threshold."
+  }
+
   assert {
     condition     = aws_cloudwatch_metric_alarm.daily_spend[0].metric_name == "CostUSD" && aws_cloudwatch_metric_alarm.daily_spend[0].threshold == 50
     error_message = "The daily spend alarm must watch CostUSD at the configured figure."

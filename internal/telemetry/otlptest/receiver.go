@@ -1,11 +1,13 @@
 // Package otlptest is an OTLP/HTTP trace receiver for tests: it listens on
 // 127.0.0.1, decodes each export request's protobuf with the OTLP
-// project's own generated types, and keeps the spans.
+// project's own generated types (so the gateway's hand-written encoding is
+// checked against the real schema), and keeps the spans.
 package otlptest
 
 import (
 	"compress/gzip"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +19,7 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Span is a received span with its attributes flattened.
@@ -24,6 +27,7 @@ type Span struct {
 	Name         string
 	Kind         tracepb.Span_SpanKind
 	TraceID      string // hex
+	TraceState   string
 	SpanID       string // hex
 	ParentSpanID string // hex; empty for a root span
 	Attrs        map[string]any
@@ -35,10 +39,12 @@ type Span struct {
 
 // Receiver collects the spans exported to it.
 type Receiver struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	spans []Span
-	errs  []string
+	srv     *httptest.Server
+	mu      sync.Mutex
+	spans   []Span
+	errs    []string
+	headers []http.Header
+	status  int // see SetStatus
 }
 
 // Start starts a receiver that stops when tb ends.
@@ -51,7 +57,7 @@ func Start(tb testing.TB) *Receiver {
 }
 
 // TracesURL is the full URL of the traces path, what
-// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or otlptracehttp.WithEndpointURL)
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (or telemetry.Config.Endpoint)
 // should name.
 func (r *Receiver) TracesURL() string { return r.srv.URL + "/v1/traces" }
 
@@ -76,12 +82,21 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	if err == nil {
 		err = proto.Unmarshal(b, &in)
 	}
+	if err == nil {
+		err = known(in.ProtoReflect())
+	}
 	if err != nil {
 		r.fail("decode: " + err.Error())
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
 	r.mu.Lock()
+	r.headers = append(r.headers, req.Header.Clone())
+	if r.status != 0 {
+		r.mu.Unlock()
+		http.Error(w, "refused by the test", r.status)
+		return
+	}
 	for _, rs := range in.GetResourceSpans() {
 		service, _ := value(attrs(rs.GetResource().GetAttributes())["service.name"]).(string)
 		for _, ss := range rs.GetScopeSpans() {
@@ -102,6 +117,21 @@ func (r *Receiver) fail(msg string) {
 	r.mu.Unlock()
 }
 
+// Headers returns the headers of every export request received.
+func (r *Receiver) Headers() []http.Header {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]http.Header(nil), r.headers...)
+}
+
+// SetStatus makes the receiver answer every later export with status
+// (0: success again).
+func (r *Receiver) SetStatus(status int) {
+	r.mu.Lock()
+	r.status = status
+	r.mu.Unlock()
+}
+
 // Spans returns the spans received so far, and any request the receiver
 // could not decode.
 func (r *Receiver) Spans() ([]Span, []string) {
@@ -110,10 +140,32 @@ func (r *Receiver) Spans() ([]Span, []string) {
 	return append([]Span(nil), r.spans...), append([]string(nil), r.errs...)
 }
 
+// known fails on a field the schema does not have, at any depth: a
+// field number the encoder got wrong would otherwise be kept silently as
+// unknown.
+func known(m protoreflect.Message) error {
+	if u := m.GetUnknown(); len(u) > 0 {
+		return fmt.Errorf("%s has %d bytes of unknown fields", m.Descriptor().FullName(), len(u))
+	}
+	var err error
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			for i := 0; i < v.List().Len() && err == nil; i++ {
+				err = known(v.List().Get(i).Message())
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			err = known(v.Message())
+		}
+		return err == nil
+	})
+	return err
+}
+
 func convert(s *tracepb.Span, service string) Span {
 	out := Span{
 		Name: s.GetName(), Kind: s.GetKind(), Service: service,
-		TraceID: hex.EncodeToString(s.GetTraceId()), SpanID: hex.EncodeToString(s.GetSpanId()),
+		TraceID: hex.EncodeToString(s.GetTraceId()), TraceState: s.GetTraceState(), SpanID: hex.EncodeToString(s.GetSpanId()),
 		ParentSpanID: hex.EncodeToString(s.GetParentSpanId()),
 		Status:       s.GetStatus().GetCode(),
 		Start:        time.Unix(0, int64(s.GetStartTimeUnixNano())), End: time.Unix(0, int64(s.GetEndTimeUnixNano())),
