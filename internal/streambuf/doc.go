@@ -20,6 +20,11 @@
 // deadline passed with no end written) ends the reader with
 // ErrProducerLost rather than a wait without end.
 //
+// A stream may also carry a job (Header.Job): the work of a background
+// answer that another invocation will produce, kept with the stream until
+// that invocation claims it (Store.Claim, once, by the job's hash). The
+// store never reads it.
+//
 // Two stores implement Store: Memory, for one process (local runs, tests),
 // and Dynamo, a DynamoDB table every instance shares (docs/operations.md
 // describes its key schema and what it costs per answer). The package
