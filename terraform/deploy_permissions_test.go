@@ -158,6 +158,9 @@ var providerCalls = map[string][]request{
 	"aws_lambda_function_url": calls(testGateway, nil, "lambda:CreateFunctionUrlConfig", "lambda:GetFunctionUrlConfig",
 		"lambda:UpdateFunctionUrlConfig", "lambda:DeleteFunctionUrlConfig"),
 	"aws_lambda_permission": calls(testGateway, nil, "lambda:AddPermission", "lambda:GetPolicy", "lambda:RemovePermission"),
+	// Put creates and updates it (the provider's function_event_invoke_config.go).
+	"aws_lambda_function_event_invoke_config": calls(testGateway, nil, "lambda:PutFunctionEventInvokeConfig",
+		"lambda:GetFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig"),
 	"aws_secretsmanager_secret": calls(testSecret, nil, "secretsmanager:CreateSecret", "secretsmanager:DescribeSecret",
 		"secretsmanager:GetResourcePolicy", "secretsmanager:UpdateSecret", "secretsmanager:TagResource",
 		"secretsmanager:UntagResource", "secretsmanager:DeleteSecret"),

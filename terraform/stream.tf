@@ -110,3 +110,18 @@ resource "aws_iam_role_policy" "streams" {
   role   = aws_iam_role.lambda.id
   policy = data.aws_iam_policy_document.streams.json
 }
+
+# A background job's event is run once or not at all: Lambda retries a
+# failed asynchronous invocation up to two more times by default (AWS
+# Lambda API reference, Invoke), but the gateway claims each job once and
+# ends it in its stream itself, so a retry could only repeat nothing. An
+# event that waits longer than the gateway waits for it (its job age,
+# gateway.DefaultJobMaxAge, 5 minutes) is dropped: the response then
+# reads as failed.
+resource "aws_lambda_function_event_invoke_config" "background" {
+  count = var.enable_stream_resume ? 1 : 0
+
+  function_name                = aws_lambda_function.gateway.function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 300
+}

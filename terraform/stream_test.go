@@ -2,11 +2,14 @@ package terraform_test
 
 import (
 	"maps"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
@@ -156,6 +159,26 @@ func TestStreamVariables(t *testing.T) {
 		msg := validate(t, m.find(t, "variable", tc.variable), tc.value)
 		if tc.ok != (msg == "") {
 			t.Errorf("var.%s = %#v: ok %v, message %q", tc.variable, tc.value, tc.ok, msg)
+		}
+	}
+}
+
+// TestBackgroundInvokeConfig: a background job's asynchronous invocation
+// is never retried (the gateway claims each job once and ends it itself),
+// and its event is dropped once it is older than the gateway waits for it
+// (gateway.DefaultJobMaxAge), after which the response reads as failed.
+func TestBackgroundInvokeConfig(t *testing.T) {
+	t.Parallel()
+	m := loadModule(t, ".")
+	c := m.find(t, "resource", "aws_lambda_function_event_invoke_config", "background")
+	for attr, want := range map[string]string{
+		"count":                        "var.enable_stream_resume ? 1 : 0",
+		"function_name":                "aws_lambda_function.gateway.function_name",
+		"maximum_retry_attempts":       "0",
+		"maximum_event_age_in_seconds": strconv.Itoa(int(gateway.DefaultJobMaxAge / time.Second)),
+	} {
+		if got := m.attr(t, c, attr); got != want {
+			t.Errorf("event invoke config %s = %s; want %s", attr, got, want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package main_test
 import (
 	"encoding/json"
 	"maps"
+	"strconv"
 
 	"strings"
 	"testing"
@@ -22,6 +23,15 @@ type lambdaBackground struct {
 
 func newLambdaBackground(t *testing.T, extra map[string]string) *lambdaBackground {
 	t.Helper()
+	env, issuer := lambdaBackgroundEnv(t)
+	maps.Copy(env, extra)
+	return startLambdaBackground(t, env, issuer)
+}
+
+// lambdaBackgroundEnv is the environment of a function on fresh tables,
+// and the issuer its callers' tokens come from.
+func lambdaBackgroundEnv(t *testing.T) (map[string]string, *authtest.Issuer) {
+	t.Helper()
 	url := dynalite.Endpoint(t)
 	env := dynalite.Env(url)
 	maps.Copy(env, map[string]string{
@@ -29,10 +39,15 @@ func newLambdaBackground(t *testing.T, extra map[string]string) *lambdaBackgroun
 		"QUOTA_TABLE": dynalite.Table(t, url), "QUOTA_STORE_TIMEOUT": "5s",
 		"AWS_LAMBDA_FUNCTION_VERSION": "7",
 	})
-	maps.Copy(env, extra)
 	issuer := authtest.NewIssuer(t)
-	all := issuer.Env("access")
-	maps.Copy(all, env)
+	maps.Copy(env, issuer.Env("access"))
+	return env, issuer
+}
+
+// startLambdaBackground starts one instance of the function with env.
+func startLambdaBackground(t *testing.T, env map[string]string, issuer *authtest.Issuer) *lambdaBackground {
+	t.Helper()
+	all := maps.Clone(env)
 	rt := newFakeRuntime(t)
 	fl := newFakeLambda(t, rt)
 	all["AWS_ENDPOINT_URL_LAMBDA"] = fl.srv.URL
@@ -44,7 +59,7 @@ func newLambdaBackground(t *testing.T, extra map[string]string) *lambdaBackgroun
 func (w *wire) call(t *testing.T, id, method, path, query, body string) *response {
 	t.Helper()
 	headers := map[string]string{"x-authorization": "Bearer " + w.token}
-	if body != "" {
+	if method == "POST" {
 		headers["content-type"] = "application/json"
 		headers["x-amz-content-sha256"] = authtest.PayloadHash([]byte(body))
 	}
@@ -187,6 +202,46 @@ func TestLambdaBackgroundInvokeFails(t *testing.T) {
 	status, got := object(t, w.call(t, "inv-bg-refused-get", "GET", "/v1/responses/resp_inv-bg-refused", "", ""))
 	if status != 200 || got["status"] != "failed" {
 		t.Errorf("GET after the failed handoff: %d %v; want failed", status, got["status"])
+	}
+}
+
+// TestLambdaBackgroundCancelFromAnotherInstance: a background answer
+// running in one instance's job invocation is cancelled by a request to
+// another instance sharing the table; the job ends, cancelled, within the
+// producer's cancel check, and both instances read it as cancelled.
+func TestLambdaBackgroundCancelFromAnotherInstance(t *testing.T) {
+	t.Parallel()
+	env, issuer := lambdaBackgroundEnv(t)
+	a := startLambdaBackground(t, env, issuer)
+	b := startLambdaBackground(t, env, issuer)
+	status, accepted := object(t, a.call(t, "inv-slow-post", "POST", "/v1/responses", "",
+		`{"model":"test-slow","background":true,"input":"tick"}`))
+	if status != 200 {
+		t.Fatalf("POST: %d %v\n%s", status, accepted, a.out.String())
+	}
+	id, _ := accepted["id"].(string)
+	// The job is under way in A once its first events are kept.
+	for i := 0; ; i++ {
+		p, body, _ := b.call(t, "inv-slow-peek-"+strconv.Itoa(i), "GET", "/v1/responses/"+id, "", "").split(t)
+		if p.StatusCode == 200 && strings.Contains(string(body), `"in_progress"`) {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("the job never started: %d %s\n%s", p.StatusCode, body, a.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if status, got := object(t, b.call(t, "inv-slow-cancel", "POST", "/v1/responses/"+id+"/cancel", "", "")); status != 200 {
+		t.Fatalf("cancel on B: %d %v", status, got)
+	}
+	if res := a.rt.waitJob(t, jobPrefix+"1"); res.errorPosted {
+		t.Fatalf("the job's invocation failed: %s", res.body)
+	}
+	logged(t, a.out, "background response ended", `"outcome":"cancelled"`)
+	for _, w := range []*lambdaBackground{a, b} {
+		if _, got := object(t, w.call(t, "inv-slow-get", "GET", "/v1/responses/"+id, "", "")); got["status"] != "cancelled" {
+			t.Errorf("GET after the cancel: %v; want cancelled", got["status"])
+		}
 	}
 }
 
