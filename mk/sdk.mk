@@ -8,7 +8,8 @@
 # with the openai package and the AI SDK's default OpenAI provider, against
 # ELIZA and the fake Bedrock (responses.test.mjs); stored responses and the
 # Conversations API on one process and on two sharing dynalite
-# (conversations.test.mjs); the Node snippets of
+# (conversations.test.mjs); the fallback chain and mid-stream failover with
+# all three clients (failover.test.mjs); the Node snippets of
 # docs/clients.md and the curl commands of docs/api.md, as written, against a
 # gateway with auth off (docs.test.mjs). The suites that talk to the fake
 # Bedrock run twice: on InvokeModel, then on ConverseStream
@@ -28,5 +29,5 @@ $(SDK_NPM_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
 # web-chromium and CHROMIUM come from mk/web.mk.
 # DYNALITE_NPM_STAMP comes from mk/dynalite.mk.
 test-sdk: $(SDK_NPM_STAMP) web-chromium $(DYNALITE_NPM_STAMP)
-	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs resume.test.mjs conversations.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs docs.test.mjs
-	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs
+	cd $(SDK) && CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs resume.test.mjs conversations.test.mjs browser.test.mjs cloudfront.test.mjs features.test.mjs failover.test.mjs docs.test.mjs
+	cd $(SDK) && BEDROCK_API=converse CHROMIUM_PATH=$(CHROMIUM) node --test --test-concurrency=1 sdk.test.mjs responses.test.mjs features.test.mjs failover.test.mjs

@@ -70,6 +70,11 @@ func run(args []string) error {
 	guardrail := fs.String("guardrail", "", "act as the guardrail ID:VERSION on calls that name it (see -guardrail-word)")
 	word := fs.String("guardrail-word", "forbidden", "the word the guardrail blocks, in a prompt or in an answer (e.g. tok3)")
 	blocked := fs.String("guardrail-message", "Sorry, the model cannot answer this question.", "the guardrail's message")
+	var perModel []string
+	fs.Func("model-scenario", "MODEL_ID=SCENARIO: answer that model's calls with another scenario (repeatable)", func(v string) error {
+		perModel = append(perModel, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,6 +92,14 @@ func run(args []string) error {
 	mk, ok := scenarios[*name]
 	if !ok {
 		return fmt.Errorf("unknown -scenario %q", *name)
+	}
+	for _, v := range perModel {
+		id, sc, _ := strings.Cut(v, "=")
+		mkm, ok := scenarios[sc]
+		if id == "" || !ok {
+			return fmt.Errorf("-model-scenario %q: want MODEL_ID=SCENARIO with a known scenario", v)
+		}
+		opts = append(opts, fakebedrock.WithModelScenario(id, mkm(*tokens, *interval)))
 	}
 	host, _, err := net.SplitHostPort(*addr)
 	if err != nil {

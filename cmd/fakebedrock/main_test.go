@@ -15,6 +15,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{args: []string{"-addr", "192.168.1.1:0"}, want: "loopback"},
 		{args: []string{"-scenario", "nope"}, want: "unknown -scenario"},
 		{args: []string{"-addr", "nocolon"}, want: "parse -addr"},
+		{args: []string{"-model-scenario", "amazon.nova-micro-v1:0=nope"}, want: "-model-scenario"},
+		{args: []string{"-model-scenario", "throttled"}, want: "-model-scenario"},
 	}
 	for _, tt := range tests {
 		err := run(tt.args)

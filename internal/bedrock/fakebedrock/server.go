@@ -35,6 +35,17 @@ type Option func(*Handler)
 // Tokens(5)).
 func WithScenario(s Scenario) Option { return func(h *Handler) { h.def = s } }
 
+// WithModelScenario sets the scenario that answers calls of modelID when
+// the queue is empty: one model of a chain fails while another answers.
+func WithModelScenario(modelID string, s Scenario) Option {
+	return func(h *Handler) {
+		if h.byModel == nil {
+			h.byModel = map[string]Scenario{}
+		}
+		h.byModel[modelID] = s
+	}
+}
+
 // WithTimeFunc sets the clock used for stamped chunks.
 func WithTimeFunc(now func() time.Time) Option { return func(h *Handler) { h.now = now } }
 
@@ -54,6 +65,7 @@ type Handler struct {
 
 	mu       sync.Mutex
 	def      Scenario
+	byModel  map[string]Scenario // see WithModelScenario
 	queue    []Scenario
 	requests []Request
 	opened   int
@@ -154,6 +166,9 @@ func (h *Handler) next(r Request) Scenario {
 	if len(h.queue) > 0 {
 		s := h.queue[0]
 		h.queue = h.queue[1:]
+		return s
+	}
+	if s, ok := h.byModel[r.ModelID]; ok {
 		return s
 	}
 	return h.def

@@ -66,6 +66,32 @@ func TestAuthCheck(t *testing.T) {
 	}
 }
 
+// TestModelScenario: a model with a scenario of its own gets it; others
+// the default; the queue still comes first.
+func TestModelScenario(t *testing.T) {
+	t.Parallel()
+	srv := fakebedrock.New(fakebedrock.WithModelScenario("amazon.nova-micro-v1:0", fakebedrock.Throttled()))
+	defer srv.Close()
+	srv.Push(fakebedrock.Tokens(1))
+	if resp := post(t, srv, goodAuth, novaBody); resp.StatusCode != http.StatusOK {
+		t.Fatalf("queued call: %d; want the queue's answer", resp.StatusCode)
+	}
+	if resp := post(t, srv, goodAuth, novaBody); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("nova: %d; want its own scenario, throttled", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/model/amazon.nova-lite-v1%3A0/invoke-with-response-stream", strings.NewReader(novaBody))
+	req.Header.Set("Authorization", goodAuth)
+	req.Header.Set("X-Amz-Date", "20250101T000000Z")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(novaTexts(t, resp.Body)) == 0 {
+		t.Fatalf("another model: %d; want the default answer", resp.StatusCode)
+	}
+}
+
 func TestFramesAndQueue(t *testing.T) {
 	t.Parallel()
 	stamp := time.Unix(1700000000, 5)
