@@ -125,6 +125,15 @@ func TestHandoffRunsOnceAsTheCaller(t *testing.T) {
 	if n := len(g.logs.lines(t, "background response ended")); n != 1 {
 		t.Errorf("%d answers produced; want 1", n)
 	}
+	var job []map[string]any
+	for _, l := range g.logs.lines(t, "request") {
+		if l["path"] == "/v1/responses (background)" {
+			job = append(job, l)
+		}
+	}
+	if len(job) != 1 || job[0]["status"] != float64(200) || job[0]["outcome"] != "complete" || job[0]["model"] != "echo" {
+		t.Errorf("the job's request lines %v; want one, 200 complete, by echo", job)
+	}
 	if warn := g.logs.lines(t, "background job ignored"); len(warn) != 1 || !strings.Contains(warn[0]["reason"].(string), "claimed already") {
 		t.Errorf("the second delivery logged %v", warn)
 	}

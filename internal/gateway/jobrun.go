@@ -74,7 +74,10 @@ func (h *Handler) RunJob(ctx context.Context, ev JobEvent) error {
 		rec.Err, rec.Outcome = fmt.Errorf("background job of unknown format %q", j.Format), "error"
 		return nil
 	}
-	rec.Path, rec.Route = f.Path()+" (background)", f.Path()
+	// Its own line and metrics, under a route of its own: the POST that
+	// accepted it has counted the request already. An in-band failure
+	// counts as a stream's (status 200, outcome error).
+	rec.Path, rec.Route, rec.Status = f.Path()+" (background)", f.Path()+" (background)", http.StatusOK
 	if j.Caller != nil {
 		c := &Caller{Subject: j.Caller.Subject, Key: j.Caller.Key, Groups: j.Caller.Groups, Group: j.Caller.Group}
 		rec.Subject, rec.CallerGroup = c.Subject, c.Group
