@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
@@ -202,4 +204,40 @@ func TestHandoffTooLarge(t *testing.T) {
 	if len(g.events) != 0 {
 		t.Errorf("a refused request was handed off")
 	}
+}
+
+// TestHandoffBoundedByItsInvocation: the job's answer stops a margin
+// before its own invocation's deadline, with the in-band error any answer
+// cut by the deadline gets, and reads as ended, not as running.
+func TestHandoffBoundedByItsInvocation(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		g := newHandoffGateway(t, func(c *gateway.Config) {
+			c.Models[0].Model = fakeModel(func(ctx context.Context, _ *chat.Request, emit chat.Emit) (chat.Result, error) {
+				if err := emit(chat.Delta{Text: "started "}); err != nil {
+					return chat.Result{}, err
+				}
+				<-ctx.Done()
+				return chat.Result{}, ctx.Err()
+			})
+		})
+		_, accepted := g.call(t, "POST", "/v1/responses", "alice", backgroundBody)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		if err := g.h.RunJob(ctx, g.handedOff(t)); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took != time.Minute-gateway.DefaultDeadlineMargin {
+			t.Errorf("the job ran %v; want its invocation's minute less the margin", took)
+		}
+		_, got := g.call(t, "GET", "/v1/responses/"+accepted["id"].(string), "alice", "")
+		if got["status"] == "completed" || got["status"] == "in_progress" || got["status"] == "queued" {
+			t.Errorf("GET after the deadline: %v; want it ended short", got["status"])
+		}
+		ended := g.logs.lines(t, "background response ended")
+		if len(ended) != 1 || ended[0]["outcome"] != "error" {
+			t.Errorf("logged %v; want the answer ended in error", ended)
+		}
+	})
 }
