@@ -120,8 +120,8 @@ type Config struct {
 	// longest invocation.
 	MaxStreamTime time.Duration
 	// Detach runs a background answer (Responses' background: true) where
-	// it can finish without the request: a goroutine locally. Nil:
-	// background answers are refused.
+	// it can finish without the request: a goroutine locally. Nil with
+	// Handoff nil: background answers are refused.
 	Detach func(produce func())
 	// Handoff hands a background answer to another invocation, where the
 	// one that accepts it ends with its response (Lambda); it is used

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,8 +14,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/chatbot-gateway/chatbot/internal/app"
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
+	"github.com/chatbot-gateway/chatbot/internal/quota"
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
@@ -240,4 +244,26 @@ func TestHandoffBoundedByItsInvocation(t *testing.T) {
 			t.Errorf("logged %v; want the answer ended in error", ended)
 		}
 	})
+}
+
+// TestHandoffHoldsTheSlotUntilTheJobEnds: the caller's concurrent-stream
+// slot, taken at the POST, stays held while the job waits, and the job's
+// invocation frees it however the job ends (here: cancelled before it
+// ran).
+func TestHandoffHoldsTheSlotUntilTheJobEnds(t *testing.T) {
+	t.Parallel()
+	lim := quota.New(quota.Config{Default: quota.Limits{ConcurrentStreams: 1},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, quota.NewMemoryStore(nil))
+	g := newHandoffGateway(t, func(c *gateway.Config) { c.Limiter = app.Limiter(lim) })
+	_, accepted := g.call(t, "POST", "/v1/responses", "alice", backgroundBody)
+	if status, e := g.call(t, "POST", "/v1/responses", "alice", backgroundBody); status != http.StatusTooManyRequests {
+		t.Fatalf("a second POST while the first job waits: %d %v; want 429", status, e)
+	}
+	g.call(t, "POST", "/v1/responses/"+accepted["id"].(string)+"/cancel", "alice", "")
+	if err := g.h.RunJob(context.Background(), g.handedOff(t)); err != nil {
+		t.Fatal(err)
+	}
+	if status, e := g.call(t, "POST", "/v1/responses", "alice", backgroundBody); status != 200 {
+		t.Fatalf("a POST after the job ended: %d %v; want its slot back", status, e)
+	}
 }

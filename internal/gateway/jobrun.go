@@ -83,6 +83,16 @@ func (h *Handler) RunJob(ctx context.Context, ev JobEvent) error {
 		rec.Subject, rec.CallerGroup = c.Subject, c.Group
 		ctx = context.WithValue(ctx, callerKey{}, c)
 	}
+	// The grant taken at the POST is settled here however the job ends:
+	// with nothing used until the model runs.
+	var g Grant
+	if ro, ok := h.cfg.Limiter.(Reopener); ok && j.Grant != nil {
+		if g, err = ro.Reopen(ctx, j.Grant); err != nil {
+			log.Warn("background job's grant not reopened: its reservation stays as taken", slog.String("error", err.Error()))
+		}
+	}
+	settle := func() { unused(g) }
+	defer func() { settle() }()
 	if hd.CancelRequested {
 		state, rec.Outcome, rec.ErrorCode = streambuf.Cancelled, "cancelled", "cancelled"
 		return nil
@@ -103,15 +113,7 @@ func (h *Handler) RunJob(ctx context.Context, ev JobEvent) error {
 		rec.Err, rec.Outcome, rec.ErrorCode = err, "error", toAPIError(err).Code
 		return nil
 	}
-	settle := func() {}
-	if ro, ok := h.cfg.Limiter.(Reopener); ok && j.Grant != nil {
-		g, err := ro.Reopen(ctx, j.Grant)
-		if err != nil {
-			log.Warn("background job's grant not reopened: its reservation stays as taken", slog.String("error", err.Error()))
-		}
-		settle = settler(g, x.Request(), rec)
-	}
-	defer settle()
+	settle = settler(g, x.Request(), rec)
 	m := &Meta{ID: j.Request, Model: x.Request().Model, Created: j.Created, Now: h.cfg.Now}
 	bctx, stop := h.bound(ctx)
 	defer stop()

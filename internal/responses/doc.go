@@ -6,7 +6,7 @@
 // one response object. A failure after the stream has started ends it with
 // response.failed.
 //
-// The gateway keeps no state, so what needs stored responses or
-// conversations (previous_response_id, store: true, background) is refused
-// by name.
+// Without a state store, what needs stored responses or conversations
+// (previous_response_id, conversation) is refused by name; background needs
+// the gateway's stream store, which keeps the answer to be read back.
 package responses
