@@ -46,7 +46,10 @@ func mixedRoutes() []route {
 		{id: "cut", bedrockID: novaID, scenario: fakebedrock.CutAfter(20, 3)},
 		{id: "exception", bedrockID: llamaID, scenario: fakebedrock.InStream("modelStreamErrorException", 2)},
 		{id: "slow", bedrockID: titanID, scenario: fakebedrock.Scenario{Tokens: 5, Delay: time.Minute},
-			config: func(c *bedrock.Config) { c.FirstTokenTimeout = 300 * time.Millisecond }},
+			// Long enough for the request to reach the fake on a loaded
+			// machine (signing, a connection, the headers): the check
+			// below wants every fake to have been asked.
+			config: func(c *bedrock.Config) { c.FirstTokenTimeout = time.Second }},
 	}
 }
 
@@ -207,8 +210,10 @@ func TestMixedFaults(t *testing.T) {
 		t.Errorf("storm fake saw %d requests, want %d (%d throttled + one per completed stream)", n, want, stormThrottles)
 	}
 	for id, u := range r.up {
+		// A slow stream may time out before the fake has sent its
+		// headers: that it was asked is what counts there.
 		opened, _ := u.Streams()
-		if id != "storm" && opened == 0 {
+		if id != "storm" && opened == 0 && (id != "slow" || len(u.Requests()) == 0) {
 			t.Errorf("%s: no stream reached the fake", id)
 		}
 		streamsClosed(t, u, -1, 10*time.Second)
