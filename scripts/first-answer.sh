@@ -34,8 +34,17 @@ until curl -sf "http://$addr/healthz" >/dev/null 2>&1; do
   fi
   sleep 0.2
 done
+# grep stops at the first chunk, which cuts curl short: only grep's status
+# says whether an answer came.
+set +o pipefail
 curl -sN --max-time 60 "http://$addr/v1/chat/completions" -H 'Content-Type: application/json' \
   -d '{"model":"eliza","stream":true,"messages":[{"role":"user","content":"hello"}]}' | grep -m1 -q '^data: {'
+got="${PIPESTATUS[1]}"
+set -o pipefail
+if [ "$got" != 0 ]; then
+  echo "the gateway answered /healthz but streamed no answer" >&2
+  exit 1
+fi
 end="$(date +%s.%N)"
 load1="$(cut -d' ' -f1 /proc/loadavg)"
 awk -v s="$start" -v e="$end" -v l0="$load0" -v l1="$load1" -v n="$(nproc)" 'BEGIN {
