@@ -46,7 +46,7 @@ run:
 
 build:
 	@mkdir -p dist
-	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o dist/chatbot ./cmd/chatbot
+	$(GO) build -tags lambda.norpc -trimpath -ldflags "-X main.version=$(VERSION)" -o dist/chatbot ./cmd/chatbot
 
 ## Lambda ---------------------------------------------------------------------
 

@@ -93,9 +93,10 @@ trap 'stopping=1; [ -n "$gateway" ] && kill -TERM "$gateway" 2>/dev/null' TERM
 
 mkdir -p dist
 echo "building the gateway… (about 75 s the first time, with empty Go caches on 2 cores; seconds after that)"
-# Without cgo, as on Lambda: the gateway needs none, and a first build then
-# compiles no C (runtime/cgo, the cgo parts of net and os/user).
-if ! CGO_ENABLED=0 "$GO" build -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot; then
+# Without cgo and with lambda.norpc, as on Lambda: the gateway needs
+# neither, and a first build then compiles no C (runtime/cgo, the cgo parts
+# of net and os/user) and not the go1.x runtime's net/rpc, gob and templates.
+if ! CGO_ENABLED=0 "$GO" build -tags lambda.norpc -ldflags "-X main.version=${VERSION:-unknown}" -o dist/chatbot ./cmd/chatbot; then
   [ -n "$stopping" ] && exit 0
   exit 1
 fi
