@@ -92,7 +92,7 @@ trap 'stopping=1; [ -n "$gateway" ] && kill -INT "$gateway" 2>/dev/null' INT
 trap 'stopping=1; [ -n "$gateway" ] && kill -TERM "$gateway" 2>/dev/null' TERM
 
 mkdir -p dist
-echo "building the gateway… (about 75 s the first time, with empty Go caches on 2 cores; seconds after that)"
+echo "building the gateway… (about 70 s the first time, with empty Go caches on 2 cores; seconds after that)"
 # Without cgo and with lambda.norpc, as on Lambda: the gateway needs
 # neither, and a first build then compiles no C (runtime/cgo, the cgo parts
 # of net and os/user) and not the go1.x runtime's net/rpc, gob and templates.
