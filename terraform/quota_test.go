@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/chatbot-gateway/chatbot/internal/metrics"
@@ -17,27 +16,12 @@ import (
 func TestQuotaTable(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, ".")
-	tbl := m.find(t, "resource", "aws_dynamodb_table", "quota")
-	for attr, want := range map[string]string{
-		"count":        "local.quota_enabled ? 1 : 0",
-		"billing_mode": `"PAY_PER_REQUEST"`,
-		"hash_key":     `"` + quota.KeyAttribute + `"`,
-	} {
-		if got := m.attr(t, tbl, attr); got != want {
-			t.Errorf("table %s = %s; want %s", attr, got, want)
-		}
-	}
-	if _, ok := tbl.Body.Attributes["range_key"]; ok {
-		t.Error("the table has a sort key; the store addresses items by pk alone")
-	}
-	a := one(t, tbl, "attribute")
-	if literalString(t, a, "name") != quota.KeyAttribute || literalString(t, a, "type") != "S" {
-		t.Errorf("key attribute = %s %s", m.attr(t, a, "name"), m.attr(t, a, "type"))
-	}
-	ttl := one(t, tbl, "ttl")
-	if literalString(t, ttl, "attribute_name") != quota.TTLAttribute || !literal(t, ttl, "enabled").True() {
-		t.Errorf("ttl = %s, enabled %s; want %s, true", m.attr(t, ttl, "attribute_name"), m.attr(t, ttl, "enabled"), quota.TTLAttribute)
-	}
+	tbl := checkTable(t, m, "quota", table{
+		count: "local.quota_enabled ? 1 : 0",
+		hash:  quota.KeyAttribute,
+		keys:  map[string]string{quota.KeyAttribute: "S"},
+		ttl:   quota.TTLAttribute,
+	})
 	if got := m.attr(t, one(t, tbl, "point_in_time_recovery"), "enabled"); got != "var.quota_point_in_time_recovery" {
 		t.Errorf("point_in_time_recovery.enabled = %s", got)
 	}
@@ -48,40 +32,13 @@ func TestQuotaTable(t *testing.T) {
 func TestQuotaPolicy(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, ".")
-	doc := m.find(t, "data", "aws_iam_policy_document", "quota")
-	bySid := map[string]*hclsyntax.Block{}
-	for _, s := range nested(doc, "statement") {
-		bySid[literalString(t, s, "sid")] = s
-		if literalString(t, s, "effect") != "Allow" {
-			t.Errorf("%s: effect %s", literalString(t, s, "sid"), m.attr(t, s, "effect"))
-		}
-	}
-	for sid, want := range map[string]struct {
-		actions   []string
-		resources string
-	}{
-		"CountRateLimits":          {[]string{"dynamodb:UpdateItem", "dynamodb:GetItem"}, "[aws_dynamodb_table.quota[0].arn]"},
-		"ApplyConfiguredGuardrail": {[]string{"bedrock:ApplyGuardrail"}, "[local.guardrail_arn]"},
-	} {
-		s := bySid[sid]
-		if s == nil {
-			t.Errorf("no %s statement", sid)
-			continue
-		}
-		if got := literalStrings(t, s, "actions"); !equalStrings(got, want.actions) {
-			t.Errorf("%s actions = %q; want %q", sid, got, want.actions)
-		}
-		if got := m.attr(t, s, "resources"); got != want.resources {
-			t.Errorf("%s resources = %s; want %s", sid, got, want.resources)
-		}
-	}
-	if len(bySid) != 2 {
-		t.Errorf("have statements %v; want exactly the two above", sortedKeys(bySid))
-	}
-	p := m.find(t, "resource", "aws_iam_role_policy", "quota")
-	if m.attr(t, p, "role") != "aws_iam_role.lambda.id" || m.attr(t, p, "policy") != "data.aws_iam_policy_document.quota.json" {
-		t.Error("the quota policy must be the document above, on the function's role")
-	}
+	checkGrants(t, m, "quota", map[string]grant{
+		"CountRateLimits": {"local.quota_enabled ? [1] : []",
+			[]string{"dynamodb:UpdateItem", "dynamodb:GetItem"}, "[aws_dynamodb_table.quota[0].arn]"},
+		"ApplyConfiguredGuardrail": {"local.guardrail_enabled ? [1] : []",
+			[]string{"bedrock:ApplyGuardrail"}, "[local.guardrail_arn]"},
+	})
+	checkRolePolicy(t, m, "quota", "local.quota_enabled || local.guardrail_enabled ? 1 : 0")
 }
 
 // TestQuotaLocals evaluates the settings handed to the function: the

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -17,33 +16,14 @@ import (
 // stream store expects: on demand, TTL, encrypted, created when enabled.
 func TestStreamTable(t *testing.T) {
 	t.Parallel()
-	m := loadModule(t, ".")
-	tbl := m.find(t, "resource", "aws_dynamodb_table", "streams")
-	for attr, want := range map[string]string{
-		"count":        "var.enable_stream_resume ? 1 : 0",
-		"billing_mode": `"PAY_PER_REQUEST"`,
-		"hash_key":     `"` + streambuf.KeyAttribute + `"`,
-		"range_key":    `"` + streambuf.SortAttribute + `"`,
-	} {
-		if got := m.attr(t, tbl, attr); got != want {
-			t.Errorf("table %s = %s; want %s", attr, got, want)
-		}
-	}
-	types := map[string]string{}
-	for _, a := range nested(tbl, "attribute") {
-		types[literalString(t, a, "name")] = literalString(t, a, "type")
-	}
-	if len(types) != 2 || types[streambuf.KeyAttribute] != "S" || types[streambuf.SortAttribute] != "N" {
-		t.Errorf("key attributes = %v; want %s S and %s N", types, streambuf.KeyAttribute, streambuf.SortAttribute)
-	}
-	ttl := one(t, tbl, "ttl")
-	if literalString(t, ttl, "attribute_name") != streambuf.TTLAttribute || !literal(t, ttl, "enabled").True() {
-		t.Errorf("ttl = %s, enabled %s; want %s, true", m.attr(t, ttl, "attribute_name"), m.attr(t, ttl, "enabled"), streambuf.TTLAttribute)
-	}
-	sse := one(t, tbl, "server_side_encryption")
-	if got := m.attr(t, sse, "kms_key_arn"); got != `var.stream_table_kms_key_arn == "" ? null : var.stream_table_kms_key_arn` {
-		t.Errorf("server_side_encryption.kms_key_arn = %s", got)
-	}
+	checkTable(t, loadModule(t, "."), "streams", table{
+		count:  "var.enable_stream_resume ? 1 : 0",
+		hash:   streambuf.KeyAttribute,
+		sort:   streambuf.SortAttribute,
+		keys:   map[string]string{streambuf.KeyAttribute: "S", streambuf.SortAttribute: "N"},
+		ttl:    streambuf.TTLAttribute,
+		kmsKey: "var.stream_table_kms_key_arn",
+	})
 }
 
 // TestStreamPolicy checks the function may only read and write items of
@@ -52,18 +32,7 @@ func TestStreamTable(t *testing.T) {
 func TestStreamPolicy(t *testing.T) {
 	t.Parallel()
 	m := loadModule(t, ".")
-	doc := m.find(t, "data", "aws_iam_policy_document", "streams")
-	for _, b := range doc.Body.Blocks {
-		if b.Type == "statement" {
-			t.Errorf("an unconditional statement (%s); every grant depends on enable_stream_resume", literalString(t, b, "sid"))
-		}
-	}
-	type want struct {
-		forEach   string
-		actions   []string
-		resources string
-	}
-	wants := map[string]want{
+	bySid := checkGrants(t, m, "streams", map[string]grant{
 		"KeepStreams": {"var.enable_stream_resume ? [1] : []",
 			[]string{"dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"},
 			"[aws_dynamodb_table.streams[0].arn]"},
@@ -73,47 +42,9 @@ func TestStreamPolicy(t *testing.T) {
 		"UseStreamTableKey": {`var.enable_stream_resume && var.stream_table_kms_key_arn != "" ? [1] : []`,
 			[]string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
 			"[var.stream_table_kms_key_arn]"},
-	}
-	seen := map[string]*hclsyntax.Block{}
-	for _, d := range doc.Body.Blocks {
-		if d.Type != "dynamic" {
-			continue
-		}
-		c := one(t, d, "content")
-		sid := literalString(t, c, "sid")
-		w, ok := wants[sid]
-		if !ok {
-			t.Errorf("unexpected statement %s", sid)
-			continue
-		}
-		seen[sid] = c
-		if got := m.attr(t, d, "for_each"); got != w.forEach {
-			t.Errorf("%s for_each = %s; want %s", sid, got, w.forEach)
-		}
-		if literalString(t, c, "effect") != "Allow" {
-			t.Errorf("%s: effect %s", sid, m.attr(t, c, "effect"))
-		}
-		if got := literalStrings(t, c, "actions"); !equalStrings(got, w.actions) {
-			t.Errorf("%s actions = %q; want %q", sid, got, w.actions)
-		}
-		if got := m.attr(t, c, "resources"); got != w.resources {
-			t.Errorf("%s resources = %s; want %s", sid, got, w.resources)
-		}
-	}
-	if len(seen) != len(wants) {
-		t.Errorf("have statements %v; want %d", sortedKeys(seen), len(wants))
-	}
-	if c := seen["UseStreamTableKey"]; c != nil {
-		cond := one(t, c, "condition")
-		if m.attr(t, cond, "variable") != `"kms:ViaService"` || m.attr(t, cond, "values") != `["dynamodb.${var.region}.amazonaws.com"]` {
-			t.Errorf("UseStreamTableKey condition = %s %s", m.attr(t, cond, "variable"), m.attr(t, cond, "values"))
-		}
-	}
-	p := m.find(t, "resource", "aws_iam_role_policy", "streams")
-	if m.attr(t, p, "role") != "aws_iam_role.lambda.id" || m.attr(t, p, "policy") != "data.aws_iam_policy_document.streams.json" ||
-		m.attr(t, p, "count") != "var.enable_stream_resume ? 1 : 0" {
-		t.Error("the stream policy must be the document above, on the function's role, when enabled")
-	}
+	})
+	checkKeyViaDynamoDB(t, m, bySid["UseStreamTableKey"])
+	checkRolePolicy(t, m, "streams", "var.enable_stream_resume ? 1 : 0")
 }
 
 // TestStreamEnvironment checks the function is told the table and TTL
