@@ -107,13 +107,7 @@ func withoutModelTable(doc string) string {
 	if !ok {
 		return doc
 	}
-	var kept []string
-	for _, line := range strings.Split(rest, "\n") {
-		if !strings.HasPrefix(line, "| `") {
-			kept = append(kept, line)
-		}
-	}
-	return before + strings.Join(kept, "\n")
+	return before + withoutTableRows(rest)
 }
 
 // withoutTableRows drops the rows of every table that name a model.

@@ -37,17 +37,20 @@ locals {
   # they are granted only when the call comes through one of these.
   bedrock_application_profile_arns = [for a in local.bedrock_arn_ids : a if strcontains(a, ":application-inference-profile/")]
 
-  # Inference profiles owned by this account in this region.
+  # Inference profiles owned by this account in this region. An application
+  # profile's ARN (":application-inference-profile/") never matches
+  # ":inference-profile/" (a hyphen, not a colon, comes before it), so it
+  # stays in bedrock_application_profile_arns alone.
   bedrock_inference_profile_arns = concat(
     [for m in local.bedrock_profile_ids : "arn:${local.partition}:bedrock:${var.region}:${local.account_id}:inference-profile/${m}"],
-    [for a in local.bedrock_arn_ids : a if strcontains(a, ":inference-profile/") && !strcontains(a, ":application-inference-profile/")],
+    [for a in local.bedrock_arn_ids : a if strcontains(a, ":inference-profile/")],
   )
 
   # The model behind each profile: the id without its geography prefix.
   bedrock_profile_models = distinct([
     for p in concat(
       local.bedrock_profile_ids,
-      [for a in local.bedrock_arn_ids : split("inference-profile/", a)[1] if strcontains(a, ":inference-profile/") && !strcontains(a, ":application-inference-profile/")],
+      [for a in local.bedrock_arn_ids : split("inference-profile/", a)[1] if strcontains(a, ":inference-profile/")],
     ) : join(".", slice(split(".", p), 1, length(split(".", p))))
   ])
 

@@ -76,13 +76,14 @@ func TestCheckFrames(t *testing.T) {
 // 1, 2… in order.
 func numbered(body string) string {
 	var b strings.Builder
-	n := 0
-	for i, line := range strings.SplitAfter(body, "\n") {
-		if strings.HasPrefix(line, "data: ") && (i == 0 || strings.HasSuffix(b.String(), "\n\n") || b.Len() == 0) {
+	n, start := 0, true
+	for _, line := range strings.SplitAfter(body, "\n") {
+		if start && strings.HasPrefix(line, "data: ") {
 			b.WriteString("id: " + strconv.Itoa(n) + "\n")
 			n++
 		}
 		b.WriteString(line)
+		start = line == "\n" // a blank line ends a frame
 	}
 	return b.String()
 }
