@@ -284,22 +284,11 @@ func (c *conversation) content(raw json.RawMessage, role, param string) (string,
 			return "", nil, gateway.Invalid(p+".type", "unsupported_parameter", "content part type "+gateway.Quote(part.Type)+" is not supported here; only text and input_image")
 		}
 	}
-	var text strings.Builder
-	first := true
-	for _, p := range parts {
-		if p.Image != nil {
-			continue
-		}
-		if !first {
-			text.WriteByte('\n')
-		}
-		first = false
-		text.WriteString(p.Text)
-	}
+	text := chat.JoinText(parts)
 	if !images {
 		parts = nil
 	}
-	return text.String(), parts, nil
+	return text, parts, nil
 }
 
 // thinking decodes the encrypted_content of a reasoning item: base64 of
