@@ -43,7 +43,6 @@ type Guard struct {
 type options struct {
 	now           func() time.Time
 	client        *http.Client
-	fetchTimeout  time.Duration
 	refreshWindow time.Duration
 	log           *slog.Logger
 }
@@ -65,15 +64,14 @@ func WithRefreshWindow(d time.Duration) Option { return func(o *options) { o.ref
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // New builds a Guard for cfg, which it trusts to have passed Validate. With
-// JWTs on it fetches the issuer's key set once,
-// waiting at most the fetch timeout: if that fails it logs and carries on,
-// and Check answers ErrKeysUnavailable until a later fetch succeeds. ctx is
-// used for start-up work only; nothing runs in the background.
+// JWTs on it fetches the issuer's key set once, waiting at most
+// defaultFetchTimeout: if that fails it logs and carries on, and Check
+// answers ErrKeysUnavailable until a later fetch succeeds. ctx is used for
+// start-up work only; nothing runs in the background.
 func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 	o := options{
 		now:           time.Now,
 		client:        &http.Client{},
-		fetchTimeout:  defaultFetchTimeout,
 		refreshWindow: defaultRefreshWindow,
 		log:           slog.Default(),
 	}
@@ -97,7 +95,7 @@ func New(ctx context.Context, cfg Config, opts ...Option) (*Guard, error) {
 			}
 		}
 		store := &keyStore{
-			url: cfg.JWT.JWKSURL, client: withKeySetRedirects(o.client), timeout: o.fetchTimeout,
+			url: cfg.JWT.JWKSURL, client: withKeySetRedirects(o.client), timeout: defaultFetchTimeout,
 			window: o.refreshWindow, retry: min(defaultEmptyRetry, o.refreshWindow),
 			maxAge: defaultKeysMaxAge, now: o.now, log: o.log, mem: jwkset.NewMemoryStorage(),
 		}

@@ -24,67 +24,36 @@ func (m *Model) converseAttempt(ctx context.Context, in *bedrockruntime.Converse
 	defer stream.Close() // closes the response body: the upstream is told
 	defer context.AfterFunc(ctx, func() { _ = stream.Close() })()
 	events := stream.Events()
-	var (
-		st   streamState
-		idle *idleWatch // from the first delta on
-		// thought counts the pieces of reasoning: Converse's usage has no
-		// reasoning count, so the pieces stand in for it, as the gateway
-		// counts pieces of text where a model reports no usage.
-		thought int
-	)
-	result := func() chat.Result {
-		r := st.result()
-		if r.Usage.ReasoningTokens == 0 {
-			r.Usage.ReasoningTokens = thought
-		}
-		return r
-	}
-	defer func() {
-		if idle != nil {
-			idle.stop()
-		}
-	}()
-	relay := func(d chat.Delta) error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if !emitted && timer != nil && !timer.Stop() {
-			return ErrFirstTokenTimeout // fired as the answer came in
-		}
-		if !emitted {
-			emitted = true
-			idle = startIdleWatch(m.idleTimeout(), func() { _ = stream.Close() })
-		}
+	// thought counts the pieces of reasoning: Converse's usage has no
+	// reasoning count, so the pieces stand in for it, as the gateway
+	// counts pieces of text where a model reports no usage.
+	thought := 0
+	counted := func(d chat.Delta) error {
 		if d.Reasoning != "" {
 			thought++
 		}
 		return emit(d)
 	}
+	r := &attemptRelay{ctx: ctx, timer: timer, emit: counted, timeout: m.idleTimeout(), onIdle: func() { _ = stream.Close() }}
+	defer r.stop()
+	send := r.send
+	var st streamState
+	result := func() chat.Result {
+		res := st.result()
+		if res.Usage.ReasoningTokens == 0 {
+			res.Usage.ReasoningTokens = thought
+		}
+		return res
+	}
 	for {
-		if idle != nil {
-			idle.waiting()
-		}
+		r.waiting()
 		ev, ok := <-events
-		if idle != nil {
-			idle.busy()
-		}
+		r.busy()
 		if !ok {
-			switch {
-			case ctx.Err() != nil:
-				return result(), emitted, ctx.Err()
-			case idle != nil && idle.idle():
-				return result(), emitted, ErrIdleTimeout
-			}
-			if err := stream.Err(); err != nil {
-				return result(), emitted, err
-			}
-			if !st.ended {
-				return result(), emitted, ErrStreamCut
-			}
-			return result(), emitted, nil
+			return result(), r.emitted, r.end(stream.Err(), st.ended)
 		}
-		if err := decodeConverse(ev, &st, relay); err != nil {
-			return result(), emitted, err
+		if err := decodeConverse(ev, &st, send); err != nil {
+			return result(), r.emitted, err
 		}
 	}
 }

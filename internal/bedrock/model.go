@@ -327,56 +327,25 @@ func (m *Model) attempt(ctx context.Context, body []byte, emit chat.Emit, timer 
 	// the response body, which ends the read that waits on it: the loop
 	// below reads the stream in this goroutine alone.
 	defer context.AfterFunc(ctx, func() { _ = stream.Close() })()
-	var (
-		st   streamState
-		idle *idleWatch // from the first text on
-	)
-	defer func() {
-		if idle != nil {
-			idle.stop()
-		}
-	}()
+	r := &attemptRelay{ctx: ctx, timer: timer, emit: emit, timeout: m.idleTimeout(), onIdle: func() { _ = stream.Close() }}
+	defer r.stop()
+	send := r.send
+	var st streamState
 	if m.spec.split != nil {
 		st.split = m.spec.split()
 	}
-	// relay passes a delta on; the first one stops the first-token timer
-	// and starts the idle watch.
-	relay := func(d chat.Delta) error {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if !emitted && timer != nil && !timer.Stop() {
-			return ErrFirstTokenTimeout // fired as the answer came in
-		}
-		if !emitted {
-			emitted = true
-			idle = startIdleWatch(m.idleTimeout(), func() { _ = stream.Close() })
-		}
-		return emit(d)
-	}
 	for {
-		if idle != nil {
-			idle.waiting()
-		}
+		r.waiting()
 		payload, err := stream.Next()
-		if idle != nil {
-			idle.busy()
-		}
+		r.busy()
 		if err != nil {
-			switch {
-			case ctx.Err() != nil:
-				return st.result(), emitted, ctx.Err()
-			case idle != nil && idle.idle():
-				return st.result(), emitted, ErrIdleTimeout
-			case err != io.EOF:
-				return st.result(), emitted, err
-			case !st.ended:
-				return st.result(), emitted, ErrStreamCut
+			if err := r.end(err, st.ended); err != nil {
+				return st.result(), r.emitted, err
 			}
-			return st.result(), emitted, st.flush(relay)
+			return st.result(), r.emitted, st.flush(send)
 		}
-		if err := m.spec.decodeChunk(payload, &st, relay); err != nil {
-			return st.result(), emitted, err
+		if err := m.spec.decodeChunk(payload, &st, send); err != nil {
+			return st.result(), r.emitted, err
 		}
 	}
 }

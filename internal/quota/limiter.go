@@ -130,7 +130,7 @@ func (l *Limiter) AdmitCost(ctx context.Context, id *auth.Identity, requestID st
 			tok.count, tok.ok, tok.err = l.store.Take(sctx, g.tokKey, g.reserved, lim.TokensPerDay, g.tokExp)
 		})
 	}
-	usdDay, usdMonth := l.takeSpend(sctx, &wg, g, lim, now)
+	usdDay, usdMonth := l.takeSpend(sctx, &wg, g, lim)
 	if lim.ConcurrentStreams > 0 {
 		con.on = true
 		g.slotKey, g.slot = "con#"+caller, rand.Text()

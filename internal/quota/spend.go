@@ -59,7 +59,7 @@ func monthEnd(t time.Time) time.Time {
 
 // takeSpend reserves the call's most costly answer in the caller's dollar
 // budgets, in parallel with the other steps of Admit.
-func (l *Limiter) takeSpend(ctx context.Context, wg *sync.WaitGroup, g *Grant, lim Limits, now time.Time) (day, month *step) {
+func (l *Limiter) takeSpend(ctx context.Context, wg *sync.WaitGroup, g *Grant, lim Limits) (day, month *step) {
 	day, month = &step{}, &step{}
 	if lim.MicroUSDPerDay > 0 {
 		day.on = true

@@ -4,14 +4,16 @@
 // a ReadableStream reader, decoded with a streaming TextDecoder (a multi-byte
 // character may be split across network chunks) and parsed by the SSE parser.
 
-import { AuthError, CallbackError, ChatbotError, HttpError, NetworkError, StreamError, TruncatedError } from "./errors";
+import { CallbackError, ChatbotError, HttpError, NetworkError, StreamError } from "./errors";
+import { apiURL, authHeaders, describe, fetcher, postStream, type RequestOptions } from "./request";
 import { errorFromBody, httpError } from "./responseErrors";
-import { describe, readResumable, type Verdict } from "./resume";
+import { readResumable, type Verdict } from "./resume";
 import { createSSEParser } from "./sse";
 import { mergeToolCalls } from "./toolCalls";
 import type { ChatCompletionChunk, ChatRequest, FinishReason, ModelInfo, ToolCall, Usage } from "./types";
 
 export * from "./errors";
+export { sha256Hex } from "./request";
 export { parseRateLimits, parseResetDuration, parseRetryAfter } from "./responseErrors";
 export type * from "./types";
 
@@ -51,15 +53,11 @@ export interface StreamCallbacks {
   onComplete?: (result: StreamResult) => void;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends RequestOptions {
   /** Base URL of the gateway, without `/v1`. Empty or undefined means the page's own origin. */
   endpoint?: string;
-  /** Returns the bearer token to send, or undefined to send none. */
-  getToken?: () => Promise<string | undefined>;
   /** Aborting stops the request; the stream then completes with status "aborted". */
   signal?: AbortSignal;
-  /** The fetch implementation; defaults to the global one. */
-  fetch?: typeof fetch;
   /**
    * Waits before each attempt to resume a stream whose connection was cut
    * (one attempt per entry); an empty list never resumes.
@@ -106,44 +104,12 @@ export async function streamChatbotResponse(
     return complete("aborted");
   }
 
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const authHeaders = async (): Promise<Record<string, string>> => {
-    let token: string | undefined;
-    try {
-      token = await options.getToken?.();
-    } catch (err) {
-      throw new AuthError(describe(err, "Could not get a sign-in token."));
-    }
-    return token ? { "X-Authorization": `Bearer ${token}` } : {};
-  };
-
-  let response: Response;
-  try {
-    const body = JSON.stringify({ ...request, stream: true });
-    const headers: Record<string, string> = { "Content-Type": "application/json", ...(await authHeaders()) };
-    const hash = await sha256Hex(body);
-    if (hash !== undefined) {
-      headers["x-amz-content-sha256"] = hash;
-    }
-    response = await doFetch(chatCompletionsURL(options.endpoint), {
-      method: "POST",
-      headers,
-      body,
-      signal,
-      cache: "no-store",
-    });
-  } catch (err) {
-    if (signal?.aborted) {
-      return complete("aborted");
-    }
-    return fail(err instanceof ChatbotError ? err : new NetworkError(describe(err, "The request could not be sent."), err));
+  const body = await postStream(chatCompletionsURL(options.endpoint), request, options);
+  if (body === "aborted") {
+    return complete("aborted");
   }
-
-  if (!response.ok) {
-    return fail(await httpError(response));
-  }
-  if (!response.body) {
-    return fail(new TruncatedError("The server sent an empty response."));
+  if (body instanceof ChatbotError) {
+    return fail(body);
   }
 
   // The id of the last event handled: a resumed stream starts after it, so
@@ -207,7 +173,7 @@ export async function streamChatbotResponse(
   };
 
   const outcome = await readResumable({
-    body: response.body,
+    body,
     signal,
     delaysMs: options.resumeDelaysMs,
     restart: () => {
@@ -217,9 +183,9 @@ export async function streamChatbotResponse(
     position: () => (result.id === undefined ? undefined : lastEventId),
     // GET /v1/chat/completions/{id}/stream with Last-Event-ID (docs/api.md "Resuming a stream").
     reopen: async (after, signal) => {
-      const headers = { ...(await authHeaders()), Accept: "text/event-stream", "Last-Event-ID": after };
+      const headers = { ...(await authHeaders(options.getToken)), Accept: "text/event-stream", "Last-Event-ID": after };
       const url = `${chatCompletionsURL(options.endpoint)}/${encodeURIComponent(result.id ?? "")}/stream`;
-      return doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
+      return fetcher(options)(url, { method: "GET", headers, signal, cache: "no-store" });
     },
   });
   if (outcome === "done" || outcome === "aborted") {
@@ -238,8 +204,7 @@ export async function listModels(
     if (token) {
       headers["X-Authorization"] = `Bearer ${token}`;
     }
-    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const response = await doFetch(apiURL(options.endpoint, "/v1/models"), { headers, signal: options.signal });
+    const response = await fetcher(options)(apiURL(options.endpoint, "/v1/models"), { headers, signal: options.signal });
     if (!response.ok) {
       return await httpError(response);
     }
@@ -258,20 +223,3 @@ export async function listModels(
 export function chatCompletionsURL(endpoint: string | undefined): string {
   return apiURL(endpoint, "/v1/chat/completions");
 }
-
-function apiURL(endpoint: string | undefined, path: string): string {
-  return `${(endpoint ?? "").replace(/\/+$/, "")}${path}`;
-}
-
-/** Lowercase hex SHA-256 of the UTF-8 bytes of text, or undefined without WebCrypto. */
-export async function sha256Hex(text: string): Promise<string | undefined> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) {
-    // Only secure contexts (https, localhost) have WebCrypto; the gateway then
-    // rejects the request if it requires the header, which names the problem.
-    return undefined;
-  }
-  const digest = await subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-

@@ -3,8 +3,8 @@
 // titles, and deleting all of them). Every call resolves to its value or to
 // a ChatbotError; none rejects.
 
-import { sha256Hex } from "./chatbotApi";
-import { AuthError, ChatbotError, HttpError, NetworkError } from "./errors";
+import { ChatbotError, HttpError, NetworkError } from "./errors";
+import { apiURL, authHeaders, describe, fetcher, sha256Hex, type RequestOptions } from "./request";
 import { httpError } from "./responseErrors";
 
 /** A stored conversation as the gateway lists it. */
@@ -41,12 +41,9 @@ interface ListPage<T> {
   has_more: boolean;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends RequestOptions {
   /** Base URL of the gateway, without `/v1`; empty means same origin. */
   endpoint?: string;
-  getToken?: () => Promise<string | undefined>;
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
 }
 
 /** Pages read at most when listing, so a runaway has_more cannot loop forever. */
@@ -61,14 +58,7 @@ async function call<T>(
 ): Promise<{ status: number; value: T } | ChatbotError> {
   let response: Response;
   try {
-    const headers: Record<string, string> = {};
-    let token: string | undefined;
-    try {
-      token = await options.getToken?.();
-    } catch (err) {
-      return new AuthError(describe(err, "Could not get a sign-in token."));
-    }
-    if (token) headers["X-Authorization"] = `Bearer ${token}`;
+    const headers: Record<string, string> = await authHeaders(options.getToken);
     let text: string | undefined;
     if (body !== undefined) {
       text = JSON.stringify(body);
@@ -77,8 +67,7 @@ async function call<T>(
       const hash = await sha256Hex(text);
       if (hash !== undefined) headers["x-amz-content-sha256"] = hash;
     }
-    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    response = await doFetch(`${(options.endpoint ?? "").replace(/\/+$/, "")}${path}`, {
+    response = await fetcher(options)(apiURL(options.endpoint, path), {
       method,
       headers,
       body: text,
@@ -202,8 +191,4 @@ export async function listItems(id: string, options: ClientOptions = {}): Promis
 /** Deletes one item (`DELETE /v1/conversations/{id}/items/{item_id}`). */
 export async function deleteItem(id: string, itemId: string, options: ClientOptions = {}): Promise<ServerConversation | ChatbotError> {
   return conversationOf(await call("DELETE", `/v1/conversations/${encodeURIComponent(id)}/items/${encodeURIComponent(itemId)}`, options));
-}
-
-function describe(err: unknown, fallback: string): string {
-  return err instanceof Error && err.message ? `${fallback} (${err.message})` : fallback;
 }

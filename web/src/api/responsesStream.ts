@@ -7,10 +7,11 @@
 // fetch, and resume.ts the reading, as for streamChatbotResponse: a cut
 // connection is resumed after the last event read.
 
-import { sha256Hex, type StreamResult } from "./chatbotApi";
-import { AuthError, CallbackError, ChatbotError, NetworkError, StreamError, TruncatedError } from "./errors";
-import { errorFromBody, httpError } from "./responseErrors";
-import { describe, readResumable, type Verdict } from "./resume";
+import type { StreamOptions, StreamResult } from "./chatbotApi";
+import { CallbackError, ChatbotError, StreamError, TruncatedError } from "./errors";
+import { apiURL, authHeaders, fetcher, postStream } from "./request";
+import { errorFromBody } from "./responseErrors";
+import { readResumable, type Verdict } from "./resume";
 import { createSSEParser } from "./sse";
 import type { FinishReason, ToolCall } from "./types";
 
@@ -241,17 +242,8 @@ export interface ResponsesCallbacks {
   onComplete?: (result: StreamResult) => void;
 }
 
-export interface ResponsesOptions {
-  endpoint?: string;
-  getToken?: () => Promise<string | undefined>;
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-  /**
-   * Waits before each attempt to resume a stream whose connection was cut
-   * (one attempt per entry); an empty list never resumes.
-   */
-  resumeDelaysMs?: readonly number[];
-}
+/** The same options as streamChatbotResponse's. */
+export type ResponsesOptions = StreamOptions;
 
 /**
  * Sends a Responses request with `stream: true` and reports the answer as it
@@ -277,31 +269,10 @@ export async function streamResponse(
   };
   if (signal?.aborted) return complete("aborted");
 
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const authHeaders = async (): Promise<Record<string, string>> => {
-    let token: string | undefined;
-    try {
-      token = await options.getToken?.();
-    } catch (err) {
-      throw new AuthError(describe(err, "Could not get a sign-in token."));
-    }
-    return token ? { "X-Authorization": `Bearer ${token}` } : {};
-  };
-  const responsesURL = `${(options.endpoint ?? "").replace(/\/+$/, "")}/v1/responses`;
-
-  let response: Response;
-  try {
-    const body = JSON.stringify({ ...request, stream: true });
-    const headers: Record<string, string> = { "Content-Type": "application/json", ...(await authHeaders()) };
-    const hash = await sha256Hex(body);
-    if (hash !== undefined) headers["x-amz-content-sha256"] = hash;
-    response = await doFetch(responsesURL, { method: "POST", headers, body, signal, cache: "no-store" });
-  } catch (err) {
-    if (signal?.aborted) return complete("aborted");
-    return fail(err instanceof ChatbotError ? err : new NetworkError(describe(err, "The request could not be sent."), err));
-  }
-  if (!response.ok) return fail(await httpError(response));
-  if (!response.body) return fail(new TruncatedError("The server sent an empty response."));
+  const responsesURL = apiURL(options.endpoint, "/v1/responses");
+  const body = await postStream(responsesURL, request, options);
+  if (body === "aborted") return complete("aborted");
+  if (body instanceof ChatbotError) return fail(body);
 
   const meta = () => ({ model: reader.result.model ?? "" });
   // Applies updates; returns the outcome once one decides it.
@@ -331,7 +302,7 @@ export async function streamResponse(
   };
 
   const outcome = await readResumable({
-    body: response.body,
+    body,
     signal,
     delaysMs: options.resumeDelaysMs,
     restart: reader.restart,
@@ -341,8 +312,8 @@ export async function streamResponse(
     // body, so no x-amz-content-sha256 (the gateway checks it for bodies only).
     reopen: async (after, signal) => {
       const url = `${responsesURL}/${encodeURIComponent(reader.result.id ?? "")}?stream=true&starting_after=${encodeURIComponent(after)}`;
-      const headers = { ...(await authHeaders()), Accept: "text/event-stream" };
-      return doFetch(url, { method: "GET", headers, signal, cache: "no-store" });
+      const headers = { ...(await authHeaders(options.getToken)), Accept: "text/event-stream" };
+      return fetcher(options)(url, { method: "GET", headers, signal, cache: "no-store" });
     },
   });
   if (outcome === "done" || outcome === "aborted") return complete(outcome === "done" ? "complete" : "aborted");

@@ -7,6 +7,7 @@
 // skipped.
 
 import { ChatbotError, NetworkError, TruncatedError } from "./errors";
+import { describe } from "./request";
 import { httpError } from "./responseErrors";
 
 /** What some text decided: the answer ended, it failed, or nothing yet. */
@@ -143,9 +144,4 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
     }, ms);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
-}
-
-/** The fallback sentence, with the cause's own message when it has one. */
-export function describe(err: unknown, fallback: string): string {
-  return err instanceof Error && err.message ? `${fallback} (${err.message})` : fallback;
 }

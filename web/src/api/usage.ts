@@ -1,4 +1,5 @@
 import { ChatbotError, HttpError, NetworkError } from "./errors";
+import { apiURL, fetcher } from "./request";
 import { httpError } from "./responseErrors";
 import type { StreamOptions } from "./chatbotApi";
 
@@ -29,9 +30,7 @@ export async function fetchUsage(
     if (token) {
       headers["X-Authorization"] = `Bearer ${token}`;
     }
-    const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
-    const url = `${(options.endpoint ?? "").replace(/\/+$/, "")}/v1/usage`;
-    const response = await doFetch(url, { headers, signal: options.signal });
+    const response = await fetcher(options)(apiURL(options.endpoint, "/v1/usage"), { headers, signal: options.signal });
     if (!response.ok) {
       return await httpError(response);
     }

@@ -123,12 +123,10 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   }, [loaded, state, streaming]);
 
   const refreshModels = useCallback(() => {
-    const opts = optionsRef.current;
-    const tp = opts.tokenProvider;
     if (detectAgainRef.current) {
       void detectStore();
     }
-    void listModels({ endpoint: opts.endpoint, getToken: tp ? () => tp.getToken() : undefined, fetch: opts.fetch }).then((list) => {
+    void listModels(clientOptions()).then((list) => {
       if (Array.isArray(list)) {
         setModels(list);
         setModelsError(null);
@@ -210,54 +208,47 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
         });
       };
 
-      const tp = opts.tokenProvider;
       const callbacks = {
-          onReasoning: (delta: string, chunk: { model: string }) => {
-            reasoningStart ??= now();
-            pendingReasoning += delta;
-            model = chunk.model || model;
-            schedule();
-          },
-          onToolCalls: (calls: ToolCall[]) => {
-            endReasoning();
-            flush();
-            update((m) => ({ ...m, toolCalls: calls, reasoningMs: reasoningMs ?? m.reasoningMs }));
-          },
-          onData: (delta: string, chunk: { model: string }) => {
-            endReasoning();
-            pendingText += delta;
-            model = chunk.model || model;
-            schedule();
-          },
-          onComplete: (result: StreamResult) => {
-            endReasoning();
-            flush();
-            update((m) => ({
-              ...m,
-              status: result.status === "aborted" ? "stopped" : "done",
-              model: result.model ?? m.model,
-              reasoningMs: reasoningMs ?? m.reasoningMs,
-            }));
-          },
-          onError: (err: ChatbotError) => {
-            endReasoning();
-            flush();
-            update((m) => ({
-              ...m,
-              status: "error",
-              reasoningMs: reasoningMs ?? m.reasoningMs,
-              error: errorView(err),
-            }));
-            setError(err);
-          },
+        onReasoning: (delta: string, chunk: { model: string }) => {
+          reasoningStart ??= now();
+          pendingReasoning += delta;
+          model = chunk.model || model;
+          schedule();
+        },
+        onToolCalls: (calls: ToolCall[]) => {
+          endReasoning();
+          flush();
+          update((m) => ({ ...m, toolCalls: calls, reasoningMs: reasoningMs ?? m.reasoningMs }));
+        },
+        onData: (delta: string, chunk: { model: string }) => {
+          endReasoning();
+          pendingText += delta;
+          model = chunk.model || model;
+          schedule();
+        },
+        onComplete: (result: StreamResult) => {
+          endReasoning();
+          flush();
+          update((m) => ({
+            ...m,
+            status: result.status === "aborted" ? "stopped" : "done",
+            model: result.model ?? m.model,
+            reasoningMs: reasoningMs ?? m.reasoningMs,
+          }));
+        },
+        onError: (err: ChatbotError) => {
+          endReasoning();
+          flush();
+          update((m) => ({
+            ...m,
+            status: "error",
+            reasoningMs: reasoningMs ?? m.reasoningMs,
+            error: errorView(err),
+          }));
+          setError(err);
+        },
       };
-      const streamOptions = {
-        endpoint: opts.endpoint,
-        getToken: tp ? () => tp.getToken() : undefined,
-        signal: controller.signal,
-        fetch: opts.fetch,
-        resumeDelaysMs: opts.resumeDelaysMs,
-      };
+      const streamOptions = { ...clientOptions(), signal: controller.signal, resumeDelaysMs: opts.resumeDelaysMs };
       const answered =
         storeRef.current === "server" && conversation
           ? sendThroughServer(
