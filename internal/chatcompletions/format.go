@@ -40,7 +40,7 @@ func (p *parsed) Streaming() bool        { return p.stream }
 
 // Begin starts a stream of chat.completion.chunk frames.
 func (p *parsed) Begin(m *gateway.Meta, out *gateway.Events) gateway.Stream {
-	s := &stream{out: out, id: "chatcmpl-" + m.ID, created: m.Created.Unix(), usage: p.includeUsage}
+	s := &stream{out: out, id: Format{}.ResponseID(m.ID), created: m.Created.Unix(), usage: p.includeUsage}
 	s.ch = newChunker(s.id, s.created, m.Model)
 	return s
 }
@@ -110,13 +110,14 @@ func (p *parsed) Collect(m *gateway.Meta, a *gateway.Collected, res chat.Result,
 		Choices []choice `json:"choices"`
 		Usage   usageOut `json:"usage"`
 	}{
-		ID: "chatcmpl-" + m.ID, Object: "chat.completion", Created: m.Now().Unix(), Model: m.Model,
+		ID: Format{}.ResponseID(m.ID), Object: "chat.completion", Created: m.Now().Unix(), Model: m.Model,
 		Choices: []choice{{Message: message(a), FinishReason: string(res.FinishReason)}},
 		Usage:   usageOf(u),
 	}
 }
 
-// ResponseID is the id of the chat.completion answering request requestID.
+// ResponseID is the id of the chat.completion answering request requestID:
+// the id its chunks and object carry, and its kept stream is filed under.
 func (Format) ResponseID(requestID string) string { return "chatcmpl-" + requestID }
 
 // ResumeError is the error frame that ends a resumed stream whose end

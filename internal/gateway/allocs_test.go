@@ -20,9 +20,11 @@ import (
 const relayAllocBudget = 1
 
 // TestRelayAllocsPerFrame counts the allocations of one more frame of each
-// kind of delta, on both wire formats: the difference between a long and a
-// short answer of a model that allocates nothing itself. Counts are
-// deterministic, unlike times.
+// kind of delta, on both wire formats, and of a text frame kept for
+// resuming (an in-memory stream buffer, whose writes are counted too: Close
+// waits for them): the difference between a long and a short answer of a
+// model that allocates nothing itself. Counts are deterministic, unlike
+// times.
 func TestRelayAllocsPerFrame(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates on its own; make test-allocs runs this without it")
@@ -38,6 +40,7 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		path  string
 		body  func(frames int) string
 		delta chat.Delta
+		kept  bool // the answer is also kept in a stream buffer
 	}{
 		{name: "chat completions, text", path: "/v1/chat/completions", body: chatBody, delta: chat.Delta{Text: " token"}},
 		{name: "chat completions, reasoning", path: "/v1/chat/completions", body: chatBody,
@@ -45,6 +48,8 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		{name: "chat completions, tool call arguments", path: "/v1/chat/completions", body: chatBody,
 			delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
 		{name: "responses, text", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Text: " token"}},
+		{name: "chat completions, text, kept", path: "/v1/chat/completions", body: chatBody, delta: chat.Delta{Text: " token"}, kept: true},
+		{name: "responses, text, kept", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Text: " token"}, kept: true},
 	} {
 		model := chat.ModelFunc(func(ctx context.Context, req *chat.Request, emit chat.Emit) (chat.Result, error) {
 			for range req.MaxTokens {
@@ -56,7 +61,7 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		})
 		limits := gateway.DefaultLimits()
 		limits.MaxTokens = 10_000
-		h, err := gateway.New(gateway.Config{
+		cfg := gateway.Config{
 			Formats:        formats,
 			Models:         []gateway.ModelEntry{{ID: "m", Model: model}},
 			Logger:         slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -64,7 +69,15 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 			Limits:         limits,
 			Heartbeat:      gateway.DefaultHeartbeat,
 			DeadlineMargin: gateway.DefaultDeadlineMargin,
-		})
+		}
+		store := &freshMemory{}
+		if tc.kept {
+			cfg.Streams = store
+			cfg.Auth = authFunc(func(*http.Request, []byte) (*gateway.Caller, error) {
+				return &gateway.Caller{Subject: "allocs", Key: "test:allocs"}, nil
+			})
+		}
+		h, err := gateway.New(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,6 +97,9 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		b := testing.AllocsPerRun(20, answer(long))
 		if got := writes[long] - writes[short]; got != long-short {
 			t.Fatalf("%s: %d more frames for %d more deltas", tc.name, got, long-short)
+		}
+		if n := store.created.Load(); tc.kept != (n > 0) {
+			t.Fatalf("%s: %d answers kept", tc.name, n)
 		}
 		perFrame := (b - a) / (long - short)
 		t.Logf("%s: %.3f allocations per frame (budget %d); %.0f per answer", tc.name, perFrame, relayAllocBudget, a)

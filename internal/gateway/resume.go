@@ -298,7 +298,9 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request, rec *Record, 
 			break
 		}
 	}
-	if end == nil && h.lost(hd) {
+	// A producer that stopped without ending the stream, or a background
+	// job never claimed before its age limit, reads as failed.
+	if end == nil && h.cfg.StreamFollow.Lost(hd, h.cfg.Now()) {
 		end = &streambuf.End{State: streambuf.Failed, Last: after}
 	}
 	obj, err := rf.Retrieve(hd.Meta, events, end)
@@ -307,17 +309,6 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request, rec *Record, 
 		return
 	}
 	writeJSON(w, http.StatusOK, obj)
-}
-
-// lost reports a stream whose producer should have ended it by now: its
-// deadline, and the grace a follower gives it, have passed. A background
-// job never claimed is such a stream once its age limit passes.
-func (h *Handler) lost(hd streambuf.Header) bool {
-	grace := h.cfg.StreamFollow.Grace
-	if grace <= 0 {
-		grace = streambuf.DefaultGrace
-	}
-	return !hd.Deadline.IsZero() && h.cfg.Now().After(hd.Deadline.Add(grace))
 }
 
 // cancelKept asks a kept stream's producer to stop and answers the

@@ -167,7 +167,7 @@ func callID(m *gateway.Meta, index int) string { return "fc_" + m.ID + "_" + str
 func newResponse(p *responsesParsed, m *gateway.Meta) *responseObject {
 	e := &p.echo
 	o := &responseObject{
-		ID: "resp_" + m.ID, Object: "response", CreatedAt: m.Created.Unix(), Status: statusInProgress,
+		ID: Format{}.ResponseID(m.ID), Object: "response", CreatedAt: m.Created.Unix(), Status: statusInProgress,
 		Instructions: e.instructions, MaxOutputTokens: e.maxOutputTokens, Model: m.Model, Output: []any{},
 		ParallelToolCalls: e.parallelToolCalls, ServiceTier: "default", Temperature: e.temperature,
 		ToolChoice: e.toolChoice, Tools: e.tools, TopP: e.topP, Truncation: "disabled", User: e.user, Metadata: e.metadata,

@@ -8,7 +8,8 @@ import (
 	"github.com/chatbot-gateway/chatbot/internal/streambuf"
 )
 
-// ResponseID is the id of the response answering request requestID.
+// ResponseID is the id of the response answering request requestID: the
+// id its object carries, and its kept stream is filed under.
 func (Format) ResponseID(requestID string) string { return "resp_" + requestID }
 
 // ResumeError is the error event that ends a resumed stream whose end

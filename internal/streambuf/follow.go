@@ -24,9 +24,6 @@ const DefaultGrace = 10 * time.Second
 // ErrProducerLost when the stream's deadline passes without an end, and
 // emit's error or ctx's as they come.
 func Follow(ctx context.Context, s Store, key Key, after int64, emit func(Event) error, cfg FollowConfig) (End, error) {
-	if cfg.Grace <= 0 {
-		cfg.Grace = DefaultGrace
-	}
 	clock := clockOr(cfg.Clock)
 	h, err := s.Header(ctx, key)
 	if err != nil {
@@ -50,13 +47,13 @@ func Follow(ctx context.Context, s Store, key Key, after int64, emit func(Event)
 		if end != nil && after >= end.Last {
 			return *end, nil
 		}
-		if len(events) == 0 && end == nil && clock.Now().After(h.Deadline.Add(cfg.Grace)) {
+		if len(events) == 0 && end == nil && cfg.Lost(h, clock.Now()) {
 			// The deadline may have moved since: a job's producer sets
 			// its own when it claims the job.
 			if h, err = s.Header(ctx, key); err != nil {
 				return End{}, err
 			}
-			if clock.Now().After(h.Deadline.Add(cfg.Grace)) {
+			if cfg.Lost(h, clock.Now()) {
 				return End{}, ErrProducerLost
 			}
 		}
@@ -64,4 +61,15 @@ func Follow(ctx context.Context, s Store, key Key, after int64, emit func(Event)
 			return End{}, err
 		}
 	}
+}
+
+// Lost reports whether a stream with header h that has not ended by now
+// has lost its producer: its deadline, and the grace after it, have
+// passed.
+func (cfg FollowConfig) Lost(h Header, now time.Time) bool {
+	grace := cfg.Grace
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	return now.After(h.Deadline.Add(grace))
 }
