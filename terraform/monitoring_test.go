@@ -3,9 +3,11 @@ package terraform_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/chatbot-gateway/chatbot/internal/metrics"
 )
 
-// TestAlarms checks the four operational alarms read the metrics the gateway
+// TestAlarms checks the operational alarms read the metrics the gateway
 // emits and notify the optional topic.
 func TestAlarms(t *testing.T) {
 	t.Parallel()
@@ -17,11 +19,11 @@ func TestAlarms(t *testing.T) {
 		statistic string
 		runbook   string // the alarm's section in docs/operations.md
 	}{
-		{name: "error_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Errors5xx"}, runbook: "error-rate"},
-		{name: "fallback_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Fallbacks"}, runbook: "fallback-rate"},
-		{name: "failover_rate", namespace: "var.metrics_namespace", metrics: []string{"Requests", "Failovers"}, runbook: "failover-rate"},
-		{name: "ttft_p99", namespace: "var.metrics_namespace", metrics: []string{"TimeToFirstToken"}, statistic: "p99", runbook: "time-to-first-token"},
-		{name: "model_config_errors", namespace: "var.metrics_namespace", metrics: []string{"ModelConfigErrors"}, runbook: "model-configuration-errors"},
+		{name: "error_rate", namespace: "var.metrics_namespace", metrics: []string{metrics.MetricRequests, metrics.MetricErrors5xx}, runbook: "error-rate"},
+		{name: "fallback_rate", namespace: "var.metrics_namespace", metrics: []string{metrics.MetricRequests, metrics.MetricFallbacks}, runbook: "fallback-rate"},
+		{name: "failover_rate", namespace: "var.metrics_namespace", metrics: []string{metrics.MetricRequests, metrics.MetricFailovers}, runbook: "failover-rate"},
+		{name: "ttft_p99", namespace: "var.metrics_namespace", metrics: []string{metrics.MetricTimeToFirstToken}, statistic: "p99", runbook: "time-to-first-token"},
+		{name: "model_config_errors", namespace: "var.metrics_namespace", metrics: []string{metrics.MetricModelConfigErrs}, runbook: "model-configuration-errors"},
 		{name: "throttles", namespace: `"AWS/Lambda"`, metrics: []string{"Throttles"}, runbook: "throttles"},
 		{name: "function_errors", namespace: `"AWS/Lambda"`, metrics: []string{"Errors"}, runbook: "function-errors"},
 	}
@@ -40,7 +42,7 @@ func TestAlarms(t *testing.T) {
 		if d, want := m.attr(t, a, "alarm_description"), " See docs/operations.md#"+tc.runbook+`"`; !strings.HasSuffix(d, want) {
 			t.Errorf("%s: description %s does not end with a link to its runbook section (%s)", tc.name, d, want)
 		}
-		var metrics []string
+		var read []string
 		if queries := nested(a, "metric_query"); len(queries) > 0 {
 			returned := 0
 			for _, q := range queries {
@@ -53,7 +55,7 @@ func TestAlarms(t *testing.T) {
 					if got := m.attr(t, mb, "namespace"); got != tc.namespace {
 						t.Errorf("%s: namespace = %s", tc.name, got)
 					}
-					metrics = append(metrics, literalString(t, mb, "metric_name"))
+					read = append(read, literalString(t, mb, "metric_name"))
 				}
 			}
 			if returned != 1 {
@@ -63,10 +65,10 @@ func TestAlarms(t *testing.T) {
 			if got := m.attr(t, a, "namespace"); got != tc.namespace {
 				t.Errorf("%s: namespace = %s", tc.name, got)
 			}
-			metrics = append(metrics, literalString(t, a, "metric_name"))
+			read = append(read, literalString(t, a, "metric_name"))
 		}
-		if !equalStrings(metrics, tc.metrics) {
-			t.Errorf("%s: metrics %q, want %q", tc.name, metrics, tc.metrics)
+		if !equalStrings(read, tc.metrics) {
+			t.Errorf("%s: metrics %q, want %q", tc.name, read, tc.metrics)
 		}
 		if tc.statistic != "" {
 			if got := literalString(t, a, "extended_statistic"); got != tc.statistic {
@@ -110,8 +112,12 @@ func TestDashboardShowsTheAlarmSeries(t *testing.T) {
 	if !strings.HasPrefix(body, "jsonencode(") {
 		t.Fatalf("dashboard_body = %.40s..., want jsonencode", body)
 	}
-	for _, metric := range []string{"Requests", "Errors5xx", "Errors4xx", "TimeToFirstToken", "Duration", "OutputTokens", "Fallbacks", "Failovers", "StreamErrors", "AuthRefusals", "Throttles", "ConcurrentExecutions",
-		"RateLimited", "QuotaStoreErrors", "ContentFiltered"} {
+	// The gateway's metrics by the names it emits them under; Throttles and
+	// ConcurrentExecutions are Lambda's.
+	for _, metric := range []string{metrics.MetricRequests, metrics.MetricErrors5xx, metrics.MetricErrors4xx, metrics.MetricTimeToFirstToken,
+		metrics.MetricDuration, metrics.MetricOutputTokens, metrics.MetricFallbacks, metrics.MetricFailovers, metrics.MetricStreamErrors,
+		metrics.MetricAuthRefusals, "Throttles", "ConcurrentExecutions", metrics.MetricRateLimited, metrics.MetricQuotaStoreErrors,
+		metrics.MetricContentFiltered} {
 		if !strings.Contains(body, `"`+metric+`"`) {
 			t.Errorf("dashboard lacks %s", metric)
 		}
