@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { openChat, screenshot, sendMessage, setup, startPageGateway, waitForAnswer } from "./browser.mjs";
+import { axeViolations, openChat, screenshot, sendMessage, setup, startPageGateway, waitForAnswer } from "./browser.mjs";
 
 setup();
 
@@ -37,6 +37,16 @@ describe("the usage line", () => {
     assert.equal(await usageLine(page).textContent(), `Today: ${total.toLocaleString("en-US")} tokens · $0.00 of $1.50`);
     await screenshot(page, "usage-line");
     assert.deepEqual(consoleErrors, []);
+  });
+
+  test("is readable in both color schemes", { timeout: 60_000 }, async () => {
+    const gateway = await startPageGateway({ RATE_LIMIT_USD_PER_DAY: "1.50" });
+    for (const colorScheme of ["light", "dark"]) {
+      const { page } = await openChat(gateway.url, { colorScheme });
+      await usageLine(page).waitFor();
+      assert.deepEqual(await axeViolations(page), [], colorScheme);
+      await screenshot(page, `usage-line-${colorScheme}`);
+    }
   });
 
   test("is absent where the gateway does not record usage", { timeout: 60_000 }, async () => {
