@@ -36,7 +36,10 @@ func recommending(rel string) bool {
 	case rel == "README.md", strings.HasPrefix(rel, "docs/") && strings.HasSuffix(rel, ".md"),
 		strings.HasPrefix(rel, "terraform/") && (strings.HasSuffix(rel, ".tf") || strings.Contains(rel, ".tfvars")),
 		strings.HasPrefix(rel, "web/src/"), strings.HasPrefix(rel, "scripts/"), strings.HasPrefix(rel, "mk/"), rel == "Makefile",
-		strings.HasPrefix(rel, "cmd/fakebedrock/"):
+		strings.HasPrefix(rel, "cmd/fakebedrock/"),
+		// Go source suggests ids in its messages; the model cards list
+		// retired models on purpose.
+		strings.HasSuffix(rel, ".go") && !strings.HasSuffix(rel, "_test.go") && rel != "internal/bedrock/cards.go":
 		return true
 	}
 	return false

@@ -84,6 +84,10 @@ func TestStreamVariables(t *testing.T) {
 		{"stream_table_kms_key_arn", cty.StringVal("alias/mine"), false},
 		{"bedrock_fallback_models", cty.ListVal([]cty.Value{cty.StringVal("us.anthropic.claude-3-haiku-20240307-v1:0")}), true},
 		{"bedrock_fallback_models", cty.ListVal([]cty.Value{cty.StringVal("*")}), false},
+		// Entries as bedrock_models takes them, as the gateway reads them.
+		{"bedrock_fallback_models", cty.ListVal([]cty.Value{cty.StringVal("converse:cohere.command-r-plus-v1:0"),
+			cty.StringVal("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6")}), true},
+		{"bedrock_fallback_models", cty.ListVal([]cty.Value{cty.StringVal("bedrock:us.anthropic.claude-haiku-4-5-20251001-v1:0")}), false},
 		{"failover", cty.StringVal("off"), true},
 		{"failover", cty.StringVal("true"), false},
 	} {

@@ -147,8 +147,8 @@ variable "bedrock_fallback_models" {
   default     = []
 
   validation {
-    condition     = alltrue([for m in var.bedrock_fallback_models : can(regex("^(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
-    error_message = "Every bedrock_fallback_models entry must be a model or inference profile id, or a foundation-model/inference-profile ARN."
+    condition     = alltrue([for m in var.bedrock_fallback_models : can(regex("^((invoke|converse):)?(arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(foundation-model|inference-profile|application-inference-profile)/[A-Za-z0-9.:_-]+|[a-z0-9-]+\\.[A-Za-z0-9.:_-]+)$", m))])
+    error_message = "Every bedrock_fallback_models entry must be a model or inference profile id, or a foundation-model, inference-profile or application-inference-profile ARN, optionally prefixed invoke: or converse: (as bedrock_models)."
   }
 }
 

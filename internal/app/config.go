@@ -107,7 +107,7 @@ func Load(getenv func(string) string, lambda bool) (Config, error) {
 	loadGuardrail(e, &c.Bedrock)
 	c.Quota, c.QuotaTable = loadQuota(e, lambda)
 	c.Stream = loadStream(e, lambda)
-	c.Failover = loadFailover(e, c.Bedrock)
+	c.Failover = loadFailover(e, &c.Bedrock)
 	c.State = loadState(e, lambda)
 	c.Metrics = loadMetrics(e, lambda)
 	c.Prices, c.Region = loadPrices(e)
@@ -323,35 +323,37 @@ func loadBedrock(e *env) bedrock.Config {
 	default:
 		e.bad("BEDROCK_API", string(api), "invoke or converse", nil)
 	}
-	// entry reads one model entry: an optional invoke: or converse:
-	// prefix, then the id.
-	entry := func(name, raw string) string {
-		id, api := bedrock.ParseModelEntry(raw)
-		if err := bedrock.CheckModel(id, api); err != nil {
-			e.fail(name, err)
-			return id
-		}
-		if api != "" {
-			if c.ModelAPI == nil {
-				c.ModelAPI = map[string]bedrock.API{}
-			}
-			if prev, ok := c.ModelAPI[id]; ok && prev != api {
-				e.fail(name, fmt.Errorf("model %q is named with both the invoke and the converse prefix", id))
-			}
-			c.ModelAPI[id] = api
-		}
-		return id
-	}
 	if def := e.str("BEDROCK_MODEL_ID", ""); def != "" {
-		c.DefaultModel = entry("BEDROCK_MODEL_ID", def)
+		c.DefaultModel = modelEntry(e, &c, "BEDROCK_MODEL_ID", def)
 	}
 	for _, raw := range e.list("BEDROCK_MODELS") {
-		c.Models = append(c.Models, entry("BEDROCK_MODELS", raw))
+		c.Models = append(c.Models, modelEntry(e, &c, "BEDROCK_MODELS", raw))
 	}
 	if c.DefaultModel == "" && len(c.Models) > 0 {
 		e.fail("BEDROCK_MODEL_ID", errors.New("required with BEDROCK_MODELS: the default model"))
 	}
 	return c
+}
+
+// modelEntry reads one model entry of variable name (BEDROCK_MODEL_ID,
+// BEDROCK_MODELS, BEDROCK_FALLBACK_MODELS): an optional invoke: or
+// converse: prefix, recorded in c.ModelAPI, then the id, which it returns.
+func modelEntry(e *env, c *bedrock.Config, name, raw string) string {
+	id, api := bedrock.ParseModelEntry(raw)
+	if err := bedrock.CheckModel(id, api); err != nil {
+		e.fail(name, err)
+		return id
+	}
+	if api != "" {
+		if c.ModelAPI == nil {
+			c.ModelAPI = map[string]bedrock.API{}
+		}
+		if prev, ok := c.ModelAPI[id]; ok && prev != api {
+			e.fail(name, fmt.Errorf("model %q is named with both the invoke and the converse prefix", id))
+		}
+		c.ModelAPI[id] = api
+	}
+	return id
 }
 
 // loadFallback reads FALLBACK_ON: which Bedrock failures ELIZA answers.

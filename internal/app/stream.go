@@ -68,12 +68,12 @@ func loadStream(e *env, lambda bool) StreamConfig {
 	return c
 }
 
-// loadFailover reads BEDROCK_FALLBACK_MODELS and FAILOVER.
-func loadFailover(e *env, b bedrock.Config) FailoverConfig {
-	c := FailoverConfig{Models: e.list("BEDROCK_FALLBACK_MODELS")}
-	for _, id := range c.Models {
-		_, err := bedrock.FamilyOf(id)
-		e.fail("BEDROCK_FALLBACK_MODELS", err)
+// loadFailover reads BEDROCK_FALLBACK_MODELS, whose entries are read as
+// BEDROCK_MODELS' are (prefixes recorded in b), and FAILOVER.
+func loadFailover(e *env, b *bedrock.Config) FailoverConfig {
+	var c FailoverConfig
+	for _, raw := range e.list("BEDROCK_FALLBACK_MODELS") {
+		c.Models = append(c.Models, modelEntry(e, b, "BEDROCK_FALLBACK_MODELS", raw))
 	}
 	if len(c.Models) > 0 && !b.Enabled() {
 		e.fail("BEDROCK_FALLBACK_MODELS", errors.New("set without BEDROCK_MODEL_ID: there is no model to fall back from"))

@@ -147,7 +147,7 @@ func unwrapARN(arn string) (string, error) {
 	case "foundation-model", "inference-profile":
 		return id, nil
 	}
-	return "", fmt.Errorf("%w: %q is a %s ARN, which does not name the model; use the foundation model id or a system inference profile id (e.g. us.anthropic.claude-3-5-haiku-20241022-v1:0) instead", ErrUnsupportedModel, arn, kind)
+	return "", fmt.Errorf("%w: %q is a %s ARN, which does not name the model; use the foundation model id or a system inference profile id (e.g. us.anthropic.claude-haiku-4-5-20251001-v1:0) instead", ErrUnsupportedModel, arn, kind)
 }
 
 func hasAny(s string, subs ...string) bool {

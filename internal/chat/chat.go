@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"strings"
 )
 
 // Role is who wrote a message.
@@ -42,6 +43,24 @@ type Message struct {
 type Part struct {
 	Text  string
 	Image *Image // nil for a text part
+}
+
+// JoinText is the text of parts as a Message's Content holds it: the text
+// parts joined with newlines, images left out.
+func JoinText(parts []Part) string {
+	var b strings.Builder
+	first := true
+	for _, p := range parts {
+		if p.Image != nil {
+			continue
+		}
+		if !first {
+			b.WriteByte('\n')
+		}
+		first = false
+		b.WriteString(p.Text)
+	}
+	return b.String()
 }
 
 // Image is an image a user sent inline.

@@ -84,3 +84,25 @@ func TestCapabilitiesOf(t *testing.T) {
 		t.Errorf("a ModelFunc can do %+v, want text only", got)
 	}
 }
+
+func TestJoinText(t *testing.T) {
+	t.Parallel()
+	img := &chat.Image{MediaType: "image/png", Data: []byte{1}}
+	tests := []struct {
+		name  string
+		parts []chat.Part
+		want  string
+	}{
+		{name: "none", parts: nil, want: ""},
+		{name: "one", parts: []chat.Part{{Text: "a"}}, want: "a"},
+		{name: "joined with newlines", parts: []chat.Part{{Text: "a"}, {Text: "b"}, {Text: "c"}}, want: "a\nb\nc"},
+		{name: "images left out", parts: []chat.Part{{Image: img}, {Text: "a"}, {Image: img}, {Text: "b"}, {Image: img}}, want: "a\nb"},
+		{name: "only images", parts: []chat.Part{{Image: img}}, want: ""},
+		{name: "empty text kept", parts: []chat.Part{{Text: ""}, {Text: "b"}}, want: "\nb"},
+	}
+	for _, tc := range tests {
+		if got := chat.JoinText(tc.parts); got != tc.want {
+			t.Errorf("%s: JoinText = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

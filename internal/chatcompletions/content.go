@@ -3,7 +3,6 @@ package chatcompletions
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/chatbot-gateway/chatbot/internal/chat"
 	"github.com/chatbot-gateway/chatbot/internal/gateway"
@@ -55,7 +54,7 @@ func (d *contentDecoder) text(raw json.RawMessage, param string) (string, error)
 	if err != nil || parts == nil {
 		return s, err
 	}
-	return joinText(parts), nil
+	return chat.JoinText(parts), nil
 }
 
 // parts accepts a string or an array of text and image parts. The parts
@@ -65,7 +64,7 @@ func (d *contentDecoder) parts(raw json.RawMessage, param string) (string, []cha
 	if err != nil || parts == nil {
 		return s, nil, err
 	}
-	text := joinText(parts)
+	text := chat.JoinText(parts)
 	for _, p := range parts {
 		if p.Image != nil {
 			return text, parts, nil
@@ -121,22 +120,6 @@ func (d *contentDecoder) decode(raw json.RawMessage, param string, images bool) 
 		}
 	}
 	return "", parts, nil
-}
-
-func joinText(parts []chat.Part) string {
-	var b strings.Builder
-	first := true
-	for _, p := range parts {
-		if p.Image != nil {
-			continue
-		}
-		if !first {
-			b.WriteByte('\n')
-		}
-		first = false
-		b.WriteString(p.Text)
-	}
-	return b.String()
 }
 
 // image decodes an image_url part's object: a data: URL (see

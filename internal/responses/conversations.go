@@ -99,11 +99,7 @@ func decodeItems(raw []map[string]json.RawMessage, lim gateway.Limits) ([]convst
 	if err != nil {
 		return nil, err
 	}
-	if _, err := inputMessages(b, nil, lim); err != nil {
-		if ge, ok := err.(*gateway.Error); ok && ge.Param != nil {
-			p := strings.Replace(*ge.Param, "input", "items", 1)
-			ge.Param = &p
-		}
+	if _, err := inputMessages(b, "items", nil, lim); err != nil {
 		return nil, err
 	}
 	return items, nil

@@ -62,10 +62,11 @@ type conversation struct {
 }
 
 // inputMessages turns instructions and input into the conversation: the
-// instructions as a system message first, then the items in order.
-func inputMessages(raw json.RawMessage, instructions *string, lim gateway.Limits) ([]chat.Message, error) {
+// instructions as a system message first, then the items in order. param
+// names the items in errors: "input", or the Conversations API's "items".
+func inputMessages(raw json.RawMessage, param string, instructions *string, lim gateway.Limits) ([]chat.Message, error) {
 	if !gateway.IsSet(raw) {
-		return nil, gateway.Invalid("input", "invalid_value", "input is required")
+		return nil, gateway.Invalid(param, "invalid_value", param+" is required")
 	}
 	c := conversation{images: gateway.NewImages(lim)}
 	if instructions != nil && *instructions != "" {
@@ -74,23 +75,23 @@ func inputMessages(raw json.RawMessage, instructions *string, lim gateway.Limits
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, gateway.Invalid("input", "invalid_type", "input must be a string or an array of input items")
+			return nil, gateway.Invalid(param, "invalid_type", param+" must be a string or an array of input items")
 		}
 		c.msgs = append(c.msgs, chat.Message{Role: chat.RoleUser, Content: s})
 		return c.msgs, nil
 	}
 	var items []inputItem
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, gateway.Invalid("input", "invalid_type", "input must be a string or an array of input items")
+		return nil, gateway.Invalid(param, "invalid_type", param+" must be a string or an array of input items")
 	}
 	if len(items) == 0 {
-		return nil, gateway.Invalid("input", "invalid_value", "input must not be an empty array")
+		return nil, gateway.Invalid(param, "invalid_value", param+" must not be an empty array")
 	}
 	if len(items) > lim.MaxMessages {
-		return nil, gateway.Invalid("input", "too_many_messages", "at most "+strconv.Itoa(lim.MaxMessages)+" input items are allowed")
+		return nil, gateway.Invalid(param, "too_many_messages", "at most "+strconv.Itoa(lim.MaxMessages)+" input items are allowed")
 	}
 	for i := range items {
-		if err := c.item(&items[i], "input["+strconv.Itoa(i)+"]"); err != nil {
+		if err := c.item(&items[i], param+"["+strconv.Itoa(i)+"]"); err != nil {
 			return nil, err
 		}
 	}
@@ -98,9 +99,9 @@ func inputMessages(raw json.RawMessage, instructions *string, lim gateway.Limits
 	case c.thinkingFrom != "":
 		return nil, gateway.Invalid(c.thinkingFrom, "invalid_value", "a reasoning item must come before the assistant message or function_call it belongs to")
 	case len(c.open) > 0:
-		return nil, c.unanswered("input")
+		return nil, c.unanswered(param)
 	case c.users == 0:
-		return nil, gateway.Invalid("input", "invalid_value", "input must contain at least one user message")
+		return nil, gateway.Invalid(param, "invalid_value", param+" must contain at least one user message")
 	}
 	return c.msgs, nil
 }
@@ -284,22 +285,11 @@ func (c *conversation) content(raw json.RawMessage, role, param string) (string,
 			return "", nil, gateway.Invalid(p+".type", "unsupported_parameter", "content part type "+gateway.Quote(part.Type)+" is not supported here; only text and input_image")
 		}
 	}
-	var text strings.Builder
-	first := true
-	for _, p := range parts {
-		if p.Image != nil {
-			continue
-		}
-		if !first {
-			text.WriteByte('\n')
-		}
-		first = false
-		text.WriteString(p.Text)
-	}
+	text := chat.JoinText(parts)
 	if !images {
 		parts = nil
 	}
-	return text.String(), parts, nil
+	return text, parts, nil
 }
 
 // thinking decodes the encrypted_content of a reasoning item: base64 of

@@ -115,7 +115,7 @@ func (p *responsesParsed) Prepare(ctx context.Context, caller string) error {
 	}
 	lim := k.lim
 	lim.MaxMessages = len(all)
-	msgs, err := inputMessages(raw, k.instructions, lim)
+	msgs, err := inputMessages(raw, "input", k.instructions, lim)
 	if err != nil {
 		return err
 	}

@@ -384,6 +384,8 @@ func TestConversationLimitsAndBadInput(t *testing.T) {
 	}
 	for _, tc := range []struct{ body, param string }{
 		{`{"items":[{"role":"wizard","content":"x"}]}`, "items[0].role"},
+		{`{"items":[{"role":"user","content":{}}]}`, "items[0].content"},
+		{`{"items":[{"role":"user","content":"x"},{"role":"user","content":[]}]}`, "items[1].content"},
 		{`{"metadata":{"k":"` + strings.Repeat("v", 600) + `"}}`, "metadata.k"},
 		{`{"title":"` + strings.Repeat("t", 300) + `"}`, "title"},
 		{`{"items":`, ""},
@@ -391,6 +393,9 @@ func TestConversationLimitsAndBadInput(t *testing.T) {
 		code, body := call(t, h, "bob", "POST", "/v1/conversations", tc.body, nil)
 		if code != 400 || (tc.param != "" && !strings.Contains(body, `"param":"`+tc.param+`"`)) {
 			t.Errorf("%s: %d %s", tc.body, code, body)
+		}
+		if strings.Contains(body, "input[") {
+			t.Errorf("%s: the error names the input of a response, not the items sent: %s", tc.body, body)
 		}
 	}
 	if code, body := call(t, h, "bob", "GET", "/v1/conversations?limit=0", "", nil); code != 400 || !strings.Contains(body, `"param":"limit"`) {

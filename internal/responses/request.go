@@ -149,7 +149,7 @@ func decodeResponses(body []byte, lim gateway.Limits, store convstore.Store) (*r
 	p := &responsesParsed{stream: in.Stream, keep: k, background: in.Background != nil && *in.Background}
 	r := &p.req
 	r.Model, r.User = in.Model, in.User
-	if r.Messages, err = inputMessages(in.Input, in.Instructions, lim); err != nil {
+	if r.Messages, err = inputMessages(in.Input, "input", in.Instructions, lim); err != nil {
 		return nil, err
 	}
 	if err := responseTools(&in, lim, r, &p.echo); err != nil {

@@ -33,8 +33,6 @@ export interface ResponsesReader {
   close(): ResponsesUpdate[];
   /** Everything read so far. status is left to the caller. */
   readonly result: Omit<StreamResult, "status">;
-  /** Whether a terminal event (completed, incomplete, failed, error) was read. */
-  readonly done: boolean;
   /**
    * The id of the last event read (the gateway's `id:`, its sequence_number):
    * a resumed stream starts after it.
@@ -209,9 +207,6 @@ export function createResponsesReader(): ResponsesReader {
     feed,
     close,
     result,
-    get done() {
-      return done;
-    },
     get lastEventId() {
       return lastEventId;
     },

@@ -9,7 +9,6 @@ import {
   deleteAllConversations,
   deleteConversation,
   deleteItem,
-  detectStore,
   listConversations,
   listItems,
   updateConversation,
@@ -26,21 +25,6 @@ import { newConversation, titleOf, type Conversation, type UIMessage } from "./c
 
 /** Which store holds the conversations: not known yet, localStorage, or the gateway. */
 export type StoreKind = "pending" | "local" | "server";
-
-/**
- * Decides the store: "server" with the caller's conversations when the
- * gateway lists them, "local" when it has no store (404). Any other failure
- * (a 401 before a key was entered, the network) is "local" for now, with
- * the error, so the caller may ask again later.
- */
-export async function chooseStore(
-  options: ClientOptions,
-): Promise<{ kind: "server"; list: ServerConversation[] } | { kind: "local"; error?: ChatbotError }> {
-  const r = await detectStore(options);
-  if (r === null) return { kind: "local" };
-  if (r instanceof ChatbotError) return { kind: "local", error: r };
-  return { kind: "server", list: r };
-}
 
 /** A listed conversation as the page holds it: messages load when it is opened. */
 export function fromServer(c: ServerConversation): Conversation {

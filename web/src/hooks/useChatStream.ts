@@ -5,9 +5,9 @@
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import {
+  ChatbotError,
   listModels,
   streamChatbotResponse,
-  type ChatbotError,
   type ModelInfo,
   type StreamResult,
   type ToolCall,
@@ -24,8 +24,8 @@ import {
 } from "../chat/conversation";
 import { errorView } from "../chat/errorText";
 import { loadState, saveState, type ChatState, type KeyValueStore } from "../chat/storage";
-import type { ClientOptions } from "../api/conversationsApi";
-import { chooseStore, responsesFields, sendThroughServer, type StoreKind } from "../chat/serverStore";
+import { detectStore, type ClientOptions } from "../api/conversationsApi";
+import { responsesFields, sendThroughServer, type StoreKind } from "../chat/serverStore";
 import { useServerConversations } from "./useServerConversations";
 
 import type { ChatStream, UseChatStreamOptions } from "./chatStreamTypes";
@@ -83,15 +83,17 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
   };
   const server = useServerConversations({ setState, setError, stateRef, abortRef, storeRef, clientOptions });
 
-  const detectStore = useCallback(async () => {
-    const choice = await chooseStore(clientOptions());
-    // An answer that started before the store was known is not cut: ask again later.
-    detectAgainRef.current = (choice.kind === "local" && choice.error !== undefined) || abortRef.current !== null;
-    if (choice.kind === "server") {
+  const chooseStore = useCallback(async () => {
+    // The caller's conversations, null when the gateway keeps none (404), or why it could not say.
+    const found = await detectStore(clientOptions());
+    // A failure (a 401 before a key was entered, the network) did not say which store: ask again
+    // later; so does an answer that started before the store was known, which is not cut.
+    detectAgainRef.current = found instanceof ChatbotError || abortRef.current !== null;
+    if (Array.isArray(found)) {
       if (storeRef.current !== "server" && !abortRef.current) {
         setLoaded(false); // nothing more goes to localStorage
         setStore("server");
-        server.showList(choice.list);
+        server.showList(found);
       }
     } else if (storeRef.current === "pending") {
       setState(loadState(storage(), Date.now()));
@@ -102,7 +104,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
 
   useEffect(() => {
     if (optionsRef.current.serverConversations) {
-      void detectStore();
+      void chooseStore();
     } else {
       setState(loadState(storage(), Date.now()));
       setLoaded(true);
@@ -124,7 +126,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
 
   const refreshModels = useCallback(() => {
     if (detectAgainRef.current) {
-      void detectStore();
+      void chooseStore();
     }
     void listModels(clientOptions()).then((list) => {
       if (Array.isArray(list)) {
@@ -134,7 +136,7 @@ export function useChatStream(options: UseChatStreamOptions = {}): ChatStream {
         setModelsError(list);
       }
     });
-  }, [detectStore]);
+  }, [chooseStore]);
   useEffect(refreshModels, [refreshModels]);
 
   const setMessages = useCallback((convId: string, change: (messages: UIMessage[]) => UIMessage[]) => {
