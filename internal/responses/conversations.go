@@ -108,9 +108,6 @@ func decodeItems(raw []map[string]json.RawMessage, lim gateway.Limits) ([]convst
 func notFound(id string) string { return "conversation " + gateway.Quote(id) + " was not found" }
 
 func (s *kept) listConversations(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	p, err := pageOf(r, true)
 	if err != nil {
 		return err
@@ -132,9 +129,6 @@ func (s *kept) listConversations(w http.ResponseWriter, r *http.Request, call *g
 }
 
 func (s *kept) createConversation(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	in, items, err := decodeConversationBody(call.Body, call.Limits)
 	if err != nil {
 		return err
@@ -158,9 +152,6 @@ func (s *kept) createConversation(w http.ResponseWriter, r *http.Request, call *
 }
 
 func (s *kept) getConversation(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	c, err := s.store.Conversation(r.Context(), call.Caller, r.PathValue("id"))
 	if err != nil {
 		return storeError(err, "", notFound(r.PathValue("id")))
@@ -172,9 +163,6 @@ func (s *kept) getConversation(w http.ResponseWriter, r *http.Request, call *gat
 // updateConversation replaces the metadata, the title, or both; what the
 // body leaves out stays.
 func (s *kept) updateConversation(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	in, items, err := decodeConversationBody(call.Body, call.Limits)
 	if err != nil {
 		return err
@@ -202,9 +190,6 @@ func (s *kept) updateConversation(w http.ResponseWriter, r *http.Request, call *
 }
 
 func (s *kept) deleteConversation(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	id := r.PathValue("id")
 	if err := s.store.DeleteConversation(r.Context(), call.Caller, id); err != nil {
 		return storeError(err, "", notFound(id))
@@ -214,9 +199,6 @@ func (s *kept) deleteConversation(w http.ResponseWriter, r *http.Request, call *
 }
 
 func (s *kept) deleteAll(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	if err := s.store.DeleteAll(r.Context(), call.Caller); err != nil {
 		return storeError(err, "", "")
 	}
@@ -225,9 +207,6 @@ func (s *kept) deleteAll(w http.ResponseWriter, r *http.Request, call *gateway.C
 }
 
 func (s *kept) listItems(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	p, err := pageOf(r, true)
 	if err != nil {
 		return err
@@ -245,9 +224,6 @@ func (s *kept) listItems(w http.ResponseWriter, r *http.Request, call *gateway.C
 }
 
 func (s *kept) addItems(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	in, items, err := decodeConversationBody(call.Body, call.Limits)
 	if err != nil {
 		return err
@@ -264,9 +240,6 @@ func (s *kept) addItems(w http.ResponseWriter, r *http.Request, call *gateway.Ca
 }
 
 func (s *kept) getItem(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	id, item := r.PathValue("id"), r.PathValue("item")
 	it, err := s.store.Item(r.Context(), call.Caller, id, item)
 	if err != nil {
@@ -278,9 +251,6 @@ func (s *kept) getItem(w http.ResponseWriter, r *http.Request, call *gateway.Cal
 
 // deleteItem removes one item and answers the conversation, as OpenAI does.
 func (s *kept) deleteItem(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	id, item := r.PathValue("id"), r.PathValue("item")
 	if err := s.store.DeleteItem(r.Context(), call.Caller, id, item); err != nil {
 		return storeError(err, "", "item "+gateway.Quote(item)+" was not found in conversation "+gateway.Quote(id))

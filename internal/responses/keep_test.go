@@ -205,9 +205,15 @@ func TestWithoutAStoreStateIsRefusedByName(t *testing.T) {
 			t.Errorf("%s: %d %s", tc.body, code, body)
 		}
 	}
-	for _, path := range []string{"/v1/responses/resp_1", "/v1/conversations", "/v1/conversations/conv_1/items"} {
-		if code, body := call(t, h, "alice", "GET", path, "", nil); code != 404 || !strings.Contains(body, "STATE_STORE") {
-			t.Errorf("GET %s: %d %s", path, code, body)
+	// Every route of what is kept, each method, with a body where it takes one.
+	fill := strings.NewReplacer("{id}", "x_1", "{item}", "msg_1")
+	for _, rt := range (responses.Format{}).Routes() {
+		path, body := fill.Replace(rt.Pattern), ""
+		if rt.Method == http.MethodPost {
+			body = `{"items":[{"role":"user","content":"hi"}]}`
+		}
+		if code, resp := call(t, h, "alice", rt.Method, path, body, nil); code != 404 || !strings.Contains(resp, "STATE_STORE") {
+			t.Errorf("%s %s: %d %s", rt.Method, path, code, resp)
 		}
 	}
 }

@@ -19,8 +19,18 @@ func (f Format) Routes() []gateway.Route {
 		{Method: http.MethodDelete, Pattern: "/v1/responses/{id}", Serve: s.deleteResponse},
 		{Method: http.MethodGet, Pattern: "/v1/responses/{id}/input_items", Serve: s.inputItems},
 	}
-	return append(routes, s.conversationRoutes()...)
+	routes = append(routes, s.conversationRoutes()...)
+	if f.Store == nil {
+		for i := range routes {
+			routes[i].Serve = nothingKept
+		}
+	}
+	return routes
 }
+
+// nothingKept serves every route of what is kept when nothing is: the
+// kept's own handlers can count on a store.
+func nothingKept(http.ResponseWriter, *http.Request, *gateway.Call) error { return errNotKept }
 
 // kept serves what the store keeps.
 type kept struct {
@@ -32,9 +42,6 @@ var errNotKept = &gateway.Error{Status: http.StatusNotFound, Type: "invalid_requ
 	Message: "this gateway keeps no responses or conversations (STATE_STORE=off)"}
 
 func (s *kept) getResponse(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	id := r.PathValue("id")
 	resp, err := s.store.Response(r.Context(), call.Caller, id)
 	if err != nil {
@@ -45,9 +52,6 @@ func (s *kept) getResponse(w http.ResponseWriter, r *http.Request, call *gateway
 }
 
 func (s *kept) deleteResponse(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	id := r.PathValue("id")
 	if err := s.store.DeleteResponse(r.Context(), call.Caller, id); err != nil {
 		return storeError(err, "", "response "+gateway.Quote(id)+" was not found")
@@ -59,9 +63,6 @@ func (s *kept) deleteResponse(w http.ResponseWriter, r *http.Request, call *gate
 // inputItems lists a stored response's own input items, newest first
 // unless order=asc, as OpenAI does.
 func (s *kept) inputItems(w http.ResponseWriter, r *http.Request, call *gateway.Call) error {
-	if s.store == nil {
-		return errNotKept
-	}
 	p, err := pageOf(r, true)
 	if err != nil {
 		return err
