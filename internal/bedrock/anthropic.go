@@ -2,7 +2,6 @@ package bedrock
 
 import (
 	"encoding/json"
-	"slices"
 
 	"github.com/aws/smithy-go"
 
@@ -172,80 +171,72 @@ func anthropicChoice(req *chat.Request) *anthropicToolChoice {
 }
 
 // anthropicMessages shapes the turns into Claude's messages, each turn
-// that asks for a cache point with cache_control on its last block.
+// that asks for a cache point with cache_control on the last block of the
+// message it ended in.
 func anthropicMessages(turns []chat.Message, thinking bool) []anthropicMessage {
-	out := anthropicTurns(turns, thinking)
-	if !slices.ContainsFunc(turns, func(t chat.Message) bool { return t.Cache }) {
-		return out
+	out := make([]anthropicMessage, 0, len(turns))
+	var cached []int // the messages that turns asking for a cache point ended in
+	for _, t := range turns {
+		out = appendAnthropicTurn(out, t, thinking)
+		if t.Cache {
+			cached = append(cached, len(out)-1)
+		}
 	}
-	// Turns and messages do not pair one to one (tool results and the
-	// user's words share a message), so mark them by building again with
-	// one more turn each time: the message the turn ended in is the last.
-	for i, t := range turns {
-		if !t.Cache {
-			continue
-		}
-		n := len(anthropicTurns(turns[:i+1], thinking))
-		if n == 0 {
-			continue
-		}
-		blocks := blocksOf(out[n-1].Content)
+	for _, n := range cached {
+		blocks := blocksOf(out[n].Content)
 		if len(blocks) == 0 {
 			continue
 		}
 		blocks[len(blocks)-1].CacheControl = ephemeral
-		out[n-1].Content = blocks
+		out[n].Content = blocks
 	}
 	return out
 }
 
-// anthropicTurns shapes the turns into Claude's messages: tool results
+// appendAnthropicTurn adds a turn to Claude's messages: tool results
 // become tool_result blocks of a user message, before what the user says
 // next; thinking blocks lead their assistant message when thinking is on.
-func anthropicTurns(turns []chat.Message, thinking bool) []anthropicMessage {
-	out := make([]anthropicMessage, 0, len(turns))
-	for _, t := range turns {
-		switch {
-		case t.Role == chat.RoleTool:
-			block := anthropicBlock{Type: "tool_result", ToolUseID: t.ToolCallID, Content: t.Content}
-			if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
-				out[n-1].Content = append(blocksOf(out[n-1].Content), block)
-				continue
-			}
-			out = append(out, anthropicMessage{Role: chat.RoleUser, Content: []anthropicBlock{block}})
-		case t.Role == chat.RoleUser:
-			blocks := anthropicUserBlocks(t)
-			if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
-				// Results came first: the user's words join their message.
-				out[n-1].Content = append(blocksOf(out[n-1].Content), blocks...)
-				continue
-			}
-			if t.Parts == nil {
-				out = append(out, anthropicMessage{Role: t.Role, Content: t.Content})
-				continue
-			}
-			out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
-		case len(t.ToolCalls) == 0 && (!thinking || len(t.Thinking) == 0):
+func appendAnthropicTurn(out []anthropicMessage, t chat.Message, thinking bool) []anthropicMessage {
+	switch {
+	case t.Role == chat.RoleTool:
+		block := anthropicBlock{Type: "tool_result", ToolUseID: t.ToolCallID, Content: t.Content}
+		if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
+			out[n-1].Content = append(blocksOf(out[n-1].Content), block)
+			return out
+		}
+		out = append(out, anthropicMessage{Role: chat.RoleUser, Content: []anthropicBlock{block}})
+	case t.Role == chat.RoleUser:
+		blocks := anthropicUserBlocks(t)
+		if n := len(out); n > 0 && out[n-1].Role == chat.RoleUser {
+			// Results came first: the user's words join their message.
+			out[n-1].Content = append(blocksOf(out[n-1].Content), blocks...)
+			return out
+		}
+		if t.Parts == nil {
 			out = append(out, anthropicMessage{Role: t.Role, Content: t.Content})
-		default:
-			var blocks []anthropicBlock
-			if thinking {
-				for _, th := range t.Thinking {
-					if th.Redacted != "" {
-						blocks = append(blocks, anthropicBlock{Type: "redacted_thinking", Data: th.Redacted})
-					} else {
-						blocks = append(blocks, anthropicBlock{Type: "thinking", Thinking: th.Text, Signature: th.Signature})
-					}
+			return out
+		}
+		out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
+	case len(t.ToolCalls) == 0 && (!thinking || len(t.Thinking) == 0):
+		out = append(out, anthropicMessage{Role: t.Role, Content: t.Content})
+	default:
+		var blocks []anthropicBlock
+		if thinking {
+			for _, th := range t.Thinking {
+				if th.Redacted != "" {
+					blocks = append(blocks, anthropicBlock{Type: "redacted_thinking", Data: th.Redacted})
+				} else {
+					blocks = append(blocks, anthropicBlock{Type: "thinking", Thinking: th.Text, Signature: th.Signature})
 				}
 			}
-			if t.Content != "" {
-				blocks = append(blocks, anthropicBlock{Type: "text", Text: t.Content})
-			}
-			for _, c := range t.ToolCalls {
-				blocks = append(blocks, anthropicBlock{Type: "tool_use", ID: c.ID, Name: c.Name, Input: json.RawMessage(c.Arguments)})
-			}
-			out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
 		}
+		if t.Content != "" {
+			blocks = append(blocks, anthropicBlock{Type: "text", Text: t.Content})
+		}
+		for _, c := range t.ToolCalls {
+			blocks = append(blocks, anthropicBlock{Type: "tool_use", ID: c.ID, Name: c.Name, Input: json.RawMessage(c.Arguments)})
+		}
+		out = append(out, anthropicMessage{Role: t.Role, Content: blocks})
 	}
 	return out
 }

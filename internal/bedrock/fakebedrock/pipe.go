@@ -3,7 +3,6 @@ package fakebedrock
 import (
 	"context"
 	"net"
-	"net/http"
 
 	"github.com/chatbot-gateway/chatbot/internal/pipenet"
 )
@@ -24,37 +23,22 @@ type Pipe struct {
 	// connection made with DialContext reaches the fake whatever the address.
 	URL string
 
-	ln     *pipenet.Listener
-	srv    *http.Server
-	served chan struct{}
+	srv *pipenet.Server
 }
 
 // NewPipe starts the fake on in-memory connections. Call Close when done.
 func NewPipe(opts ...Option) *Pipe {
-	ln := pipenet.Listen("bedrock.pipe")
-	p := &Pipe{
-		Handler: NewHandler(opts...),
-		URL:     "http://bedrock.pipe",
-		ln:      ln,
-		served:  make(chan struct{}),
-	}
-	p.srv = &http.Server{Handler: p.Handler}
-	go func() {
-		defer close(p.served)
-		_ = p.srv.Serve(ln)
-	}()
-	return p
+	h := NewHandler(opts...)
+	srv := pipenet.Serve("bedrock.pipe", h)
+	return &Pipe{Handler: h, URL: srv.URL, srv: srv}
 }
 
 // DialContext opens a new connection to the fake, whatever the address;
 // it is the DialContext of the client's http.Transport.
 func (p *Pipe) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	return p.ln.Dial(ctx, network, addr)
+	return p.srv.Dial(ctx, network, addr)
 }
 
 // Close stops the server and closes every connection, which cuts any
 // stream still open and ends the client's idle connections too.
-func (p *Pipe) Close() {
-	_ = p.srv.Close()
-	<-p.served
-}
+func (p *Pipe) Close() { p.srv.Close() }
