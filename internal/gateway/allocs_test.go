@@ -48,6 +48,9 @@ func TestRelayAllocsPerFrame(t *testing.T) {
 		{name: "chat completions, tool call arguments", path: "/v1/chat/completions", body: chatBody,
 			delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
 		{name: "responses, text", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Text: " token"}},
+		{name: "responses, reasoning", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Reasoning: " so the user wants"}},
+		{name: "responses, tool call arguments", path: "/v1/responses", body: responsesBody,
+			delta: chat.Delta{ToolCall: &chat.ToolCallDelta{Index: 0, Arguments: `"city":`}}},
 		{name: "chat completions, text, kept", path: "/v1/chat/completions", body: chatBody, delta: chat.Delta{Text: " token"}, kept: true},
 		{name: "responses, text, kept", path: "/v1/responses", body: responsesBody, delta: chat.Delta{Text: " token"}, kept: true},
 	} {

@@ -29,9 +29,10 @@ const (
 )
 
 // eventEncoder encodes the events of one Responses stream, numbering them
-// from 0 in the order they are encoded. Text deltas, one per token, are
-// appended to a reused buffer and allocate nothing once it has grown; the
-// other events are marshalled whole.
+// from 0 in the order they are encoded. Deltas (of text, reasoning summary
+// and function call arguments), one per token, are appended to a reused
+// buffer and allocate nothing once it has grown; the other events are
+// marshalled whole.
 type eventEncoder struct {
 	seq   int
 	delta []byte // the fixed head of the open message's text deltas
@@ -128,19 +129,46 @@ func (e *eventEncoder) summaryPart(typ, itemID string, index int, text string) [
 		SummaryIndex: &firstPart, Part: summaryText{"summary_text", text}})
 }
 
-// summaryText encodes reasoning_summary_text.delta (delta) or .done (text).
-func (e *eventEncoder) summaryText(typ, itemID string, index int, text string) []byte {
-	ev := itemPartEvent{Type: typ, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index, SummaryIndex: &firstPart}
-	if typ == evSummaryDelta {
-		ev.Delta = &text
-	} else {
-		ev.Text = &text
-	}
-	return marshalEvent(ev)
+// summaryDone encodes reasoning_summary_text.done.
+func (e *eventEncoder) summaryDone(itemID string, index int, text string) []byte {
+	return marshalEvent(itemPartEvent{Type: evSummaryDone, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index,
+		SummaryIndex: &firstPart, Text: &text})
 }
 
+// summaryDelta encodes a reasoning_summary_text.delta, as itemPartEvent
+// would with SummaryIndex and Delta.
+func (e *eventEncoder) summaryDelta(itemID string, index int, delta string) []byte {
+	b := e.appendItemHead(evSummaryDelta, itemID, index)
+	b = append(b, `,"summary_index":0`...)
+	return e.appendDelta(b, delta)
+}
+
+// argsDelta encodes a function_call_arguments.delta, as itemPartEvent
+// would with Delta.
 func (e *eventEncoder) argsDelta(itemID string, index int, delta string) []byte {
-	return marshalEvent(itemPartEvent{Type: evArgsDelta, SequenceNumber: e.next(), ItemID: itemID, OutputIndex: index, Delta: &delta})
+	return e.appendDelta(e.appendItemHead(evArgsDelta, itemID, index), delta)
+}
+
+// appendItemHead starts an itemPartEvent in the reused buffer: its type,
+// number, item id and output index.
+func (e *eventEncoder) appendItemHead(typ, itemID string, index int) []byte {
+	b := append(e.buf[:0], `{"type":`...)
+	b = jsonstr.AppendString(b, typ)
+	b = append(b, `,"sequence_number":`...)
+	b = strconv.AppendInt(b, int64(e.next()), 10)
+	b = append(b, `,"item_id":`...)
+	b = jsonstr.AppendString(b, itemID)
+	b = append(b, `,"output_index":`...)
+	return strconv.AppendInt(b, int64(index), 10)
+}
+
+// appendDelta ends an event begun by appendItemHead with its delta.
+func (e *eventEncoder) appendDelta(b []byte, delta string) []byte {
+	b = append(b, `,"delta":`...)
+	b = jsonstr.AppendString(b, delta)
+	b = append(b, '}')
+	e.buf = b
+	return b
 }
 
 func (e *eventEncoder) argsDone(itemID string, index int, name, args string) []byte {

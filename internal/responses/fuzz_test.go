@@ -2,6 +2,7 @@ package responses
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -60,6 +61,40 @@ func FuzzTextDelta(f *testing.F) {
 			if ev.Type != evTextDelta || ev.SequenceNumber != seq || ev.Delta == nil || (*ev.Delta != want && utf8.ValidString(text)) ||
 				ev.ItemID != id && utf8.ValidString(id) {
 				t.Fatalf("delta %s of %q, want type, sequence %d, item %q and the text", b, text, seq, id)
+			}
+		}
+	})
+}
+
+// FuzzItemDeltas: the appended reasoning summary and function call
+// argument deltas are the same JSON value as the itemPartEvent they stand
+// for, marshalled.
+func FuzzItemDeltas(f *testing.F) {
+	for _, s := range []string{"", "hi", "a\"b\\c\n", "\u2028", "\xff", "<script>", `{"city":`} {
+		f.Add(s, `rs_"1`, 2)
+	}
+	f.Fuzz(func(t *testing.T, delta, id string, index int) {
+		e := newEventEncoder()
+		for seq, tc := range []struct {
+			encode func() []byte // valid until the next event is encoded
+			want   itemPartEvent
+		}{
+			{func() []byte { return e.summaryDelta(id, index, delta) },
+				itemPartEvent{Type: evSummaryDelta, ItemID: id, OutputIndex: index, SummaryIndex: &firstPart, Delta: &delta}},
+			{func() []byte { return e.argsDelta(id, index, delta) },
+				itemPartEvent{Type: evArgsDelta, ItemID: id, OutputIndex: index, Delta: &delta}},
+		} {
+			b := tc.encode()
+			tc.want.SequenceNumber = seq
+			var got, want any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("invalid JSON %s: %v", b, err)
+			}
+			if err := json.Unmarshal(marshalEvent(tc.want), &want); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("encoded %s, want the value of %s", b, marshalEvent(tc.want))
 			}
 		}
 	})

@@ -86,7 +86,7 @@ func (rs *responseStream) Delta(d chat.Delta) error {
 		it := rs.current(kindReasoning)
 		if d.Reasoning != "" {
 			it.text = append(it.text, d.Reasoning...)
-			rs.emit(evSummaryDelta, rs.enc.summaryText(evSummaryDelta, it.id, it.index, d.Reasoning))
+			rs.emit(evSummaryDelta, rs.enc.summaryDelta(it.id, it.index, d.Reasoning))
 		}
 		if t := d.Thinking; t != nil {
 			block := *t
@@ -164,7 +164,7 @@ func (rs *responseStream) close(it *streamItem, status string) {
 	text := string(it.text)
 	switch it.kind {
 	case kindReasoning:
-		rs.emit(evSummaryDone, rs.enc.summaryText(evSummaryDone, it.id, it.index, text))
+		rs.emit(evSummaryDone, rs.enc.summaryDone(it.id, it.index, text))
 		rs.emit(evSummaryPartEnd, rs.enc.summaryPart(evSummaryPartEnd, it.id, it.index, text))
 	case kindMessage:
 		rs.emit(evTextDone, rs.enc.textDone(it.id, it.index, text))
