@@ -98,37 +98,58 @@ var thinkingBudgets = map[chat.ReasoningEffort]int{
 	chat.EffortHigh:    8192,
 }
 
-// anthropicBody sends only temperature when both temperature and top_p are
-// given: Claude 4.5 and later reject the pair, and older models are not
-// hurt by the simpler rule.
-//
-// With a reasoning effort, extended thinking is on: its budget is added to
-// max_tokens (thinking counts against it, and must stay below it), and
-// temperature and top_p are left out, as thinking requires. A tool loop
-// that the client continues without the thinking block of its assistant
-// turn is sent with thinking off: Claude refuses such a turn with thinking
-// on, and accepts it without.
+// claudeSampling is the temperature and top_p a Claude request sends, on
+// either API: only the temperature when both are given. Claude 4.5 and
+// later reject the pair (on ConverseStream too: "temperature and top_p
+// cannot both be specified for this model", a ValidationException,
+// aws-samples/bedrock-access-gateway#191), and older models are not hurt
+// by the simpler rule.
+func claudeSampling(req *chat.Request) (temperature, topP *float64) {
+	if req.Temperature != nil {
+		return req.Temperature, nil
+	}
+	return nil, req.TopP
+}
+
+// claudeThinking is the extended thinking budget of a Claude request, on
+// either API, 0 for thinking off. With a reasoning effort thinking is on,
+// except in a tool loop that the client continues without the thinking
+// block of its assistant turn: Claude refuses such a turn with thinking
+// on, and accepts it without. Thinking with a tool call forced is refused.
+func claudeThinking(req *chat.Request, p prompt) (int, error) {
+	budget := thinkingBudgets[req.Reasoning]
+	if budget == 0 {
+		return 0, nil
+	}
+	if t := p.lastToolTurn(); t != nil && len(t.Thinking) == 0 {
+		return 0, nil
+	}
+	if m := req.ToolChoice.Mode; m == chat.ToolRequired || m == chat.ToolFunction {
+		return 0, &chat.PublicError{Kind: chat.ErrInvalidRequest, Param: "reasoning_effort", Code: "unsupported_parameter",
+			Message: "reasoning_effort cannot be combined with a tool_choice that forces a tool call on Claude"}
+	}
+	return budget, nil
+}
+
+// anthropicBody is Claude's InvokeModel request (claudeSampling,
+// claudeThinking). With thinking on, its budget is added to max_tokens
+// (thinking counts against it, and must stay below it), and temperature
+// and top_p are left out, as thinking requires.
 func anthropicBody(req *chat.Request, p prompt, maxTokens int) (any, error) {
 	b := anthropicRequest{
 		AnthropicVersion: "bedrock-2023-05-31",
 		MaxTokens:        maxTokens,
-		Temperature:      req.Temperature,
-		TopP:             req.TopP,
 		StopSequences:    req.Stop,
 	}
-	if b.Temperature != nil {
-		b.TopP = nil
+	b.Temperature, b.TopP = claudeSampling(req)
+	budget, err := claudeThinking(req, p)
+	if err != nil {
+		return nil, err
 	}
-	if budget := thinkingBudgets[req.Reasoning]; budget > 0 {
-		if t := p.lastToolTurn(); t == nil || len(t.Thinking) > 0 {
-			if m := req.ToolChoice.Mode; m == chat.ToolRequired || m == chat.ToolFunction {
-				return nil, &chat.PublicError{Kind: chat.ErrInvalidRequest, Param: "reasoning_effort", Code: "unsupported_parameter",
-					Message: "reasoning_effort cannot be combined with a tool_choice that forces a tool call on Claude"}
-			}
-			b.Thinking = &anthropicThinking{Type: "enabled", BudgetTokens: budget}
-			b.MaxTokens += budget
-			b.Temperature, b.TopP = nil, nil
-		}
+	if budget > 0 {
+		b.Thinking = &anthropicThinking{Type: "enabled", BudgetTokens: budget}
+		b.MaxTokens += budget
+		b.Temperature, b.TopP = nil, nil
 	}
 	switch {
 	case p.system == "":

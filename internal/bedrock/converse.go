@@ -27,10 +27,14 @@ func (m *Model) converseInput(req *chat.Request, p prompt) (*bedrockruntime.Conv
 		maxTokens = defaultMaxTokens
 	}
 	inf := &types.InferenceConfiguration{StopSequences: req.Stop}
-	if t := req.Temperature; t != nil {
+	temperature, topP := req.Temperature, req.TopP
+	if m.family == FamilyAnthropic {
+		temperature, topP = claudeSampling(req)
+	}
+	if t := temperature; t != nil {
 		inf.Temperature = aws.Float32(float32(min(*t, maxTemperature)))
 	}
-	if t := req.TopP; t != nil {
+	if t := topP; t != nil {
 		inf.TopP = aws.Float32(float32(*t))
 	}
 	in := &bedrockruntime.ConverseStreamInput{ModelId: aws.String(m.id), InferenceConfig: inf}
@@ -45,14 +49,11 @@ func (m *Model) converseInput(req *chat.Request, p prompt) (*bedrockruntime.Conv
 	if req.Reasoning != "" {
 		switch m.family {
 		case FamilyAnthropic:
-			// As on InvokeModel: a tool loop continued without its
-			// thinking blocks goes with thinking off.
-			if t := p.lastToolTurn(); t == nil || len(t.Thinking) > 0 {
-				if mode := req.ToolChoice.Mode; mode == chat.ToolRequired || mode == chat.ToolFunction {
-					return nil, &chat.PublicError{Kind: chat.ErrInvalidRequest, Param: "reasoning_effort", Code: "unsupported_parameter",
-						Message: "reasoning_effort cannot be combined with a tool_choice that forces a tool call on Claude"}
-				}
-				budget := thinkingBudgets[req.Reasoning]
+			budget, err := claudeThinking(req, p)
+			if err != nil {
+				return nil, err
+			}
+			if budget > 0 {
 				extra["thinking"] = map[string]any{"type": "enabled", "budget_tokens": budget}
 				maxTokens += budget
 				inf.Temperature, inf.TopP = nil, nil

@@ -176,6 +176,40 @@ func TestConverseReasoning(t *testing.T) {
 	}
 }
 
+// TestConverseClaudeSampling: Claude 4.5 and later refuse temperature and
+// top_p together, on ConverseStream as on InvokeModel ("temperature and
+// top_p cannot both be specified for this model", a ValidationException
+// of ConverseStream: aws-samples/bedrock-access-gateway#191), so only the
+// temperature goes when both are given; either alone goes as it is, and
+// other families get both.
+func TestConverseClaudeSampling(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name        string
+		model       string
+		temperature *float64
+		topP        *float64
+		want        string
+	}{
+		{name: "claude, both", model: haiku, temperature: ptr(0.5), topP: ptr(0.8), want: `{"maxTokens":50,"temperature":0.5}`},
+		{name: "claude, top_p alone", model: haiku, topP: ptr(0.8), want: `{"maxTokens":50,"topP":0.8}`},
+		{name: "nova, both", model: "us.amazon.nova-lite-v1:0", temperature: ptr(0.5), topP: ptr(0.8),
+			want: `{"maxTokens":50,"temperature":0.5,"topP":0.8}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newFake(t, fakebedrock.WithScenario(fakebedrock.Tokens(1)))
+			if _, err := ask(t, newModel(t, srv, converseConfig(tt.model, &sleeps{})), &chat.Request{MaxTokens: 50,
+				Temperature: tt.temperature, TopP: tt.topP, Messages: []chat.Message{{Role: chat.RoleUser, Content: "Hi"}}}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := json.Marshal(converseBody(t, srv)["inferenceConfig"]); string(got) != tt.want {
+				t.Errorf("inferenceConfig = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // TestConverseFailures: the same retry, fallback and error kinds as on
 // InvokeModel.
 func TestConverseFailures(t *testing.T) {
