@@ -40,33 +40,13 @@ func Start(w http.ResponseWriter) (*Writer, error) {
 	return sw, sw.doFlush()
 }
 
-// Data writes one event whose data is p. A p with line breaks (LF, CR or
-// CRLF) becomes one "data:" line per line, which a conforming parser joins
-// back with LF.
-func (s *Writer) Data(p []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.buf = appendData(s.buf[:0], p)
-	return s.write(s.buf)
-}
-
-// Event writes one event of type name (an "event:" line) whose data is p,
-// as Data does. The event type lets a parser dispatch on it (OpenAI's
-// Responses stream names every event); a name with a line break is not an
-// event type, so its line breaks become spaces.
-func (s *Writer) Event(name string, p []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	b := append(s.buf[:0], "event: "...)
-	b = appendLine(b, name)
-	b = append(b, '\n')
-	s.buf = appendData(b, p)
-	return s.write(s.buf)
-}
-
-// Frame writes one event with an id field, so that a client that loses the
-// connection can ask for the events after it (the SSE last event id):
-// "id: <id>", then as Event when name is set, else as Data.
+// Frame writes one event: an id field, so that a client that loses the
+// connection can ask for the events after it (the SSE last event id); the
+// event type name (an "event:" line; none when name is ""), which lets a
+// parser dispatch on it, as OpenAI's Responses stream names every event;
+// and the data p. A name with a line break is not an event type, so its
+// line breaks become spaces. A p with line breaks (LF, CR or CRLF) becomes
+// one "data:" line per line, which a conforming parser joins back with LF.
 func (s *Writer) Frame(id int64, name string, p []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

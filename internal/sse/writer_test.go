@@ -78,7 +78,7 @@ func TestStartWithoutFlusher(t *testing.T) {
 	}
 	frames := []string{`{"a":1}`, "x\ny", "[DONE]"}
 	for _, f := range frames {
-		if err := sw.Data([]byte(f)); err != nil {
+		if err := sw.Frame(0, "", []byte(f)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,7 +121,7 @@ func roundTrip(t testing.TB, data string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sw.Data([]byte(data)); err != nil {
+	if err := sw.Frame(0, "", []byte(data)); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := ssetest.NewReader(strings.NewReader(w.body())).All()
@@ -157,11 +157,11 @@ func TestEventNamesItsType(t *testing.T) {
 		{"response.created", `{"a":1}`},
 		{"two\nlines", "x\r\ny"},
 	} {
-		if err := sw.Event(ev.name, []byte(ev.data)); err != nil {
+		if err := sw.Frame(0, ev.name, []byte(ev.data)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := sw.Data([]byte("plain")); err != nil {
+	if err := sw.Frame(0, "", []byte("plain")); err != nil {
 		t.Fatal(err)
 	}
 	if w.count() != 3 {
@@ -187,8 +187,8 @@ func TestEventNamesItsType(t *testing.T) {
 }
 
 // TestFrameCarriesItsID: an id field on every frame, which a parser keeps
-// as the stream's last event id; the event type and data as Event and Data
-// write them.
+// as the stream's last event id; the event type and data as
+// TestEventNamesItsType and TestDataRoundTrip check them.
 func TestFrameCarriesItsID(t *testing.T) {
 	t.Parallel()
 	w := newPlainWriter()
@@ -245,12 +245,12 @@ func TestWriteErrorIsSticky(t *testing.T) {
 	sw, _ := sse.Start(w)
 	gone := errors.New("client gone")
 	w.err = gone
-	if err := sw.Data([]byte("x")); !errors.Is(err, gone) {
-		t.Fatalf("Data = %v, want %v", err, gone)
+	if err := sw.Frame(0, "", []byte("x")); !errors.Is(err, gone) {
+		t.Fatalf("Frame = %v, want %v", err, gone)
 	}
 	w.err = nil
-	if err := sw.Data([]byte("y")); !errors.Is(err, gone) {
-		t.Errorf("Data after a failure = %v, want the first error again", err)
+	if err := sw.Frame(0, "", []byte("y")); !errors.Is(err, gone) {
+		t.Errorf("Frame after a failure = %v, want the first error again", err)
 	}
 	if w.count() != 0 {
 		t.Errorf("%d frames written after a failure, want 0", w.count())
@@ -300,17 +300,17 @@ func TestHeartbeatCountsFromLastFrame(t *testing.T) {
 		stop := sw.Heartbeat(t.Context(), 10*time.Second)
 		defer stop()
 		time.Sleep(5 * time.Second)
-		if err := sw.Data([]byte("x")); err != nil {
+		if err := sw.Frame(0, "", []byte("x")); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(10*time.Second - time.Nanosecond) // just before 15s
 		synctest.Wait()
-		if got, want := w.body(), "data: x\n\n"; got != want {
+		if got, want := w.body(), "id: 0\ndata: x\n\n"; got != want {
 			t.Fatalf("one interval after a frame, less a nanosecond: %q, want %q", got, want)
 		}
 		time.Sleep(time.Nanosecond) // 15s
 		synctest.Wait()
-		if got, want := w.body(), "data: x\n\n: ping\n\n"; got != want {
+		if got, want := w.body(), "id: 0\ndata: x\n\n: ping\n\n"; got != want {
 			t.Fatalf("one interval after a frame: %q, want %q", got, want)
 		}
 	})
@@ -324,7 +324,7 @@ func TestHeartbeatQuietWhileBusy(t *testing.T) {
 		stop := sw.Heartbeat(t.Context(), 10*time.Second)
 		for range 100 {
 			time.Sleep(10*time.Second - time.Nanosecond)
-			if err := sw.Data([]byte("x")); err != nil {
+			if err := sw.Frame(0, "", []byte("x")); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -396,7 +396,7 @@ func BenchmarkData(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(frame)))
 	for b.Loop() {
-		_ = sw.Data(frame)
+		_ = sw.Frame(0, "", frame)
 	}
 }
 
