@@ -8,9 +8,8 @@ import (
 )
 
 // accept does what every model route does before the model is asked, in
-// order: read the body, authenticate it, decode it (in the wire format f),
-// pick the model and check that it can honour the request, and admit the
-// caller under its rate limits. It answers any failure itself and reports
+// order: read the body, authenticate it, decode it (in the wire format f,
+// see decode), and admit the caller under its rate limits. It answers any failure itself and reports
 // ok=false. Otherwise ctx is the request's context bounded by the deadline
 // margin, and adm.end must run when the answer has ended.
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f Format) (x Exchange, ctx context.Context, adm *admission, ok bool) {
@@ -19,30 +18,42 @@ func (h *Handler) accept(w http.ResponseWriter, r *http.Request, rec *Record, f 
 		r, err = h.authenticate(r, body, rec)
 	}
 	if err == nil {
-		x, err = f.Decode(body, h.lim)
-	}
-	if p, ok := x.(Preparer); ok && err == nil {
-		err = p.Prepare(r.Context(), CallerKey(r.Context()))
-	}
-	var req *chat.Request
-	if err == nil {
-		req = x.Request()
-		err = h.pickModel(req, rec)
-	}
-	if err == nil {
-		err = h.supports(f, req.Model, req)
+		x, err = h.decode(r.Context(), f, body, rec)
 	}
 	if err != nil {
 		fail(w, rec, err)
 		return nil, nil, nil, false
 	}
-	g, settle, err := h.admit(r.Context(), w, req, rec)
+	g, settle, err := h.admit(r.Context(), w, x.Request(), rec)
 	if err != nil {
 		fail(w, rec, err)
 		return nil, nil, nil, false
 	}
 	ctx, cancel := h.bound(r.Context())
 	return x, ctx, &admission{body: body, grant: g, settle: settle, cancel: cancel}, true
+}
+
+// decode decodes body in wire format f and checks it as every model
+// route does, also for a background job: the state it continues read
+// (Preparer) for ctx's caller, its model picked and able to honour it.
+func (h *Handler) decode(ctx context.Context, f Format, body []byte, rec *Record) (Exchange, error) {
+	x, err := f.Decode(body, h.lim)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := x.(Preparer); ok {
+		if err := p.Prepare(ctx, CallerKey(ctx)); err != nil {
+			return nil, err
+		}
+	}
+	req := x.Request()
+	if err := h.pickModel(req, rec); err != nil {
+		return nil, err
+	}
+	if err := h.supports(f, req.Model, req); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
 
 // admission is what accept leaves for the rest of the request: the body

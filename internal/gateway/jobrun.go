@@ -97,16 +97,7 @@ func (h *Handler) RunJob(ctx context.Context, ev JobEvent) error {
 		state, rec.Outcome, rec.ErrorCode = streambuf.Cancelled, "cancelled", "cancelled"
 		return nil
 	}
-	x, err := f.Decode(j.Body, h.lim)
-	if p, ok := x.(Preparer); ok && err == nil {
-		err = p.Prepare(ctx, CallerKey(ctx))
-	}
-	if err == nil {
-		err = h.pickModel(x.Request(), rec)
-	}
-	if err == nil {
-		err = h.supports(f, x.Request().Model, x.Request())
-	}
+	x, err := h.decode(ctx, f, j.Body, rec)
 	if err != nil {
 		// Accepted a moment ago, the request no longer holds (a stored
 		// response it continues has gone): the stream ends failed.
