@@ -62,10 +62,10 @@ func NewDynamoStore(ctx context.Context, table string, optFns ...func(*config.Lo
 	if awsCfg.Region == "" {
 		return nil, errors.New("load AWS config: no region: set AWS_REGION")
 	}
-	return &DynamoStore{client: dynamodb.NewFromConfig(awsCfg, NoThrottleRetries), table: table}, nil
+	return &DynamoStore{client: dynamodb.NewFromConfig(awsCfg, noThrottleRetries), table: table}, nil
 }
 
-// NoThrottleRetries makes a DynamoDB client return a throttling error at
+// noThrottleRetries makes a DynamoDB client return a throttling error at
 // once rather than retry it. The SDK's standard retryer retries
 // ProvisionedThroughputExceededException and ThrottlingException after a
 // backoff of up to a second or more (aws/retry: DefaultThrottleErrorCodes,
@@ -74,7 +74,7 @@ func NewDynamoStore(ctx context.Context, table string, optFns ...func(*config.Lo
 // RequestCanceledError that no longer carries the throttling error: the
 // Limiter would see a failed store, and under Allow admit the caller that
 // made the store throttle. Other errors keep the SDK's retries.
-func NoThrottleRetries(o *dynamodb.Options) {
+func noThrottleRetries(o *dynamodb.Options) {
 	o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
 		so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
 			if throttled(err) {

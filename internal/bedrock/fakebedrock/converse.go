@@ -32,17 +32,8 @@ var converseStops = map[string]string{
 const converseTokens = 1500
 
 func (h *Handler) converse(w http.ResponseWriter, r *http.Request) {
-	if !h.authorized(w, r) {
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return
-	}
-	modelID := r.PathValue("modelId")
-	s := h.next(Request{ModelID: modelID, Body: body, Header: r.Header.Clone()})
-	if len(body) > maxBody {
-		writeError(w, http.StatusBadRequest, "ValidationException", "Input is too long for requested model.")
+	body, modelID, s, ok := h.receive(w, r)
+	if !ok {
 		return
 	}
 	if s.Status != 0 {
@@ -85,6 +76,26 @@ func (h *Handler) converse(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorized checks the SigV4 Authorization header, as for InvokeModel.
+// receive checks a call's signature, reads its body and takes the
+// scenario that answers it, for either operation; ok is false when the
+// call has been refused already.
+func (h *Handler) receive(w http.ResponseWriter, r *http.Request) (body []byte, modelID string, s Scenario, ok bool) {
+	if !h.authorized(w, r) {
+		return nil, "", Scenario{}, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, "", Scenario{}, false
+	}
+	modelID = r.PathValue("modelId")
+	s = h.next(Request{ModelID: modelID, Body: body, Header: r.Header.Clone()})
+	if len(body) > maxBody {
+		writeError(w, http.StatusBadRequest, "ValidationException", "Input is too long for requested model.")
+		return nil, "", Scenario{}, false
+	}
+	return body, modelID, s, true
+}
+
 func (h *Handler) authorized(w http.ResponseWriter, r *http.Request) bool {
 	if h.noAuth {
 		return true

@@ -3,7 +3,6 @@ package fakebedrock
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -175,25 +174,8 @@ func (h *Handler) next(r Request) Scenario {
 }
 
 func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
-	auth := r.Header.Get("Authorization")
-	if !h.noAuth {
-		switch {
-		case auth == "":
-			writeError(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token")
-			return
-		case !sigV4.MatchString(auth) || r.Header.Get("X-Amz-Date") == "":
-			writeError(w, http.StatusForbidden, "InvalidSignatureException", "The request signature is malformed.")
-			return
-		}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return
-	}
-	modelID := r.PathValue("modelId")
-	s := h.next(Request{ModelID: modelID, Body: body, Header: r.Header.Clone()})
-	if len(body) > maxBody {
-		writeError(w, http.StatusBadRequest, "ValidationException", "Input is too long for requested model.")
+	body, modelID, s, ok := h.receive(w, r)
+	if !ok {
 		return
 	}
 	f, err := bedrock.FamilyOf(h.routed(modelID))
