@@ -60,11 +60,7 @@ func (m *Model) converseInput(req *chat.Request, p prompt) (*bedrockruntime.Conv
 				thinking = true
 			}
 		case FamilyGPTOSS:
-			effort := req.Reasoning
-			if effort == chat.EffortMinimal {
-				effort = chat.EffortLow
-			}
-			extra["reasoning_effort"] = string(effort)
+			extra["reasoning_effort"] = gptOSSEffort(req.Reasoning)
 		}
 	}
 	if len(extra) > 0 {

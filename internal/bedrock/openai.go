@@ -49,8 +49,17 @@ type openAIRequest struct {
 	ReasoningEffort     string        `json:"reasoning_effort,omitempty"`
 }
 
+// gptOSSEffort is gpt-oss's reasoning_effort for e, on either API: it
+// takes low, medium or high, so minimal goes as low; "" stays "".
+func gptOSSEffort(e chat.ReasoningEffort) string {
+	if e == chat.EffortMinimal {
+		return string(chat.EffortLow)
+	}
+	return string(e)
+}
+
 // openAIBody builds the body; gpt-oss names its limit max_completion_tokens
-// and takes a reasoning effort of low, medium or high.
+// and takes a reasoning effort (gptOSSEffort).
 func openAIBody(gptOSS bool) func(*chat.Request, prompt, int) (any, error) {
 	return func(req *chat.Request, p prompt, maxTokens int) (any, error) {
 		b := openAIRequest{
@@ -63,10 +72,7 @@ func openAIBody(gptOSS bool) func(*chat.Request, prompt, int) (any, error) {
 		}
 		if gptOSS {
 			b.MaxCompletionTokens = maxTokens
-			b.ReasoningEffort = string(req.Reasoning)
-			if req.Reasoning == chat.EffortMinimal {
-				b.ReasoningEffort = string(chat.EffortLow)
-			}
+			b.ReasoningEffort = gptOSSEffort(req.Reasoning)
 		} else {
 			b.MaxTokens = maxTokens
 		}
