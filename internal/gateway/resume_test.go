@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,7 +62,7 @@ func byHeader() gateway.Authenticator {
 // keptServer serves the halting model with streams kept in store. A test
 // that fails before it closes release leaves no model waiting: the server
 // is closed with release closed.
-func keptServer(t *testing.T, store streambuf.Store, release chan struct{}, done chan<- error) *server {
+func keptServer(t *testing.T, store streambuf.Store, release chan struct{}, done chan<- error, more ...func(*gateway.Config)) *server {
 	t.Helper()
 	var once sync.Once
 	t.Cleanup(func() { once.Do(func() { close(release) }) })
@@ -72,6 +73,9 @@ func keptServer(t *testing.T, store streambuf.Store, release chan struct{}, done
 		c.StreamFollow = streambuf.FollowConfig{}
 		c.Auth = byHeader()
 		c.Detach = func(produce func()) { go produce() }
+		for _, f := range more {
+			f(c)
+		}
 	})
 	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server's Close
 	return s
@@ -255,6 +259,51 @@ func TestResumeResponses(t *testing.T) {
 	if resp := s.do(t, http.MethodGet, "/v1/responses/"+id, "mallory", ""); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another caller's GET: %d; want 404", resp.StatusCode)
 	}
+}
+
+// TestResumeIsNotAdmittedAgain: reading a kept answer again (resuming
+// it, retrieving it, cancelling it once it has ended) asks the Limiter
+// nothing: the answer was admitted, and counted, once.
+func TestResumeIsNotAdmittedAgain(t *testing.T) {
+	t.Parallel()
+	release, done := make(chan struct{}), make(chan error, 1)
+	lim := &countingLimiter{}
+	s := keptServer(t, streambuf.NewMemory(streambuf.MemoryConfig{}), release, done, func(c *gateway.Config) { c.Limiter = lim })
+
+	resp := s.do(t, http.MethodPost, "/v1/responses", "alice", `{"input":"hi","stream":true}`)
+	first := readUntil(t, ssetest.NewReader(resp.Body), `"delta":"w1 "`)
+	resp.Body.Close()
+	var created responseEvent
+	if err := json.Unmarshal([]byte(first[0].Data), &created); err != nil || created.Response.ID == "" {
+		t.Fatalf("first event %q: %v", first[0].Data, err)
+	}
+	id := created.Response.ID
+	release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatalf("the model stopped when its client left: %v", err)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodGet, "/v1/responses/" + id + "?stream=true&starting_after=" + first[len(first)-1].ID},
+		{http.MethodGet, "/v1/responses/" + id + "?stream=true"},
+		{http.MethodGet, "/v1/responses/" + id},
+		{http.MethodPost, "/v1/responses/" + id + "/cancel"},
+	} {
+		resp := s.do(t, tc.method, tc.path, "alice", "")
+		if _, err := io.ReadAll(resp.Body); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d, %v", tc.method, tc.path, resp.StatusCode, err)
+		}
+	}
+	if n := lim.admitted.Load(); n != 1 {
+		t.Errorf("%d admissions for one answer read again four times; want 1", n)
+	}
+}
+
+// countingLimiter admits every call, without limits, and counts them.
+type countingLimiter struct{ admitted atomic.Int64 }
+
+func (l *countingLimiter) Admit(context.Context, *gateway.Caller, string, int) (gateway.Grant, error) {
+	l.admitted.Add(1)
+	return nil, nil
 }
 
 // TestCancelStopsTheProducer: POST /v1/responses/{id}/cancel stops the
