@@ -2,9 +2,11 @@ package telemetry
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,14 +64,11 @@ func (s *Span) set(attrs ...attr) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range attrs {
-		for i := range s.attrs {
-			if s.attrs[i].key == a.key {
-				s.attrs[i].value = a.value
-				goto next
-			}
+		if i := slices.IndexFunc(s.attrs, func(b attr) bool { return b.key == a.key }); i >= 0 {
+			s.attrs[i].value = a.value
+		} else {
+			s.attrs = append(s.attrs, a)
 		}
-		s.attrs = append(s.attrs, a)
-	next:
 	}
 }
 
@@ -143,23 +142,17 @@ func (t *Tracer) start(ctx context.Context, name string, kind int, at time.Time,
 
 func newTraceID() (id [16]byte) {
 	for id == ([16]byte{}) {
-		putUint64(id[:8], rand.Uint64())
-		putUint64(id[8:], rand.Uint64())
+		binary.BigEndian.PutUint64(id[:8], rand.Uint64())
+		binary.BigEndian.PutUint64(id[8:], rand.Uint64())
 	}
 	return id
 }
 
 func newSpanID() (id [8]byte) {
 	for id == ([8]byte{}) {
-		putUint64(id[:], rand.Uint64())
+		binary.BigEndian.PutUint64(id[:], rand.Uint64())
 	}
 	return id
-}
-
-func putUint64(b []byte, v uint64) {
-	for i := range 8 {
-		b[i] = byte(v >> (56 - 8*i))
-	}
 }
 
 // remoteParent reads a W3C traceparent (and its tracestate) from h; ok
