@@ -88,7 +88,7 @@ func (h *Handler) jobMaxAge() time.Duration {
 // the accepted object. When the handoff fails the client is told (503)
 // and the kept stream ends failed, so nothing claims success.
 func (h *Handler) handoff(ctx context.Context, w http.ResponseWriter, f Format, x Exchange, m *Meta, rec *Record, adm *admission) {
-	key := streambuf.Key{Caller: callerOf(ctx), ID: f.ResponseID(m.ID)}
+	key := streambuf.Key{Caller: CallerKey(ctx), ID: f.ResponseID(m.ID)}
 	if key.Caller == "" {
 		adm.end()
 		fail(w, rec, errNoKey)

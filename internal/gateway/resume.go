@@ -45,22 +45,19 @@ type KeptEvent struct {
 	Data []byte
 }
 
-// callerOf is the caller a kept stream is filed under; "" (a caller the
-// Authenticator gave no key) keeps nothing, and finds nothing.
-func callerOf(ctx context.Context) string { return CallerKey(ctx) }
-
-// keep starts keeping the stream of the answer m, or returns nil when
-// streams are not kept or the store refuses (the answer then streams as
-// without it).
+// keep starts keeping the stream of the answer m, filed under its
+// caller's CallerKey, or returns nil when streams are not kept, the caller
+// has no key to file it under, or the store refuses (the answer then
+// streams as without it).
 func (h *Handler) keep(ctx context.Context, f Format, x Exchange, m *Meta, rec *Record) *streambuf.Writer {
-	if h.cfg.Streams == nil || callerOf(ctx) == "" {
+	if h.cfg.Streams == nil || CallerKey(ctx) == "" {
 		return nil
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = h.cfg.Now().Add(h.cfg.MaxStreamTime)
 	}
-	key := streambuf.Key{Caller: callerOf(ctx), ID: f.ResponseID(m.ID)}
+	key := streambuf.Key{Caller: CallerKey(ctx), ID: f.ResponseID(m.ID)}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.storeTimeout())
 	defer cancel()
 	hd := streambuf.Header{Deadline: deadline}
@@ -174,7 +171,7 @@ func (h *Handler) resumeRoute(w http.ResponseWriter, r *http.Request, rec *Recor
 		fail(w, rec, err)
 		return
 	}
-	key := streambuf.Key{Caller: callerOf(r.Context()), ID: id}
+	key := streambuf.Key{Caller: CallerKey(r.Context()), ID: id}
 	q := r.URL.Query()
 	switch {
 	case action == "/cancel":
